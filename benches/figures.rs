@@ -1,0 +1,222 @@
+//! `cargo bench --bench figures [adult|movielens|memory]`: prints the accuracy, speed and memory
+//! figures that the README reports. Not a timed test: it only measures and prints.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use burn::tensor::Device;
+use web_time::Instant;
+use widedeep::Config;
+use widedeep::data::{ColumnKind, LabelRule, Schema, Table, read_table_with_progress};
+use widedeep::features::{FeatureConfig, Role};
+use widedeep::model::Mode;
+use widedeep::train::{OptimizerKind, Prepared, Race, TrainConfig};
+
+fn main() {
+    let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wants = |name: &str| which.is_empty() || which.iter().any(|w| w == name);
+    if which.iter().any(|w| w == "memory-child") {
+        return memory_child(&std::env::args().last().expect("a file argument"));
+    }
+    if wants("adult") {
+        adult();
+    }
+    if wants("movielens") {
+        movielens();
+    }
+    if wants("memory") {
+        memory();
+    }
+}
+
+fn load(path: &Path) -> Table {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    read_table_with_progress(std::io::BufReader::new(file), |_| {}).expect("the data set parses")
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// Trains every mode in `config` and prints each epoch; returns (best AUC, mean samples/s) per mode.
+fn race(name: &str, table: &Table, config: &Config) -> Vec<(Mode, f64, f64)> {
+    let schema = Schema::infer(table);
+    let mut race = Race::new(table, &schema, config, &Device::flex()).expect("the benchmark config is valid");
+    println!("\n## {name}: {} train / {} test rows, batch {}", race.prepared.train.rows, race.prepared.test.rows, config.train.batch_size);
+    race.trainers
+        .iter_mut()
+        .map(|t| {
+            for _ in 0..config.train.epochs {
+                let r = t.run_epoch(|_| {}).expect("training runs");
+                println!(
+                    "{:>5} epoch {:>2}: train loss {:.4}  test loss {:.4}  AUC {:.4}  accuracy {:.4}  {:>9.0} samples/s",
+                    t.mode().name(),
+                    r.epoch,
+                    r.train_loss,
+                    r.test_loss,
+                    r.test_auc,
+                    r.test_accuracy,
+                    r.samples_per_second
+                );
+            }
+            let h = t.history();
+            let best = h.iter().map(|r| r.test_auc).fold(0.0, f64::max);
+            let speed = h.iter().map(|r| r.samples_per_second).sum::<f64>() / h.len() as f64;
+            (t.mode(), best, speed)
+        })
+        .collect()
+}
+
+fn summary(label: &str, results: &[(Mode, f64, f64)]) {
+    for (mode, auc, speed) in results {
+        println!("{label}: {:>5} best test AUC {auc:.4}, {speed:.0} samples/s", mode.name());
+    }
+}
+
+/// The TensorFlow wide & deep tutorial's features on Adult, as the peers used them.
+fn adult() {
+    let table = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/adult.csv"));
+    let categorical = ["workclass", "education", "marital-status", "occupation", "relationship", "race", "gender", "native-country"];
+    let numeric = ["educational-num", "capital-gain", "capital-loss", "hours-per-week"];
+    let mut roles: std::collections::BTreeMap<String, Role> = numeric.iter().map(|c| (c.to_string(), Role::Deep)).collect();
+    roles.insert("fnlwgt".into(), Role::Ignore);
+    roles.extend(categorical.iter().map(|c| (c.to_string(), Role::Both)));
+    let features = FeatureConfig {
+        label_rule: LabelRule::Positive { value: ">50K".into() },
+        roles,
+        kinds: numeric.iter().map(|c| (c.to_string(), ColumnKind::Numeric)).collect(),
+        crosses: vec![
+            strings(&["education", "occupation"]),
+            strings(&["native-country", "occupation"]),
+            strings(&["age", "education", "occupation"]),
+        ],
+        hash_buckets: 1000,
+        bucket_edges: [("age".to_string(), vec![18.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0, 65.0])].into(),
+        embedding_dim: Some(8),
+        ..FeatureConfig::for_label("income")
+    };
+    let train = TrainConfig { modes: Mode::ALL.to_vec(), hidden: vec![100, 50], epochs: 10, batch_size: 256, ..TrainConfig::default() };
+    let results = race("Adult, TF-tutorial features, Adam 1e-3", &table, &Config { features: features.clone(), train: train.clone() });
+    let big = TrainConfig { modes: vec![Mode::Joint], epochs: 3, batch_size: 1024, ..train };
+    let big = race("Adult joint, batch 1024", &table, &Config { features, train: big });
+    summary("adult batch 256", &results);
+    summary("adult batch 1024", &big);
+}
+
+fn movielens() {
+    let Some(path) = fetch_movielens() else { return };
+    let table = load(&path);
+    let genres: Vec<&str> = vec![
+        "unknown",
+        "Action",
+        "Adventure",
+        "Animation",
+        "Children's",
+        "Comedy",
+        "Crime",
+        "Documentary",
+        "Drama",
+        "Fantasy",
+        "Film-Noir",
+        "Horror",
+        "Musical",
+        "Mystery",
+        "Romance",
+        "Sci-Fi",
+        "Thriller",
+        "War",
+        "Western",
+    ];
+    let mut roles: std::collections::BTreeMap<String, Role> =
+        genres.iter().chain(&["user_id", "movie_id", "zip_code", "rating", "timestamp"]).map(|c| (c.to_string(), Role::Ignore)).collect();
+    roles.insert("occupation".into(), Role::Deep);
+    let seed = FeatureConfig {
+        roles: roles.clone(),
+        crosses: vec![strings(&["gender", "age"])],
+        embedding_dim: Some(8),
+        ..FeatureConfig::for_label("liked")
+    };
+    let train = TrainConfig {
+        modes: Mode::ALL.to_vec(),
+        hidden: vec![64, 32, 16],
+        optimizer: OptimizerKind::Adagrad,
+        learning_rate: Some(0.01),
+        batch_size: 200,
+        epochs: 20,
+        ..TrainConfig::default()
+    };
+    let seed_results =
+        race("MovieLens 100K, the seed project's setup, Adagrad 0.01", &table, &Config { features: seed, train: train.clone() });
+    roles.remove("user_id");
+    roles.remove("movie_id");
+    roles.insert("occupation".into(), Role::Both);
+    let ids = FeatureConfig {
+        roles,
+        crosses: vec![strings(&["gender", "age"]), strings(&["user_id", "genres"])],
+        hash_buckets: 20_000,
+        ..FeatureConfig::for_label("liked")
+    };
+    let ids_train = TrainConfig { optimizer: OptimizerKind::Adam, learning_rate: Some(1e-3), batch_size: 256, epochs: 8, ..train };
+    let id_results = race(
+        "MovieLens 100K with user and movie ids and a user x genre cross, Adam 1e-3",
+        &table,
+        &Config { features: ids, train: ids_train },
+    );
+    summary("movielens seed setup", &seed_results);
+    summary("movielens ids + crosses", &id_results);
+}
+
+/// Runs the shared fetch script once into a cache outside the repository (never commit the data).
+fn fetch_movielens() -> Option<PathBuf> {
+    let cache = PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/tmp".into())).join(".cache/widedeep/data");
+    let path = cache.join("ml100k.csv");
+    if !path.exists() {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/fetch.sh");
+        let ok = Command::new("bash").arg(&script).arg(&cache).status().is_ok_and(|s| s.success());
+        if !ok {
+            println!("\n## MovieLens: skipped, {} could not fetch the data", script.display());
+            return None;
+        }
+    }
+    Some(path)
+}
+
+/// Writes a 1M-row MovieLens-shaped file, then loads and encodes it in a fresh process so the
+/// peak RSS belongs to loading alone.
+fn memory() {
+    let path = std::env::temp_dir().join("widedeep-bench-1m.csv");
+    if !path.exists() {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("temp file"));
+        widedeep::synth::movielens(1_000_000, 7, &mut out).expect("write the synthetic file");
+    }
+    let exe = std::env::current_exe().expect("own path");
+    let status = Command::new(exe).args(["memory-child", path.to_str().expect("utf-8 temp path")]).status().expect("child runs");
+    assert!(status.success());
+}
+
+fn memory_child(path: &str) {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let started = Instant::now();
+    let table = load(Path::new(path));
+    let parse = started.elapsed().as_secs_f64();
+    let schema = Schema::infer(&table);
+    let features =
+        FeatureConfig { crosses: vec![strings(&["user_id", "genres"]), strings(&["gender", "age"])], ..FeatureConfig::for_label("liked") };
+    let mut roles = features.roles.clone();
+    roles.extend(["rating", "timestamp"].map(|c| (c.to_string(), Role::Ignore)));
+    let features = FeatureConfig { roles, ..features };
+    let prepared = Prepared::new(&table, &schema, &features, &TrainConfig::default()).expect("encodes");
+    let total = started.elapsed().as_secs_f64();
+    let peak = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
+        s.lines()
+            .find(|l| l.starts_with("VmHWM"))
+            .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0) / 1024.0)
+    });
+    println!("\n## Memory: {} rows, {:.0} MB file", table.rows(), size as f64 / 1e6);
+    println!("memory: parsed in {parse:.2} s ({:.0} rows/s, {:.0} MB/s)", table.rows() as f64 / parse, size as f64 / 1e6 / parse);
+    println!("memory: parsed, inferred and encoded ({} + {} rows) in {total:.2} s", prepared.train.rows, prepared.test.rows);
+    match peak {
+        Some(mb) => println!("memory: peak RSS {mb:.0} MB"),
+        None => println!("memory: peak RSS unavailable (no /proc)"),
+    }
+}

@@ -1,0 +1,40 @@
+//! `widedeep inspect`: the inferred schema as a table or JSON.
+
+use widedeep::data::Schema;
+
+use crate::args::InspectArgs;
+
+pub fn run(args: &InspectArgs) -> Result<(), String> {
+    let table = crate::load(&args.file)?;
+    let schema = Schema::infer(&table);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&schema).expect("schemas serialize"));
+        return Ok(());
+    }
+    let delimiter = match table.delimiter {
+        b'\t' => "tab".to_string(),
+        d => format!("'{}'", d as char),
+    };
+    println!("{}: {} rows, {} columns, delimiter {delimiter}", args.file.display(), schema.rows, schema.columns.len());
+    println!("label: {}\n", schema.label.as_deref().unwrap_or("(none guessed: use --label)"));
+    println!("{:<24} {:<18} {:>9} {:>8}  examples", "column", "kind", "distinct", "missing");
+    for c in &schema.columns {
+        let kind = serde_json::to_value(c.kind).expect("kinds serialize");
+        let examples = c.examples.iter().map(|e| shorten(e)).collect::<Vec<_>>().join(", ");
+        println!(
+            "{:<24} {:<18} {:>9} {:>7.1}%  {examples}",
+            shorten(&c.name),
+            kind.as_str().unwrap_or(""),
+            c.distinct,
+            100.0 * c.missing_share
+        );
+        if let Some(w) = &c.warning {
+            println!("{:<24} ({w})", "");
+        }
+    }
+    Ok(())
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() > 24 { format!("{}…", text.chars().take(23).collect::<String>()) } else { text.to_string() }
+}

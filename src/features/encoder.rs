@@ -1,0 +1,379 @@
+//! The fitted encoder: every field and cross, where their ids live, and row encoding.
+
+use serde::{Deserialize, Serialize};
+
+use super::encoded::{Encoded, PAD};
+use super::field::{Field, FieldColumn, default_embedding_dim};
+use super::{FeatureConfig, Role};
+use crate::data::{ColumnKind, LabelRule, Schema, Table};
+use crate::rng::mix;
+use crate::{Error, Result};
+
+/// A cross-product feature of 2 or 3 fields, hashed into `hash_buckets` ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cross {
+    /// The crossed columns, as the user named them.
+    pub columns: Vec<String>,
+    /// Their indices in [`Encoder::fields`].
+    pub fields: Vec<usize>,
+}
+
+impl Cross {
+    /// A readable name like `education x occupation`.
+    pub fn name(&self) -> String {
+        self.columns.join(" x ")
+    }
+}
+
+/// Everything needed to encode a file the way the model was trained: stored with a saved model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Encoder {
+    /// The label column.
+    pub label: String,
+    /// The explicit 0/1 rule for the label.
+    pub label_rule: LabelRule,
+    /// Every column the model reads, in header order.
+    pub fields: Vec<Field>,
+    /// The crosses.
+    pub crosses: Vec<Cross>,
+    /// Hash buckets per cross.
+    pub hash_buckets: usize,
+    /// A fixed embedding size, or `None` for [`default_embedding_dim`].
+    pub embedding_dim: Option<usize>,
+}
+
+/// Where a wide feature's ids start in the single wide table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WideBlock {
+    /// `column` or `a x b`.
+    pub name: String,
+    /// First id.
+    pub offset: u32,
+    /// Number of ids.
+    pub size: usize,
+    /// Slots per row.
+    pub slots: usize,
+    /// The field, or `None` for a cross.
+    pub field: Option<usize>,
+}
+
+/// Deep fields that share one embedding table: single-valued fields of one size, or one
+/// multi-valued field whose token embeddings are mean-pooled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeepGroup {
+    /// Embedding size.
+    pub dim: usize,
+    /// Rows in the table.
+    pub size: usize,
+    /// Id slots per row.
+    pub slots: usize,
+    /// Whether slots are tokens of one field, averaged (else one slot per field, concatenated).
+    pub pooled: bool,
+    /// The fields, with the offset of each one's ids in the table.
+    pub fields: Vec<(usize, u32)>,
+}
+
+/// The shape of the model's input, derived from the encoder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// Wide features in id order.
+    pub wide: Vec<WideBlock>,
+    /// Deep embedding tables.
+    pub deep: Vec<DeepGroup>,
+    /// Fields read as standardized numbers by the deep part.
+    pub numeric: Vec<usize>,
+}
+
+impl Layout {
+    /// Ids in the wide table.
+    pub fn wide_size(&self) -> usize {
+        self.wide.iter().map(|b| b.size).sum()
+    }
+
+    /// Wide slots per row.
+    pub fn wide_slots(&self) -> usize {
+        self.wide.iter().map(|b| b.slots).sum()
+    }
+
+    /// Width of the deep MLP's input.
+    pub fn deep_width(&self) -> usize {
+        let embedded: usize = self.deep.iter().map(|g| if g.pooled { g.dim } else { g.dim * g.slots }).sum();
+        embedded + self.numeric.len()
+    }
+}
+
+impl Encoder {
+    /// Fits every field on `train_rows`, after checking the configuration against the table.
+    pub fn fit(table: &Table, schema: &Schema, config: &FeatureConfig, label_rule: LabelRule, train_rows: &[usize]) -> Result<Self> {
+        validate(table, config)?;
+        let used = |name: &str| config.crosses.iter().flatten().any(|c| c == name);
+        let mut fields = Vec::new();
+        for (column, info) in table.columns.iter().zip(&schema.columns) {
+            let role = role_of(config, info);
+            if column.name == config.label || (role == Role::Ignore && !used(&column.name)) {
+                continue;
+            }
+            let kind = config.kinds.get(&column.name).copied().unwrap_or(info.kind);
+            let edges = config.bucket_edges.get(&column.name).map(Vec::as_slice);
+            fields.push(Field::fit(column, kind, role, train_rows, config.quantile_buckets, edges, config.max_tokens));
+        }
+        if !fields.iter().any(|f| f.role != Role::Ignore) && config.crosses.is_empty() {
+            return Err(Error::Config("no feature columns: every column is ignored or is the label".into()));
+        }
+        let crosses = config
+            .crosses
+            .iter()
+            .map(|columns| Cross {
+                columns: columns.clone(),
+                fields: columns.iter().map(|c| fields.iter().position(|f| &f.column == c).expect("cross columns are fitted")).collect(),
+            })
+            .collect();
+        Ok(Self {
+            label: config.label.clone(),
+            label_rule,
+            fields,
+            crosses,
+            hash_buckets: config.hash_buckets,
+            embedding_dim: config.embedding_dim,
+        })
+    }
+
+    /// Where every feature's ids go.
+    pub fn layout(&self) -> Layout {
+        let mut wide = Vec::new();
+        let mut offset = 0u32;
+        for (i, f) in self.fields.iter().enumerate().filter(|(_, f)| f.role.wide()) {
+            wide.push(WideBlock { name: f.column.clone(), offset, size: f.cardinality(), slots: f.slots(), field: Some(i) });
+            offset += f.cardinality() as u32;
+        }
+        for cross in &self.crosses {
+            let slots = cross.fields.iter().map(|&i| self.fields[i].slots()).product();
+            wide.push(WideBlock { name: cross.name(), offset, size: self.hash_buckets, slots, field: None });
+            offset += self.hash_buckets as u32;
+        }
+        let deep_fields = self.fields.iter().enumerate().filter(|(_, f)| f.role.deep());
+        let mut deep: Vec<DeepGroup> = Vec::new();
+        let mut numeric = Vec::new();
+        for (i, f) in deep_fields {
+            if !f.embedded() {
+                numeric.push(i);
+                continue;
+            }
+            let dim = self.embedding_dim.unwrap_or_else(|| default_embedding_dim(f.cardinality()));
+            let pooled = f.slots() > 1;
+            match deep.iter_mut().find(|g| !pooled && !g.pooled && g.dim == dim) {
+                Some(g) => {
+                    g.fields.push((i, g.size as u32));
+                    g.size += f.cardinality();
+                    g.slots += 1;
+                }
+                None => deep.push(DeepGroup { dim, size: f.cardinality(), slots: f.slots(), pooled, fields: vec![(i, 0)] }),
+            }
+        }
+        Layout { wide, deep, numeric }
+    }
+
+    /// Encodes `rows` of `table` (which must have every field's column; the label is optional).
+    pub fn encode(&self, table: &Table, rows: &[usize], targets: Option<&[Option<bool>]>) -> Result<Encoded> {
+        let layout = self.layout();
+        let columns: Vec<FieldColumn> = self.fields.iter().map(|f| Ok(f.map_column(table.column(&f.column)?))).collect::<Result<_>>()?;
+        let mut out = Encoded {
+            rows: rows.len(),
+            wide: Vec::with_capacity(rows.len() * layout.wide_slots()),
+            deep: layout.deep.iter().map(|g| Vec::with_capacity(rows.len() * g.slots)).collect(),
+            numeric: Vec::with_capacity(rows.len() * layout.numeric.len()),
+            targets: Vec::new(),
+            source_rows: rows.to_vec(),
+        };
+        for &row in rows {
+            self.encode_wide(&layout, &columns, row, &mut out.wide);
+            for (group, ids) in layout.deep.iter().zip(&mut out.deep) {
+                for &(field, offset) in &group.fields {
+                    push_padded(ids, columns[field].ids(row).iter().map(|&id| offset + id), self.fields[field].slots());
+                }
+            }
+            out.numeric.extend(layout.numeric.iter().map(|&f| columns[f].value(row)));
+        }
+        if let Some(targets) = targets {
+            out.targets = rows.iter().map(|&r| if targets[r] == Some(true) { 1.0 } else { 0.0 }).collect();
+        }
+        Ok(out)
+    }
+
+    fn encode_wide(&self, layout: &Layout, columns: &[FieldColumn], row: usize, wide: &mut Vec<u32>) {
+        let mut crosses = self.crosses.iter().enumerate();
+        for block in &layout.wide {
+            match block.field {
+                Some(f) => push_padded(wide, columns[f].ids(row).iter().map(|&id| block.offset + id), block.slots),
+                None => {
+                    let (index, cross) = crosses.next().expect("one block per cross");
+                    let parts: Vec<&[u32]> = cross.fields.iter().map(|&f| columns[f].ids(row)).collect();
+                    let ids = cross_ids(index, &parts, self.hash_buckets).into_iter().map(|h| block.offset + h);
+                    push_padded(wide, ids, block.slots);
+                }
+            }
+        }
+    }
+
+    /// The wide block and readable name of wide id `id` (for showing learned weights).
+    pub fn describe_wide_id(&self, layout: &Layout, id: u32) -> String {
+        let block = layout.wide.iter().rev().find(|b| b.offset <= id).expect("ids start at 0");
+        match block.field {
+            Some(f) => self.fields[f].describe_id(id - block.offset),
+            None => format!("{} (hash bucket {})", block.name, id - block.offset),
+        }
+    }
+}
+
+/// One hashed id per combination of the parts' ids (one combination unless a part is
+/// multi-valued). Hashing ids, not strings, keeps encoding fast and platform-independent.
+pub(crate) fn cross_ids(cross: usize, parts: &[&[u32]], buckets: usize) -> Vec<u32> {
+    let mut hashes = vec![mix(0x5EED ^ cross as u64)];
+    for part in parts {
+        hashes = hashes.iter().flat_map(|&h| part.iter().map(move |&id| mix(h ^ (id as u64 + 1)))).collect();
+    }
+    hashes.into_iter().map(|h| (h % buckets as u64) as u32).collect()
+}
+
+fn push_padded(out: &mut Vec<u32>, ids: impl Iterator<Item = u32>, slots: usize) {
+    let start = out.len();
+    out.extend(ids.take(slots));
+    out.resize(start + slots, PAD);
+}
+
+fn role_of(config: &FeatureConfig, info: &crate::data::ColumnInfo) -> Role {
+    let ignorable = info.warning.is_some() || matches!(info.kind, ColumnKind::Text | ColumnKind::Constant);
+    config.roles.get(&info.name).copied().unwrap_or(if ignorable { Role::Ignore } else { Role::Both })
+}
+
+fn validate(table: &Table, config: &FeatureConfig) -> Result<()> {
+    table.column(&config.label)?;
+    for name in config.roles.keys().chain(config.kinds.keys()).chain(config.bucket_edges.keys()) {
+        table.column(name)?;
+    }
+    for cross in &config.crosses {
+        if !(2..=3).contains(&cross.len()) {
+            return Err(Error::Config(format!("a cross needs 2 or 3 columns, got {}: {}", cross.len(), cross.join(", "))));
+        }
+        for (i, name) in cross.iter().enumerate() {
+            table.column(name)?;
+            if *name == config.label {
+                return Err(Error::Config(format!("the cross {} uses the label column '{name}'", cross.join(" x "))));
+            }
+            if cross[..i].contains(name) {
+                return Err(Error::Config(format!("the cross {} names '{name}' twice", cross.join(" x "))));
+            }
+        }
+    }
+    for (name, edges) in &config.bucket_edges {
+        if edges.is_empty() || edges.windows(2).any(|w| w[0] >= w[1]) || edges.iter().any(|e| !e.is_finite()) {
+            return Err(Error::Config(format!("bucket edges for '{name}' must be finite and strictly increasing")));
+        }
+    }
+    let positive = |name: &str, value: usize| if value == 0 { Err(Error::Config(format!("{name} must be at least 1"))) } else { Ok(()) };
+    positive("the number of hash buckets", config.hash_buckets)?;
+    positive("the number of quantile buckets", config.quantile_buckets)?;
+    positive("the most tokens per cell", config.max_tokens)?;
+    if let Some(dim) = config.embedding_dim {
+        if !(1..=1024).contains(&dim) {
+            return Err(Error::Config(format!("the embedding size must be between 1 and 1024, got {dim}")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::read_table;
+
+    const CSV: &str = "color,size,genres,score,y\nred,S,a|b,1.5,1\nblue,M,b,2.5,0\nred,L,a|c|b,NA,1\ngreen,S,,4.0,0\n";
+
+    fn fitted(config: FeatureConfig) -> (Table, Encoder) {
+        let table = read_table(CSV.as_bytes()).unwrap();
+        let schema = Schema::infer(&table);
+        let encoder = Encoder::fit(&table, &schema, &config, LabelRule::Positive { value: "1".into() }, &[0, 1, 2, 3]).unwrap();
+        (table, encoder)
+    }
+
+    fn config() -> FeatureConfig {
+        FeatureConfig {
+            crosses: vec![vec!["color".into(), "genres".into()]],
+            hash_buckets: 7,
+            quantile_buckets: 2,
+            ..FeatureConfig::for_label("y")
+        }
+    }
+
+    #[test]
+    fn layout_places_fields_then_crosses() {
+        let (_, e) = fitted(config());
+        let layout = e.layout();
+        let names: Vec<_> = layout.wide.iter().map(|b| (b.name.as_str(), b.offset, b.size, b.slots)).collect();
+        assert_eq!(names, [("color", 0, 4, 1), ("size", 4, 4, 1), ("genres", 8, 4, 3), ("score", 12, 3, 1), ("color x genres", 15, 7, 3)]);
+        assert_eq!(layout.wide_size(), 22);
+        assert_eq!(layout.wide_slots(), 9);
+        assert_eq!(layout.deep.len(), 2, "color and size share a table; genres is pooled");
+        assert_eq!(layout.deep[0].fields, [(0, 0), (1, 4)]);
+        assert!(layout.deep[1].pooled);
+        assert_eq!(layout.numeric, [3]);
+        assert_eq!(layout.deep_width(), 16 * 2 + 16 + 1, "three 4-id tables of size 16, one number");
+    }
+
+    #[test]
+    fn encodes_ids_padding_crosses_and_numbers() {
+        let (table, e) = fitted(config());
+        let targets: Vec<Option<bool>> = vec![Some(true), Some(false), Some(true), Some(false)];
+        let enc = e.encode(&table, &[0, 3], Some(&targets)).unwrap();
+        let row0 = &enc.wide[..9];
+        assert_eq!(&row0[..2], [1, 4 + 1]);
+        assert_eq!(row0[4], PAD, "genres has 2 tokens in 3 slots");
+        assert!(row0[6..8].iter().all(|&h| (15..22).contains(&h)));
+        assert_eq!(row0[8], PAD);
+        let row1 = &enc.wide[9..];
+        assert_eq!(row1[2], 8, "empty genres is the unknown token");
+        assert_eq!(row1[6], cross_ids(0, &[&[3], &[0]], 7)[0] + 15);
+        assert_eq!(enc.targets, [1.0, 0.0]);
+        assert_eq!(enc.numeric.len(), 2);
+        assert_eq!(enc.deep[1][..3], [2, 1, PAD], "a then b; b is the most frequent token");
+    }
+
+    #[test]
+    fn cross_ids_are_stable_and_spread() {
+        assert_eq!(cross_ids(0, &[&[1], &[2]], 1000), cross_ids(0, &[&[1], &[2]], 1000));
+        assert_ne!(cross_ids(0, &[&[1], &[2]], 1000), cross_ids(1, &[&[1], &[2]], 1000));
+        assert_eq!(cross_ids(0, &[&[1, 2], &[3, 4]], 1000).len(), 4);
+        let mut seen: Vec<u32> = (0..100).flat_map(|a| cross_ids(0, &[&[a], &[a + 1]], 1 << 20)).collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 100);
+    }
+
+    #[test]
+    fn configuration_errors() {
+        let table = read_table(CSV.as_bytes()).unwrap();
+        let schema = Schema::infer(&table);
+        let fit = |c: FeatureConfig| Encoder::fit(&table, &schema, &c, LabelRule::Auto, &[0, 1]).unwrap_err().to_string();
+        let cross =
+            |cols: &[&str]| FeatureConfig { crosses: vec![cols.iter().map(|c| c.to_string()).collect()], ..FeatureConfig::for_label("y") };
+        assert_eq!(fit(cross(&["color"])), "invalid setting: a cross needs 2 or 3 columns, got 1: color");
+        assert_eq!(fit(cross(&["color", "nope"])), "unknown column 'nope' (the columns are: color, size, genres, score, y)");
+        assert!(fit(cross(&["color", "y"])).contains("uses the label column 'y'"));
+        assert!(fit(cross(&["color", "color"])).contains("names 'color' twice"));
+        assert!(fit(FeatureConfig::for_label("nope")).starts_with("unknown column 'nope'"));
+        let edges = FeatureConfig { bucket_edges: [("score".to_string(), vec![2.0, 1.0])].into(), ..FeatureConfig::for_label("y") };
+        assert!(fit(edges).contains("strictly increasing"));
+        let roles = ["color", "size", "genres", "score"].map(|c| (c.to_string(), Role::Ignore)).into();
+        assert!(fit(FeatureConfig { roles, ..FeatureConfig::for_label("y") }).contains("no feature columns"));
+        assert!(fit(FeatureConfig { hash_buckets: 0, ..FeatureConfig::for_label("y") }).contains("hash buckets must be at least 1"));
+    }
+
+    #[test]
+    fn describes_wide_ids() {
+        let (_, e) = fitted(config());
+        let layout = e.layout();
+        assert_eq!(e.describe_wide_id(&layout, 1), "color=red");
+        assert_eq!(e.describe_wide_id(&layout, 0), "color=(missing or unseen)");
+        assert_eq!(e.describe_wide_id(&layout, 16), "color x genres (hash bucket 1)");
+    }
+}

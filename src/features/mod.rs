@@ -1,0 +1,14 @@
+//! Features: how table columns become the wide part's sparse ids and the deep part's inputs.
+//!
+//! Fitting happens on the training rows only (vocabularies, quantile edges, means), so the test
+//! split sees unseen values exactly as a new file would: they map to the reserved id 0.
+
+mod config;
+mod encoded;
+mod encoder;
+mod field;
+
+pub use config::{FeatureConfig, Role};
+pub use encoded::{Encoded, PAD};
+pub use encoder::{Cross, DeepGroup, Encoder, Layout, WideBlock};
+pub use field::{Encoding, Field, default_embedding_dim};

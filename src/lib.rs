@@ -1,0 +1,22 @@
+//! # widedeep
+//!
+//! Wide & Deep learning (Cheng et al., 2016) on any CSV: schema inference, feature encoding
+//! (vocabularies, buckets, hashed crosses, embeddings), a Burn model with wide-only, deep-only
+//! and joint modes, and a step-wise trainer with exact metrics.
+//!
+//! The same core runs natively (the `widedeep` CLI) and in the browser (WebAssembly): it does no
+//! file I/O, starts no threads, and reads tensors only through async functions.
+
+mod config;
+pub mod data;
+mod error;
+pub mod features;
+pub mod metrics;
+pub mod model;
+pub mod plot;
+pub mod rng;
+pub mod synth;
+pub mod train;
+
+pub use config::Config;
+pub use error::{Error, Result};

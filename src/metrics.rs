@@ -1,0 +1,101 @@
+//! Exact evaluation metrics, computed on the host in f64 from the model's logits.
+
+use serde::{Deserialize, Serialize};
+
+/// Test-set quality of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Mean binary cross-entropy (natural log).
+    pub log_loss: f64,
+    /// Share of rows where `p >= 0.5` matches the target.
+    pub accuracy: f64,
+    /// Area under the ROC curve, ties counted as half; NaN when only one class is present.
+    pub auc: f64,
+}
+
+/// All metrics for `logits` against 0/1 `targets`.
+pub fn evaluate(logits: &[f32], targets: &[f32]) -> Metrics {
+    Metrics { log_loss: log_loss(logits, targets), accuracy: accuracy(logits, targets), auc: roc_auc(logits, targets) }
+}
+
+/// Mean cross-entropy computed from logits as `softplus(z) - y·z`: exact even for confident
+/// predictions, where going through probabilities would round to log(0).
+pub fn log_loss(logits: &[f32], targets: &[f32]) -> f64 {
+    let total: f64 = logits.iter().zip(targets).map(|(&z, &y)| softplus(z as f64) - y as f64 * z as f64).sum();
+    total / logits.len().max(1) as f64
+}
+
+/// Share of rows classified correctly at probability 0.5 (logit 0).
+pub fn accuracy(logits: &[f32], targets: &[f32]) -> f64 {
+    let right = logits.iter().zip(targets).filter(|&(&z, &y)| (z >= 0.0) == (y >= 0.5)).count();
+    right as f64 / logits.len().max(1) as f64
+}
+
+/// Exact ROC AUC by the rank-sum (Mann-Whitney) formula with average ranks for tied scores, so
+/// ties count half as they should.
+pub fn roc_auc(scores: &[f32], targets: &[f32]) -> f64 {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let positives = targets.iter().filter(|&&y| y >= 0.5).count() as f64;
+    let negatives = scores.len() as f64 - positives;
+    if positives == 0.0 || negatives == 0.0 {
+        return f64::NAN;
+    }
+    let mut positive_rank_sum = 0.0;
+    let mut start = 0;
+    while start < order.len() {
+        let end = (start..order.len()).find(|&i| scores[order[i]] != scores[order[start]]).unwrap_or(order.len());
+        let average_rank = (start + 1 + end) as f64 / 2.0;
+        let tied_positives = order[start..end].iter().filter(|&&i| targets[i] >= 0.5).count();
+        positive_rank_sum += average_rank * tied_positives as f64;
+        start = end;
+    }
+    (positive_rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives)
+}
+
+/// The logistic function.
+pub fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+fn softplus(z: f64) -> f64 {
+    z.max(0.0) + (-z.abs()).exp().ln_1p()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auc_hand_computed() {
+        // Pairs (pos, neg): 0.9>0.2, 0.9>0.4, 0.3>0.2, 0.3<0.4 → 3 of 4.
+        assert_eq!(roc_auc(&[0.9, 0.3, 0.2, 0.4], &[1.0, 1.0, 0.0, 0.0]), 0.75);
+        assert_eq!(roc_auc(&[0.1, 0.2, 0.3], &[0.0, 0.0, 1.0]), 1.0);
+        assert_eq!(roc_auc(&[0.1, 0.2, 0.3], &[1.0, 0.0, 0.0]), 0.0);
+    }
+
+    #[test]
+    fn auc_counts_ties_as_half() {
+        assert_eq!(roc_auc(&[0.5, 0.5, 0.5, 0.5], &[1.0, 0.0, 1.0, 0.0]), 0.5);
+        // pos {0.8, 0.5}, neg {0.5, 0.1}: 0.8>0.5, 0.8>0.1, 0.5=0.5 (half), 0.5>0.1 → 3.5/4.
+        assert_eq!(roc_auc(&[0.8, 0.5, 0.5, 0.1], &[1.0, 1.0, 0.0, 0.0]), 0.875);
+        // pos {2, 2, 1}, neg {2, 0}: vs 2: 0.5+0.5+0; vs 0: 1+1+1 → 4/6.
+        assert!((roc_auc(&[2.0, 2.0, 1.0, 2.0, 0.0], &[1.0, 1.0, 1.0, 0.0, 0.0]) - 4.0 / 6.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn auc_of_one_class_is_nan() {
+        assert!(roc_auc(&[0.1, 0.2], &[1.0, 1.0]).is_nan());
+    }
+
+    #[test]
+    fn log_loss_and_accuracy_known_values() {
+        let z = [0.0f32, 2.0, -1.0];
+        let y = [1.0f32, 0.0, 0.0];
+        let expected = ((2.0f64).ln() + (1.0 + 2f64.exp()).ln() + (1.0 + (-1f64).exp()).ln()) / 3.0;
+        assert!((log_loss(&z, &y) - expected).abs() < 1e-12);
+        assert!((accuracy(&z, &y) - 2.0 / 3.0).abs() < 1e-12);
+        assert!(log_loss(&[100.0], &[0.0]) > 99.0, "no overflow or log(0)");
+        assert!((sigmoid(0.0) - 0.5).abs() < 1e-15);
+    }
+}

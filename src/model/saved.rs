@@ -1,0 +1,83 @@
+//! A trained model as one self-contained JSON document: the encoder (vocabularies, buckets,
+//! label rule), the model's settings and its weights. Scoring another file needs nothing else.
+
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use super::{Inputs, ModelConfig, Weights, WideDeep};
+use crate::data::{Labels, Table};
+use crate::features::Encoder;
+use crate::metrics::{self, Metrics};
+use crate::train::predict_logits;
+use crate::{Error, Result};
+
+/// Identifies the file format, so an incompatible future version fails with a clear message.
+pub const FORMAT: &str = "widedeep-model/1";
+
+/// Everything needed to score new rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedModel {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The fitted encoder.
+    pub encoder: Encoder,
+    /// The model's mode and sizes.
+    pub model: ModelConfig,
+    /// The trained parameters.
+    pub weights: Weights,
+}
+
+/// Probabilities for a scored table, and metrics when it had usable labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// One probability per table row.
+    pub probabilities: Vec<f64>,
+    /// Quality against the file's own labels, when it has them.
+    pub metrics: Option<Metrics>,
+}
+
+impl SavedModel {
+    /// Bundles a trained model's parts.
+    pub fn new(encoder: Encoder, model: ModelConfig, weights: Weights) -> Self {
+        Self { format: FORMAT.to_string(), encoder, model, weights }
+    }
+
+    /// The JSON document.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a saved model always serializes")
+    }
+
+    /// Reads a JSON document written by [`SavedModel::to_json`], checking format and shapes.
+    pub fn from_json(text: &str) -> Result<Self> {
+        #[derive(Deserialize)]
+        struct Header {
+            format: Option<String>,
+        }
+        let header: Header = serde_json::from_str(text).map_err(|e| Error::ModelFile(format!("not a widedeep model file ({e})")))?;
+        if header.format.as_deref() != Some(FORMAT) {
+            return Err(Error::ModelFile(format!("unsupported format {:?}: expected \"{FORMAT}\"", header.format.unwrap_or_default())));
+        }
+        let saved: Self = serde_json::from_str(text).map_err(|e| Error::ModelFile(e.to_string()))?;
+        saved.weights.check(&WideDeep::shapes(&saved.encoder.layout(), &saved.model))?;
+        Ok(saved)
+    }
+
+    /// The model on `device`, ready to score.
+    pub fn build(&self, device: &Device) -> Result<WideDeep> {
+        WideDeep::from_weights(&self.encoder.layout(), &self.model, &self.weights, device)
+    }
+
+    /// Scores every row of `table`. Unseen values map to the reserved id; the label column is
+    /// optional, and used for metrics when present.
+    pub async fn score(&self, table: &Table, device: &Device) -> Result<Scored> {
+        let rows: Vec<usize> = (0..table.rows()).collect();
+        let labels = table.column(&self.encoder.label).ok().and_then(|c| Labels::from_column(c, &self.encoder.label_rule).ok());
+        let labelled = labels.as_ref().filter(|l| l.targets.iter().all(Option::is_some));
+        let encoded = self.encoder.encode(table, &rows, labelled.map(|l| l.targets.as_slice()))?;
+        let layout = self.encoder.layout();
+        let model = self.build(device)?;
+        let logits = predict_logits(&model, &Inputs::upload(&encoded, &layout, device)).await?;
+        let metrics = labelled.map(|_| metrics::evaluate(&logits, &encoded.targets));
+        Ok(Scored { probabilities: logits.iter().map(|&z| metrics::sigmoid(z as f64)).collect(), metrics })
+    }
+}
