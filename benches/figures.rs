@@ -130,8 +130,11 @@ fn movielens() {
     let mut roles: std::collections::BTreeMap<String, Role> =
         genres.iter().chain(&["user_id", "movie_id", "zip_code", "rating", "timestamp"]).map(|c| (c.to_string(), Role::Ignore)).collect();
     roles.insert("occupation".into(), Role::Deep);
+    // The seed one-hot encodes and embeds age groups: ages are categories here, not a number.
+    let kinds: std::collections::BTreeMap<String, ColumnKind> = [("age".to_string(), ColumnKind::Categorical)].into();
     let seed = FeatureConfig {
         roles: roles.clone(),
+        kinds: kinds.clone(),
         crosses: vec![strings(&["gender", "age"])],
         embedding_dim: Some(8),
         ..FeatureConfig::for_label("liked")
@@ -152,6 +155,7 @@ fn movielens() {
     roles.insert("occupation".into(), Role::Both);
     let ids = FeatureConfig {
         roles,
+        kinds,
         crosses: vec![strings(&["gender", "age"]), strings(&["user_id", "genres"])],
         hash_buckets: 20_000,
         ..FeatureConfig::for_label("liked")
