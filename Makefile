@@ -2,27 +2,46 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/widedeep/target
 CARGO ?= cargo
 CLI = $(CARGO_TARGET_DIR)/release/widedeep
+PORT ?= 8080
+WASM = pkg/widedeep_bg.wasm
+RUST_SOURCES = $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 
-.PHONY: setup test demo bench
+.PHONY: setup test test-native test-wasm test-page demo bench bench-web
 
 setup:
 	scripts/setup.sh
 
-## Every test: native unit and integration tests, then the WebAssembly build check.
+## Every test: native unit and integration tests, the browser suite (wasm-pack test in headless
+## Chromium, WebGPU on SwiftShader and the CPU backend), then page tests on the built site.
 test: setup
 	$(CARGO) fmt --check
-	$(CARGO) test --release
-	$(CARGO) build --release --lib --target wasm32-unknown-unknown
+	$(MAKE) test-native test-wasm test-page
 
-## Trains wide, deep and joint on the bundled Adult census data and draws the race.
-demo: setup
+test-native:
+	$(CARGO) test --release
+
+test-wasm:
+	WASM_BINDGEN_TEST_TIMEOUT=900 wasm-pack test --headless --chrome --release
+
+test-page: $(WASM)
+	node --test --test-concurrency=1 tests/page/
+
+$(WASM): $(RUST_SOURCES)
+	scripts/build-web.sh
+
+## Builds the site and serves it on http://127.0.0.1:$(PORT) (the CLI race plot goes to out/).
+demo: setup $(WASM)
 	$(CARGO) build --release --bin widedeep
 	mkdir -p out
-	$(CLI) train data/adult.csv --label income --model all --epochs 5 \
+	$(CLI) train data/adult.csv --label income --model all --epochs 5 --quiet \
 	  --cross education,occupation --cross native-country,occupation --cross gender,age \
 	  --json out/adult.json --plot out/adult.svg --plot out/adult.png --save out/adult-joint.model.json
-	@echo "curves: out/adult.svg and out/adult.png; metrics: out/adult.json; model: out/adult-joint.model.json"
+	node scripts/serve.mjs $(PORT)
 
 ## Speed, accuracy and memory figures (fetches MovieLens 100K; needs python3 with pip).
 bench: setup
 	$(CARGO) bench --bench figures
+
+## Samples per second in the browser per backend, and time to the first metrics.
+bench-web: setup $(WASM)
+	node benches/browser.mjs

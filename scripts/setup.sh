@@ -1,7 +1,31 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo need, skipping what is already there.
+# Installs what the tests and the demo need, skipping whatever is already there:
+# the wasm32 Rust target, wasm-pack and wasm-bindgen-cli (from crates.io), Chromium and
+# ChromeDriver (Debian), and the npm tools (binaryen's wasm-opt, playwright-core).
 set -euo pipefail
+cd "$(dirname "$0")/.."
+WASM_BINDGEN_VERSION=0.2.130   # must match the wasm-bindgen pinned in Cargo.toml
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   echo "setup: adding the wasm32-unknown-unknown Rust target"
   rustup target add wasm32-unknown-unknown
+fi
+if ! command -v wasm-pack >/dev/null; then
+  echo "setup: installing wasm-pack from crates.io"
+  cargo install wasm-pack --locked
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  echo "setup: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io"
+  # Not --locked: its lock file pins a crate version the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  echo "setup: installing Chromium and ChromeDriver from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm tools (binaryen, playwright-core)"
+  npm ci --no-audit --no-fund
 fi

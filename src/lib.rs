@@ -9,6 +9,7 @@
 
 mod config;
 pub mod data;
+pub mod engine;
 mod error;
 pub mod features;
 pub mod metrics;
@@ -17,6 +18,8 @@ pub mod plot;
 pub mod rng;
 pub mod synth;
 pub mod train;
+#[cfg(target_family = "wasm")]
+pub mod web;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -1,4 +1,5 @@
 //! The `widedeep` command line, run as a user would.
+#![cfg(not(target_family = "wasm"))]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,4 +1,8 @@
 //! End-to-end learning on synthetic data where the right answer is known.
+#![cfg(not(target_family = "wasm"))]
+
+#[path = "common/parity.rs"]
+mod parity;
 
 use burn::tensor::Device;
 use widedeep::Config;
@@ -63,4 +67,25 @@ fn same_seed_same_metrics() {
     let first = strip(race(&csv, &[&["a", "b"]], &[Mode::Joint], 2));
     let second = strip(race(&csv, &[&["a", "b"]], &[Mode::Joint], 2));
     assert_eq!(first, second);
+}
+
+/// Records (with `WIDEDEEP_RECORD_PARITY=1`) or checks the native result of the parity run that
+/// the browser suite compares WebGPU and CPU-in-wasm against.
+#[test]
+fn native_parity_run_matches_the_recorded_result() {
+    let mut engine = widedeep::engine::Engine::new();
+    engine.load_csv("parity", parity::csv().as_bytes()).unwrap();
+    engine.configure(parity::config()).unwrap();
+    while !pollster::block_on(engine.train(64)).unwrap().done {}
+    let auc = engine.report().unwrap().models[0].epochs.last().unwrap().test_auc;
+    assert!(auc > 0.85, "the run learns the cross: {auc}");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/parity-native.json");
+    if std::env::var_os("WIDEDEEP_RECORD_PARITY").is_some() {
+        std::fs::write(path, format!("{{\"test_auc\": {auc}}}\n")).unwrap();
+    }
+    assert!(
+        (auc - parity::recorded_auc()).abs() < 1e-6,
+        "native AUC {auc} differs from the recorded {}; rerun with WIDEDEEP_RECORD_PARITY=1 if the model changed on purpose",
+        parity::recorded_auc()
+    );
 }

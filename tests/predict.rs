@@ -1,4 +1,5 @@
 //! Saving a trained model and scoring other files with it.
+#![cfg(not(target_family = "wasm"))]
 
 use burn::tensor::Device;
 use widedeep::data::{Schema, read_table};

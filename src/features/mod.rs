@@ -7,8 +7,10 @@ mod config;
 mod encoded;
 mod encoder;
 mod field;
+mod suggest;
 
 pub use config::{FeatureConfig, Role};
 pub use encoded::{Encoded, PAD};
 pub use encoder::{Cross, DeepGroup, Encoder, Layout, WideBlock};
 pub use field::{Encoding, Field, default_embedding_dim};
+pub use suggest::{Suggestion, suggest_crosses};

@@ -106,20 +106,29 @@ impl WideDeep {
 
     /// Logits, one per row.
     pub fn forward(&self, inputs: &Inputs) -> Tensor<1> {
-        let rows = inputs.rows();
-        let mut logit = self.bias.val().unsqueeze_dim::<2>(0);
-        if let (Some(wide), Some(ids)) = (&self.wide, &inputs.wide_ids) {
-            let w = embedding(wide.weight.val(), ids.clone()).reshape([rows as i32, -1]);
-            let w = match &inputs.wide_weights {
+        let (wide, deep) = self.parts(inputs);
+        let logit = [wide, deep].into_iter().flatten().fold(self.bias.val().unsqueeze_dim::<2>(0), |sum, part| sum + part);
+        logit.reshape([inputs.rows()])
+    }
+
+    /// The wide and the deep contributions to each row's logit (`[rows, 1]` each, absent when
+    /// the mode has no such part); the logit is their sum plus [`WideDeep::bias`].
+    pub fn parts(&self, inputs: &Inputs) -> (Option<Tensor<2>>, Option<Tensor<2>>) {
+        let wide = self.wide.as_ref().zip(inputs.wide_ids.as_ref()).map(|(wide, ids)| {
+            let w = embedding(wide.weight.val(), ids.clone()).reshape([inputs.rows() as i32, -1]);
+            match &inputs.wide_weights {
                 Some(mask) => w * mask.clone(),
                 None => w,
-            };
-            logit = logit + w.sum_dim(1);
-        }
-        if let Some(output) = &self.output {
-            logit = logit + output.forward(self.deep_features(inputs));
-        }
-        logit.reshape([rows])
+            }
+            .sum_dim(1)
+        });
+        let deep = self.output.as_ref().map(|output| output.forward(self.deep_features(inputs)));
+        (wide, deep)
+    }
+
+    /// The shared output bias.
+    pub fn bias(&self) -> Tensor<1> {
+        self.bias.val()
     }
 
     fn deep_features(&self, inputs: &Inputs) -> Tensor<2> {

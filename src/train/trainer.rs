@@ -105,6 +105,13 @@ impl Trainer {
         }
     }
 
+    /// Carries on after `history`'s epochs (a model restored from a checkpoint).
+    pub fn resumed(mut self, history: Vec<EpochRecord>) -> Self {
+        self.epoch = history.len();
+        self.history = history;
+        self
+    }
+
     /// The mode being trained.
     pub fn mode(&self) -> Mode {
         self.mode

@@ -1,17 +1,27 @@
 //! `widedeep`: the command-line tool on the same core as the browser, for large files,
 //! benchmarks and plots.
 
+// The CLI reads files, spawns a thread pool and draws with a bundled font: it is native only,
+// and a wasm32 build of this binary (as `wasm-pack test` makes) is an empty program.
+
+#[cfg(not(target_family = "wasm"))]
 mod args;
+#[cfg(not(target_family = "wasm"))]
 mod inspect;
+#[cfg(not(target_family = "wasm"))]
 mod plot_file;
+#[cfg(not(target_family = "wasm"))]
 mod predict;
+#[cfg(not(target_family = "wasm"))]
 mod train;
 
-use std::process::ExitCode;
+#[cfg(target_family = "wasm")]
+fn main() {}
 
-use clap::Parser;
-
-fn main() -> ExitCode {
+#[cfg(not(target_family = "wasm"))]
+fn main() -> std::process::ExitCode {
+    use clap::Parser;
+    use std::process::ExitCode;
     let cli = args::Cli::parse();
     let result = match cli.command {
         args::Command::Inspect(a) => inspect::run(&a),
@@ -28,6 +38,7 @@ fn main() -> ExitCode {
 }
 
 /// Reads a CSV file into a table, with a progress bar for big files.
+#[cfg(not(target_family = "wasm"))]
 fn load(path: &std::path::Path) -> Result<widedeep::data::Table, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);

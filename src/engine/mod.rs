@@ -1,0 +1,266 @@
+//! The browser engine's logic in plain Rust: load a CSV, configure a race, train in small async
+//! slices, export and score. `web` wraps it for JavaScript; native tests drive it directly.
+
+mod backend;
+mod inside;
+
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+pub use backend::{Backend, BackendKind, Preference, is_software_adapter};
+pub use inside::{Explanation, WideWeight};
+
+use crate::config::Config;
+use crate::data::{Schema, Table, read_table};
+use crate::model::{Inputs, Mode, SavedModel, Weights, WideDeep};
+use crate::synth;
+use crate::train::{DatasetInfo, EpochRecord, ModelRun, Race, Report, Trainer};
+use crate::{Error, Result};
+
+/// One model's state after a slice of training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelProgress {
+    /// Which model.
+    pub mode: Mode,
+    /// The epoch in progress or last finished (1-based).
+    pub epoch: usize,
+    /// Batches done in that epoch.
+    pub batch: usize,
+    /// Batches per epoch.
+    pub batches: usize,
+    /// Mean training loss over this slice's steps, if it took any.
+    pub running_loss: Option<f64>,
+    /// Epochs that finished during this slice.
+    pub finished: Vec<EpochRecord>,
+}
+
+/// What a slice of training did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// One entry per model, in the race's order.
+    pub models: Vec<ModelProgress>,
+    /// Whether every model reached its epoch target.
+    pub done: bool,
+    /// Set when the device failed and training moved to the CPU.
+    pub fallback: Option<Backend>,
+}
+
+struct Loaded {
+    name: String,
+    table: Table,
+    schema: Schema,
+}
+
+struct Run {
+    config: Config,
+    race: Race,
+    dataset: DatasetInfo,
+    target_epochs: usize,
+    next: usize,
+    /// Weights at the last finished epoch of each model, kept while on a GPU so a lost device
+    /// costs at most the epoch in progress.
+    checkpoints: Vec<Option<Weights>>,
+}
+
+/// Loaded data, the device, and the race in progress.
+pub struct Engine {
+    data: Option<Loaded>,
+    device: Device,
+    backend: Backend,
+    run: Option<Run>,
+    scorer: Option<SavedModel>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Engine {
+    /// An engine on the CPU with nothing loaded.
+    pub fn new() -> Self {
+        Self { data: None, device: Device::flex(), backend: Backend::cpu("the default until a backend is chosen"), run: None, scorer: None }
+    }
+
+    /// Parses a CSV and infers its schema. On an error the previously loaded data stays.
+    pub fn load_csv(&mut self, name: &str, bytes: &[u8]) -> Result<Schema> {
+        self.load_csv_with_progress(name, bytes, |_| {})
+    }
+
+    /// Like [`Engine::load_csv`], reporting the share of bytes parsed (0..=1) now and then.
+    pub fn load_csv_with_progress(&mut self, name: &str, bytes: &[u8], mut progress: impl FnMut(f64)) -> Result<Schema> {
+        let total = bytes.len().max(1) as f64;
+        let table = crate::data::read_table_with_progress(bytes, |done| progress(done as f64 / total))?;
+        let schema = Schema::infer(&table);
+        self.data = Some(Loaded { name: name.to_string(), table, schema: schema.clone() });
+        self.run = None;
+        Ok(schema)
+    }
+
+    /// A generated classroom data set as CSV bytes: `movielens` (a MovieLens-shaped ratings
+    /// file) or `memorize` (the memorize-vs-generalize story).
+    pub fn preset_csv(name: &str) -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        let written = match name {
+            "movielens" => synth::movielens(20_000, 1, &mut bytes),
+            "memorize" => synth::memorize_generalize(12_000, 1, &mut bytes),
+            other => return Err(Error::Config(format!("unknown preset '{other}': expected movielens or memorize"))),
+        };
+        written.expect("writing to memory cannot fail");
+        Ok(bytes)
+    }
+
+    /// The loaded data's schema.
+    pub fn schema(&self) -> Option<&Schema> {
+        self.data.as_ref().map(|d| &d.schema)
+    }
+
+    /// Picks the device (see [`Preference`]). A run in progress restarts on the new device.
+    pub async fn choose_backend(&mut self, preference: Preference) -> Result<Backend> {
+        let (device, backend) = backend::choose(preference).await?;
+        self.device = device;
+        self.backend = backend.clone();
+        if let Some(run) = self.run.take() {
+            self.configure(run.config)?;
+        }
+        Ok(backend)
+    }
+
+    /// The device in use.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// Splits, encodes and uploads the data, and builds one fresh model per mode.
+    pub fn configure(&mut self, config: Config) -> Result<DatasetInfo> {
+        let data = self.data.as_ref().ok_or_else(|| Error::Config("load a CSV file first".into()))?;
+        let race = Race::new(&data.table, &data.schema, &config, &self.device)?;
+        let dataset = DatasetInfo::new(&data.name, &race.prepared);
+        let models = race.trainers.len();
+        self.run = Some(Run {
+            target_epochs: config.train.epochs,
+            config,
+            race,
+            dataset: dataset.clone(),
+            next: 0,
+            checkpoints: vec![None; models],
+        });
+        Ok(dataset)
+    }
+
+    /// Raises the epoch target by `epochs` ("train one more epoch").
+    pub fn extend(&mut self, epochs: usize) -> Result<()> {
+        self.run_mut()?.target_epochs += epochs;
+        Ok(())
+    }
+
+    /// Trains up to `max_steps` batches, one model after another in turn so the race stays
+    /// even, then reads each model's running loss once. Call it again until `done`.
+    pub async fn train(&mut self, max_steps: usize) -> Result<Progress> {
+        match self.train_slice(max_steps).await {
+            Err(Error::Backend(why)) if self.backend.kind == BackendKind::Webgpu => self.fall_back_to_cpu(&why),
+            other => other,
+        }
+    }
+
+    async fn train_slice(&mut self, max_steps: usize) -> Result<Progress> {
+        let on_gpu = self.backend.kind == BackendKind::Webgpu;
+        let run = self.run_mut()?;
+        let count = run.race.trainers.len();
+        let mut models: Vec<ModelProgress> = run.race.trainers.iter().map(|t| idle_progress(t, run.target_epochs)).collect();
+        for _ in 0..max_steps {
+            let Some(i) = (0..count).map(|k| (run.next + k) % count).find(|&i| run.race.trainers[i].history().len() < run.target_epochs)
+            else {
+                break;
+            };
+            run.next = (i + 1) % count;
+            let trainer = &mut run.race.trainers[i];
+            let step = trainer.step();
+            (models[i].epoch, models[i].batch, models[i].batches) = (step.epoch, step.batch, step.batches);
+            if step.epoch_done {
+                models[i].running_loss = trainer.running_loss().await?.or(models[i].running_loss);
+                models[i].finished.push(trainer.end_epoch().await?);
+                if on_gpu {
+                    run.checkpoints[i] = Some(trainer.export(&run.race.prepared.layout).await?);
+                }
+            }
+        }
+        for (trainer, progress) in run.race.trainers.iter_mut().zip(&mut models) {
+            if let Some(loss) = trainer.running_loss().await? {
+                progress.running_loss = Some(loss);
+            }
+        }
+        let done = run.race.trainers.iter().all(|t| t.history().len() >= run.target_epochs);
+        Ok(Progress { models, done, fallback: None })
+    }
+
+    /// Rebuilds every model on the CPU from its last finished epoch, keeping its history.
+    fn fall_back_to_cpu(&mut self, why: &str) -> Result<Progress> {
+        self.device = Device::flex();
+        self.backend = Backend::cpu(format!("the GPU failed ({why}); training continues on the CPU from the last finished epoch"));
+        let run = self.run.as_mut().expect("training implies a run");
+        let prepared = &run.race.prepared;
+        let train = Inputs::upload(&prepared.train, &prepared.layout, &self.device);
+        let test = Inputs::upload(&prepared.test, &prepared.layout, &self.device);
+        let autodiff = self.device.clone().autodiff();
+        for (trainer, checkpoint) in run.race.trainers.iter_mut().zip(&run.checkpoints) {
+            let config = trainer.config().clone();
+            let model = match checkpoint {
+                Some(weights) => WideDeep::from_weights(&prepared.layout, &config, weights, &autodiff)?,
+                None => WideDeep::new(&prepared.layout, &config, run.config.train.seed, prepared.base_rate, &autodiff)?,
+            };
+            let history = if checkpoint.is_some() { trainer.history().to_vec() } else { Vec::new() };
+            *trainer = Trainer::with_model(model, config, train.clone(), test.clone(), &run.config.train, &self.device).resumed(history);
+        }
+        let models = run.race.trainers.iter().map(|t| idle_progress(t, run.target_epochs)).collect();
+        Ok(Progress { models, done: false, fallback: Some(self.backend.clone()) })
+    }
+
+    /// Every model's epochs so far, with the data and settings: what the page exports.
+    pub fn report(&self) -> Result<Report> {
+        let run = self.run_ref()?;
+        let models = run.race.trainers.iter().map(|t| ModelRun { mode: t.mode(), epochs: t.history().to_vec() }).collect();
+        Ok(Report { dataset: run.dataset.clone(), config: run.config.clone(), models })
+    }
+
+    /// A trained model as a self-contained JSON document (read with async reads).
+    pub async fn export_model(&self, mode: Mode) -> Result<String> {
+        let run = self.run_ref()?;
+        let trainer = run
+            .race
+            .trainers
+            .iter()
+            .find(|t| t.mode() == mode)
+            .ok_or_else(|| Error::Config(format!("no {} model in this run", mode.name())))?;
+        let weights = trainer.export(&run.race.prepared.layout).await?;
+        Ok(SavedModel::new(run.race.prepared.encoder.clone(), trainer.config().clone(), weights).to_json())
+    }
+
+    /// Loads a saved model for scoring; returns the columns it needs.
+    pub fn import_model(&mut self, json: &str) -> Result<Vec<String>> {
+        let saved = SavedModel::from_json(json)?;
+        let columns = saved.encoder.fields.iter().map(|f| f.column.clone()).collect();
+        self.scorer = Some(saved);
+        Ok(columns)
+    }
+
+    /// Scores a CSV with the imported model: one probability per row.
+    pub async fn score_csv(&self, bytes: &[u8]) -> Result<Vec<f64>> {
+        let saved = self.scorer.as_ref().ok_or_else(|| Error::Config("load a saved model first".into()))?;
+        Ok(saved.score(&read_table(bytes)?, &self.device).await?.probabilities)
+    }
+
+    fn run_ref(&self) -> Result<&Run> {
+        self.run.as_ref().ok_or_else(|| Error::Config("configure a run first".into()))
+    }
+
+    fn run_mut(&mut self) -> Result<&mut Run> {
+        self.run.as_mut().ok_or_else(|| Error::Config("configure a run first".into()))
+    }
+}
+
+fn idle_progress(trainer: &Trainer, target: usize) -> ModelProgress {
+    let epoch = trainer.history().len().min(target).max(1);
+    ModelProgress { mode: trainer.mode(), epoch, batch: 0, batches: trainer.batches_per_epoch(), running_loss: None, finished: Vec::new() }
+}

@@ -1,0 +1,109 @@
+//! Suggesting crosses: pairs of columns that say more about the label together than apart.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::data::{Column, ColumnKind, MISSING, Schema, Table, parse_number};
+
+/// Rows sampled to rank pairs: enough for stable counts, fast on any file.
+const SAMPLE: usize = 20_000;
+/// Columns with more values than this make crosses too sparse to suggest.
+const MAX_VALUES: usize = 64;
+/// Numbers are cut into this many quantile buckets for ranking.
+const NUMBER_BUCKETS: usize = 5;
+
+/// A cross worth trying, with its score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    /// The two columns.
+    pub columns: Vec<String>,
+    /// Bits of information about the label that the pair carries beyond its better single
+    /// column (bias-corrected), on a sample of rows: the part only a cross can memorize.
+    pub gain: f64,
+}
+
+/// The `max` best pairs of low-cardinality columns, best first, scored on up to 20,000 rows.
+pub fn suggest_crosses(table: &Table, schema: &Schema, label: &str, targets: &[Option<bool>], max: usize) -> Vec<Suggestion> {
+    let labelled: Vec<usize> = (0..table.rows()).filter(|&r| targets[r].is_some()).collect();
+    let rows: Vec<usize> = labelled.iter().step_by(labelled.len().div_ceil(SAMPLE).max(1)).copied().collect();
+    let y: Vec<bool> = rows.iter().map(|&r| targets[r] == Some(true)).collect();
+    let candidates: Vec<(&str, Vec<u32>)> = table
+        .columns
+        .iter()
+        .zip(&schema.columns)
+        .filter(|(c, info)| c.name != label && info.warning.is_none())
+        .filter_map(|(c, info)| codes(c, info.kind, &rows).map(|codes| (c.name.as_str(), codes)))
+        .collect();
+    let single: Vec<f64> = candidates.iter().map(|(_, codes)| information(codes.iter().map(|&c| c as u64), &y)).collect();
+    let mut suggestions = Vec::new();
+    for i in 0..candidates.len() {
+        for j in i + 1..candidates.len() {
+            let pair = candidates[i].1.iter().zip(&candidates[j].1).map(|(&a, &b)| (a as u64) << 32 | b as u64);
+            let gain = information(pair, &y) - single[i].max(single[j]);
+            suggestions.push(Suggestion { columns: vec![candidates[i].0.to_string(), candidates[j].0.to_string()], gain });
+        }
+    }
+    suggestions.sort_by(|a, b| b.gain.total_cmp(&a.gain));
+    suggestions.truncate(max);
+    suggestions
+}
+
+/// Small integer codes per sampled row: categorical values as they are, numbers as quantile
+/// buckets; `None` for columns that cannot be crossed usefully.
+fn codes(column: &Column, kind: ColumnKind, rows: &[usize]) -> Option<Vec<u32>> {
+    match kind {
+        ColumnKind::Categorical if column.values.len() <= MAX_VALUES => Some(rows.iter().map(|&r| column.codes[r]).collect()),
+        ColumnKind::Numeric => {
+            let numbers: Vec<Option<f64>> = rows.iter().map(|&r| column.get(r).and_then(parse_number)).collect();
+            let mut sorted: Vec<f64> = numbers.iter().flatten().copied().collect();
+            sorted.sort_by(f64::total_cmp);
+            let edges: Vec<f64> = (1..NUMBER_BUCKETS).filter_map(|q| sorted.get(q * sorted.len() / NUMBER_BUCKETS).copied()).collect();
+            Some(numbers.iter().map(|x| x.map_or(MISSING, |x| edges.partition_point(|&e| e <= x) as u32)).collect())
+        }
+        _ => None,
+    }
+}
+
+/// Mutual information between `x` and the label in bits, minus the Miller-Madow bias
+/// ((cells - 1) / (2 N ln 2)) so that sparse pairs do not look informative by chance.
+fn information(x: impl Iterator<Item = u64>, y: &[bool]) -> f64 {
+    let mut cells: FxHashMap<u64, [usize; 2]> = FxHashMap::default();
+    for (x, &y) in x.zip(y) {
+        cells.entry(x).or_default()[usize::from(y)] += 1;
+    }
+    let n = y.len() as f64;
+    let positives = y.iter().filter(|&&p| p).count() as f64;
+    let entropy = |counts: [f64; 2]| -> f64 {
+        let total = counts[0] + counts[1];
+        counts.iter().filter(|&&c| c > 0.0).map(|&c| -(c / total) * (c / total).log2()).sum::<f64>()
+    };
+    let conditional: f64 = cells.values().map(|c| (c[0] + c[1]) as f64 / n * entropy([c[0] as f64, c[1] as f64])).sum();
+    let raw = entropy([n - positives, positives]) - conditional;
+    raw - (cells.len() as f64 - 1.0) / (2.0 * n * std::f64::consts::LN_2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{LabelRule, Labels, read_table};
+    use crate::rng::Rng;
+
+    #[test]
+    fn an_xor_pair_ranks_first() {
+        let mut rng = Rng::new(3, 0);
+        let mut text = String::from("a,b,c,n,y\n");
+        for _ in 0..4000 {
+            let (a, b, c) = (rng.below(4), rng.below(4), rng.below(4));
+            let y = (a % 2) ^ (b % 2);
+            text.push_str(&format!("a{a},b{b},c{c},{:.2},{y}\n", rng.next_f64()));
+        }
+        let table = read_table(text.as_bytes()).unwrap();
+        let schema = Schema::infer(&table);
+        let labels = Labels::from_column(table.column("y").unwrap(), &LabelRule::Auto).unwrap();
+        let s = suggest_crosses(&table, &schema, "y", &labels.targets, 3);
+        assert_eq!(s[0].columns, ["a", "b"]);
+        assert!(s[0].gain > 0.9, "the pair determines the label: {}", s[0].gain);
+        assert!(s[1].gain < 0.02, "nothing else interacts: {s:?}");
+        assert_eq!(s.len(), 3);
+    }
+}

@@ -1,0 +1,83 @@
+//! The browser engine's logic, driven natively exactly as the worker drives it in the browser.
+#![cfg(not(target_family = "wasm"))]
+
+#[path = "common/parity.rs"]
+mod parity;
+
+use pollster::block_on;
+use widedeep::Error;
+use widedeep::engine::{BackendKind, Engine, Preference};
+use widedeep::model::Mode;
+use widedeep::train::TrainConfig;
+
+fn loaded() -> Engine {
+    let mut engine = Engine::new();
+    engine.load_csv("parity.csv", parity::csv().as_bytes()).unwrap();
+    engine
+}
+
+#[test]
+fn a_bad_file_keeps_the_previous_data() {
+    let mut engine = loaded();
+    let err = engine.load_csv("bad.csv", b"a,b\n1\n").unwrap_err();
+    assert_eq!(err.to_string(), "row 1 (line 2): expected 2 fields like the header, found 1");
+    assert_eq!(engine.schema().unwrap().rows, 600);
+    assert!(engine.configure(parity::config()).is_ok());
+}
+
+#[test]
+fn order_of_calls_is_checked() {
+    let mut engine = Engine::new();
+    assert_eq!(engine.configure(parity::config()).unwrap_err(), Error::Config("load a CSV file first".into()));
+    assert_eq!(block_on(engine.train(1)).unwrap_err(), Error::Config("configure a run first".into()));
+    assert!(block_on(engine.score_csv(b"a\n1\n")).unwrap_err().to_string().contains("load a saved model first"));
+}
+
+#[test]
+fn slices_race_the_models_in_turn_and_extend_adds_an_epoch() {
+    let mut engine = loaded();
+    let mut config = parity::config();
+    config.train = TrainConfig { modes: Mode::ALL.to_vec(), epochs: 1, ..config.train };
+    let dataset = engine.configure(config).unwrap();
+    assert_eq!((dataset.train_rows, dataset.test_rows), (420, 180));
+    let first = block_on(engine.train(3)).unwrap();
+    assert_eq!(first.models.iter().map(|m| m.batch).collect::<Vec<_>>(), [1, 1, 1], "one step each, in turn");
+    assert!(first.models.iter().all(|m| m.running_loss.is_some_and(|l| l > 0.0 && l < 1.0)));
+    assert!(!first.done);
+    let mut finished = 0;
+    loop {
+        let p = block_on(engine.train(5)).unwrap();
+        finished += p.models.iter().map(|m| m.finished.len()).sum::<usize>();
+        if p.done {
+            break;
+        }
+    }
+    assert_eq!(finished, 3);
+    engine.extend(1).unwrap();
+    while !block_on(engine.train(50)).unwrap().done {}
+    let report = engine.report().unwrap();
+    assert!(report.models.iter().all(|m| m.epochs.len() == 2));
+    assert!(report.to_csv().lines().count() == 1 + 6);
+}
+
+#[test]
+fn export_import_and_score() {
+    let mut engine = loaded();
+    engine.configure(parity::config()).unwrap();
+    while !block_on(engine.train(100)).unwrap().done {}
+    let json = block_on(engine.export_model(Mode::Joint)).unwrap();
+    assert!(block_on(engine.export_model(Mode::Wide)).unwrap_err().to_string().contains("no wide model"));
+    assert_eq!(engine.import_model(&json).unwrap(), ["a", "b", "x"]);
+    let scores = block_on(engine.score_csv(b"a,b,x\na1,b0,0.5\na1,b1,0.5\nzz,b1,NA\n")).unwrap();
+    assert_eq!(scores.len(), 3);
+    assert!(scores[0] > 0.6 && scores[1] < 0.4, "a1 x b0 is positive, a1 x b1 negative: {scores:?}");
+}
+
+#[test]
+fn choosing_the_cpu_keeps_the_run_configured() {
+    let mut engine = loaded();
+    engine.configure(parity::config()).unwrap();
+    let backend = block_on(engine.choose_backend(Preference::Cpu)).unwrap();
+    assert_eq!(backend.kind, BackendKind::Cpu);
+    assert!(!block_on(engine.train(1)).unwrap().done);
+}

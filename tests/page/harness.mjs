@@ -1,0 +1,81 @@
+// Shared set-up for the page tests: the static server on a free loopback port and Debian's
+// Chromium with headless WebGPU (never a browser download).
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run',
+];
+
+export async function start() {
+  const server = await serve(0);
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  return { server, base, browser, async close() { await browser.close(); server.close(); } };
+}
+
+/** A page that records every request leaving the server's origin. */
+export async function openPage(env, path = '/') {
+  const page = await env.browser.newPage();
+  const outside = [];
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(env.base) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
+  });
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(env.base + path);
+  return { page, outside, errors };
+}
+
+/**
+ * Runs in the page: starts the engine worker, loads a CSV from the server, configures and trains,
+ * and returns the messages with their times plus the longest stall of a 10 ms timer on the page.
+ */
+export async function trainInWorker(page, { preference, csv, config }) {
+  return page.evaluate(async ({ preference, csv, config }) => {
+    const worker = new Worker('/engine-worker.js', { type: 'module' });
+    const log = [];
+    const waiters = [];
+    worker.onmessage = ({ data }) => {
+      log.push({ type: data.type, t: performance.now() });
+      for (const w of waiters.splice(0)) (w.types.includes(data.type) ? w.resolve(data) : data.type === 'error' ? w.reject(new Error(data.message)) : waiters.push(w));
+    };
+    const waitFor = (...types) => new Promise((resolve, reject) => waiters.push({ types, resolve, reject }));
+    let maxGap = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+    }, 10);
+    try {
+      worker.postMessage({ type: 'init', preference });
+      const { backend } = await waitFor('ready');
+      const bytes = await (await fetch(csv)).arrayBuffer();
+      worker.postMessage({ type: 'load', name: csv, bytes }, [bytes]);
+      await waitFor('schema');
+      worker.postMessage({ type: 'configure', config });
+      const { dataset } = await waitFor('configured');
+      const started = performance.now();
+      let firstProgress = null;
+      let firstEpoch = null;
+      let progressCount = 0;
+      worker.addEventListener('message', ({ data }) => {
+        if (data.type !== 'progress') return;
+        progressCount += 1;
+        firstProgress ??= performance.now() - started;
+        if (data.progress.models.some((m) => m.finished.length > 0)) firstEpoch ??= performance.now() - started;
+      });
+      last = performance.now();
+      maxGap = 0;
+      worker.postMessage({ type: 'start' });
+      const { report } = await waitFor('done');
+      return { backend, dataset, report, firstProgress, firstEpoch, progressCount, maxGap, seconds: (performance.now() - started) / 1000 };
+    } finally {
+      clearInterval(timer);
+      worker.terminate();
+    }
+  }, { preference, csv, config });
+}

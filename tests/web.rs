@@ -1,0 +1,98 @@
+//! The browser suite: `wasm-pack test --headless --chrome` runs it in Chromium, on WebGPU
+//! (SwiftShader in CI) and on the CPU backend compiled to WebAssembly.
+#![cfg(target_family = "wasm")]
+
+#[path = "common/parity.rs"]
+mod parity;
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use widedeep::engine::{BackendKind, Engine, Preference, is_software_adapter};
+use widedeep::model::Mode;
+use widedeep::web::WideDeepEngine;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Trains the parity run on `preference`; returns (train losses per epoch, final test AUC).
+async fn parity_run(preference: Preference) -> (Vec<f64>, f64, Engine) {
+    let mut engine = Engine::new();
+    let backend = engine.choose_backend(preference).await.expect("the backend initializes: a missing WebGPU adapter is a broken set-up");
+    let expected = if preference == Preference::Cpu { BackendKind::Cpu } else { BackendKind::Webgpu };
+    assert_eq!(backend.kind, expected, "{backend:?}");
+    engine.load_csv("parity", parity::csv().as_bytes()).unwrap();
+    engine.configure(parity::config()).unwrap();
+    while !engine.train(16).await.unwrap().done {}
+    let report = engine.report().unwrap();
+    let epochs = &report.models[0].epochs;
+    (epochs.iter().map(|e| e.train_loss).collect(), epochs.last().unwrap().test_auc, engine)
+}
+
+#[wasm_bindgen_test]
+async fn trains_on_webgpu_and_matches_native() {
+    let (losses, auc, engine) = parity_run(Preference::Webgpu).await;
+    web_sys_log(&format!("WebGPU adapter {:?}: losses {losses:?}, AUC {auc}", engine.backend().adapter));
+    assert!(losses.last() < losses.first(), "loss falls: {losses:?}");
+    assert!(auc > 0.85, "AUC {auc}");
+    assert!((auc - parity::recorded_auc()).abs() < 0.005, "WebGPU AUC {auc} vs native {}", parity::recorded_auc());
+}
+
+#[wasm_bindgen_test]
+async fn trains_on_the_cpu_in_wasm_and_matches_native() {
+    let (losses, auc, _) = parity_run(Preference::Cpu).await;
+    assert!(losses.last() < losses.first(), "loss falls: {losses:?}");
+    assert!((auc - parity::recorded_auc()).abs() < 0.005, "CPU-in-wasm AUC {auc} vs native {}", parity::recorded_auc());
+}
+
+#[wasm_bindgen_test]
+async fn auto_prefers_the_cpu_over_a_software_adapter() {
+    let mut engine = Engine::new();
+    let gpu = engine.choose_backend(Preference::Webgpu).await.expect("a WebGPU adapter");
+    let auto = engine.choose_backend(Preference::Auto).await.unwrap();
+    web_sys_log(&format!("WebGPU adapter: {gpu:?}; auto: {auto:?}"));
+    assert!(!gpu.adapter.contains("BrowserWebGpu"), "the browser's own adapter description is read: {}", gpu.adapter);
+    let software = is_software_adapter(&gpu.adapter, false) || gpu.reason.contains("software");
+    assert_eq!(auto.kind == BackendKind::Cpu, software, "{gpu:?} -> {auto:?}");
+    if software {
+        assert!(auto.reason.contains("software renderer"), "{}", auto.reason);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn export_import_and_score_round_trip() {
+    let (_, _, engine) = parity_run(Preference::Webgpu).await;
+    let json = engine.export_model(Mode::Joint).await.unwrap();
+    let mut on_cpu = Engine::new();
+    assert_eq!(on_cpu.import_model(&json).unwrap(), ["a", "b", "x"]);
+    let on_gpu_scores = engine_scores(&mut Engine::new(), Preference::Webgpu, &json).await;
+    let on_cpu_scores = engine_scores(&mut on_cpu, Preference::Cpu, &json).await;
+    assert_eq!(on_cpu_scores.len(), 600);
+    for (g, c) in on_gpu_scores.iter().zip(&on_cpu_scores) {
+        assert!((g - c).abs() < 1e-4, "{g} vs {c}");
+    }
+    let text = parity::csv();
+    let labels: Vec<f32> = text.lines().skip(1).map(|l| if l.ends_with('1') { 1.0 } else { 0.0 }).collect();
+    let scores: Vec<f32> = on_cpu_scores.iter().map(|&p| p as f32).collect();
+    assert!(widedeep::metrics::roc_auc(&scores, &labels) > 0.85);
+}
+
+async fn engine_scores(engine: &mut Engine, preference: Preference, json: &str) -> Vec<f64> {
+    engine.choose_backend(preference).await.unwrap();
+    engine.import_model(json).unwrap();
+    engine.score_csv(parity::csv().as_bytes()).await.unwrap()
+}
+
+#[wasm_bindgen_test]
+fn a_bad_csv_is_a_js_error_and_keeps_the_loaded_data() {
+    let engine = WideDeepEngine::new();
+    engine.load_csv("good.csv", b"a,label\nx,1\ny,0\n", None).unwrap();
+    let error: JsValue = engine.load_csv("bad.csv", b"a,label\nx,1\ny\n", None).unwrap_err().into();
+    let message = error.dyn_into::<js_sys::Error>().unwrap().message();
+    assert_eq!(String::from(message), "row 2 (line 3): expected 2 fields like the header, found 1");
+    let schema = engine.schema().unwrap();
+    let rows = js_sys::Reflect::get(&schema, &JsValue::from_str("rows")).unwrap();
+    assert_eq!(rows.as_f64(), Some(2.0), "the good file is still loaded");
+}
+
+fn web_sys_log(message: &str) {
+    wasm_bindgen_test::console_log!("{message}");
+}
