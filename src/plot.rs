@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::model::Mode;
-use crate::train::ModelRun;
+use crate::train::{EpochRecord, ModelRun};
 
 /// The colour of each model, the same in every chart and in the page's legend.
 pub fn colour(mode: Mode) -> RGBColor {
@@ -17,26 +17,44 @@ pub fn colour(mode: Mode) -> RGBColor {
     }
 }
 
-/// Draws two panels side by side: log-loss (train dashed, test solid) and test AUC, per epoch.
+/// Draws three panels: log-loss (train dashed, test solid), test AUC and test accuracy, per
+/// epoch; side by side on a wide area, stacked on a narrow one (a phone).
 pub fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[ModelRun]) -> Result<(), String> {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let (left, right) = root.split_horizontally(root.dim_in_pixel().0 / 2);
+    let (width, height) = root.dim_in_pixel();
+    let areas = if width >= height { root.split_evenly((1, 3)) } else { root.split_evenly((3, 1)) };
     let epochs = runs.iter().map(|r| r.epochs.len()).max().unwrap_or(0).max(1);
-    let losses = runs.iter().flat_map(|r| r.epochs.iter().flat_map(|e| [e.train_loss, e.test_loss]));
-    let (lo, hi) = bounds(losses, 0.0, 1.0);
+    let values = |f: fn(&EpochRecord) -> f64| runs.iter().flat_map(move |r| r.epochs.iter().map(f)).collect::<Vec<f64>>();
+    let losses: Vec<f64> = values(|e| e.train_loss).into_iter().chain(values(|e| e.test_loss)).collect();
     let loss_series: [Series; 2] = [(|e| e.train_loss, true), (|e| e.test_loss, false)];
-    let loss =
-        Panel { title: "Log-loss (train dashed, test solid)", y: lo..hi, series: &loss_series, legend: SeriesLabelPosition::UpperRight };
-    draw_panel(&left, &loss, epochs, runs)?;
-    let aucs = runs.iter().flat_map(|r| r.epochs.iter().map(|e| e.test_auc));
-    let (lo, hi) = bounds(aucs, 0.5, 1.0);
-    let auc = Panel { title: "Test ROC AUC", y: lo..hi, series: &[(|e| e.test_auc, false)], legend: SeriesLabelPosition::LowerRight };
-    draw_panel(&right, &auc, epochs, runs)?;
+    let panels = [
+        Panel {
+            title: "Log-loss (train dashed, test solid)",
+            y: bounds(&losses, 0.0, 1.0),
+            series: &loss_series,
+            legend: SeriesLabelPosition::UpperRight,
+        },
+        Panel {
+            title: "Test ROC AUC",
+            y: bounds(&values(|e| e.test_auc), 0.5, 1.0),
+            series: &[(|e| e.test_auc, false)],
+            legend: SeriesLabelPosition::LowerRight,
+        },
+        Panel {
+            title: "Test accuracy",
+            y: bounds(&values(|e| e.test_accuracy), 0.5, 1.0),
+            series: &[(|e| e.test_accuracy, false)],
+            legend: SeriesLabelPosition::LowerRight,
+        },
+    ];
+    for (area, panel) in areas.iter().zip(&panels) {
+        draw_panel(area, panel, epochs, runs)?;
+    }
     root.present().map_err(|e| e.to_string())
 }
 
 /// A value to plot per epoch, and whether its line is dashed.
-type Series = (fn(&crate::train::EpochRecord) -> f64, bool);
+type Series = (fn(&EpochRecord) -> f64, bool);
 
 /// One chart: its title, y range, lines and legend corner.
 struct Panel<'a> {
@@ -93,12 +111,12 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel, 
         .map_err(err)
 }
 
-/// A y range around the finite values, padded a little, or `default_lo..default_hi` if none.
-fn bounds(values: impl Iterator<Item = f64>, default_lo: f64, default_hi: f64) -> (f64, f64) {
-    let (lo, hi) = values.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+/// A y range around the finite values, padded a little, or `low..high` if there are none.
+fn bounds(values: &[f64], low: f64, high: f64) -> std::ops::Range<f64> {
+    let (lo, hi) = values.iter().filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     if !lo.is_finite() {
-        return (default_lo, default_hi);
+        return low..high;
     }
     let pad = ((hi - lo) * 0.08).max(0.005);
-    (lo - pad, hi + pad)
+    lo - pad..hi + pad
 }

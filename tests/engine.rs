@@ -68,8 +68,10 @@ fn export_import_and_score() {
     let json = block_on(engine.export_model(Mode::Joint)).unwrap();
     assert!(block_on(engine.export_model(Mode::Wide)).unwrap_err().to_string().contains("no wide model"));
     assert_eq!(engine.import_model(&json).unwrap(), ["a", "b", "x"]);
-    let scores = block_on(engine.score_csv(b"a,b,x\na1,b0,0.5\na1,b1,0.5\nzz,b1,NA\n")).unwrap();
+    let scored = block_on(engine.score_csv(b"a,b,x\na1,b0,0.5\na1,b1,0.5\nzz,b1,NA\n")).unwrap();
+    let scores = scored.probabilities;
     assert_eq!(scores.len(), 3);
+    assert!(scored.csv.starts_with("a,b,x,probability\na1,b0,0.5,0."), "{}", scored.csv);
     assert!(scores[0] > 0.6 && scores[1] < 0.4, "a1 x b0 is positive, a1 x b1 negative: {scores:?}");
 }
 

@@ -5,9 +5,12 @@
 // In:  {type: 'init', preference}  {type: 'load', name, bytes}  {type: 'configure', config}
 //      {type: 'start'} {type: 'pause'} {type: 'resume'} {type: 'stop'} {type: 'extend', epochs}
 //      {type: 'export', mode}  {type: 'import', json}  {type: 'score', bytes}  {type: 'backend', preference}
+//      {type: 'preset', name}  {type: 'suggest', label, rule}  {type: 'weights', mode, count}  {type: 'explain', mode, row}
 // Out: {type: 'ready', backend}  {type: 'schema', schema}  {type: 'configured', dataset}
 //      {type: 'progress', progress, stepsPerSlice}  {type: 'done', report, csv}  {type: 'paused'} {type: 'stopped'}
-//      {type: 'exported', mode, json}  {type: 'imported', columns}  {type: 'scored', probabilities}
+//      {type: 'exported', mode, json}  {type: 'imported', columns}  {type: 'scored', probabilities, csv}
+//      {type: 'loading', share}  {type: 'suggestions', suggestions}  {type: 'weights', mode, weights}
+//      {type: 'explained', mode, explanation}
 //      {type: 'error', message, request}
 import init, { WideDeepEngine } from './pkg/widedeep.js';
 
@@ -69,7 +72,22 @@ const handlers = {
   },
   async load({ name, bytes }) {
     await halt();
-    post({ type: 'schema', name, schema: engine.loadCsv(name, new Uint8Array(bytes)) });
+    const schema = engine.loadCsv(name, new Uint8Array(bytes), (share) => post({ type: 'loading', share }));
+    post({ type: 'schema', name, schema });
+  },
+  async preset({ name }) {
+    await handlers.load({ name, bytes: WideDeepEngine.presetCsv(name) });
+  },
+  suggest({ label, rule }) {
+    post({ type: 'suggestions', label, suggestions: engine.suggestCrosses(label, rule ?? null, 8) });
+  },
+  async weights({ mode, count = 15 }) {
+    await settled();
+    post({ type: 'weights', mode, weights: await engine.topWideWeights(mode, count) });
+  },
+  async explain({ mode, row }) {
+    await settled();
+    post({ type: 'explained', mode, explanation: await engine.explain(mode, row) });
   },
   async configure({ config }) {
     await halt();
@@ -97,6 +115,10 @@ const handlers = {
     running = true;
     trainLoop();
   },
+  async report() {
+    await settled();
+    post({ type: 'report', report: engine.report(), csv: engine.reportCsv() });
+  },
   async export({ mode }) {
     await settled();
     post({ type: 'exported', mode, json: await engine.exportModel(mode) });
@@ -107,7 +129,8 @@ const handlers = {
   },
   async score({ bytes }) {
     await settled();
-    post({ type: 'scored', probabilities: await engine.scoreCsv(new Uint8Array(bytes)) });
+    const { probabilities, csv } = await engine.scoreCsv(new Uint8Array(bytes));
+    post({ type: 'scored', probabilities, csv });
   },
 };
 

@@ -34,6 +34,15 @@ pub struct ModelProgress {
     pub finished: Vec<EpochRecord>,
 }
 
+/// A scored file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoredFile {
+    /// One probability per row.
+    pub probabilities: Vec<f64>,
+    /// The file with a `probability` column added.
+    pub csv: String,
+}
+
 /// What a slice of training did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
@@ -245,10 +254,14 @@ impl Engine {
         Ok(columns)
     }
 
-    /// Scores a CSV with the imported model: one probability per row.
-    pub async fn score_csv(&self, bytes: &[u8]) -> Result<Vec<f64>> {
+    /// Scores a CSV with the imported model: one probability per row, and the file with a
+    /// `probability` column added.
+    pub async fn score_csv(&self, bytes: &[u8]) -> Result<ScoredFile> {
         let saved = self.scorer.as_ref().ok_or_else(|| Error::Config("load a saved model first".into()))?;
-        Ok(saved.score(&read_table(bytes)?, &self.device).await?.probabilities)
+        let table = read_table(bytes)?;
+        let probabilities = saved.score(&table, &self.device).await?.probabilities;
+        let column: Vec<String> = probabilities.iter().map(|p| format!("{p:.6}")).collect();
+        Ok(ScoredFile { csv: crate::data::csv_with_column(&table, "probability", &column), probabilities })
     }
 
     fn run_ref(&self) -> Result<&Run> {

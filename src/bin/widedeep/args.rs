@@ -20,6 +20,29 @@ pub enum Command {
     Train(TrainArgs),
     /// Score a CSV with a saved model (adds a `probability` column).
     Predict(PredictArgs),
+    /// Write a generated data set: MovieLens-shaped ratings, or the memorize-vs-generalize story.
+    Generate(GenerateArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Dataset {
+    Movielens,
+    Memorize,
+}
+
+#[derive(Args)]
+pub struct GenerateArgs {
+    /// Which data set.
+    #[arg(value_enum)]
+    pub dataset: Dataset,
+    /// Number of rows.
+    #[arg(long, default_value_t = 100_000)]
+    pub rows: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "OUT.csv")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args)]

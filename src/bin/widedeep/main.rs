@@ -7,6 +7,8 @@
 #[cfg(not(target_family = "wasm"))]
 mod args;
 #[cfg(not(target_family = "wasm"))]
+mod generate;
+#[cfg(not(target_family = "wasm"))]
 mod inspect;
 #[cfg(not(target_family = "wasm"))]
 mod plot_file;
@@ -27,6 +29,7 @@ fn main() -> std::process::ExitCode {
         args::Command::Inspect(a) => inspect::run(&a),
         args::Command::Train(a) => train::run(&a),
         args::Command::Predict(a) => predict::run(&a),
+        args::Command::Generate(a) => generate::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

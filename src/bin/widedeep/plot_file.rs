@@ -6,7 +6,7 @@ use std::sync::Once;
 use plotters::prelude::*;
 use widedeep::train::ModelRun;
 
-const SIZE: (u32, u32) = (1400, 560);
+const SIZE: (u32, u32) = (1500, 480);
 /// DejaVu Sans (free licence, see assets/fonts): laying out text needs a font file, and fonts from the
 /// system would make the output depend on the machine.
 const FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");

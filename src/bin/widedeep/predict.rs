@@ -15,16 +15,10 @@ pub fn run(args: &PredictArgs) -> Result<(), String> {
     if let Some(m) = scored.metrics {
         eprintln!("against the file's labels: AUC {:.4}, accuracy {:.4}, log-loss {:.4}", m.auc, m.accuracy, m.log_loss);
     }
-    let sink: Box<dyn Write> = match &args.out {
-        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut out = csv::WriterBuilder::new().delimiter(table.delimiter).from_writer(sink);
-    let write_err = |e: csv::Error| format!("cannot write the scored rows: {e}");
-    out.write_record(table.names().into_iter().chain(["probability"])).map_err(write_err)?;
-    for (row, p) in scored.probabilities.iter().enumerate() {
-        let fields = table.columns.iter().map(|c| c.get(row).unwrap_or("").to_string());
-        out.write_record(fields.chain([format!("{p:.6}")])).map_err(write_err)?;
+    let probabilities: Vec<String> = scored.probabilities.iter().map(|p| format!("{p:.6}")).collect();
+    let text = widedeep::data::csv_with_column(&table, "probability", &probabilities);
+    match &args.out {
+        Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => std::io::stdout().write_all(text.as_bytes()).map_err(|e| format!("cannot write the scored rows: {e}")),
     }
-    out.flush().map_err(|e| format!("cannot write the scored rows: {e}"))
 }
