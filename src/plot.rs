@@ -32,19 +32,14 @@ pub fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Mo
             title: "Log-loss (train dashed, test solid)",
             y: bounds(&losses, 0.0, 1.0),
             series: &loss_series,
-            legend: SeriesLabelPosition::UpperRight,
+            legend: Some(SeriesLabelPosition::UpperRight),
         },
-        Panel {
-            title: "Test ROC AUC",
-            y: bounds(&values(|e| e.test_auc), 0.5, 1.0),
-            series: &[(|e| e.test_auc, false)],
-            legend: SeriesLabelPosition::LowerRight,
-        },
+        Panel { title: "Test ROC AUC", y: bounds(&values(|e| e.test_auc), 0.5, 1.0), series: &[(|e| e.test_auc, false)], legend: None },
         Panel {
             title: "Test accuracy",
             y: bounds(&values(|e| e.test_accuracy), 0.5, 1.0),
             series: &[(|e| e.test_accuracy, false)],
-            legend: SeriesLabelPosition::LowerRight,
+            legend: None,
         },
     ];
     for (area, panel) in areas.iter().zip(&panels) {
@@ -56,12 +51,12 @@ pub fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Mo
 /// A value to plot per epoch, and whether its line is dashed.
 type Series = (fn(&EpochRecord) -> f64, bool);
 
-/// One chart: its title, y range, lines and legend corner.
+/// One chart: its title, y range, lines and legend corner (one legend serves all panels).
 struct Panel<'a> {
     title: &'a str,
     y: std::ops::Range<f64>,
     series: &'a [Series],
-    legend: SeriesLabelPosition,
+    legend: Option<SeriesLabelPosition>,
 }
 
 fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel, epochs: usize, runs: &[ModelRun]) -> Result<(), String> {
@@ -101,12 +96,13 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel, 
             }
         }
     }
+    let Some(corner) = panel.legend.clone() else { return Ok(()) };
     chart
         .configure_series_labels()
         .label_font(("sans-serif", 18))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .position(panel.legend.clone())
+        .position(corner)
         .draw()
         .map_err(err)
 }

@@ -96,3 +96,46 @@ fn a_bad_csv_is_a_js_error_and_keeps_the_loaded_data() {
 fn web_sys_log(message: &str) {
     wasm_bindgen_test::console_log!("{message}");
 }
+
+/// Makes every GPU read-back fail from now on, as a lost device does (returns the restorer).
+fn break_gpu_reads() -> js_sys::Function {
+    let patch = js_sys::Function::new_no_args(
+        "const original = GPUBuffer.prototype.mapAsync;
+         GPUBuffer.prototype.mapAsync = function () { return Promise.reject(new DOMException('device lost (test)', 'OperationError')); };
+         return () => { GPUBuffer.prototype.mapAsync = original; };",
+    );
+    patch.call0(&JsValue::NULL).unwrap().dyn_into().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_gpu_moves_training_to_the_cpu_from_the_last_epoch() {
+    let mut engine = Engine::new();
+    engine.choose_backend(Preference::Webgpu).await.expect("a WebGPU adapter");
+    engine.load_csv("parity", parity::csv().as_bytes()).unwrap();
+    engine.configure(parity::config()).unwrap();
+    while engine.train(4).await.unwrap().models[0].finished.is_empty() {}
+    let restore = break_gpu_reads();
+    let mut fallback = None;
+    loop {
+        let progress = engine.train(8).await;
+        let progress = match progress {
+            Ok(p) => p,
+            Err(e) => {
+                restore.call0(&JsValue::NULL).unwrap();
+                panic!("training failed instead of falling back: {e}");
+            }
+        };
+        fallback = fallback.or(progress.fallback);
+        if progress.done {
+            break;
+        }
+    }
+    restore.call0(&JsValue::NULL).unwrap();
+    let fallback = fallback.expect("the engine reported the move to the CPU");
+    assert_eq!(fallback.kind, BackendKind::Cpu);
+    assert!(fallback.reason.contains("GPU failed"), "{}", fallback.reason);
+    assert_eq!(engine.backend().kind, BackendKind::Cpu);
+    let epochs = &engine.report().unwrap().models[0].epochs;
+    assert_eq!(epochs.len(), 3, "the epoch finished on the GPU is kept and the rest ran on the CPU");
+    assert!(epochs[2].test_auc > 0.85, "{epochs:?}");
+}

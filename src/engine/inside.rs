@@ -42,13 +42,7 @@ impl Engine {
 
     /// The `count` wide weights of largest magnitude in the `mode` model, with feature names.
     pub async fn top_wide_weights(&self, mode: Mode, count: usize) -> Result<Vec<WideWeight>> {
-        let run = self.run_ref()?;
-        let trainer = run
-            .race
-            .trainers
-            .iter()
-            .find(|t| t.mode() == mode)
-            .ok_or_else(|| Error::Config(format!("no {} model in this run", mode.name())))?;
+        let (run, trainer) = self.trainer(mode)?;
         let weights = trainer.model().wide_weights().ok_or_else(|| Error::Config(format!("the {} model has no wide part", mode.name())))?;
         let values = read::floats(weights).await?;
         let mut order: Vec<usize> = (0..values.len()).collect();
@@ -65,13 +59,7 @@ impl Engine {
     /// Scores one row (column → text; absent columns are missing) with the `mode` model and
     /// splits its logit into wide, deep and bias.
     pub async fn explain(&self, mode: Mode, row: &BTreeMap<String, String>) -> Result<Explanation> {
-        let run = self.run_ref()?;
-        let trainer = run
-            .race
-            .trainers
-            .iter()
-            .find(|t| t.mode() == mode)
-            .ok_or_else(|| Error::Config(format!("no {} model in this run", mode.name())))?;
+        let (run, trainer) = self.trainer(mode)?;
         let encoder = &run.race.prepared.encoder;
         let columns = encoder
             .fields

@@ -235,13 +235,7 @@ impl Engine {
 
     /// A trained model as a self-contained JSON document (read with async reads).
     pub async fn export_model(&self, mode: Mode) -> Result<String> {
-        let run = self.run_ref()?;
-        let trainer = run
-            .race
-            .trainers
-            .iter()
-            .find(|t| t.mode() == mode)
-            .ok_or_else(|| Error::Config(format!("no {} model in this run", mode.name())))?;
+        let (run, trainer) = self.trainer(mode)?;
         let weights = trainer.export(&run.race.prepared.layout).await?;
         Ok(SavedModel::new(run.race.prepared.encoder.clone(), trainer.config().clone(), weights).to_json())
     }
@@ -262,6 +256,13 @@ impl Engine {
         let probabilities = saved.score(&table, &self.device).await?.probabilities;
         let column: Vec<String> = probabilities.iter().map(|p| format!("{p:.6}")).collect();
         Ok(ScoredFile { csv: crate::data::csv_with_column(&table, "probability", &column), probabilities })
+    }
+
+    /// The run and its trainer of `mode`.
+    fn trainer(&self, mode: Mode) -> Result<(&Run, &Trainer)> {
+        let run = self.run_ref()?;
+        let trainer = run.race.trainers.iter().find(|t| t.mode() == mode);
+        Ok((run, trainer.ok_or_else(|| Error::Config(format!("no {} model in this run", mode.name())))?))
     }
 
     fn run_ref(&self) -> Result<&Run> {
