@@ -2,7 +2,7 @@
 // the race, controls, uploads, safety, offline use and shareable links.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { start, openPage } from './harness.mjs';
 
 let env;
@@ -159,6 +159,41 @@ test('a link with a configuration restores the same settings', { timeout: 300_00
   const params = await hashParams(page);
   assert.equal(params.seed, '7');
   assert.equal(params.crosses, '[]');
+});
+
+test('curves, metrics and the model download; a loaded model scores a new CSV', { timeout: 600_000 }, async () => {
+  const { page } = await open('#preset=memorize&epochs=1');
+  await page.click('#compare');
+  await waitDone(page);
+  const saved = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+    return { name: download.suggestedFilename(), path: await download.path() };
+  };
+  const text = async (button) => readFile((await saved(button)).path, 'utf8');
+  const csv = (await text('#export-csv')).trim().split('\n');
+  assert.equal(csv[0], 'model,epoch,train_loss,test_loss,test_auc,test_accuracy,seconds,samples_per_second');
+  assert.deepEqual(csv.slice(1).map((l) => l.split(',')[0]), ['wide', 'deep', 'joint']);
+  const report = JSON.parse(await text('#export-json'));
+  assert.equal(report.models.length, 3);
+  assert.equal(report.dataset.label, 'bought = 1');
+  assert.ok((await text('#export-svg')).startsWith('<svg'));
+  assert.equal((await readFile((await saved('#export-png')).path)).subarray(1, 4).toString(), 'PNG');
+  await page.selectOption('#model-mode', 'joint');
+  const model = await saved('#download-model');
+  assert.equal(model.name, 'widedeep-joint.model.json');
+  assert.equal(JSON.parse(await readFile(model.path, 'utf8')).format, 'widedeep-model/1');
+  await page.setInputFiles('#model-file', model.path);
+  await page.waitForFunction(() => /Model loaded/.test(document.querySelector('#share-status').textContent));
+  const scoredDownload = page.waitForEvent('download');
+  await page.setInputFiles('#score-file', { name: 'new.csv', mimeType: 'text/csv', buffer: Buffer.from('city,product\ncity_01,product_02\nnowhere,product_03\n') });
+  const download = await scoredDownload;
+  await page.waitForFunction(() => /Scored 2 rows/.test(document.querySelector('#share-status').textContent));
+  const scored = (await readFile(await download.path(), 'utf8')).trim().split('\n');
+  assert.equal(scored[0], 'city,product,probability');
+  for (const line of scored.slice(1)) {
+    const p = +line.split(',').pop();
+    assert.ok(p > 0 && p < 1, line);
+  }
 });
 
 test('no request left 127.0.0.1', () => {
