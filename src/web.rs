@@ -180,7 +180,7 @@ impl WideDeepEngine {
     }
 
     fn engine(&self) -> Result<std::cell::RefMut<'_, Engine>, JsError> {
-        self.inner.try_borrow_mut().map_err(|_| JsError::new(BUSY))
+        borrow(&self.inner)
     }
 }
 
@@ -211,8 +211,9 @@ fn busy() -> JsValue {
     JsError::new(BUSY).into()
 }
 
-fn borrow(inner: &Rc<RefCell<Engine>>) -> Result<std::cell::RefMut<'_, Engine>, JsValue> {
-    inner.try_borrow_mut().map_err(|_| busy())
+/// The engine for a call that changes it, or the "busy" error while a slice holds it.
+fn borrow(inner: &Rc<RefCell<Engine>>) -> Result<std::cell::RefMut<'_, Engine>, JsError> {
+    inner.try_borrow_mut().map_err(|_| JsError::new(BUSY))
 }
 
 fn js_error(e: Error) -> JsError {

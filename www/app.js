@@ -140,7 +140,7 @@ function renderCrosses() {
 
 /** Turns a cross on or off in the state (the switch already shows it). */
 function setCross(columns, on) {
-  const others = state.crosses.filter((c) => !(c.length === columns.length && c.every((x) => columns.includes(x))));
+  const others = state.crosses.filter((c) => !views.sameCross(c, columns));
   state.crosses = on ? [...others, columns] : others;
   save();
 }

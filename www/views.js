@@ -42,7 +42,8 @@ export function renderLabel({ label, positive, threshold }, schema, state) {
 }
 
 const crossName = (columns) => columns.join(' × ');
-const sameCross = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
+/** Whether two crosses name the same columns, in any order. */
+export const sameCross = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
 
 /**
  * One switch per cross: those in use first (switched on), then the other suggestions. The list is
