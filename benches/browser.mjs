@@ -1,12 +1,13 @@
 // `make bench-web`: Adult joint model trained in the browser worker, per backend and batch size.
 // Prints training samples/s (from the engine's own epoch timing) and the time from "start" to the
 // first progress and first metrics messages. Measures only; asserts nothing.
+// `BACKENDS=cpu node benches/browser.mjs` measures one backend only.
 import { start, openPage, trainInWorker } from '../tests/page/harness.mjs';
 
 const env = await start();
 try {
   console.log('backend  batch  samples/s  first progress  first metrics  test AUC  adapter');
-  for (const preference of ['cpu', 'webgpu']) {
+  for (const preference of (process.env.BACKENDS ?? 'cpu,webgpu').split(',')) {
     for (const batch_size of [256, 1024]) {
       const { page } = await openPage(env);
       const config = {
