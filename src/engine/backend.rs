@@ -90,6 +90,8 @@ pub async fn choose(preference: Preference) -> crate::Result<(Device, Backend)> 
 /// is a software adapter.
 #[cfg(any(target_family = "wasm", feature = "wgpu"))]
 async fn init_webgpu() -> Result<(Device, String, bool), String> {
+    #[cfg(target_family = "wasm")]
+    run_static_constructors();
     let (device, setup) = Device::wgpu_options().init_with_setup_async().await.map_err(|e| e.to_string())?;
     let info = setup.adapter.get_info();
     // Browsers hide the adapter from wgpu's info; ask WebGPU itself (`GPUAdapter.info`).
@@ -99,6 +101,20 @@ async fn init_webgpu() -> Result<(Device, String, bool), String> {
     };
     let software = fallback || is_software_adapter(&name, info.device_type == burn::tensor::wgpu::wgpu::DeviceType::Cpu);
     Ok((device, if name.is_empty() { format!("{:?} adapter", info.backend) } else { name }, software))
+}
+
+/// Runs the module's static constructors (the registries of cubecl's kernel IR, which only the
+/// GPU path uses) once. Calling them here also stops the linker from calling them at the top of
+/// *every* exported function, its default for a module that never calls them itself, which cost
+/// a sixth of each training step on the CPU.
+#[cfg(target_family = "wasm")]
+fn run_static_constructors() {
+    unsafe extern "C" {
+        fn __wasm_call_ctors();
+    }
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: the linker-made list of constructors; they only link static registry entries.
+    ONCE.call_once(|| unsafe { __wasm_call_ctors() });
 }
 
 /// The browser's own description of its WebGPU adapter (description, vendor, architecture,
