@@ -9,8 +9,9 @@ import { start, openPage, trainInWorker } from '../tests/page/harness.mjs';
 /** Epochs per run: enough for the CPU to reach its steady speed; a software GPU is slow. */
 const EPOCHS = { cpu: 6, webgpu: 2 };
 
-/** The TensorFlow tutorial's features on Adult: the same model as `cargo bench --bench figures -- adult`. */
+/** The columns the tutorial feeds to the deep part as numbers. */
 const NUMBERS = ['educational-num', 'capital-gain', 'capital-loss', 'hours-per-week'];
+/** The TensorFlow tutorial's features on Adult: the same model as `cargo bench --bench figures -- adult`. */
 const TUTORIAL_FEATURES = {
   label: 'income',
   label_rule: { rule: 'positive', value: '>50K' },
