@@ -1,6 +1,7 @@
 //! The Wide & Deep model: a sparse linear wide part and an MLP over embeddings, joined at the
 //! logit as in Cheng et al. (2016).
 
+mod dense;
 mod inputs;
 pub mod read;
 mod saved;
@@ -122,7 +123,7 @@ impl WideDeep {
             }
             .sum_dim(1)
         });
-        let deep = self.output.as_ref().map(|output| output.forward(self.deep_features(inputs)));
+        let deep = self.output.as_ref().map(|output| dense(output, self.deep_features(inputs)));
         (wide, deep)
     }
 
@@ -144,7 +145,7 @@ impl WideDeep {
         parts.extend(inputs.numeric.clone());
         let mut x = Tensor::cat(parts, 1);
         for layer in &self.hidden {
-            x = relu(layer.forward(x));
+            x = relu(dense(layer, x));
         }
         x
     }
@@ -222,6 +223,16 @@ impl WideDeep {
     /// The wide weights (one per wide id), for showing what the wide part memorized.
     pub fn wide_weights(&self) -> Option<Tensor<1>> {
         self.wide.as_ref().map(|w| w.weight.val().reshape([-1]))
+    }
+}
+
+/// A dense layer, `x · weight + bias`, on the matmul kernel chosen for small matrices
+/// ([`dense::DenseMatmul`]); the same function as Burn's `Linear::forward`.
+fn dense(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
+    let y = dense::dense_matmul(x, layer.weight.val());
+    match &layer.bias {
+        Some(bias) => y + bias.val().unsqueeze_dim(0),
+        None => y,
     }
 }
 
