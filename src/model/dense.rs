@@ -134,7 +134,7 @@ mod tests {
             let (x, w) = (matrix(&x, 3, 4, &device), matrix(&w, 4, 2, &device));
             let y = if ours { dense_matmul(x.clone(), w.clone()) } else { x.clone().matmul(w.clone()) };
             let grads = (y.clone() * y.clone()).sum().backward();
-            let values = |t: Tensor<2>| t.into_data().to_vec::<f32>().unwrap();
+            let values = |t: Tensor<2>| t.into_data().try_to_vec::<f32>().unwrap();
             (values(y), values(x.grad(&grads).unwrap()), values(w.grad(&grads).unwrap()))
         };
         let (ours, burns) = (run(true), run(false));
