@@ -14,6 +14,7 @@ use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Backend, Flex, backend_extension};
+use burn::nn::Linear;
 use burn::tensor::Tensor;
 
 /// `lhs · rhs` for the dense layers, dispatched to the kernel that suits each backend.
@@ -70,17 +71,28 @@ impl<B: Backend + DenseMatmul> Backward<B, 2> for DenseBackward {
     }
 }
 
-/// `x · weight` through [`DenseMatmul`], for any device.
-pub fn dense_matmul(x: Tensor<2>, weight: Tensor<2>) -> Tensor<2> {
+/// A dense layer, `x · weight + bias`: what Burn's `Linear::forward` computes, with the product
+/// on [`DenseMatmul`].
+pub(super) fn forward(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
+    let y = dense_matmul(x, layer.weight.val());
+    match &layer.bias {
+        Some(bias) => y + bias.val().unsqueeze_dim(0),
+        None => y,
+    }
+}
+
+/// `x · weight` through [`DenseMatmul`], on whichever device the tensors live.
+fn dense_matmul(x: Tensor<2>, weight: Tensor<2>) -> Tensor<2> {
     Tensor::from_dispatch(<burn::backend::Dispatch as DenseMatmul>::dense_matmul(x.into_dispatch(), weight.into_dispatch()))
 }
 
 #[cfg(any(target_family = "wasm", feature = "wgpu"))]
 mod gpu {
-    use burn::backend::DType;
+    use burn::backend::ops::FloatTensorOps;
     use burn::backend::wgpu::CubeTensor;
+    use burn::backend::{Cube, DType};
     use burn_cubecl::cubecl::ir::{ElemType, FloatKind};
-    use burn_cubecl::kernel::matmul::{MatmulStrategy, init_matmul_output, matmul};
+    use burn_cubecl::kernel::matmul::init_matmul_output;
     use cubek::matmul::definition::{MatmulElems, MatmulGlobalElems};
     use cubek::matmul::strategy::Strategy;
     use cubek::std::InputBinding;
@@ -89,7 +101,7 @@ mod gpu {
     /// anything else, or where the plain kernel declines the layout.
     pub(super) fn naive_matmul(lhs: CubeTensor, rhs: CubeTensor) -> CubeTensor {
         if lhs.dtype != DType::F32 || rhs.dtype != DType::F32 {
-            return default_matmul(lhs, rhs);
+            return Cube::float_matmul(lhs, rhs);
         }
         let out = init_matmul_output(&lhs, &rhs, DType::F32);
         let f32 = ElemType::Float(FloatKind::F32);
@@ -105,13 +117,8 @@ mod gpu {
         );
         match launched {
             Ok(()) => out,
-            Err(_) => default_matmul(lhs, rhs),
+            Err(_) => Cube::float_matmul(lhs, rhs),
         }
-    }
-
-    fn default_matmul(lhs: CubeTensor, rhs: CubeTensor) -> CubeTensor {
-        let dtype = lhs.dtype;
-        matmul(lhs, rhs, None, MatmulStrategy::default(), dtype).expect("Burn's default matmul accepts every layout")
     }
 }
 

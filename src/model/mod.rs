@@ -123,7 +123,7 @@ impl WideDeep {
             }
             .sum_dim(1)
         });
-        let deep = self.output.as_ref().map(|output| dense(output, self.deep_features(inputs)));
+        let deep = self.output.as_ref().map(|output| dense::forward(output, self.deep_features(inputs)));
         (wide, deep)
     }
 
@@ -145,7 +145,7 @@ impl WideDeep {
         parts.extend(inputs.numeric.clone());
         let mut x = Tensor::cat(parts, 1);
         for layer in &self.hidden {
-            x = relu(dense(layer, x));
+            x = relu(dense::forward(layer, x));
         }
         x
     }
@@ -223,16 +223,6 @@ impl WideDeep {
     /// The wide weights (one per wide id), for showing what the wide part memorized.
     pub fn wide_weights(&self) -> Option<Tensor<1>> {
         self.wide.as_ref().map(|w| w.weight.val().reshape([-1]))
-    }
-}
-
-/// A dense layer, `x · weight + bias`, on the matmul kernel chosen for small matrices
-/// ([`dense::DenseMatmul`]); the same function as Burn's `Linear::forward`.
-fn dense(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
-    let y = dense::dense_matmul(x, layer.weight.val());
-    match &layer.bias {
-        Some(bias) => y + bias.val().unsqueeze_dim(0),
-        None => y,
     }
 }
 
