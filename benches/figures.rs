@@ -1,4 +1,4 @@
-//! `cargo bench --bench figures [adult|movielens|memory]`: prints the accuracy, speed and memory
+//! `cargo bench --bench figures [adult|products|movielens|memory]`: prints the accuracy, speed and memory
 //! figures that the README reports. Not a timed test: it only measures and prints.
 
 use std::path::{Path, PathBuf};
@@ -20,6 +20,9 @@ fn main() {
     }
     if wants("adult") {
         adult();
+    }
+    if wants("products") {
+        products();
     }
     if wants("movielens") {
         movielens();
@@ -73,15 +76,18 @@ fn summary(label: &str, results: &[(Mode, f64, f64)]) {
     }
 }
 
+fn adult_table() -> Table {
+    load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/adult.csv"))
+}
+
 /// The TensorFlow wide & deep tutorial's features on Adult, as the peers used them.
-fn adult() {
-    let table = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/adult.csv"));
+fn adult_features() -> FeatureConfig {
     let categorical = ["workclass", "education", "marital-status", "occupation", "relationship", "race", "gender", "native-country"];
     let numeric = ["educational-num", "capital-gain", "capital-loss", "hours-per-week"];
     let mut roles: std::collections::BTreeMap<String, Role> = numeric.iter().map(|c| (c.to_string(), Role::Deep)).collect();
     roles.insert("fnlwgt".into(), Role::Ignore);
     roles.extend(categorical.iter().map(|c| (c.to_string(), Role::Both)));
-    let features = FeatureConfig {
+    FeatureConfig {
         label_rule: LabelRule::Positive { value: ">50K".into() },
         roles,
         kinds: numeric.iter().map(|c| (c.to_string(), ColumnKind::Numeric)).collect(),
@@ -94,13 +100,38 @@ fn adult() {
         bucket_edges: [("age".to_string(), vec![18.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0, 65.0])].into(),
         embedding_dim: Some(8),
         ..FeatureConfig::for_label("income")
-    };
+    }
+}
+
+fn adult() {
+    let (table, features) = (adult_table(), adult_features());
     let train = TrainConfig { modes: Mode::ALL.to_vec(), hidden: vec![100, 50], epochs: 10, batch_size: 256, ..TrainConfig::default() };
     let results = race("Adult, TF-tutorial features, Adam 1e-3", &table, &Config { features: features.clone(), train: train.clone() });
     let big = TrainConfig { modes: vec![Mode::Joint], epochs: 3, batch_size: 1024, ..train };
     let big = race("Adult joint, batch 1024", &table, &Config { features, train: big });
     summary("adult batch 256", &results);
     summary("adult batch 1024", &big);
+}
+
+/// Speed of the matrix products in a training step of the Adult tutorial model (hidden layers
+/// 100 and 50): the part of a step that SIMD width decides. `make bench-web` prints the same
+/// figures for the CPU backend in the browser.
+fn products() {
+    let (table, features) = (adult_table(), adult_features());
+    let train = TrainConfig { modes: vec![Mode::Joint], hidden: vec![100, 50], ..TrainConfig::default() };
+    let config = Config { features, train };
+    let race = Race::new(&table, &Schema::infer(&table), &config, &Device::flex()).expect("the benchmark config is valid");
+    let widths = [race.prepared.layout.deep_width(), 100, 50, 1];
+    for batch in [256, 1024] {
+        let speeds = pollster::block_on(widedeep::model::product_speeds(&Device::flex(), batch, &widths)).expect("products run");
+        println!("\n## Matrix products of an Adult joint step, widths {widths:?}, batch {batch}, native CPU");
+        for speed in &speeds {
+            let [m, k, n] = speed.shape;
+            println!("{:<24} {m:>5}×{k:>4}×{n:>4}  {:>6.1} GFLOP/s", speed.role, speed.gflops);
+        }
+        let micros: f64 = speeds.iter().map(|s| s.seconds_per_row(batch)).sum::<f64>() * 1e6;
+        println!("products batch {batch}: {micros:.2} µs per training row");
+    }
 }
 
 fn movielens() {

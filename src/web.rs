@@ -114,6 +114,20 @@ impl WideDeepEngine {
         })
     }
 
+    /// Times the matrix products of one training step with these layer widths (inputs, hidden
+    /// layers, 1) on the chosen backend; resolves to `[{role, shape, gflops}]`. For the benchmark
+    /// page, on the CPU: on a GPU each timing includes a read-back, which small products do not outweigh.
+    #[wasm_bindgen(js_name = productSpeeds)]
+    pub fn product_speeds(&self, batch: u32, widths: Vec<u32>) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let engine = borrow(&inner)?;
+            let widths: Vec<usize> = widths.into_iter().map(|w| w as usize).collect();
+            let speeds = engine.product_speeds(batch as usize, &widths).await.map_err(js_error)?;
+            Ok(to_js(&speeds)?)
+        })
+    }
+
     /// The backend in use: `{kind, adapter, reason}`.
     pub fn backend(&self) -> Result<JsValue, JsError> {
         to_js(self.engine()?.backend())

@@ -93,6 +93,23 @@ fn a_bad_csv_is_a_js_error_and_keeps_the_loaded_data() {
     assert_eq!(rows.as_f64(), Some(2.0), "the good file is still loaded");
 }
 
+/// The benchmark page's product timings cross the boundary as plain objects; bad widths as a `JsError`.
+#[wasm_bindgen_test]
+async fn product_speeds_cross_as_objects_and_bad_widths_as_errors() {
+    let engine = WideDeepEngine::new();
+    let speeds = wasm_bindgen_futures::JsFuture::from(engine.product_speeds(8, vec![3, 2, 1])).await.unwrap();
+    let speeds: Vec<JsValue> = js_sys::Array::from(&speeds).to_vec();
+    assert_eq!(speeds.len(), 6);
+    let field = |value: &JsValue, name: &str| js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap();
+    assert_eq!(field(&speeds[1], "role").as_string().as_deref(), Some("layer 1 input gradient"));
+    let shape: Vec<f64> = js_sys::Array::from(&field(&speeds[1], "shape")).to_vec().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert_eq!(shape, [8.0, 2.0, 3.0]);
+    assert!(speeds.iter().all(|s| field(s, "gflops").as_f64().is_some_and(|g| g.is_finite() && g > 0.0)));
+    let error = wasm_bindgen_futures::JsFuture::from(engine.product_speeds(8, vec![3])).await.unwrap_err();
+    let message = String::from(error.dyn_into::<js_sys::Error>().unwrap().message());
+    assert!(message.contains("two or more widths"), "{message}");
+}
+
 fn web_sys_log(message: &str) {
     wasm_bindgen_test::console_log!("{message}");
 }

@@ -12,7 +12,7 @@ pub use inside::{Explanation, WideWeight};
 
 use crate::config::Config;
 use crate::data::{Schema, Table, read_table};
-use crate::model::{Inputs, Mode, SavedModel, Weights, WideDeep};
+use crate::model::{Inputs, Mode, ProductSpeed, SavedModel, Weights, WideDeep};
 use crate::synth;
 use crate::train::{DatasetInfo, EpochRecord, ModelRun, Race, Report, Trainer};
 use crate::{Error, Result};
@@ -134,6 +134,13 @@ impl Engine {
             self.configure(run.config)?;
         }
         Ok(backend)
+    }
+
+    /// How fast the chosen device runs the matrix products of a training step with these
+    /// layer widths (see [`crate::model::product_speeds`]): the benchmark page's measure of how
+    /// near the browser's CPU can come to native code.
+    pub async fn product_speeds(&self, batch: usize, widths: &[usize]) -> Result<Vec<ProductSpeed>> {
+        crate::model::product_speeds(&self.device, batch, widths).await
     }
 
     /// The device in use.

@@ -82,7 +82,7 @@ pub(super) fn forward(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
 }
 
 /// `x · weight` through [`DenseMatmul`], on whichever device the tensors live.
-fn dense_matmul(x: Tensor<2>, weight: Tensor<2>) -> Tensor<2> {
+pub(super) fn dense_matmul(x: Tensor<2>, weight: Tensor<2>) -> Tensor<2> {
     Tensor::from_dispatch(<burn::backend::Dispatch as DenseMatmul>::dense_matmul(x.into_dispatch(), weight.into_dispatch()))
 }
 

@@ -3,6 +3,7 @@
 
 mod dense;
 mod inputs;
+mod products;
 pub mod read;
 mod saved;
 mod weights;
@@ -15,6 +16,7 @@ use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 pub use inputs::Inputs;
+pub use products::{ProductSpeed, product_speeds, step_products};
 pub use saved::{FORMAT, SavedModel, Scored};
 pub use weights::{NamedTensor, Weights};
 
