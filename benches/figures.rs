@@ -117,11 +117,9 @@ fn adult() {
 /// 100 and 50): the part of a step that SIMD width decides. `make bench-web` prints the same
 /// figures for the CPU backend in the browser.
 fn products() {
-    let (table, features) = (adult_table(), adult_features());
-    let train = TrainConfig { modes: vec![Mode::Joint], hidden: vec![100, 50], ..TrainConfig::default() };
-    let config = Config { features, train };
-    let race = Race::new(&table, &Schema::infer(&table), &config, &Device::flex()).expect("the benchmark config is valid");
-    let widths = [race.prepared.layout.deep_width(), 100, 50, 1];
+    let table = adult_table();
+    let prepared = Prepared::new(&table, &Schema::infer(&table), &adult_features(), &TrainConfig::default()).expect("encodes");
+    let widths = [prepared.layout.deep_width(), 100, 50, 1];
     for batch in [256, 1024] {
         let speeds = pollster::block_on(widedeep::model::product_speeds(&Device::flex(), batch, &widths)).expect("products run");
         println!("\n## Matrix products of an Adult joint step, widths {widths:?}, batch {batch}, native CPU");

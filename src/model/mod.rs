@@ -16,7 +16,7 @@ use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 pub use inputs::Inputs;
-pub use products::{ProductSpeed, product_speeds, step_products};
+pub use products::{ProductSpeed, product_speeds};
 pub use saved::{FORMAT, SavedModel, Scored};
 pub use weights::{NamedTensor, Weights};
 

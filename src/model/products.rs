@@ -61,9 +61,11 @@ pub async fn product_speeds(device: &Device, batch: usize, widths: &[usize]) -> 
     }
     let mut speeds = Vec::new();
     for (role, shape) in step_products(batch, widths) {
+        let [m, k, n] = shape;
+        let (lhs, rhs) = (pattern(m, k, device), pattern(k, n, device));
         let mut gflops: f64 = 0.0;
         for _ in 0..TIMINGS {
-            gflops = gflops.max(time_product(device, shape).await?);
+            gflops = gflops.max(time_product(&lhs, &rhs).await?);
         }
         speeds.push(ProductSpeed { role, shape, gflops });
     }
@@ -73,8 +75,8 @@ pub async fn product_speeds(device: &Device, batch: usize, widths: &[usize]) -> 
 /// GFLOP/s of one timing: as many products as fill [`MIN_SECONDS`], then one read, which waits
 /// for a GPU to finish them all. That read's round trip is in the timing, which on a GPU makes
 /// small products read slower than they run; on the CPU it is a copy of one result.
-async fn time_product(device: &Device, [m, k, n]: [usize; 3]) -> Result<f64> {
-    let (lhs, rhs) = (pattern(m, k, device), pattern(k, n, device));
+async fn time_product(lhs: &Tensor<2>, rhs: &Tensor<2>) -> Result<f64> {
+    let ([m, k], [_, n]) = (lhs.dims(), rhs.dims());
     let mut count = 1;
     loop {
         let started = Instant::now();
