@@ -76,6 +76,9 @@ fn summary(label: &str, results: &[(Mode, f64, f64)]) {
     }
 }
 
+/// The tutorial's MLP: two hidden layers of 100 and 50 units.
+const TUTORIAL_HIDDEN: [usize; 2] = [100, 50];
+
 fn adult_table() -> Table {
     load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/adult.csv"))
 }
@@ -105,7 +108,8 @@ fn adult_features() -> FeatureConfig {
 
 fn adult() {
     let (table, features) = (adult_table(), adult_features());
-    let train = TrainConfig { modes: Mode::ALL.to_vec(), hidden: vec![100, 50], epochs: 10, batch_size: 256, ..TrainConfig::default() };
+    let train =
+        TrainConfig { modes: Mode::ALL.to_vec(), hidden: TUTORIAL_HIDDEN.to_vec(), epochs: 10, batch_size: 256, ..TrainConfig::default() };
     let results = race("Adult, TF-tutorial features, Adam 1e-3", &table, &Config { features: features.clone(), train: train.clone() });
     let big = TrainConfig { modes: vec![Mode::Joint], epochs: 3, batch_size: 1024, ..train };
     let big = race("Adult joint, batch 1024", &table, &Config { features, train: big });
@@ -113,13 +117,13 @@ fn adult() {
     summary("adult batch 1024", &big);
 }
 
-/// Speed of the matrix products in a training step of the Adult tutorial model (hidden layers
-/// 100 and 50): the part of a step that SIMD width decides. `make bench-web` prints the same
+/// Speed of the matrix products in a training step of the Adult tutorial model: the part of a step that SIMD width decides. `make bench-web` prints the same
 /// figures for the CPU backend in the browser.
 fn products() {
     let table = adult_table();
     let prepared = Prepared::new(&table, &Schema::infer(&table), &adult_features(), &TrainConfig::default()).expect("encodes");
-    let widths = [prepared.layout.deep_width(), 100, 50, 1];
+    let [first, second] = TUTORIAL_HIDDEN;
+    let widths = [prepared.layout.deep_width(), first, second, 1];
     for batch in [256, 1024] {
         let speeds = pollster::block_on(widedeep::model::product_speeds(&Device::flex(), batch, &widths)).expect("products run");
         println!("\n## Matrix products of an Adult joint step, widths {widths:?}, batch {batch}, native CPU");
