@@ -2,9 +2,9 @@
 // Prints training samples/s (from the engine's own epoch timing) for the first epoch, which
 // includes the browser compiling the hot WebAssembly functions with its optimizing tier, and
 // the median of the later epochs (steady state); and the time from "start" to the first
-// progress and first metrics messages. Then the speed of each matrix product of one training step
-// on the CPU backend, which `cargo bench --bench figures -- products` prints for native code.
-// Measures only; asserts nothing.
+// progress and first metrics messages. Then what the live pictures cost: the playground's Adult
+// Compare race (preset crosses, three models) with every picture drawn after each epoch, the
+// drawing time beside the epoch's training time. Measures only; asserts nothing.
 // `BACKENDS=cpu node benches/browser.mjs` measures one backend only.
 import { start, openPage, trainInWorker } from '../tests/page/harness.mjs';
 
@@ -27,28 +27,6 @@ const TUTORIAL_FEATURES = {
   embedding_dim: 8,
 };
 
-/**
- * Runs in the page: times the products of one training step of dense layers with these widths.
- * The page's own thread blocks for a few seconds, which a benchmark may do.
- */
-async function productSpeeds(page, { preference, batch, widths }) {
-  return page.evaluate(async ({ preference, batch, widths }) => {
-    const { default: init, WideDeepEngine } = await import('/pkg/widedeep.js');
-    await init();
-    const engine = new WideDeepEngine();
-    await engine.chooseBackend(preference);
-    return engine.productSpeeds(batch, widths);
-  }, { preference, batch, widths });
-}
-
-/** Prints one backend's products and the time they take per training row. */
-function printProducts(kind, batch, speeds) {
-  console.log(`\n${kind} products, batch ${batch}:`);
-  for (const { role, shape, gflops } of speeds) console.log(`  ${role.padEnd(24)} ${shape.join('×').padStart(13)}  ${gflops.toFixed(1).padStart(6)} GFLOP/s`);
-  const micros = speeds.reduce((sum, { shape: [m, k, n], gflops }) => sum + (2 * m * k * n) / (gflops * 1e3) / batch, 0);
-  console.log(`  all products: ${micros.toFixed(2)} µs per training row`);
-}
-
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const column = (value, width) => String(value).padStart(width);
 
@@ -56,7 +34,6 @@ const env = await start();
 try {
   console.log('backend  batch  epoch 1/s  steady/s  first progress  first metrics  test AUC  adapter');
   const backends = (process.env.BACKENDS ?? 'cpu,webgpu').split(',');
-  let widths;
   for (const preference of backends) {
     for (const batch_size of [256, 1024]) {
       const { page } = await openPage(env);
@@ -68,15 +45,27 @@ try {
         `${column(median(speeds.slice(1)).toFixed(0), 9)} ${column(run.firstProgress.toFixed(0), 12)} ms ` +
         `${column(run.firstEpoch.toFixed(0), 11)} ms ${column(epochs.at(-1).test_auc.toFixed(4), 9)}  ${run.backend.adapter}`);
       await page.close();
-      widths = [run.dataset.deep_inputs, ...HIDDEN, 1];
     }
   }
-  // The CPU only: on a GPU each timing's one read-back outweighs products this small.
-  for (const batch of backends.includes('cpu') ? [256, 1024] : []) {
-    const { page } = await openPage(env);
-    printProducts('cpu', batch, await productSpeeds(page, { preference: 'cpu', batch, widths }));
-    await page.close();
-  }
+  if (backends.includes('cpu')) await pictureCost();
 } finally {
   await env.close();
+}
+
+/** The pictures' time per epoch round as a share of the three models' training time in it. */
+async function pictureCost() {
+  const { page } = await openPage(env);
+  const features = {
+    label: 'income', label_rule: { rule: 'positive', value: '>50K' }, roles: { fnlwgt: 'ignore' },
+    crosses: [['education', 'occupation'], ['native-country', 'occupation'], ['gender', 'age']],
+  };
+  const config = { features, train: { modes: ['wide', 'deep', 'joint'], epochs: 4 } };
+  const view = { cross: ['education', 'occupation'], embedding: 'occupation', weights: 'joint', projector: false };
+  const run = await trainInWorker(page, { preference: 'cpu', csv: '/data/adult.csv', config, view });
+  console.log('\npictures per epoch (Adult Compare, CPU): drawing ms / training ms');
+  run.pictureMs.forEach((ms, i) => {
+    const training = 1000 * run.report.models.reduce((sum, m) => sum + (m.epochs[i]?.seconds ?? 0), 0);
+    console.log(`  epoch ${i + 1}: ${ms.toFixed(0)} / ${training.toFixed(0)} (${(100 * ms / training).toFixed(1)}%)`);
+  });
+  await page.close();
 }

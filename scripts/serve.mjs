@@ -3,7 +3,7 @@
 // Usage: node scripts/serve.mjs [port]   (port 0 picks a free one; the chosen URL is printed)
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
@@ -14,13 +14,22 @@ const types = {
   '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Maps a URL path to a file inside one of the mounts, refusing anything that escapes it. */
+/**
+ * Maps a URL path to a file inside one of the mounts: `null` for anything that escapes its mount
+ * (`/data/../www-secret` is not inside `/data/`), `undefined` for a path that is not valid URL
+ * encoding (a bad request).
+ */
 export function locate(urlPath) {
-  const path = decodeURIComponent(urlPath.split('?')[0].split('#')[0]);
+  let path;
+  try {
+    path = decodeURIComponent(urlPath.split('?')[0].split('#')[0]);
+  } catch {
+    return undefined;
+  }
   for (const [prefix, dir] of mounts) {
     if (!path.startsWith(prefix)) continue;
     const file = normalize(join(dir, path.slice(prefix.length) || 'index.html'));
-    return file.startsWith(dir) ? file : null;
+    return file === dir || file.startsWith(dir + sep) ? file : null;
   }
   return null;
 }
@@ -28,6 +37,10 @@ export function locate(urlPath) {
 export function serve(port = 8080) {
   const server = createServer(async (req, res) => {
     let file = locate(req.url);
+    if (file === undefined) {
+      res.writeHead(400, { 'Content-Type': 'text/plain' });
+      return res.end('bad request: the path is not valid URL encoding');
+    }
     try {
       if (file && (await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);

@@ -1,4 +1,11 @@
 //! One error type for the whole core, so the CLI and the browser show the same plain message.
+//!
+//! Messages never name a control of one surface (a CLI flag, a page field): each surface adds its
+//! own hint from [`Error::kind`], a stable code, so a browser user never reads `--positive`.
+
+use std::sync::Arc;
+
+use crate::model::Mode;
 
 /// Everything that can go wrong between a CSV file and a trained model.
 ///
@@ -14,21 +21,24 @@ pub enum Error {
     /// A data row has a different number of fields from the header.
     #[error("row {row} (line {line}): expected {expected} fields like the header, found {found}")]
     FieldCount { row: u64, line: u64, expected: usize, found: usize },
-    /// A field's bytes are not UTF-8.
-    #[error("row {row} (line {line}), column '{column}': the text is not valid UTF-8")]
-    InvalidUtf8 { row: u64, line: u64, column: String },
     /// The header names one column twice.
     #[error("the header names column '{0}' twice: column names must be unique")]
     DuplicateColumn(String),
     /// Any other CSV syntax problem the parser reports.
     #[error("line {line}: {message}")]
     Csv { line: u64, message: String },
+    /// A `.zip` archive is incomplete, damaged, or not a layout the playground knows.
+    #[error("{0}")]
+    Archive(String),
+    /// Reading the bytes failed (a file natively); the system's error is kept as the source.
+    #[error("could not read the file: {0}")]
+    Io(#[source] IoError),
     /// A column named in the configuration does not exist.
     #[error("unknown column '{name}' (the columns are: {available})")]
     UnknownColumn { name: String, available: String },
     /// The label column cannot be turned into 0/1 targets.
-    #[error("label column '{column}': {reason}")]
-    Label { column: String, reason: String },
+    #[error("label column '{column}': {problem}")]
+    Label { column: String, problem: LabelProblem },
     /// A setting is out of range or contradicts another.
     #[error("invalid setting: {0}")]
     Config(String),
@@ -38,7 +48,132 @@ pub enum Error {
     /// The compute backend failed (for example a lost GPU device).
     #[error("compute backend: {0}")]
     Backend(String),
+    /// An engine call that needs data came before any file was loaded.
+    #[error("load a CSV file first")]
+    NoData,
+    /// An engine call that needs trained models came before a run was configured.
+    #[error("configure a run first")]
+    NoRun,
+    /// Scoring was asked for before a saved model was loaded.
+    #[error("load a saved model first")]
+    NoScorer,
+    /// The run has no model of this mode.
+    #[error("no {} model in this run", .0.name())]
+    NoModel(Mode),
+    /// The model of this mode has no wide part to look into.
+    #[error("the {} model has no wide part", .0.name())]
+    NoWidePart(Mode),
+}
+
+impl Error {
+    /// A stable code for what went wrong, for surfaces that add their own hint (the CLI names a
+    /// flag, the page a field): `label_not_binary`, `no_data`, `unknown_column`, …
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::EmptyFile | Self::NoRows | Self::FieldCount { .. } | Self::DuplicateColumn(_) | Self::Csv { .. } => "file",
+            Self::Archive(_) => "archive",
+            Self::Io(_) => "io",
+            Self::UnknownColumn { .. } => "unknown_column",
+            Self::Label { problem, .. } => problem.kind(),
+            Self::Config(_) => "setting",
+            Self::ModelFile(_) => "model_file",
+            Self::Backend(_) => "backend",
+            Self::NoData => "no_data",
+            Self::NoRun => "no_run",
+            Self::NoScorer => "no_scorer",
+            Self::NoModel(_) => "no_model",
+            Self::NoWidePart(_) => "no_wide_part",
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Self {
+        Self::Io(IoError(Arc::new(error)))
+    }
+}
+
+/// Why a label column cannot become 0/1 targets.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LabelProblem {
+    /// No row has a value.
+    #[error("every value is missing")]
+    AllMissing,
+    /// One value everywhere.
+    #[error("it has a single value '{0}': nothing to learn")]
+    SingleValue(String),
+    /// More than two values and no rule saying which are positive.
+    #[error("it has {0} distinct values, so it is not binary: choose a positive class or, for numbers, a threshold")]
+    NotBinary(usize),
+    /// The chosen positive class is not among the values.
+    #[error("the positive class '{value}' never occurs (values include: {examples})")]
+    PositiveNeverOccurs { value: String, examples: String },
+    /// A threshold was chosen but a value is not a number.
+    #[error("row {row}: '{value}' is not a number, so a threshold cannot apply")]
+    NotNumber { row: usize, value: String },
+    /// Every labelled row falls on one side of the rule.
+    #[error("every row is on the same side of '{0}': nothing to learn")]
+    OneSided(String),
+}
+
+impl LabelProblem {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::AllMissing | Self::SingleValue(_) | Self::OneSided(_) => "label_unusable",
+            Self::NotBinary(_) => "label_not_binary",
+            Self::PositiveNeverOccurs { .. } => "label_positive_missing",
+            Self::NotNumber { .. } => "label_not_numeric",
+        }
+    }
+}
+
+/// A system I/O error, shared so that [`Error`] stays cheap to clone; two compare equal when
+/// their kind and message do.
+#[derive(Debug, Clone)]
+pub struct IoError(pub Arc<std::io::Error>);
+
+impl PartialEq for IoError {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.kind() == other.0.kind() && self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl std::fmt::Display for IoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for IoError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
 }
 
 /// The core's result type.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn io_errors_keep_their_source() {
+        let error = Error::from(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "no access"));
+        assert_eq!(error.to_string(), "could not read the file: no access");
+        assert_eq!(error.kind(), "io");
+        let source = error.source().expect("the I/O error is the source");
+        assert_eq!(source.to_string(), "no access");
+    }
+
+    #[test]
+    fn kinds_are_stable_codes() {
+        let label = |problem| Error::Label { column: "y".into(), problem };
+        assert_eq!(label(LabelProblem::NotBinary(3)).kind(), "label_not_binary");
+        assert_eq!(Error::NoData.kind(), "no_data");
+        assert_eq!(Error::NoWidePart(Mode::Deep).to_string(), "the deep model has no wide part");
+        let message = label(LabelProblem::NotBinary(3)).to_string();
+        assert!(!message.contains("--"), "no CLI flag in a core message: {message}");
+    }
+}

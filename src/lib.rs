@@ -12,6 +12,7 @@ pub mod data;
 pub mod engine;
 mod error;
 pub mod features;
+pub mod insight;
 pub mod metrics;
 pub mod model;
 pub mod plot;
@@ -21,5 +22,5 @@ pub mod train;
 #[cfg(target_family = "wasm")]
 pub mod web;
 
-pub use config::Config;
-pub use error::{Error, Result};
+pub use config::{Config, Setup};
+pub use error::{Error, IoError, LabelProblem, Result};

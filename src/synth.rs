@@ -3,29 +3,12 @@
 
 use std::io::{self, Write};
 
+use crate::data::MOVIELENS_GENRES;
 use crate::rng::Rng;
 
 const AGES: [u32; 7] = [1, 18, 25, 35, 45, 50, 56];
-const GENRES: [&str; 18] = [
-    "Action",
-    "Adventure",
-    "Animation",
-    "Children's",
-    "Comedy",
-    "Crime",
-    "Documentary",
-    "Drama",
-    "Fantasy",
-    "Film-Noir",
-    "Horror",
-    "Musical",
-    "Mystery",
-    "Romance",
-    "Sci-Fi",
-    "Thriller",
-    "War",
-    "Western",
-];
+/// MovieLens's genres, without its "unknown".
+const GENRES: &[&str] = MOVIELENS_GENRES.split_at(1).1;
 
 /// A MovieLens-100K-shaped ratings file: 943 users (age code, gender, occupation, zip), 1,682
 /// movies with 1–3 genres, and ratings from user and movie biases plus a per-user taste for
@@ -74,24 +57,65 @@ pub fn movielens(rows: usize, seed: u64, out: &mut impl Write) -> io::Result<()>
     Ok(())
 }
 
+/// The memorize-vs-generalize world: a taste per city, a style per product, and the exception
+/// pairs whose outcome is the opposite of the rule. Drawn from a seed, so a test knows the answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemorizeWorld {
+    /// Each city's taste in [-1, 1).
+    pub taste: Vec<f64>,
+    /// Each product's style in [-1, 1).
+    pub style: Vec<f64>,
+    /// The (city, product) pairs, 0-based, that break the rule (a pair may be drawn twice).
+    pub exceptions: Vec<(usize, usize)>,
+}
+
+/// Cities, products and exception pairs in the memorize world.
+pub const MEMORIZE_SIDE: usize = 24;
+/// The share of rows drawn from the exception pairs: enough rows each for the wide cross to
+/// memorize them, too few for 2-d embeddings to bend the rule around them.
+const EXCEPTION_SHARE: f64 = 0.1;
+
+impl MemorizeWorld {
+    /// The world of `seed`.
+    pub fn new(seed: u64) -> (Self, Rng) {
+        let mut rng = Rng::new(seed, 11);
+        let taste = (0..MEMORIZE_SIDE).map(|_| rng.next_f64() * 2.0 - 1.0).collect();
+        let style = (0..MEMORIZE_SIDE).map(|_| rng.next_f64() * 2.0 - 1.0).collect();
+        let exceptions = (0..MEMORIZE_SIDE).map(|_| (rng.below(MEMORIZE_SIDE), rng.below(MEMORIZE_SIDE))).collect();
+        (Self { taste, style, exceptions }, rng)
+    }
+
+    /// The chance that `product` sells in `city`: the smooth rule σ(4·taste·style), or its
+    /// opposite side (0.95 or 0.05) on an exception pair.
+    pub fn probability(&self, city: usize, product: usize) -> f64 {
+        let rule = 1.0 / (1.0 + (-4.0 * self.taste[city] * self.style[product]).exp());
+        if self.exceptions.contains(&(city, product)) { if rule < 0.5 { 0.95 } else { 0.05 } } else { rule }
+    }
+
+    /// The names the file gives a city and a product (1-based, like `city_03`).
+    pub fn names(city: usize, product: usize) -> (String, String) {
+        (format!("city_{:02}", city + 1), format!("product_{:02}", product + 1))
+    }
+}
+
 /// The paper's story in one file: 24 cities × 24 products. Most pairs follow a smooth rule
-/// (people buy when a city's taste and a product's style agree, p = σ(4·u·v)) that embeddings
-/// learn from all pairs at once; 24 frequent pairs are exceptions with the opposite outcome,
-/// which only a `city × product` cross can memorize. Joint beats both parts; without the cross
-/// the wide and joint models lose the exceptions.
+/// (people buy when a city's taste and a product's style agree, p = σ(4·u·v)) that small
+/// embeddings learn from all pairs at once; 24 pairs, a tenth of the rows, are exceptions with
+/// the opposite outcome, which only a `city × product` cross can memorize. Joint beats both parts; without the cross
+/// the wide and joint models lose the exceptions. See [`MemorizeWorld`] for the answer key.
 pub fn memorize_generalize(rows: usize, seed: u64, out: &mut impl Write) -> io::Result<()> {
-    const SIDE: usize = 24;
-    let mut rng = Rng::new(seed, 11);
-    let taste: Vec<f64> = (0..SIDE).map(|_| rng.next_f64() * 2.0 - 1.0).collect();
-    let style: Vec<f64> = (0..SIDE).map(|_| rng.next_f64() * 2.0 - 1.0).collect();
-    let exceptions: Vec<(usize, usize)> = (0..SIDE).map(|_| (rng.below(SIDE), rng.below(SIDE))).collect();
+    let (world, mut rng) = MemorizeWorld::new(seed);
     writeln!(out, "city,product,price,bought")?;
     for _ in 0..rows {
-        let (city, product) = if rng.next_f64() < 0.3 { exceptions[rng.below(SIDE)] } else { (rng.below(SIDE), rng.below(SIDE)) };
-        let rule = 1.0 / (1.0 + (-4.0 * taste[city] * style[product]).exp());
-        let p = if exceptions.contains(&(city, product)) { if rule < 0.5 { 0.95 } else { 0.05 } } else { rule };
+        let (city, product) = if rng.next_f64() < EXCEPTION_SHARE {
+            world.exceptions[rng.below(MEMORIZE_SIDE)]
+        } else {
+            (rng.below(MEMORIZE_SIDE), rng.below(MEMORIZE_SIDE))
+        };
+        let p = world.probability(city, product);
         let price = 5.0 + rng.next_f64() * 95.0;
-        writeln!(out, "city_{:02},product_{:02},{price:.2},{}", city + 1, product + 1, u8::from(rng.next_f64() < p))?;
+        let (city, product) = MemorizeWorld::names(city, product);
+        writeln!(out, "{city},{product},{price:.2},{}", u8::from(rng.next_f64() < p))?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The only JavaScript boundary: a thin `#[wasm_bindgen]` wrapper over [`Engine`]. Values
-//! cross as plain objects (serde-wasm-bindgen), errors as `JsError`s carrying the core's
-//! message, and everything that reads tensors returns a `Promise`.
+//! cross as plain objects (serde-wasm-bindgen), errors as JavaScript `Error`s carrying the core's
+//! message and its [`Error::kind`] (as `error.kind`, for the page's own hint), and everything
+//! that reads tensors returns a `Promise`.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -11,10 +12,10 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::data::LabelRule;
+use crate::data::NamedBytes;
 use crate::engine::{Engine, Preference};
 use crate::model::Mode;
-use crate::train::ModelRun;
+use crate::plot::{Look, Picture};
 use crate::{Config, Error};
 
 /// Makes an unexpected panic readable in the console instead of "unreachable".
@@ -44,49 +45,87 @@ impl WideDeepEngine {
         Self { inner: Rc::new(RefCell::new(Engine::new())) }
     }
 
-    /// Parses CSV bytes; returns the inferred schema. On error the previous data stays loaded.
-    /// `on_progress`, if given, is called with the share of bytes parsed (0..1) now and then.
-    #[wasm_bindgen(js_name = loadCsv)]
-    pub fn load_csv(&self, name: &str, bytes: &[u8], on_progress: Option<js_sys::Function>) -> Result<JsValue, JsError> {
+    /// Reads files given together (`names[i]` with `contents[i]`): one CSV in any known encoding,
+    /// a zip archive, or MovieLens's files; returns the inferred schema (with `notes` on how the
+    /// data was read). On error the previous data stays loaded. `on_progress`, if given, is
+    /// called with the share of bytes parsed (0..1) now and then.
+    #[wasm_bindgen(js_name = loadFiles)]
+    pub fn load_files(
+        &self,
+        names: Vec<String>,
+        contents: Vec<js_sys::Uint8Array>,
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsValue> {
         let report = |share: f64| {
             if let Some(f) = &on_progress {
                 let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(share));
             }
         };
-        to_js(&self.engine()?.load_csv_with_progress(name, bytes, report).map_err(js_error)?)
+        let files = names.into_iter().zip(contents).map(|(name, bytes)| NamedBytes::new(name, bytes.to_vec())).collect();
+        to_js(&self.engine()?.load_files(files, report).map_err(js_error)?)
+    }
+
+    /// A study's whole configuration (`"seed"` or `"ids"`) for the loaded data: `{features, train}`.
+    #[wasm_bindgen(js_name = setupConfig)]
+    pub fn setup_config(&self, name: &str) -> Result<JsValue, JsValue> {
+        to_js(&self.engine()?.setup_config(name).map_err(js_error)?)
     }
 
     /// The bytes of a generated classroom data set: `"movielens"` or `"memorize"`.
     #[wasm_bindgen(js_name = presetCsv)]
-    pub fn preset_csv(name: &str) -> Result<Vec<u8>, JsError> {
+    pub fn preset_csv(name: &str) -> Result<Vec<u8>, JsValue> {
         Engine::preset_csv(name).map_err(js_error)
     }
 
-    /// Crosses worth trying for `label` (`rule` as in a configuration), best first:
-    /// `[{columns, gain}]`.
-    #[wasm_bindgen(js_name = suggestCrosses)]
-    pub fn suggest_crosses(&self, label: &str, rule: JsValue, max: u32) -> Result<JsValue, JsError> {
-        let rule = if rule.is_undefined() || rule.is_null() {
-            LabelRule::Auto
-        } else {
-            from_js(rule).map_err(|_| JsError::new("invalid label rule"))?
-        };
-        to_js(&self.engine()?.suggest_crosses(label, &rule, max as usize).map_err(js_error)?)
+    /// Screens the loaded data for a `{features, train}` configuration: `{schema, leaks,
+    /// suggestions, diagram}` (the schema with leaking columns flagged, up to `max` crosses worth
+    /// trying, judged on the configuration's training rows, and the model it describes).
+    pub fn analyze(&self, config: JsValue, max: u32) -> Result<JsValue, JsValue> {
+        let config = config_from_js(config)?;
+        to_js(&self.engine()?.analyze(&config, max as usize).map_err(js_error)?)
     }
 
-    /// Resolves to the `count` largest wide weights of the `mode` model: `[{feature, weight}]`.
-    #[wasm_bindgen(js_name = topWideWeights)]
-    pub fn top_wide_weights(&self, mode: String, count: u32) -> Promise {
+    /// Resolves to the `count` largest wide weights of the `mode` model, named:
+    /// `[{feature, others, more, rows, weight}]`.
+    #[wasm_bindgen(js_name = namedWeights)]
+    pub fn named_weights(&self, mode: String, count: u32) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let mode: Mode = mode.parse().map_err(js_error)?;
             let engine = inner.try_borrow().map_err(|_| busy())?;
-            Ok(to_js(&engine.top_wide_weights(mode, count as usize).await.map_err(js_error)?)?)
+            Ok(to_js(&engine.named_weights(mode, count as usize).await.map_err(js_error)?)?)
         })
     }
 
-    /// Resolves to one row's score split into `{wide, deep, bias, probability}`; `row` maps
-    /// column names to values (absent columns count as missing).
+    /// The cross map of columns `down` and `across` over the test rows, with each model's
+    /// predictions at its last finished epoch.
+    #[wasm_bindgen(js_name = crossMap)]
+    pub fn cross_map(&self, down: &str, across: &str) -> Result<JsValue, JsValue> {
+        to_js(&self.engine()?.cross_map([down, across]).map_err(js_error)?)
+    }
+
+    /// Resolves to the embedding maps of `column` (one per model with a deep part).
+    #[wasm_bindgen(js_name = embeddingMaps)]
+    pub fn embedding_maps(&self, column: String) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let engine = inner.try_borrow().map_err(|_| busy())?;
+            Ok(to_js(&engine.embedding_maps(&column).await.map_err(js_error)?)?)
+        })
+    }
+
+    /// Resolves to the diagram of the run's joint model, with its logit split once trained.
+    pub fn diagram(&self) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let engine = inner.try_borrow().map_err(|_| busy())?;
+            Ok(to_js(&engine.diagram().await.map_err(js_error)?)?)
+        })
+    }
+
+    /// Resolves to one row's score split into `{wide, deep, bias, probability, fired}` (the
+    /// wide features the row fired, named, with their weights); `row` maps column names to
+    /// values (absent columns count as missing).
     pub fn explain(&self, mode: String, row: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
@@ -98,7 +137,7 @@ impl WideDeepEngine {
     }
 
     /// The loaded data's schema, or `undefined`.
-    pub fn schema(&self) -> Result<JsValue, JsError> {
+    pub fn schema(&self) -> Result<JsValue, JsValue> {
         to_js(&self.engine()?.schema())
     }
 
@@ -114,33 +153,19 @@ impl WideDeepEngine {
         })
     }
 
-    /// Times the matrix products of one training step with these layer widths (inputs, hidden
-    /// layers, 1) on the chosen backend; resolves to `[{role, shape, gflops}]`. For the benchmark
-    /// page, on the CPU: on a GPU each timing includes a read-back, which small products do not outweigh.
-    #[wasm_bindgen(js_name = productSpeeds)]
-    pub fn product_speeds(&self, batch: u32, widths: Vec<u32>) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let engine = borrow(&inner)?;
-            let widths: Vec<usize> = widths.into_iter().map(|w| w as usize).collect();
-            let speeds = engine.product_speeds(batch as usize, &widths).await.map_err(js_error)?;
-            Ok(to_js(&speeds)?)
-        })
-    }
-
     /// The backend in use: `{kind, adapter, reason}`.
-    pub fn backend(&self) -> Result<JsValue, JsError> {
+    pub fn backend(&self) -> Result<JsValue, JsValue> {
         to_js(self.engine()?.backend())
     }
 
     /// Takes a `{features, train}` configuration; returns the split's description.
-    pub fn configure(&self, config: JsValue) -> Result<JsValue, JsError> {
-        let config: Config = from_js(config).map_err(|e| JsError::new(&format!("invalid configuration: {e:?}")))?;
+    pub fn configure(&self, config: JsValue) -> Result<JsValue, JsValue> {
+        let config = config_from_js(config)?;
         to_js(&self.engine()?.configure(config).map_err(js_error)?)
     }
 
     /// Adds `epochs` to the target of the run in progress.
-    pub fn extend(&self, epochs: u32) -> Result<(), JsError> {
+    pub fn extend(&self, epochs: u32) -> Result<(), JsValue> {
         self.engine()?.extend(epochs as usize).map_err(js_error)
     }
 
@@ -156,13 +181,13 @@ impl WideDeepEngine {
     }
 
     /// Everything trained so far as `{dataset, config, models}`.
-    pub fn report(&self) -> Result<JsValue, JsError> {
+    pub fn report(&self) -> Result<JsValue, JsValue> {
         to_js(&self.engine()?.report().map_err(js_error)?)
     }
 
     /// The same report as CSV text (one line per model and epoch).
     #[wasm_bindgen(js_name = reportCsv)]
-    pub fn report_csv(&self) -> Result<String, JsError> {
+    pub fn report_csv(&self) -> Result<String, JsValue> {
         Ok(self.engine()?.report().map_err(js_error)?.to_csv())
     }
 
@@ -179,7 +204,7 @@ impl WideDeepEngine {
 
     /// Loads a saved model for scoring; returns the columns it reads.
     #[wasm_bindgen(js_name = importModel)]
-    pub fn import_model(&self, json: &str) -> Result<JsValue, JsError> {
+    pub fn import_model(&self, json: &str) -> Result<JsValue, JsValue> {
         to_js(&self.engine()?.import_model(json).map_err(js_error)?)
     }
 
@@ -193,51 +218,57 @@ impl WideDeepEngine {
         })
     }
 
-    fn engine(&self) -> Result<std::cell::RefMut<'_, Engine>, JsError> {
+    fn engine(&self) -> Result<std::cell::RefMut<'_, Engine>, JsValue> {
         borrow(&self.inner)
     }
 }
 
-/// Draws loss and AUC curves for `runs` (`[{mode, epochs}]`, as in a report) on a canvas with
-/// plotters, so the page and the CLI draw the same chart.
-#[wasm_bindgen(js_name = drawCurves)]
-pub fn draw_curves(canvas: web_sys::HtmlCanvasElement, runs: JsValue) -> Result<(), JsError> {
-    let runs: Vec<ModelRun> = from_js(runs).map_err(|_| JsError::new("drawCurves expects [{mode, epochs}]"))?;
-    let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas).ok_or_else(|| JsError::new("the canvas has no 2D context"))?;
-    crate::plot::draw_curves(&plotters::prelude::IntoDrawingArea::into_drawing_area(backend), &runs).map_err(|e| JsError::new(&e))
+/// Draws a picture (`{kind, data}`: `curves` with `[{mode, epochs}]`, `cross_map`, `embedding`
+/// or `diagram` with what the engine returned) as SVG text of `width × height` pixels, in the
+/// projector look when `projector` is true. The worker draws, the page only shows the SVG.
+#[wasm_bindgen(js_name = pictureSvg)]
+pub fn picture_svg(picture: JsValue, width: u32, height: u32, projector: bool) -> Result<String, JsValue> {
+    let picture: Picture = from_js(picture)?;
+    picture.svg(width, height, Look { projector }).map_err(|e| message_error(&e, "internal"))
 }
 
-/// The same chart as SVG text, for download.
-#[wasm_bindgen(js_name = curvesSvg)]
-pub fn curves_svg(runs: JsValue, width: u32, height: u32) -> Result<String, JsError> {
-    let runs: Vec<ModelRun> = from_js(runs).map_err(|_| JsError::new("curvesSvg expects [{mode, epochs}]"))?;
-    let mut svg = String::new();
-    {
-        let backend = plotters::prelude::SVGBackend::with_string(&mut svg, (width, height));
-        crate::plot::draw_curves(&plotters::prelude::IntoDrawingArea::into_drawing_area(backend), &runs).map_err(|e| JsError::new(&e))?;
-    }
-    Ok(svg)
+/// The core's default configuration (`{features, train}`): the page's defaults come from here,
+/// so the CLI and the page never disagree.
+#[wasm_bindgen(js_name = defaultConfig)]
+pub fn default_config() -> Result<JsValue, JsValue> {
+    to_js(&Config::default())
 }
 
 const BUSY: &str = "the engine is busy with a training slice: wait for it to finish";
 
 fn busy() -> JsValue {
-    JsError::new(BUSY).into()
+    message_error(BUSY, "busy")
 }
 
 /// The engine for a call that changes it, or the "busy" error while a slice holds it.
-fn borrow(inner: &Rc<RefCell<Engine>>) -> Result<std::cell::RefMut<'_, Engine>, JsError> {
-    inner.try_borrow_mut().map_err(|_| JsError::new(BUSY))
+fn borrow(inner: &Rc<RefCell<Engine>>) -> Result<std::cell::RefMut<'_, Engine>, JsValue> {
+    inner.try_borrow_mut().map_err(|_| busy())
 }
 
-fn js_error(e: Error) -> JsError {
-    JsError::new(&e.to_string())
+/// A JavaScript `Error` with the core's message and its kind.
+fn js_error(e: Error) -> JsValue {
+    message_error(&e.to_string(), e.kind())
 }
 
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+fn message_error(message: &str, kind: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    js_sys::Reflect::set(&error, &JsValue::from_str("kind"), &JsValue::from_str(kind)).expect("an Error takes properties");
+    error.into()
+}
+
+fn config_from_js(config: JsValue) -> Result<Config, JsValue> {
+    serde_wasm_bindgen::from_value(config).map_err(|e| message_error(&format!("invalid configuration: {e}"), "setting"))
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| message_error(&e.to_string(), "internal"))
 }
 
 fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&e.to_string()).into())
+    serde_wasm_bindgen::from_value(value).map_err(|e| message_error(&e.to_string(), "internal"))
 }

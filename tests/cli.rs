@@ -125,13 +125,178 @@ fn bad_input_fails_with_a_specific_message() {
         assert!(stderr.contains(message), "{name}: {stderr}");
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
-    let file = write(&dir, "utf8.csv", "");
-    std::fs::write(&file, b"a,y\n1,0\n\xff,1\n").unwrap();
-    let stderr = String::from_utf8_lossy(&widedeep(&["inspect", &file]).stderr).into_owned();
-    assert!(stderr.contains("row 2 (line 3), column 'a': the text is not valid UTF-8"), "{stderr}");
+    let file = write(&dir, "latin1.csv", "");
+    std::fs::write(&file, b"city,y\nZ\xfcrich,0\nS\xe3o Paulo,1\n").unwrap();
+    let out = widedeep(&["inspect", &file, "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(stderr.contains("not valid UTF-8: read as Latin-1 / Windows-1252"), "a note, not a refusal: {stderr}");
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(schema["columns"][0]["examples"], serde_json::json!(["Zürich", "São Paulo"]));
     let good = write(&dir, "good.csv", &sample(50));
     let stderr = String::from_utf8_lossy(&widedeep(&["train", &good, "--cross", "city,nowhere", "--quiet"]).stderr).into_owned();
     assert!(stderr.contains("unknown column 'nowhere'"), "{stderr}");
     let stderr = String::from_utf8_lossy(&widedeep(&["train", &good, "--plot", "x.gif", "--quiet"]).stderr).into_owned();
     assert!(stderr.contains("use a .svg or .png file name"), "{stderr}");
+}
+
+#[test]
+fn a_column_that_gives_the_label_away_is_left_out_and_named() {
+    let dir = scratch("leak");
+    let file = dir.join("ratings.csv");
+    let out = widedeep(&["generate", "movielens", "--rows", "6000", "--out", file.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'rating' is its source"), "generate says where liked comes from");
+    let json = dir.join("r.json");
+    let common = ["train", file.to_str().unwrap(), "--epochs", "2", "--quiet", "--ignore", "zip_code,timestamp"];
+    let out = widedeep(&[&common[..], &["--json", json.to_str().unwrap()]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("rating decides liked (AUC 1.000 alone): left out; use --role rating=both to keep it"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let auc = report["models"][0]["epochs"][1]["test_auc"].as_f64().unwrap();
+    assert!(auc > 0.5 && auc < 0.9, "an honest AUC without the rating: {auc}");
+    assert_eq!(report["dataset"]["leaks"][0]["column"], "rating");
+    let roles = &report["config"]["features"]["roles"];
+    assert!(["zip_code", "timestamp"].iter().all(|c| roles[c] == "ignore"), "a comma list: {roles}");
+
+    let out = widedeep(&[&common[..], &["--role", "rating=both", "--json", json.to_str().unwrap()]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("rating decides liked (AUC 1.000 alone): kept, as --role asks"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(report["models"][0]["epochs"][1]["test_auc"].as_f64().unwrap() > 0.99, "kept, the rating decides the label");
+}
+
+#[test]
+fn lists_labels_and_hints_speak_the_command_lines_language() {
+    let dir = scratch("lists");
+    let file = write(&dir, "s.csv", &sample(200));
+    let json = dir.join("r.json");
+    let out = widedeep(&[
+        "train",
+        &file,
+        "--quiet",
+        "--epochs",
+        "1",
+        "--role",
+        "city=wide,kind=deep",
+        "--kind",
+        "score=categorical",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["config"]["features"]["roles"], serde_json::json!({"city": "wide", "kind": "deep"}));
+    assert_eq!(report["config"]["features"]["kinds"], serde_json::json!({"score": "categorical"}));
+    let labelled = write(&dir, "xyl.csv", "x,y,label\n1,2,0\n2,3,1\n3,1,0\n4,2,1\n");
+    let schema: serde_json::Value = serde_json::from_slice(&widedeep(&["inspect", &labelled, "--json"]).stdout).unwrap();
+    assert_eq!(schema["label"], "label", "an exact 'label' beats 'y'");
+    let multi = write(&dir, "multi.csv", "x,y\n1,a\n2,b\n3,c\n");
+    let stderr = String::from_utf8_lossy(&widedeep(&["train", &multi, "--label", "y", "--quiet"]).stderr).into_owned();
+    assert!(
+        stderr
+            .contains("not binary: choose a positive class or, for numbers, a threshold (--positive VALUE, or --threshold X for numbers)"),
+        "{stderr}"
+    );
+    let stderr = String::from_utf8_lossy(&widedeep(&["train", &file, "--role", "city", "--quiet"]).stderr).into_owned();
+    assert!(stderr.contains("--role expects COL=VALUE, got 'city'"), "{stderr}");
+    let stderr = String::from_utf8_lossy(&widedeep(&["train", &file, "--optimizer", "ftrl2", "--quiet"]).stderr).into_owned();
+    assert!(stderr.contains("--optimizer: unknown optimizer 'ftrl2'"), "{stderr}");
+}
+
+#[test]
+fn top_weights_name_what_the_wide_part_memorized() {
+    let dir = scratch("top");
+    let file = dir.join("memorize.csv");
+    assert!(widedeep(&["generate", "memorize", "--rows", "24000", "--out", file.to_str().unwrap()]).status.success());
+    let args = ["train", file.to_str().unwrap(), "--cross", "city,product", "--ignore", "price", "--embedding-dim", "2", "--hidden", "16"];
+    let out = widedeep(&[&args[..], &["--epochs", "6", "--lr", "0.01", "--top-weights", "5", "--quiet"]].concat());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed: Vec<&str> = stdout.lines().skip_while(|l| *l != "joint model, largest wide weights:").skip(1).take(5).collect();
+    assert_eq!(listed.len(), 5, "{stdout}");
+    let named = listed.iter().filter(|l| l.trim_start().starts_with("city=city_") && l.contains(" × product=product_")).count();
+    assert!(named >= 3, "most of the largest weights are named crosses: {listed:#?}");
+    assert!(listed.iter().all(|l| l.contains(" rows · ") && (l.contains("· +") || l.contains("· -"))), "{listed:#?}");
+}
+
+/// A MovieLens 1M in its published format: `::`-separated, Latin-1 titles, `|` genre lists.
+fn movielens_1m(dir: &Path) -> PathBuf {
+    let folder = dir.join("ml-1m");
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut rng = widedeep::rng::Rng::new(9, 0);
+    let users: String = (1..=20)
+        .map(|u| format!("{u}::{}::{}::{}::{:05}\n", ["F", "M"][u % 2], [1, 18, 25, 35, 45, 50, 56][u % 7], u % 21, 10_000 + u))
+        .collect();
+    let mut movies: Vec<u8> = Vec::new();
+    for m in 1..=15 {
+        movies.extend(format!("{m}::").as_bytes());
+        movies.extend(if m % 3 == 0 { b"Am\xe9lie (2001)".to_vec() } else { format!("Film {m} ({})", 1980 + m).into_bytes() });
+        movies.extend(format!("::{}\n", ["Comedy|Romance", "Drama", "Action|Sci-Fi|War"][m % 3]).as_bytes());
+    }
+    let ratings: String =
+        (0..600).map(|i| format!("{}::{}::{}::{}\n", 1 + rng.below(20), 1 + rng.below(15), 1 + rng.below(5), 978_300_000 + i)).collect();
+    std::fs::write(folder.join("users.dat"), users).unwrap();
+    std::fs::write(folder.join("movies.dat"), movies).unwrap();
+    std::fs::write(folder.join("ratings.dat"), ratings).unwrap();
+    folder
+}
+
+/// Zips `files` (paths relative to `dir`) with Python's own zip writer, as a download would come.
+fn python_zip(dir: &Path, archive: &str, files: &[&str]) -> PathBuf {
+    let path = dir.join(archive);
+    let status =
+        Command::new("python3").current_dir(dir).args(["-m", "zipfile", "-c", archive]).args(files).status().expect("python3 runs");
+    assert!(status.success());
+    path
+}
+
+#[test]
+fn a_movielens_archive_is_read_joined_and_trained_with_the_seed_setup() {
+    let dir = scratch("movielens");
+    let folder = movielens_1m(&dir);
+    let archive = python_zip(&dir, "ml-1m.zip", &["ml-1m"]);
+    let out = widedeep(&["inspect", archive.to_str().unwrap()]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("MovieLens 1M: 600 ratings × 20 users × 15 movies, joined into one table"), "{stderr}");
+    assert!(stdout.contains("label: liked") && stdout.contains("rating decides liked (AUC 1.000 alone)"), "{stdout}");
+    assert!(stdout.contains("Amélie (2001)"), "Latin-1 titles decoded: {stdout}");
+    let json = dir.join("seed.json");
+    for data in [archive.to_str().unwrap(), folder.to_str().unwrap()] {
+        let out = widedeep(&["train", data, "--setup", "seed", "--epochs", "1", "--quiet", "--json", json.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(report["models"].as_array().unwrap().len(), 3, "the study races all three");
+        assert_eq!(report["config"]["features"]["crosses"], serde_json::json!([["gender", "age"]]));
+        assert_eq!(report["config"]["features"]["embedding_dim"], 8);
+        assert_eq!(report["config"]["train"]["optimizer"], "adagrad");
+        let train = &report["config"]["train"];
+        assert_eq!((train["batch_size"].as_u64(), train["learning_rate"].as_f64()), (Some(200), Some(0.01)));
+        assert_eq!(report["config"]["features"]["roles"]["timestamp"], "ignore");
+        assert_eq!(report["dataset"]["train_rows"], 420, "a 70/30 split");
+    }
+    let stderr =
+        String::from_utf8_lossy(&widedeep(&["train", archive.to_str().unwrap(), "--setup", "seed", "--cross", "a,b"]).stderr).into_owned();
+    assert!(stderr.contains("cannot be used with"), "a setup is a whole setup: {stderr}");
+}
+
+#[test]
+fn archives_that_are_not_movielens_or_are_cut_short_are_clear_errors() {
+    let dir = scratch("archives");
+    write(&dir, "notes.txt", "hello");
+    write(&dir, "table.csv", "a,b\n1,2\n");
+    let other = python_zip(&dir, "other.zip", &["notes.txt", "table.csv"]);
+    let bytes = std::fs::read(&other).unwrap();
+    let stderr = String::from_utf8_lossy(&widedeep(&["inspect", other.to_str().unwrap()]).stderr).into_owned();
+    assert!(
+        stderr.contains("the zip archive holds notes.txt, table.csv")
+            && stderr.contains("MovieLens 1M (ratings.dat, users.dat, movies.dat)"),
+        "{stderr}"
+    );
+    let cut = dir.join("cut.zip");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let out = widedeep(&["inspect", cut.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("incomplete download") && !stderr.contains("panicked"), "{stderr}");
 }

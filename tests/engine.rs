@@ -28,9 +28,12 @@ fn a_bad_file_keeps_the_previous_data() {
 #[test]
 fn order_of_calls_is_checked() {
     let mut engine = Engine::new();
-    assert_eq!(engine.configure(parity::config()).unwrap_err(), Error::Config("load a CSV file first".into()));
-    assert_eq!(block_on(engine.train(1)).unwrap_err(), Error::Config("configure a run first".into()));
-    assert!(block_on(engine.score_csv(b"a\n1\n")).unwrap_err().to_string().contains("load a saved model first"));
+    assert_eq!(engine.configure(parity::config()).unwrap_err(), Error::NoData);
+    assert_eq!(engine.analyze(&parity::config(), 3).unwrap_err(), Error::NoData);
+    assert_eq!(block_on(engine.train(1)).unwrap_err(), Error::NoRun);
+    assert_eq!(loaded().cross_map(["a", "b"]).unwrap_err(), Error::NoRun);
+    assert_eq!(block_on(engine.score_csv(b"a\n1\n")).unwrap_err(), Error::NoScorer);
+    assert_eq!(Error::NoData.to_string(), "load a CSV file first");
 }
 
 #[test]
@@ -66,7 +69,7 @@ fn export_import_and_score() {
     engine.configure(parity::config()).unwrap();
     while !block_on(engine.train(100)).unwrap().done {}
     let json = block_on(engine.export_model(Mode::Joint)).unwrap();
-    assert!(block_on(engine.export_model(Mode::Wide)).unwrap_err().to_string().contains("no wide model"));
+    assert_eq!(block_on(engine.export_model(Mode::Wide)).unwrap_err(), Error::NoModel(Mode::Wide));
     assert_eq!(engine.import_model(&json).unwrap(), ["a", "b", "x"]);
     let scored = block_on(engine.score_csv(b"a,b,x\na1,b0,0.5\na1,b1,0.5\nzz,b1,NA\n")).unwrap();
     let scores = scored.probabilities;

@@ -10,7 +10,7 @@ use widedeep::data::{Schema, read_table};
 use widedeep::features::FeatureConfig;
 use widedeep::model::Mode;
 use widedeep::rng::Rng;
-use widedeep::train::{EpochRecord, Race, TrainConfig};
+use widedeep::train::{Comparison, EpochRecord, TrainConfig};
 
 /// Label = parity(a) XOR parity(b): no single column says anything about it.
 fn xor_csv(rows: usize) -> String {
@@ -32,8 +32,9 @@ fn race(csv: &str, crosses: &[&[&str]], modes: &[Mode], epochs: usize) -> Vec<Ve
     };
     let train = TrainConfig { modes: modes.to_vec(), epochs, batch_size: 64, learning_rate: Some(0.01), ..TrainConfig::default() };
     let config = Config { features, train };
-    let mut race = Race::new(&table, &schema, &config, &Device::flex()).unwrap();
-    race.trainers
+    let mut comparison = Comparison::new(&table, &schema, &config, &Device::flex()).unwrap();
+    comparison
+        .trainers
         .iter_mut()
         .map(|t| {
             for _ in 0..epochs {
@@ -83,8 +84,10 @@ fn native_parity_run_matches_the_recorded_result() {
     if std::env::var_os("WIDEDEEP_RECORD_PARITY").is_some() {
         std::fs::write(path, format!("{{\"test_auc\": {auc}}}\n")).unwrap();
     }
+    // Kernels sum in a different order with and without AVX-512 (and in wasm), which moves the
+    // AUC in the fourth decimal; the same tolerance holds the browser's backends to this run.
     assert!(
-        (auc - parity::recorded_auc()).abs() < 1e-6,
+        (auc - parity::recorded_auc()).abs() < parity::AUC_TOLERANCE,
         "native AUC {auc} differs from the recorded {}; rerun with WIDEDEEP_RECORD_PARITY=1 if the model changed on purpose",
         parity::recorded_auc()
     );

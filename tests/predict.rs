@@ -4,9 +4,9 @@
 use burn::tensor::Device;
 use widedeep::data::{Schema, read_table};
 use widedeep::features::FeatureConfig;
-use widedeep::model::{Mode, SavedModel};
+use widedeep::model::{Mode, SavedModel, predict_logits};
 use widedeep::rng::Rng;
-use widedeep::train::{Race, TrainConfig, predict_logits};
+use widedeep::train::{Comparison, TrainConfig};
 use widedeep::{Config, Error};
 
 /// `liked` is mostly decided by the colour; size adds a little.
@@ -23,27 +23,27 @@ fn csv(rows: usize, seed: u64) -> String {
     text
 }
 
-fn trained(mode: Mode) -> (Race, SavedModel) {
+fn trained(mode: Mode) -> (Comparison, SavedModel) {
     let table = read_table(csv(2000, 1).as_bytes()).unwrap();
     let features = FeatureConfig { crosses: vec![vec!["colour".into(), "size".into()]], ..FeatureConfig::for_label("liked") };
     let train = TrainConfig { modes: vec![mode], epochs: 3, learning_rate: Some(0.01), ..TrainConfig::default() };
-    let mut race = Race::new(&table, &Schema::infer(&table), &Config { features, train }, &Device::flex()).unwrap();
+    let mut comparison = Comparison::new(&table, &Schema::infer(&table), &Config { features, train }, &Device::flex()).unwrap();
     for _ in 0..3 {
-        race.trainers[0].run_epoch(|_| {}).unwrap();
+        comparison.trainers[0].run_epoch(|_| {}).unwrap();
     }
-    let weights = pollster::block_on(race.trainers[0].export(&race.prepared.layout)).unwrap();
-    let saved = SavedModel::new(race.prepared.encoder.clone(), race.trainers[0].config().clone(), weights);
-    (race, saved)
+    let weights = pollster::block_on(comparison.trainers[0].export(&comparison.prepared.layout)).unwrap();
+    let saved = SavedModel::new(comparison.prepared.encoder.clone(), comparison.trainers[0].config().clone(), weights);
+    (comparison, saved)
 }
 
 #[test]
 fn export_import_gives_the_same_predictions() {
     for mode in Mode::ALL {
-        let (race, saved) = trained(mode);
+        let (comparison, saved) = trained(mode);
         let saved = SavedModel::from_json(&saved.to_json()).unwrap();
         let device = Device::flex();
-        let inputs = widedeep::model::Inputs::upload(&race.prepared.test, &race.prepared.layout, &device);
-        let before = pollster::block_on(predict_logits(&race.trainers[0].model(), &inputs)).unwrap();
+        let inputs = widedeep::model::Inputs::upload(&comparison.prepared.test, &comparison.prepared.layout, &device);
+        let before = pollster::block_on(predict_logits(&comparison.trainers[0].model(), &inputs)).unwrap();
         let after = pollster::block_on(predict_logits(&saved.build(&device).unwrap(), &inputs)).unwrap();
         assert_eq!(before, after, "{mode:?}");
     }
@@ -81,7 +81,16 @@ fn a_file_without_a_needed_column_or_a_bad_model_is_a_clear_error() {
     assert_eq!(err.to_string(), "saved model: unsupported format \"other/9\": expected \"widedeep-model/1\"");
     assert!(SavedModel::from_json("not json").unwrap_err().to_string().starts_with("saved model: not a widedeep model file"));
     let mut broken = saved.clone();
-    broken.weights.tensors[0].values.pop();
+    broken.parameters.tensors[0].values.pop();
     let err = SavedModel::from_json(&broken.to_json()).unwrap_err().to_string();
     assert!(err.contains("parameter 'wide' has shape"), "{err}");
+}
+
+#[test]
+fn files_of_the_first_release_still_load() {
+    let (_, saved) = trained(Mode::Joint);
+    let json = saved.to_json();
+    assert!(json.contains("\"parameters\":"));
+    let old = SavedModel::from_json(&json.replace("\"parameters\":", "\"weights\":")).unwrap();
+    assert_eq!(old, saved);
 }

@@ -1,28 +1,37 @@
-// The playground's controller: wires the page to the engine worker, the URL state and the views.
+// The playground's controller: wires the page to the engine worker, the URL state, the views,
+// the pictures and the lessons. The page never loads the engine's module: the worker does.
 import { $, download, setOptions } from './dom.js';
 import { EngineClient } from './worker-client.js';
 import { PRESETS } from './presets.js';
-import { defaults, readHash, toConfig, writeHash } from './state.js';
+import { defaults, fromConfig, readHash, toConfig, useCoreDefaults, writeHash } from './state.js';
 import * as views from './views.js';
-import * as chart from './chart.js';
+import * as pictures from './pictures.js';
+import { LessonCard } from './lesson.js';
 
 const engine = new EngineClient();
 /** A preset's settings over the defaults: what a link's values override. */
 const base = (preset) => ({ ...defaults(), ...structuredClone(PRESETS[preset]?.settings ?? {}), preset });
-let state = readHash(location.hash, base);
+/** Filled at start-up, once the engine has handed over the core's defaults. */
+let state = null;
+/** The loaded file's schema, with the current label's leaks flagged (from the engine's analysis). */
 let schema = null;
 let suggestions = [];
 let runs = [];
 let phase = 'idle'; // idle | running | paused | done
+/** The settings of the last race that ran to its end, and a promise for the one in progress. */
+let finishedRace = null;
+let raceEnd = null;
 
 const ui = {
   backend: $('#backend'), preset: $('#preset'), story: $('#story'), file: $('#file'), drop: $('#drop'),
   loadProgress: $('#load-progress'), loadError: $('#load-error'), summary: $('#data-summary'),
   label: $('#label'), positive: $('#positive'), threshold: $('#threshold'), schema: $('#schema tbody'),
   crosses: $('#suggestions'), crossA: $('#cross-a'), crossB: $('#cross-b'), crossC: $('#cross-c'),
-  status: $('#status'), modelProgress: $('#model-progress'), canvas: $('#curves'), results: $('#results tbody'), epochs: $('#epochs-table tbody'),
+  status: $('#status'), modelProgress: $('#model-progress'), curves: $('#curves'), results: $('#results tbody'), epochs: $('#epochs-table tbody'),
+  diagram: $('#diagram'), diagramText: $('#diagram-text'), crossMap: $('#cross-map'), crossMapTable: $('#cross-map-table'),
+  mapDown: $('#map-down'), mapAcross: $('#map-across'), embedding: $('#embedding-map'), embeddingColumn: $('#embedding-column'), embeddingList: $('#embedding-list'),
   insideModel: $('#inside-model'), weights: $('#weights tbody'), whatifFields: $('#whatif-fields'), whatif: $('#whatif'), whatifResult: $('#whatif-result'),
-  modelMode: $('#model-mode'), shareStatus: $('#share-status'), scoreFile: $('#score-file'),
+  modelMode: $('#model-mode'), shareStatus: $('#share-status'), scoreFile: $('#score-file'), projector: $('#projector'),
 };
 
 /** Inputs bound one-to-one to a state field: [selector, key, parse]. */
@@ -33,6 +42,8 @@ const OPTION_INPUTS = [
   ['#split', 'split', (v) => v], ['#seed', 'seed', (v) => (Number.isInteger(+v) && +v >= 0 ? +v : undefined)],
 ];
 const positiveInt = (v) => (Number.isInteger(+v) && +v >= 1 ? +v : undefined);
+/** Settings that change the training rows or the model's shape, so the analysis and diagram are redone. */
+const ANALYSIS_KEYS = new Set(['testFraction', 'split', 'seed', 'hashBuckets', 'embedding', 'hidden']);
 
 function save() {
   history.replaceState(null, '', writeHash(state, base(state.preset)));
@@ -42,6 +53,9 @@ function say(text, isError = false) {
   ui.status.textContent = text;
   ui.status.classList.toggle('error', isError);
 }
+
+/** An engine error in this page's words: its message, and which control fixes it. */
+const explain = (error) => views.describeError(error);
 
 function showBackend(backend) {
   const name = backend.kind === 'webgpu' ? `WebGPU · ${backend.adapter}` : 'CPU (WebAssembly)';
@@ -53,15 +67,19 @@ function showBackend(backend) {
 
 async function loadPreset(name, keepSettings) {
   const preset = PRESETS[name];
-  if (!keepSettings) state = { ...base(name), backend: state.backend };
+  if (!keepSettings) state = { ...base(name), backend: state.backend, projector: state.projector, lesson: state.lesson, step: state.step };
   state.preset = name;
   ui.preset.value = name;
   ui.story.replaceChildren(...preset.story.map((line) => Object.assign(document.createElement('li'), { textContent: line })));
   ui.loadError.hidden = true;
   try {
-    if (preset.load.url) {
+    if (preset.load.drop) {
+      ui.drop.classList.add('waiting');
+      if (schema?.columns.some((c) => c.name === 'liked')) await applySetup(preset.load.setup);
+      else ui.summary.textContent = 'Drop a MovieLens archive (ml-1m.zip, ml-100k.zip) or its files here to begin.';
+    } else if (preset.load.url) {
       const bytes = await (await fetch(preset.load.url)).arrayBuffer();
-      await receiveSchema(engine.request('load', { name: preset.load.name, bytes }, 'schema', [bytes]), preset.load.name);
+      await receiveSchema(engine.request('load', { files: [{ name: preset.load.name, bytes }] }, 'schema', [bytes]), preset.load.name);
     } else {
       await receiveSchema(engine.request('preset', { name: preset.load.preset }, 'schema'), preset.load.name);
     }
@@ -70,35 +88,55 @@ async function loadPreset(name, keepSettings) {
   }
 }
 
-async function loadFile(file) {
+/** Loads what the user dropped or chose: one CSV, a zip archive, or MovieLens's files together. */
+async function loadFiles(fileList) {
+  const list = [...fileList];
   ui.loadError.hidden = true;
   ui.loadProgress.hidden = false;
   ui.loadProgress.value = 0;
   try {
-    const bytes = await file.arrayBuffer();
-    const reply = await engine.request('load', { name: file.name, bytes }, 'schema', [bytes]);
-    state = { ...state, preset: 'upload', label: '', positive: '', threshold: '', roles: {}, crosses: [] };
-    ui.preset.value = 'upload';
-    ui.story.replaceChildren();
-    await receiveSchema(Promise.resolve(reply), file.name);
+    const files = await Promise.all(list.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
+    const reply = await engine.request('load', { files }, 'schema', files.map((f) => f.bytes));
+    const name = list.map((f) => f.name).join(', ');
+    const setup = PRESETS[state.preset]?.load.setup;
+    if (!setup) {
+      state = { ...state, preset: 'upload', label: '', positive: '', threshold: '', roles: {}, kinds: {}, crosses: [], map: [], embed: '' };
+      ui.preset.value = 'upload';
+      ui.story.replaceChildren();
+    }
+    await receiveSchema(Promise.resolve(reply), name);
+    if (setup) await applySetup(setup);
   } catch (error) {
     showLoadError(error);
   } finally {
     ui.loadProgress.hidden = true;
+    ui.drop.classList.remove('waiting');
   }
 }
 
+/** Takes a study's whole setup (`seed`, `ids`) for the loaded data from the engine. */
+async function applySetup(name) {
+  const { config } = await engine.request('setup', { name }, 'setup');
+  Object.assign(state, fromConfig(config));
+  save();
+  renderData();
+  await refreshAnalysis();
+}
+
 function showLoadError(error) {
-  ui.loadError.textContent = `Could not load that file: ${error.message}. The previous data is still loaded.`;
+  ui.loadError.textContent = `Could not load that file: ${explain(error)} The previous data is still loaded.`;
   ui.loadError.hidden = false;
 }
 
 async function receiveSchema(reply, name) {
   ({ schema } = await reply);
+  runs = [];
+  finishedRace = null;
+  renderTables();
   if (!schema.columns.some((c) => c.name === state.label)) state.label = schema.label ?? schema.columns[schema.columns.length - 1].name;
-  ui.summary.textContent = `${name}: ${schema.rows.toLocaleString()} rows, ${schema.columns.length} columns.`;
+  ui.summary.textContent = `${name}: ${schema.rows.toLocaleString()} rows, ${schema.columns.length} columns.` + schema.notes.map((n) => ` Note: ${n}.`).join('');
   renderData();
-  await refreshSuggestions();
+  await refreshAnalysis();
   save();
 }
 
@@ -114,23 +152,52 @@ function renderData() {
   views.renderSchema(ui.schema, schema, state, (column, role) => {
     state.roles = { ...state.roles, [column]: role };
     save();
-    views.renderWhatIf(ui.whatifFields, schema, state);
+    refreshAnalysis();
   });
   const columns = schema.columns.filter((c) => c.name !== state.label).map((c) => [c.name, c.name]);
   setOptions(ui.crossA, columns);
   setOptions(ui.crossB, columns, columns[1]?.[0]);
   setOptions(ui.crossC, [['', '(none)'], ...columns], '');
+  const [down, across] = mapPair();
+  setOptions(ui.mapDown, columns, down);
+  setOptions(ui.mapAcross, columns, across);
+  setOptions(ui.embeddingColumn, columns, embeddingColumn());
   views.renderWhatIf(ui.whatifFields, schema, state);
 }
 
-async function refreshSuggestions() {
+/** The cross map's two columns: the user's choice, else the first cross's, else the first two columns. */
+function mapPair() {
+  if (state.map.length === 2) return state.map;
+  const cross = state.crosses[0];
+  if (cross) return cross.slice(0, 2);
+  return views.featureColumns(schema, state).slice(0, 2);
+}
+
+/** The embedding map's column: the user's choice, else the first categorical feature. */
+function embeddingColumn() {
+  if (state.embed) return state.embed;
+  return views.featureColumns(schema, state, ['categorical', 'id', 'multi_categorical'])[0] ?? '';
+}
+
+/**
+ * Asks the engine to screen the current setup on its training rows: the schema with columns that
+ * give the label away flagged (left out unless given a role), crosses worth trying, and the
+ * diagram of the model it describes.
+ */
+async function refreshAnalysis() {
   try {
-    const rule = state.positive ? { rule: 'positive', value: state.positive } : state.threshold ? { rule: 'threshold', at: +state.threshold } : null;
-    ({ suggestions } = await engine.request('suggest', { label: state.label, rule }, 'suggestions'));
+    const { analysis, diagramSvg } = await engine.request('analyze', { config: toConfig(state, ['joint']) }, 'analysis');
+    ({ schema, suggestions } = analysis);
+    ui.summary.dataset.leaks = String(analysis.leaks.length);
+    if (!runs.some((r) => r.epochs.length)) {
+      pictures.show(ui.diagram, diagramSvg);
+      pictures.renderDiagramText(ui.diagramText, analysis.diagram);
+    }
   } catch (error) {
     suggestions = [];
-    say(`No cross suggestions: ${error.message}`, true);
+    say(`No cross suggestions: ${explain(error)}`, true);
   }
+  renderData();
   renderCrosses();
 }
 
@@ -143,22 +210,73 @@ function setCross(columns, on) {
   const others = state.crosses.filter((c) => !views.sameCross(c, columns));
   state.crosses = on ? [...others, columns] : others;
   save();
+  refreshAnalysis();
+}
+
+// ---- pictures ----
+
+/** What the worker should draw after each epoch. */
+function currentView() {
+  const pair = mapPair();
+  return {
+    cross: pair.length === 2 ? pair : null,
+    embedding: embeddingColumn() || null,
+    weights: runs.some((r) => r.mode === ui.insideModel.value && r.mode !== 'deep') ? ui.insideModel.value : null,
+    projector: state.projector === '1',
+  };
+}
+
+/** Tells the worker what to draw; it redraws at once when a run exists. */
+function sendView() {
+  return engine.request('view', { view: currentView() }, 'viewed').catch((error) => say(explain(error), true));
+}
+
+function onPictures(message) {
+  if (message.curves) pictures.show(ui.curves, message.curves.svg);
+  if (message.diagram) {
+    pictures.show(ui.diagram, message.diagram.svg);
+    pictures.renderDiagramText(ui.diagramText, message.diagram.diagram);
+  }
+  if (message.crossMap) {
+    pictures.show(ui.crossMap, message.crossMap.svg);
+    pictures.renderCrossMapTable(ui.crossMapTable, message.crossMap.map);
+    for (const id of ['#map-png', '#map-svg']) $(id).disabled = false;
+  }
+  if (message.embedding) {
+    pictures.show(ui.embedding, message.embedding.svg);
+    pictures.renderNeighbours(ui.embeddingList, message.embedding.maps);
+  }
+  if (message.weights) views.renderWeights(ui.weights, message.weights);
+  for (const problem of message.problems) say(`The ${problem.picture} picture: ${explain(problem)}`, true);
 }
 
 // ---- training ----
 
+const raceKey = () => JSON.stringify([state.preset, toConfig(state, views.MODES)]);
+
+/** Starts a race of `modes`; resolves when it ends (done, stopped or failed). */
 async function race(modes) {
   runs = modes.map((mode) => ({ mode, epochs: [] }));
-  drawAll();
+  renderTables();
   try {
     const { dataset } = await engine.request('configure', { config: toConfig(state, modes) }, 'configured');
-    say(`Training ${modes.join(', ')} on ${dataset.train_rows.toLocaleString()} rows (${dataset.test_rows.toLocaleString()} held out; label ${dataset.label}).`);
+    say(`Training ${modes.join(', ')} on ${dataset.train_rows.toLocaleString()} rows (${dataset.test_rows.toLocaleString()} held out; label ${dataset.label}).` +
+      views.describeLeaks(dataset.leaks, state));
   } catch (error) {
-    say(`Cannot train: ${error.message}`, true);
+    say(`Cannot train: ${explain(error)}`, true);
     return;
   }
+  const key = modes.length === views.MODES.length ? raceKey() : null;
   setPhase('running');
+  const ended = new Promise((resolve) => (raceEnd = resolve));
+  await sendView();
   engine.send('start');
+  if ((await ended) === 'done') finishedRace = key;
+}
+
+function endRace(how) {
+  raceEnd?.(how);
+  raceEnd = null;
 }
 
 function onProgress({ progress }) {
@@ -172,11 +290,10 @@ function onProgress({ progress }) {
     }
   }
   if (progress.fallback) showBackend(progress.fallback);
-  if (finished) drawAll();
+  if (finished) renderTables();
 }
 
-function drawAll() {
-  chart.draw(ui.canvas, runs).catch((error) => say(`Cannot draw: ${error.message}`, true));
+function renderTables() {
   views.renderResults(ui.results, runs);
   views.renderEpochs(ui.epochs, runs);
 }
@@ -193,7 +310,8 @@ function setPhase(next) {
   set('#show-weights', trained);
   ui.whatif.querySelector('button').disabled = !trained;
   const modes = runs.map((r) => [r.mode, r.mode]);
-  setOptions(ui.insideModel, modes, ui.insideModel.value || modes[modes.length - 1]?.[0]);
+  const wide = runs.filter((r) => r.mode !== 'deep').map((r) => r.mode);
+  setOptions(ui.insideModel, modes, modes.some(([m]) => m === ui.insideModel.value) ? ui.insideModel.value : wide[wide.length - 1]);
   setOptions(ui.modelMode, modes, ui.modelMode.value || modes[modes.length - 1]?.[0]);
 }
 
@@ -204,35 +322,84 @@ async function showWeights() {
     views.renderWeights(ui.weights, weights);
   } catch (error) {
     ui.weights.replaceChildren();
-    ui.whatifResult.textContent = error.message;
+    ui.whatifResult.textContent = explain(error);
   }
+}
+
+// ---- lessons and the projector view ----
+
+const lesson = new LessonCard(
+  { card: $('#lesson'), count: $('#lesson-count'), title: $('#lesson-title'), text: $('#lesson-text'), back: $('#lesson-back'), next: $('#lesson-next'), end: $('#lesson-end') },
+  { onStep: applyStep, onEnd: () => { Object.assign(state, { lesson: '', step: 1 }); highlight(null); save(); } },
+);
+
+/** Makes the page show what a lesson step needs, then points at its panel. */
+async function applyStep(name, index, step) {
+  Object.assign(state, { lesson: name, step: index + 1 });
+  save();
+  const { needs } = step;
+  highlight(step.target);
+  if (state.preset !== needs.preset) await loadPreset(needs.preset, false);
+  const crosses = needs.crosses === 'preset' ? base(needs.preset).crosses : needs.crosses;
+  if (crosses && JSON.stringify(crosses) !== JSON.stringify(state.crosses)) {
+    state.crosses = structuredClone(crosses);
+    save();
+    await refreshAnalysis();
+  }
+  if (needs.map) { state.map = needs.map; renderData(); }
+  if (needs.embedding) { state.embed = needs.embedding; renderData(); }
+  if (needs.weights) setOptions(ui.insideModel, runs.map((r) => [r.mode, r.mode]), needs.weights);
+  save();
+  if (needs.trained && finishedRace !== raceKey()) {
+    if (phase === 'running' || phase === 'paused') await engine.request('stop', {}, 'stopped');
+    await race(views.MODES);
+    setPhase('done');
+  } else if (runs.length) {
+    await sendView();
+  }
+  if (needs.weights) await showWeights();
+  if (lesson.lesson === name) highlight(step.target);
+}
+
+/** Marks the panel a lesson step points at, and scrolls it into view. */
+function highlight(selector) {
+  for (const marked of document.querySelectorAll('[data-lesson-target]')) delete marked.dataset.lessonTarget;
+  const target = selector && $(selector);
+  if (!target) return;
+  target.dataset.lessonTarget = 'true';
+  target.scrollIntoView({ block: 'center', behavior: 'instant' });
+}
+
+function setProjector(on) {
+  state.projector = on ? '1' : '0';
+  document.body.classList.toggle('projector', on);
+  ui.projector.setAttribute('aria-pressed', String(on));
+  save();
 }
 
 // ---- wiring ----
 
 function bind() {
   ui.preset.addEventListener('change', () => ui.preset.value !== 'upload' && loadPreset(ui.preset.value, false));
-  ui.file.addEventListener('change', () => ui.file.files[0] && loadFile(ui.file.files[0]));
+  ui.file.addEventListener('change', () => ui.file.files.length && loadFiles(ui.file.files));
   ui.drop.addEventListener('dragover', (e) => { e.preventDefault(); ui.drop.classList.add('over'); });
   ui.drop.addEventListener('dragleave', () => ui.drop.classList.remove('over'));
   ui.drop.addEventListener('drop', (e) => {
     e.preventDefault();
     ui.drop.classList.remove('over');
-    if (e.dataTransfer.files[0]) loadFile(e.dataTransfer.files[0]);
+    if (e.dataTransfer.files.length) loadFiles(e.dataTransfer.files);
   });
   ui.label.addEventListener('change', () => {
     Object.assign(state, { label: ui.label.value, positive: '', threshold: '' });
-    renderData();
-    refreshSuggestions();
     save();
+    refreshAnalysis();
   });
-  ui.positive.addEventListener('change', () => { Object.assign(state, { positive: ui.positive.value, threshold: '' }); ui.threshold.value = ''; save(); refreshSuggestions(); });
-  ui.threshold.addEventListener('change', () => { Object.assign(state, { threshold: ui.threshold.value, positive: '' }); ui.positive.value = ''; save(); refreshSuggestions(); });
+  ui.positive.addEventListener('change', () => { Object.assign(state, { positive: ui.positive.value, threshold: '' }); ui.threshold.value = ''; save(); refreshAnalysis(); });
+  ui.threshold.addEventListener('change', () => { Object.assign(state, { threshold: ui.threshold.value, positive: '' }); ui.positive.value = ''; save(); refreshAnalysis(); });
   $('#add-cross').addEventListener('click', () => {
     const columns = [...new Set([ui.crossA.value, ui.crossB.value, ui.crossC.value].filter(Boolean))];
     if (columns.length < 2) return say('A cross needs two different columns.', true);
     setCross(columns, true);
-    renderCrosses();
   });
   for (const [selector, key, parse] of OPTION_INPUTS) {
     const input = $(selector);
@@ -242,6 +409,7 @@ function bind() {
       if (value === undefined) return say(`That value for ${input.labels[0].textContent} is not valid.`, true);
       state[key] = value;
       save();
+      if (ANALYSIS_KEYS.has(key)) refreshAnalysis();
     });
   }
   const backendChoice = $('#backend-choice');
@@ -252,35 +420,43 @@ function bind() {
       showBackend((await engine.request('backend', { preference: state.backend }, 'ready')).backend);
       if (phase !== 'idle') setPhase('idle');
     } catch (error) {
-      say(error.message, true);
+      say(explain(error), true);
     }
   });
   $('#compare').addEventListener('click', () => race(views.MODES));
   $('#train-joint').addEventListener('click', () => race(['joint']));
   $('#pause').addEventListener('click', async () => { await engine.request('pause', {}, 'paused'); setPhase('paused'); say('Paused.'); });
   $('#resume').addEventListener('click', () => { setPhase('running'); engine.send('resume'); say('Training…'); });
-  $('#stop').addEventListener('click', async () => { await engine.request('stop', {}, 'stopped'); setPhase('done'); say('Stopped.'); });
+  $('#stop').addEventListener('click', async () => { await engine.request('stop', {}, 'stopped'); setPhase('done'); say('Stopped.'); endRace('stopped'); });
   $('#more').addEventListener('click', () => { setPhase('running'); engine.send('extend', { epochs: 1 }); say('Training one more epoch…'); });
   $('#show-weights').addEventListener('click', showWeights);
+  ui.insideModel.addEventListener('change', () => sendView());
+  const pickMap = () => { state.map = [ui.mapDown.value, ui.mapAcross.value]; save(); sendView(); };
+  ui.mapDown.addEventListener('change', pickMap);
+  ui.mapAcross.addEventListener('change', pickMap);
+  ui.embeddingColumn.addEventListener('change', () => { state.embed = ui.embeddingColumn.value; save(); sendView(); });
+  $('#map-png').addEventListener('click', () => pictures.downloadPng(ui.crossMap, 'widedeep-cross-map.png'));
+  $('#map-svg').addEventListener('click', () => pictures.downloadSvg(ui.crossMap, 'widedeep-cross-map.svg'));
   ui.whatif.addEventListener('submit', async (e) => {
     e.preventDefault();
     const row = Object.fromEntries([...ui.whatifFields.querySelectorAll('input')].map((i) => [i.dataset.column, i.value]));
     try {
       const { explanation } = await engine.request('explain', { mode: ui.insideModel.value, row }, 'explained');
-      ui.whatifResult.textContent = views.describeExplanation(explanation);
+      views.renderExplanation(ui.whatifResult, explanation);
     } catch (error) {
-      ui.whatifResult.textContent = error.message;
+      ui.whatifResult.textContent = explain(error);
     }
   });
+  $('#lesson-start').addEventListener('click', () => lesson.open($('#lesson-choice').value, 0));
+  ui.projector.addEventListener('click', () => { setProjector(state.projector !== '1'); if (runs.length) sendView(); });
   bindSharing();
   engine.listen((message) => {
     if (message.type === 'progress') onProgress(message);
+    else if (message.type === 'pictures') onPictures(message);
     else if (message.type === 'loading') ui.loadProgress.value = message.share;
-    else if (message.type === 'done') { setPhase('done'); say('Done. The table ranks the models by test AUC.'); showWeights(); }
-    else if (message.type === 'error') { setPhase(runs.some((r) => r.epochs.length) ? 'done' : 'idle'); say(message.message, true); }
+    else if (message.type === 'done') { setPhase('done'); say('Done. The table ranks the models by test AUC.'); endRace('done'); }
+    else if (message.type === 'error') { setPhase(runs.some((r) => r.epochs.length) ? 'done' : 'idle'); say(explain(message), true); endRace('failed'); }
   });
-  let resize;
-  window.addEventListener('resize', () => { clearTimeout(resize); resize = setTimeout(drawAll, 150); });
 }
 
 function bindSharing() {
@@ -288,8 +464,8 @@ function bindSharing() {
   $('#copy-link').addEventListener('click', async () => {
     try { await navigator.clipboard.writeText(location.href); note('Link copied.'); } catch { note(`Copy this link: ${location.href}`); }
   });
-  $('#export-png').addEventListener('click', () => ui.canvas.toBlob((blob) => download('widedeep-curves.png', blob)));
-  $('#export-svg').addEventListener('click', async () => download('widedeep-curves.svg', await chart.svg(runs), 'image/svg+xml'));
+  $('#export-png').addEventListener('click', () => pictures.downloadPng(ui.curves, 'widedeep-curves.png'));
+  $('#export-svg').addEventListener('click', () => pictures.downloadSvg(ui.curves, 'widedeep-curves.svg'));
   const report = () => engine.request('report', {}, 'report');
   $('#export-csv').addEventListener('click', async () => download('widedeep-metrics.csv', (await report()).csv, 'text/csv'));
   $('#export-json').addEventListener('click', async () => download('widedeep-metrics.json', JSON.stringify((await report()).report, null, 2), 'application/json'));
@@ -305,7 +481,7 @@ function bindSharing() {
       ui.scoreFile.disabled = false;
       note(`Model loaded; it reads ${columns.join(', ')}.`);
     } catch (error) {
-      note(`Could not load the model: ${error.message}`);
+      note(`Could not load the model: ${explain(error)}`);
     }
   });
   ui.scoreFile.addEventListener('change', async (e) => {
@@ -317,24 +493,32 @@ function bindSharing() {
       download(file.name.replace(/(\.\w+)?$/, '-scored.csv'), csv, 'text/csv');
       note(`Scored ${probabilities.length.toLocaleString()} rows.`);
     } catch (error) {
-      note(`Could not score that file: ${error.message}`);
+      note(`Could not score that file: ${explain(error)}`);
     }
   });
 }
 
 async function boot() {
+  // The link's backend choice is read before the defaults exist: a hash over no base.
+  const preference = readHash(location.hash, () => ({})).backend ?? 'auto';
+  let ready;
+  try {
+    ready = await engine.request('init', { preference }, 'ready');
+  } catch (error) {
+    ui.backend.textContent = `The engine failed to start: ${explain(error)}`;
+    return;
+  }
+  useCoreDefaults(ready.defaults);
+  state = readHash(location.hash, base);
   bind();
   syncInputs();
   setPhase('idle');
-  try {
-    showBackend((await engine.request('init', { preference: state.backend }, 'ready')).backend);
-  } catch (error) {
-    ui.backend.textContent = `The engine failed to start: ${error.message}`;
-    return;
-  }
+  showBackend(ready.backend);
+  setProjector(state.projector === '1');
   const fromLink = location.hash.length > 1;
   await loadPreset(state.preset === 'upload' ? 'adult' : state.preset, fromLink && state.preset !== 'upload');
   document.body.dataset.ready = 'true';
+  if (state.lesson) await lesson.open(state.lesson, state.step - 1);
 }
 
 boot();

@@ -2,6 +2,25 @@
 // plain sentences to read out.
 
 export const PRESETS = {
+  seed: {
+    title: 'The seed study (drop a MovieLens archive)',
+    load: { drop: true, setup: 'seed' },
+    settings: {},
+    story: [
+      'The Wide & Deep study this project grew from: does a user like a movie (a rating of 4 or 5)? Drop ml-1m.zip or ml-100k.zip here, as GroupLens publishes it (or its files together); it is read and joined in your browser.',
+      'Wide: the genres, the gender, the age group and a gender × age cross, one weight each. Deep: the genres and 8-number embeddings of gender, age and occupation, through layers of 64, 32 and 16. AdaGrad, batches of 200, a 70/30 split.',
+      'The rating itself is left out: liked is made from it, so it would give the answer away. The study reached an AUC of about 0.64; its features say little about taste. Then try user and movie ids (the ids setup) and watch what memorizing a person does.',
+    ],
+  },
+  ids: {
+    title: 'MovieLens with user and movie ids (drop a MovieLens archive)',
+    load: { drop: true, setup: 'ids' },
+    settings: {},
+    story: [
+      'The seed study\'s columns, plus who rated and what was rated: user and movie ids in both parts, and a user × genre cross that remembers each person\'s taste in each genre.',
+      'Drop ml-1m.zip or ml-100k.zip here. On MovieLens 100K this beats the seed study clearly (AUC about 0.78 against 0.66): memorizing people is most of the signal.',
+    ],
+  },
   adult: {
     title: 'Adult census income (48,842 people)',
     load: { url: 'data/adult.csv', name: 'adult.csv' },
@@ -20,22 +39,23 @@ export const PRESETS = {
     title: 'Movie ratings (synthetic, MovieLens-shaped)',
     load: { preset: 'movielens', name: 'movielens-synthetic.csv' },
     settings: {
-      label: 'liked', roles: { rating: 'ignore', timestamp: 'ignore', zip_code: 'ignore', user_id: 'ignore', movie_id: 'ignore', occupation: 'deep' },
+      label: 'liked', roles: { timestamp: 'ignore', zip_code: 'ignore', user_id: 'ignore', movie_id: 'ignore', occupation: 'deep' },
       crosses: [['gender', 'age']], optimizer: 'adagrad', lr: '0.01', batch: 200, embedding: '8', epochs: 5,
     },
     story: [
       'Predict whether a user likes a movie (rating 4 or 5), as in the Wide & Deep seed project; the data is generated here, not real MovieLens.',
       'Wide: one weight per genre, gender and age group, plus gender × age crosses. Deep: embeddings of genres, gender, age and occupation.',
       'Try it: switch user_id and movie_id from "ignore" to "both" and add a user_id × genres cross. Ids carry most of the signal.',
+      'The rating column is left out on purpose: liked is rating ≥ 4, so the rating gives the answer away (the table says so). Switch it on and watch the AUC jump to a meaningless 1.000.',
     ],
   },
   memorize: {
     title: 'Memorize vs generalize (generated)',
     load: { preset: 'memorize', name: 'memorize-vs-generalize.csv' },
-    settings: { label: 'bought', roles: { price: 'ignore' }, crosses: [['city', 'product']], epochs: 8, lr: '0.01', embedding: '4', hidden: '16,8' },
+    settings: { label: 'bought', roles: { price: 'ignore' }, crosses: [['city', 'product']], epochs: 6, lr: '0.01', embedding: '2', hidden: '16' },
     story: [
       'Whether a product sells in a city follows a smooth rule (taste meets style) that small embeddings learn from all pairs at once.',
-      'But 24 popular city × product pairs break the rule. Only the wide cross can memorize those exceptions.',
+      'But 24 city × product pairs, a tenth of the sales, break the rule. Only the wide cross can memorize those exceptions; the deep part smooths them away.',
       'Watch: joint beats both parts. Then switch the city × product cross off and race again: wide and joint lose the exceptions.',
     ],
   },

@@ -11,31 +11,52 @@ const json = (check) => ({
   format: (v) => JSON.stringify(v),
 });
 const isCrossList = (v) => Array.isArray(v) && v.every((c) => Array.isArray(c) && c.length >= 2 && c.length <= 3 && c.every((x) => typeof x === 'string'));
+const isPair = (v) => Array.isArray(v) && (v.length === 0 || (v.length === 2 && v.every((x) => typeof x === 'string')));
+const isKindMap = (v) => v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((k) => ['numeric', 'categorical', 'multi_categorical', 'id'].includes(k));
 const isRoleMap = (v) => v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((r) => ['wide', 'deep', 'both', 'ignore'].includes(r));
 
-/** key → [default, codec]. */
+/**
+ * key → [codec, default]. A default is a page setting's own value, or a function of the core's
+ * default configuration (handed over by the engine at start-up): training defaults live in one
+ * place, the Rust `Config`, so the page and the CLI never disagree.
+ */
 export const FIELDS = {
-  preset: ['adult', oneOf('adult', 'movielens', 'memorize', 'upload')],
-  label: ['', text],
-  positive: ['', text],
-  threshold: ['', text],
-  roles: [{}, json(isRoleMap)],
-  crosses: [[], json(isCrossList)],
-  hashBuckets: [1000, int(1)],
-  embedding: ['', text],
-  epochs: [5, int(1)],
-  batch: [256, int(1)],
-  lr: ['', text],
-  optimizer: ['adam', oneOf('adam', 'adagrad', 'sgd')],
-  hidden: ['64,32,16', text],
-  testFraction: [0.3, float(0, 1)],
-  split: ['random', oneOf('random', 'ordered')],
-  seed: [100, int(0)],
-  backend: ['auto', oneOf('auto', 'webgpu', 'cpu')],
+  preset: [oneOf('adult', 'movielens', 'memorize', 'seed', 'ids', 'upload'), 'adult'],
+  label: [text, ''],
+  positive: [text, ''],
+  threshold: [text, ''],
+  roles: [json(isRoleMap), {}],
+  kinds: [json(isKindMap), {}],
+  crosses: [json(isCrossList), []],
+  hashBuckets: [int(1), (core) => core.features.hash_buckets],
+  embedding: [text, (core) => (core.features.embedding_dim == null ? '' : String(core.features.embedding_dim))],
+  epochs: [int(1), (core) => core.train.epochs],
+  batch: [int(1), (core) => core.train.batch_size],
+  lr: [text, (core) => (core.train.learning_rate == null ? '' : String(core.train.learning_rate))],
+  optimizer: [oneOf('adam', 'adagrad', 'sgd'), (core) => core.train.optimizer],
+  hidden: [text, (core) => core.train.hidden.join(',')],
+  testFraction: [float(0, 1), (core) => core.train.test_fraction],
+  split: [oneOf('random', 'ordered'), (core) => core.train.split],
+  seed: [int(0), (core) => core.train.seed],
+  backend: [oneOf('auto', 'webgpu', 'cpu'), 'auto'],
+  map: [json(isPair), []],
+  embed: [text, ''],
+  lesson: [oneOf('', 'memorize', 'adult'), ''],
+  step: [int(1), 1],
+  projector: [oneOf('0', '1'), '0'],
 };
 
+let core = null;
+
+/** Takes the core's default configuration (`defaultConfig()` from the engine) once, at start-up. */
+export function useCoreDefaults(config) {
+  core = config;
+}
+
+/** Every field at its default. */
 export function defaults() {
-  return Object.fromEntries(Object.entries(FIELDS).map(([key, [value]]) => [key, structuredClone(value)]));
+  if (!core) throw new Error('the core defaults arrive with the engine: call useCoreDefaults first');
+  return Object.fromEntries(Object.entries(FIELDS).map(([key, [, value]]) => [key, structuredClone(typeof value === 'function' ? value(core) : value)]));
 }
 
 /**
@@ -44,9 +65,9 @@ export function defaults() {
  */
 export function readHash(hash, baseFor = defaults) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
-  const preset = FIELDS.preset[1].parse(params.get('preset') ?? '') ?? FIELDS.preset[0];
+  const preset = FIELDS.preset[0].parse(params.get('preset') ?? '') ?? FIELDS.preset[1];
   const state = { ...baseFor(preset), preset };
-  for (const [key, [, codec]] of Object.entries(FIELDS)) {
+  for (const [key, [codec]] of Object.entries(FIELDS)) {
     if (!params.has(key) || key === 'preset') continue;
     const value = codec.parse(params.get(key));
     if (value !== undefined) state[key] = value;
@@ -57,7 +78,7 @@ export function readHash(hash, baseFor = defaults) {
 /** The hash for `state`: its preset, and every value that differs from `base`. */
 export function writeHash(state, base = defaults()) {
   const params = new URLSearchParams({ preset: state.preset });
-  for (const [key, [, codec]] of Object.entries(FIELDS)) {
+  for (const [key, [codec]] of Object.entries(FIELDS)) {
     const formatted = codec.format(state[key]);
     if (key !== 'preset' && formatted !== codec.format(base[key])) params.set(key, formatted);
   }
@@ -74,6 +95,7 @@ export function toConfig(state, modes) {
       label: state.label,
       label_rule,
       roles: state.roles,
+      kinds: state.kinds,
       crosses: state.crosses,
       hash_buckets: state.hashBuckets,
       embedding_dim: number(state.embedding),
@@ -89,5 +111,28 @@ export function toConfig(state, modes) {
       split: state.split,
       seed: state.seed,
     },
+  };
+}
+
+/** The page's settings for a core configuration (a study's setup): the inverse of `toConfig`. */
+export function fromConfig({ features, train }) {
+  const rule = features.label_rule ?? { rule: 'auto' };
+  return {
+    label: features.label,
+    positive: rule.rule === 'positive' ? rule.value : '',
+    threshold: rule.rule === 'threshold' ? String(rule.at) : '',
+    roles: features.roles,
+    kinds: features.kinds,
+    crosses: features.crosses,
+    hashBuckets: features.hash_buckets,
+    embedding: features.embedding_dim == null ? '' : String(features.embedding_dim),
+    epochs: train.epochs,
+    batch: train.batch_size,
+    lr: train.learning_rate == null ? '' : String(train.learning_rate),
+    optimizer: train.optimizer,
+    hidden: train.hidden.join(','),
+    testFraction: train.test_fraction,
+    split: train.split,
+    seed: train.seed,
   };
 }

@@ -10,6 +10,7 @@ export function roleOf(column, state) {
 }
 
 export function renderSchema(tbody, schema, state, onRole) {
+  const focused = tbody.contains(document.activeElement) ? document.activeElement.dataset.column : undefined;
   tbody.replaceChildren(...schema.columns.map((column) => {
     const isLabel = column.name === state.label;
     const cells = [
@@ -27,8 +28,9 @@ export function renderSchema(tbody, schema, state, onRole) {
       select.addEventListener('change', () => onRole(column.name, select.value));
       cells.push(el('td', {}, select));
     }
-    return el('tr', {}, cells);
+    return el('tr', { attrs: column.warning ? { 'data-warning': column.warning } : {} }, cells);
   }));
+  if (focused !== undefined) tbody.querySelector(`select[data-column="${CSS.escape(focused)}"]`)?.focus();
 }
 
 export function renderLabel({ label, positive, threshold }, schema, state) {
@@ -95,11 +97,26 @@ export function renderEpochs(tbody, runs) {
   ]))));
 }
 
+/** The named wide weights: feature (with the other combinations of its bucket), rows, weight. */
 export function renderWeights(tbody, weights) {
-  tbody.replaceChildren(...weights.map((w) => el('tr', {}, [
-    el('td', { textContent: w.feature }),
-    el('td', { className: 'num', textContent: (w.weight >= 0 ? '+' : '') + w.weight.toFixed(3) }),
-  ])));
+  tbody.replaceChildren(...weights.map((w) => {
+    const others = w.others.length + w.more;
+    const shared = others ? ` (+${others} more: ${w.others.map(([name, rows]) => `${name}, ${rows} rows`).join('; ')}${w.more ? '; …' : ''})` : '';
+    return el('tr', {}, [
+      el('td', { textContent: w.feature + shared }),
+      el('td', { className: 'num', textContent: w.rows.toLocaleString() }),
+      el('td', { className: 'num', textContent: signed(w.weight) }),
+    ]);
+  }));
+}
+
+const signed = (x) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(3);
+
+/** The columns a model reads (not the label, not ignored), optionally only of some kinds. */
+export function featureColumns(schema, state, kinds) {
+  return schema.columns
+    .filter((c) => c.name !== state.label && roleOf(c, state) !== 'ignore' && (!kinds || kinds.includes(c.kind)))
+    .map((c) => c.name);
 }
 
 /** One input per feature column, suggested values from the schema's examples. */
@@ -113,9 +130,43 @@ export function renderWhatIf(container, schema, state) {
   }));
 }
 
-export function describeExplanation(x) {
-  const sign = (v) => (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(3);
-  return `Probability ${(100 * x.probability).toFixed(1)}% = σ(wide ${sign(x.wide)} deep ${sign(x.deep)} bias ${sign(x.bias)})`;
+/** What fixes an engine error, by its kind, in this page's words (the CLI names its flags). */
+const HINTS = {
+  label_not_binary: 'Pick a value in the "Positive class" field, or type a number in the threshold field.',
+  label_positive_missing: 'Pick one of the listed values in the "Positive class" field.',
+  label_not_numeric: 'Clear the threshold field and pick a value in the "Positive class" field instead.',
+  label_unusable: 'Choose another "Label column".',
+  unknown_column: 'Check the columns in the "Columns" table.',
+  no_data: 'Choose a data set or drop a CSV first.',
+  busy: 'Wait for the current training slice, then try again.',
+};
+
+/** An error from the engine, with the hint for its kind when there is one. */
+export function describeError(error) {
+  const message = error.message.endsWith('.') ? error.message : `${error.message}.`;
+  const hint = HINTS[error.kind];
+  return hint ? `${message} ${hint}` : message;
+}
+
+/** A sentence about columns that give the label away: left out, or kept on the user's word. */
+export function describeLeaks(leaks, state) {
+  return leaks.map((leak) => {
+    const reason = `${leak.column} decides the label (AUC ${leak.auc.toFixed(3)} alone)`;
+    const kept = state.roles[leak.column] && state.roles[leak.column] !== 'ignore';
+    return kept ? ` Warning: ${reason}, kept as you chose: expect a score that means little.` : ` ${reason}: left out; give it a role in the "Columns" table to keep it.`;
+  }).join('');
+}
+
+/** A scored row: the probability as the sum of its parts, and the wide features the row fired. */
+export function renderExplanation(container, x) {
+  const total = Math.abs(x.wide) + Math.abs(x.deep);
+  const share = total > 0 ? ` The deep part carries ${(100 * Math.abs(x.deep) / total).toFixed(0)}% of the row's logit, the wide part ${(100 * Math.abs(x.wide) / total).toFixed(0)}%.` : '';
+  const sum = el('p', { textContent: `Probability ${(100 * x.probability).toFixed(1)}% = σ(wide ${signed(x.wide)} deep ${signed(x.deep)} bias ${signed(x.bias)}).${share}` });
+  const fired = x.fired.length
+    ? el('ul', { className: 'fired' }, x.fired.map((f) => el('li', { textContent: `${f.feature}: ${signed(f.weight)}` })))
+    : el('p', { textContent: 'This model has no wide part.' });
+  const heading = el('p', { textContent: x.fired.length ? 'Wide features this row fired (their weights add up to the wide part):' : '' });
+  container.replaceChildren(sum, heading, fired);
 }
 
 const last = (run) => run.epochs[run.epochs.length - 1];

@@ -30,7 +30,7 @@ export class EngineClient {
     const index = this.pending.findIndex((p) => (data.type === 'error' ? p.type === data.request : p.reply === data.type));
     if (index >= 0) {
       const [waiting] = this.pending.splice(index, 1);
-      if (data.type === 'error') waiting.reject(new Error(data.message));
+      if (data.type === 'error') waiting.reject(Object.assign(new Error(data.message), { kind: data.kind }));
       else waiting.resolve(data);
       return;
     }

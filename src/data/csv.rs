@@ -1,32 +1,27 @@
-//! Reading CSV text into a [`Table`] with the `csv` crate, and guessing its delimiter.
-
-use std::io::{Cursor, Read};
+//! Reading CSV text into a [`Table`] with the `csv` crate, and guessing its delimiter. Bytes in
+//! any encoding the playground knows are decoded to UTF-8 first (see [`super::text`]).
 
 use super::table::{Column, Table};
+use super::text::decode;
 use crate::{Error, Result};
 
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
-const SNIFF_BYTES: u64 = 64 * 1024;
+const SNIFF_BYTES: usize = 64 * 1024;
 const SNIFF_RECORDS: usize = 20;
 const PROGRESS_EVERY_ROWS: usize = 1 << 15;
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Reads a whole CSV (header line first) from any reader: a file natively, bytes in the browser.
-pub fn read_table(reader: impl Read) -> Result<Table> {
-    read_table_with_progress(reader, |_| {})
+/// Reads a whole CSV (header line first) from its bytes.
+pub fn read_table(bytes: &[u8]) -> Result<Table> {
+    read_table_with_progress(bytes, |_| {})
 }
 
 /// Like [`read_table`], calling `progress` with the bytes consumed so far now and then, so a
-/// large file can show a progress bar.
-pub fn read_table_with_progress(mut reader: impl Read, mut progress: impl FnMut(u64)) -> Result<Table> {
-    let mut head = Vec::new();
-    (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head).map_err(|e| io_error(&e))?;
-    let skip = if head.starts_with(BOM) { BOM.len() } else { 0 };
-    let delimiter = sniff_delimiter(&head[skip..]);
-    let mut head = Cursor::new(head);
-    head.set_position(skip as u64);
-    let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(head.chain(reader));
-
+/// large file can show a progress bar. A file that is not UTF-8 gets a note saying how it was read.
+pub fn read_table_with_progress(bytes: &[u8], mut progress: impl FnMut(u64)) -> Result<Table> {
+    let (text, encoding) = decode(bytes);
+    let text = text.as_bytes();
+    let delimiter = sniff_delimiter(&text[..text.len().min(SNIFF_BYTES)]);
+    let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text);
     let mut record = csv::ByteRecord::new();
     if !next_record(&mut csv, &mut record)? {
         return Err(Error::EmptyFile);
@@ -43,29 +38,30 @@ pub fn read_table_with_progress(mut reader: impl Read, mut progress: impl FnMut(
     if rows == 0 {
         return Err(Error::NoRows);
     }
-    progress(csv.position().byte());
+    progress(bytes.len() as u64);
     columns.iter_mut().for_each(Column::seal);
-    Ok(Table { columns, delimiter })
+    Ok(Table { columns, delimiter, notes: encoding.note().into_iter().collect() })
 }
 
-fn next_record<R: Read>(csv: &mut csv::Reader<R>, record: &mut csv::ByteRecord) -> Result<bool> {
-    csv.read_byte_record(record).map_err(|e| Error::Csv {
-        line: e.position().map_or(0, |p| p.line()),
-        message: match e.kind() {
-            csv::ErrorKind::Io(io) => io_error(io).to_string(),
-            _ => e.to_string(),
-        },
+fn next_record<R: std::io::Read>(csv: &mut csv::Reader<R>, record: &mut csv::ByteRecord) -> Result<bool> {
+    csv.read_byte_record(record).map_err(|e| {
+        let (line, message) = (e.position().map_or(0, |p| p.line()), e.to_string());
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => Error::from(io),
+            _ => Error::Csv { line, message },
+        }
     })
 }
 
-fn io_error(e: &std::io::Error) -> Error {
-    Error::Csv { line: 0, message: format!("could not read the file: {e}") }
+/// A field of the decoded text: UTF-8, since the text is and delimiters are ASCII.
+fn text(field: &[u8]) -> &str {
+    std::str::from_utf8(field).expect("fields of UTF-8 text split at ASCII bytes are UTF-8")
 }
 
 fn header_columns(record: &csv::ByteRecord) -> Result<Vec<Column>> {
     let mut names: Vec<String> = Vec::with_capacity(record.len());
     for (i, field) in record.iter().enumerate() {
-        let name = std::str::from_utf8(field).map_err(|_| Error::InvalidUtf8 { row: 0, line: 1, column: format!("#{}", i + 1) })?.trim();
+        let name = text(field).trim();
         let name = if name.is_empty() { format!("column_{}", i + 1) } else { name.to_string() };
         if names.contains(&name) {
             return Err(Error::DuplicateColumn(name));
@@ -81,8 +77,7 @@ fn push_row(columns: &mut [Column], record: &csv::ByteRecord, row: u64) -> Resul
         return Err(Error::FieldCount { row, line, expected: columns.len(), found: record.len() });
     }
     for (column, field) in columns.iter_mut().zip(record.iter()) {
-        let text = std::str::from_utf8(field).map_err(|_| Error::InvalidUtf8 { row, line, column: column.name.clone() })?;
-        column.push(text);
+        column.push(text(field));
     }
     Ok(())
 }
@@ -225,10 +220,15 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_names_row_and_column() {
-        let err = read(b"a,b\n1,ok\n2,bad\xff\n").unwrap_err();
-        assert_eq!(err, Error::InvalidUtf8 { row: 2, line: 3, column: "b".into() });
-        assert!(err.to_string().contains("column 'b'"));
+    fn other_encodings_are_read_with_a_note() {
+        let t = read(b"a,b\n1,ok\n2,Caf\xe9\n").unwrap();
+        assert_eq!(values(&t, 1), [Some("ok"), Some("Café")]);
+        assert_eq!(t.notes.len(), 1);
+        assert!(t.notes[0].contains("not valid UTF-8"), "{:?}", t.notes);
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("x;y\nç;1\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let t = read(&utf16).unwrap();
+        assert_eq!((t.delimiter, values(&t, 0)), (b';', vec![Some("ç")]));
+        assert!(read(b"a\n1\n").unwrap().notes.is_empty(), "UTF-8 needs no note");
     }
 
     #[test]

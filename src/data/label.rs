@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::schema::parse_number;
 use super::table::{Column, MISSING};
-use crate::{Error, Result};
+use crate::{Error, LabelProblem, Result};
 
 const POSITIVE_TOKENS: [&str; 7] = ["1", "true", "yes", "y", "positive", "pos", "t"];
 
@@ -54,42 +54,35 @@ impl Labels {
             LabelRule::Auto => unreachable!("resolved above"),
         };
         if targets.iter().flatten().all(|&t| t) || targets.iter().flatten().all(|&t| !t) {
-            return Err(label_error(
-                column,
-                format!("every row is on the same side of '{}': nothing to learn", rule.describe(&column.name)),
-            ));
+            return Err(label_error(column, LabelProblem::OneSided(rule.describe(&column.name))));
         }
         Ok(Self { rule, targets })
     }
 }
 
-fn label_error(column: &Column, reason: String) -> Error {
-    Error::Label { column: column.name.clone(), reason }
+fn label_error(column: &Column, problem: LabelProblem) -> Error {
+    Error::Label { column: column.name.clone(), problem }
 }
 
 fn auto_rule(column: &Column) -> Result<LabelRule> {
     let (counts, _) = column.counts();
     match column.values.len() {
-        0 => Err(label_error(column, "every value is missing".into())),
-        1 => Err(label_error(column, format!("it has a single value '{}': nothing to learn", column.values[0]))),
+        0 => Err(label_error(column, LabelProblem::AllMissing)),
+        1 => Err(label_error(column, LabelProblem::SingleValue(column.values[0].to_string()))),
         2 => {
             let named = column.values.iter().position(|v| POSITIVE_TOKENS.iter().any(|t| v.eq_ignore_ascii_case(t)));
             let rarer = if counts[1] < counts[0] { 1 } else { 0 };
             Ok(LabelRule::Positive { value: column.values[named.unwrap_or(rarer)].to_string() })
         }
-        n => Err(label_error(
-            column,
-            format!(
-                "it has {n} distinct values, so it is not binary: choose a positive class (--positive VALUE) or, for numbers, a threshold (--threshold X)"
-            ),
-        )),
+        n => Err(label_error(column, LabelProblem::NotBinary(n))),
     }
 }
 
 fn positive_targets(column: &Column, value: &str) -> Result<Vec<Option<bool>>> {
     let Some(code) = column.values.iter().position(|v| &**v == value) else {
         let shown: Vec<&str> = column.values.iter().take(10).map(|v| &**v).collect();
-        return Err(label_error(column, format!("the positive class '{value}' never occurs (values include: {})", shown.join(", "))));
+        let examples = shown.join(", ");
+        return Err(label_error(column, LabelProblem::PositiveNeverOccurs { value: value.to_string(), examples }));
     };
     Ok(column.codes.iter().map(|&c| (c != MISSING).then_some(c as usize == code)).collect())
 }
@@ -98,7 +91,7 @@ fn threshold_targets(column: &Column, at: f64) -> Result<Vec<Option<bool>>> {
     let numbers: Vec<f64> =
         column.values.iter().map(|v| parse_number(v).ok_or(v)).collect::<std::result::Result<_, _>>().map_err(|bad| {
             let row = column.codes.iter().position(|&c| c != MISSING && *column.values[c as usize] == **bad).unwrap_or(0) + 1;
-            label_error(column, format!("row {row}: '{bad}' is not a number, so a threshold cannot apply"))
+            label_error(column, LabelProblem::NotNumber { row, value: bad.to_string() })
         })?;
     Ok(column.codes.iter().map(|&c| (c != MISSING).then(|| numbers[c as usize] >= at)).collect())
 }
@@ -139,7 +132,7 @@ mod tests {
         let err = targets(&["a", "b", "c"], LabelRule::Auto).unwrap_err().to_string();
         assert_eq!(
             err,
-            "label column 'y': it has 3 distinct values, so it is not binary: choose a positive class (--positive VALUE) or, for numbers, a threshold (--threshold X)"
+            "label column 'y': it has 3 distinct values, so it is not binary: choose a positive class or, for numbers, a threshold"
         );
         let err = targets(&["1", "x", "3"], LabelRule::Threshold { at: 2.0 }).unwrap_err().to_string();
         assert_eq!(err, "label column 'y': row 2: 'x' is not a number, so a threshold cannot apply");

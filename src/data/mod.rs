@@ -1,14 +1,22 @@
 //! Data: a CSV file read into compact columns, and what can be inferred about each column.
 
+mod archive;
 mod csv;
 mod label;
+mod load;
+mod movielens;
 mod schema;
 mod table;
+mod text;
 mod write;
 
 pub use self::csv::{read_table, read_table_with_progress};
+pub use archive::{NamedBytes, is_zip, unzip};
 pub use label::{LabelRule, Labels};
+pub use load::read_files;
+pub use movielens::{Layout as MovieLensLayout, MOVIELENS_GENRES};
 pub(crate) use schema::parse_number;
 pub use schema::{ColumnInfo, ColumnKind, Schema, guess_label};
 pub use table::{Column, MISSING, Table, is_missing_token};
+pub use text::{Encoding, decode};
 pub use write::csv_with_column;

@@ -12,11 +12,11 @@ pub const MAX_CATEGORIES: usize = 64;
 /// Share of rows whose value holds a `|` for a column to count as multi-valued.
 const MULTI_SHARE: f64 = 0.05;
 const EXAMPLES: usize = 3;
+/// Names that mark a label column, most telling first: an exact `label` or `target` beats a
+/// domain word (`income`, `clicked`), which beats the generic `y` and `class`.
 const LABEL_NAMES: [&str; 16] = [
     "label",
     "target",
-    "y",
-    "class",
     "income",
     "liked",
     "clicked",
@@ -29,6 +29,8 @@ const LABEL_NAMES: [&str; 16] = [
     "response",
     "is_positive",
     "purchased",
+    "y",
+    "class",
 ];
 
 /// What a column holds, which decides how it is encoded.
@@ -83,6 +85,9 @@ pub struct Schema {
     pub columns: Vec<ColumnInfo>,
     /// The column that looks like the label, if any.
     pub label: Option<String>,
+    /// How the file was read, when the user should know (see [`Table::notes`]).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl Schema {
@@ -90,7 +95,7 @@ impl Schema {
     pub fn infer(table: &Table) -> Self {
         let columns: Vec<ColumnInfo> = table.columns.iter().map(infer_column).collect();
         let label = guess_label(&columns);
-        Self { rows: table.rows(), columns, label }
+        Self { rows: table.rows(), columns, label, notes: table.notes.clone() }
     }
 
     /// The info for `name`, if there is such a column.
@@ -99,10 +104,10 @@ impl Schema {
     }
 }
 
-/// A column named like a label (label, target, income, liked, …), else the last column with
-/// exactly two values.
+/// The column whose name ranks first among label names (label, target, income, liked, …, y,
+/// class), else the last column with exactly two values.
 pub fn guess_label(columns: &[ColumnInfo]) -> Option<String> {
-    let named = columns.iter().find(|c| LABEL_NAMES.contains(&c.name.to_ascii_lowercase().as_str()) && c.distinct >= 2);
+    let named = LABEL_NAMES.iter().find_map(|name| columns.iter().find(|c| c.name.eq_ignore_ascii_case(name) && c.distinct >= 2));
     let binary = || columns.iter().rev().find(|c| c.distinct == 2);
     named.or_else(binary).map(|c| c.name.clone())
 }
@@ -232,5 +237,7 @@ mod tests {
         assert_eq!(schema("income,x,flag\n>50K,1,a\n<=50K,2,b\n").label.as_deref(), Some("income"));
         assert_eq!(schema("flag,x,other\na,1,p\nb,2,q\n").label.as_deref(), Some("other"));
         assert_eq!(schema("x,y2\n1,5\n2,6\n3,7\n").label, None);
+        assert_eq!(schema("x,y,label\n1,2,0\n2,3,1\n3,1,0\n").label.as_deref(), Some("label"), "an exact label beats y");
+        assert_eq!(schema("class,Target\na,0\nb,1\n").label.as_deref(), Some("Target"), "target beats class, in any case");
     }
 }

@@ -81,6 +81,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// The field delimiter that was detected.
     pub delimiter: u8,
+    /// What the reader did that the user should know: an encoding other than UTF-8, the
+    /// MovieLens files it joined.
+    pub notes: Vec<String>,
 }
 
 impl Table {

@@ -1,21 +1,42 @@
-//! Looking inside a trained race: what the wide part memorized, and why one row scores as it does.
+//! Looking inside: screening a setup before training (leaks, crosses worth trying), and after
+//! each epoch what each part learned (named wide weights, the cross map, the embedding map, the
+//! model diagram) and why one row scores as it does.
 
 use std::collections::BTreeMap;
 
+use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
-use super::Engine;
-use crate::data::{Column, LabelRule, Labels, Table};
-use crate::features::{Suggestion, suggest_crosses};
-use crate::model::{Inputs, Mode, read};
+use super::{Engine, Run};
+use crate::config::Config;
+use crate::data::{Column, Schema, Table};
+use crate::features::{Encoder, Leak, Suggestion, suggest_crosses};
+use crate::insight::{CrossMap, Diagram, EmbeddingMap, LogitSplit, WideWeight, top_wide_weights, wide_rows};
+use crate::metrics::sigmoid;
+use crate::model::{EVAL_CHUNK, Inputs, Mode, read};
+use crate::train::{Split, Trainer};
 use crate::{Error, Result};
 
-/// One learned wide weight with the feature it belongs to.
+/// What the page shows about a configuration before training: the schema with the label's
+/// leaks flagged, the leaks themselves, and crosses worth trying, all judged on the training rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WideWeight {
-    /// Like `education=Doctorate` or `education x occupation (hash bucket 17)`.
+pub struct Analysis {
+    /// The loaded schema, with a warning on each column that gives the label away.
+    pub schema: Schema,
+    /// The columns that alone decide the label (left out unless a role keeps them).
+    pub leaks: Vec<Leak>,
+    /// Crosses worth trying, best first.
+    pub suggestions: Vec<Suggestion>,
+    /// The model the configuration describes (the joint one), before any training.
+    pub diagram: Diagram,
+}
+
+/// A wide feature that fired for one row, and its weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fired {
+    /// The row's own value or combination, like `city=city_10 × product=product_03`.
     pub feature: String,
-    /// Its weight: added to the logit of every row that has the feature.
+    /// Its weight in the logit.
     pub weight: f64,
 }
 
@@ -30,54 +51,152 @@ pub struct Explanation {
     pub bias: f64,
     /// σ(wide + deep + bias).
     pub probability: f64,
+    /// The wide features the row fired, largest weight first: the wide part is their sum.
+    pub fired: Vec<Fired>,
 }
 
 impl Engine {
-    /// Crosses worth trying for `label` under `rule`, best first.
-    pub fn suggest_crosses(&self, label: &str, rule: &LabelRule, max: usize) -> Result<Vec<Suggestion>> {
-        let data = self.data.as_ref().ok_or_else(|| Error::Config("load a CSV file first".into()))?;
-        let labels = Labels::from_column(data.table.column(label)?, rule)?;
-        Ok(suggest_crosses(&data.table, &data.schema, label, &labels.targets, max))
+    /// Screens the loaded data for `config`: its training split's leaks and up to `max` crosses
+    /// worth trying, honouring the configuration's kind and role overrides, and the diagram of
+    /// the model it describes.
+    pub fn analyze(&self, config: &Config, max: usize) -> Result<Analysis> {
+        let data = self.loaded()?;
+        let split = Split::new(&data.table, &config.features, &config.train)?;
+        let (leaks, schema) = split.screen(&data.table, &data.schema, &config.features);
+        let suggestions = suggest_crosses(&data.table, &schema, &config.features, &split.labels.targets, &split.train, max);
+        let encoder = Encoder::fit(&data.table, &schema, &config.features, split.labels.rule.clone(), &split.train)?;
+        let diagram = Diagram::new(&encoder, &encoder.layout(), &config.train.model(Mode::Joint));
+        Ok(Analysis { schema, leaks, suggestions, diagram })
     }
 
-    /// The `count` wide weights of largest magnitude in the `mode` model, with feature names.
-    pub async fn top_wide_weights(&self, mode: Mode, count: usize) -> Result<Vec<WideWeight>> {
+    /// The `count` wide weights of largest magnitude in the `mode` model, named.
+    pub async fn named_weights(&self, mode: Mode, count: usize) -> Result<Vec<WideWeight>> {
         let (run, trainer) = self.trainer(mode)?;
-        let weights = trainer.model().wide_weights().ok_or_else(|| Error::Config(format!("the {} model has no wide part", mode.name())))?;
+        let weights = trainer.model().wide_weights().ok_or(Error::NoWidePart(mode))?;
         let values = read::floats(weights).await?;
-        let mut order: Vec<usize> = (0..values.len()).collect();
-        order.sort_by(|&a, &b| values[b].abs().total_cmp(&values[a].abs()));
-        let encoder = &run.race.prepared.encoder;
-        let layout = &run.race.prepared.layout;
-        Ok(order
-            .into_iter()
-            .take(count)
-            .map(|i| WideWeight { feature: encoder.describe_wide_id(layout, i as u32), weight: values[i] as f64 })
-            .collect())
+        let prepared = &run.comparison.prepared;
+        let rows = wide_rows(&prepared.layout, &prepared.train);
+        Ok(top_wide_weights(&prepared.encoder, &prepared.layout, &rows, &values, count))
     }
 
-    /// Scores one row (column → text; absent columns are missing) with the `mode` model and
-    /// splits its logit into wide, deep and bias.
+    /// The cross map of two columns over the test rows, with every trained model's predictions
+    /// at its last finished epoch.
+    pub fn cross_map(&self, columns: [&str; 2]) -> Result<CrossMap> {
+        let (data, run) = (self.loaded()?, self.run_ref()?);
+        let kinds = columns.map(|name| {
+            let info = data.schema.column(name);
+            info.map(|info| run.config.features.kind_of(info))
+        });
+        let [Some(down), Some(across)] = kinds else {
+            let missing = columns.iter().zip(&kinds).find(|(_, k)| k.is_none()).map(|(c, _)| *c).unwrap_or_default();
+            return Err(Error::UnknownColumn { name: missing.to_string(), available: data.table.names().join(", ") });
+        };
+        let test = &run.comparison.prepared.test;
+        let probabilities: Vec<(Mode, Vec<f32>)> = run
+            .comparison
+            .trainers
+            .iter()
+            .filter(|t| t.test_logits().len() == test.rows)
+            .map(|t| (t.mode(), t.test_logits().iter().map(|&z| sigmoid(z as f64) as f32).collect()))
+            .collect();
+        let predictions: Vec<(Mode, &[f32])> = probabilities.iter().map(|(m, p)| (*m, p.as_slice())).collect();
+        let epoch = run.comparison.trainers.iter().map(|t| t.history().len()).max().unwrap_or(0);
+        let [a, b] = columns.map(|c| data.table.column(c));
+        Ok(CrossMap::new([(a?, down), (b?, across)], &test.source_rows, &test.targets, &predictions, epoch))
+    }
+
+    /// The embedding map of `column` for every trained model with a deep part that embeds it.
+    pub async fn embedding_maps(&self, column: &str) -> Result<Vec<EmbeddingMap>> {
+        let run = self.run_ref()?;
+        let prepared = &run.comparison.prepared;
+        let mut maps = Vec::new();
+        for trainer in run.comparison.trainers.iter().filter(|t| t.mode().has_deep()) {
+            let model = trainer.model();
+            let tables: Vec<Tensor<1>> =
+                (0..prepared.layout.deep.len()).filter_map(|g| model.deep_table(g)).map(|t| t.reshape([-1])).collect();
+            let tables = read::floats_many(tables).await?;
+            let epoch = trainer.history().len();
+            maps.extend(EmbeddingMap::new(column, trainer.mode(), epoch, &prepared.encoder, &prepared.layout, &prepared.train, &tables));
+        }
+        Ok(maps)
+    }
+
+    /// The diagram of the run's joint model (or its only one), with how much each part moves
+    /// the logit on the test rows once an epoch has finished.
+    pub async fn diagram(&self) -> Result<Diagram> {
+        let run = self.run_ref()?;
+        let trainer = run.comparison.trainers.iter().find(|t| t.mode() == Mode::Joint).unwrap_or(&run.comparison.trainers[0]);
+        let prepared = &run.comparison.prepared;
+        let mut diagram = Diagram::new(&prepared.encoder, &prepared.layout, trainer.config());
+        if !trainer.history().is_empty() {
+            diagram.split = Some(logit_split(trainer).await?);
+        }
+        Ok(diagram)
+    }
+
+    /// Scores one row (column → text; absent columns are missing) with the `mode` model, splits
+    /// its logit into wide, deep and bias, and names the wide features it fired.
     pub async fn explain(&self, mode: Mode, row: &BTreeMap<String, String>) -> Result<Explanation> {
         let (run, trainer) = self.trainer(mode)?;
-        let encoder = &run.race.prepared.encoder;
-        let columns = encoder
-            .fields
-            .iter()
-            .map(|f| {
-                let mut column = Column::new(&f.column);
-                column.push(row.get(&f.column).map_or("", String::as_str));
-                column
-            })
-            .collect();
-        let table = Table { columns, delimiter: b',' };
-        let encoded = encoder.encode(&table, &[0], None)?;
+        let prepared = &run.comparison.prepared;
+        let table = one_row(&prepared.encoder, row);
+        let encoded = prepared.encoder.encode(&table, &[0], None)?;
         let model = trainer.model();
-        let (wide, deep) = model.parts(&Inputs::upload(&encoded, &run.race.prepared.layout, &self.device));
-        let zero = || burn::tensor::Tensor::<1>::zeros([1], &self.device);
-        let flat = |part: Option<burn::tensor::Tensor<2>>| part.map_or_else(zero, |t| t.reshape([1]));
-        let values = read::floats_many(vec![flat(wide), flat(deep), model.bias()]).await?;
+        let (wide, deep) = model.parts(&Inputs::upload(&encoded, &prepared.layout, &self.device));
+        let zero = || Tensor::<1>::zeros([1], &self.device);
+        let flat = |part: Option<Tensor<2>>| part.map_or_else(zero, |t| t.reshape([1]));
+        let weights = model.wide_weights().unwrap_or_else(|| Tensor::zeros([1], &self.device));
+        let values = read::floats_many(vec![flat(wide), flat(deep), model.bias(), weights]).await?;
         let (wide, deep, bias) = (values[0][0] as f64, values[1][0] as f64, values[2][0] as f64);
-        Ok(Explanation { wide, deep, bias, probability: crate::metrics::sigmoid(wide + deep + bias) })
+        let mut fired: Vec<Fired> = if mode.has_wide() {
+            let named = prepared.encoder.fired(&prepared.layout, &table, 0)?;
+            named.into_iter().map(|(id, feature)| Fired { feature, weight: values[3][id as usize] as f64 }).collect()
+        } else {
+            Vec::new()
+        };
+        fired.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
+        Ok(Explanation { wide, deep, bias, probability: sigmoid(wide + deep + bias), fired })
     }
+
+    /// The run and its trainer of `mode`.
+    pub(super) fn trainer(&self, mode: Mode) -> Result<(&Run, &Trainer)> {
+        let run = self.run_ref()?;
+        let trainer = run.comparison.trainers.iter().find(|t| t.mode() == mode);
+        Ok((run, trainer.ok_or(Error::NoModel(mode))?))
+    }
+}
+
+/// A one-row table of the encoder's columns from `row` (absent columns are missing).
+fn one_row(encoder: &Encoder, row: &BTreeMap<String, String>) -> Table {
+    let columns = encoder
+        .fields
+        .iter()
+        .map(|f| {
+            let mut column = Column::new(&f.column);
+            column.push(row.get(&f.column).map_or("", String::as_str));
+            column
+        })
+        .collect();
+    Table { columns, delimiter: b',', notes: Vec::new() }
+}
+
+/// Mean |wide logit| and |deep logit| of `trainer`'s model over its test rows (in chunks, as
+/// scoring does).
+async fn logit_split(trainer: &Trainer) -> Result<LogitSplit> {
+    let (model, test) = (trainer.model(), trainer.test_inputs());
+    let (mut wide, mut deep): (Option<Tensor<1>>, Option<Tensor<1>>) = (None, None);
+    let add = |sum: Option<Tensor<1>>, part: Option<Tensor<2>>| match (sum, part) {
+        (Some(sum), Some(part)) => Some(sum + part.abs().sum()),
+        (None, part) => part.map(|p| p.abs().sum()),
+        (sum, None) => sum,
+    };
+    for start in (0..test.rows()).step_by(EVAL_CHUNK) {
+        let (w, d) = model.parts(&test.slice(start, (start + EVAL_CHUNK).min(test.rows())));
+        (wide, deep) = (add(wide, w), add(deep, d));
+    }
+    let present: Vec<Tensor<1>> = [&wide, &deep].into_iter().flatten().cloned().collect();
+    let mut values = read::floats_many(present).await?.into_iter().map(|v| v[0] as f64 / test.rows().max(1) as f64);
+    let wide = if wide.is_some() { values.next().unwrap_or(0.0) } else { 0.0 };
+    let deep = if deep.is_some() { values.next().unwrap_or(0.0) } else { 0.0 };
+    Ok(LogitSplit { wide, deep, epoch: trainer.history().len() })
 }

@@ -8,13 +8,13 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 pub use backend::{Backend, BackendKind, Preference, is_software_adapter};
-pub use inside::{Explanation, WideWeight};
+pub use inside::{Analysis, Explanation, Fired};
 
-use crate::config::Config;
-use crate::data::{Schema, Table, read_table};
-use crate::model::{Inputs, Mode, ProductSpeed, SavedModel, Weights, WideDeep};
+use crate::config::{Config, Setup};
+use crate::data::{NamedBytes, Schema, Table, read_files};
+use crate::model::{Inputs, Mode, Parameters, SavedModel, WideDeep};
 use crate::synth;
-use crate::train::{DatasetInfo, EpochRecord, ModelRun, Race, Report, Trainer};
+use crate::train::{Comparison, DatasetInfo, EpochRecord, ModelRun, Report, Trainer};
 use crate::{Error, Result};
 
 /// One model's state after a slice of training.
@@ -62,13 +62,13 @@ struct Loaded {
 
 struct Run {
     config: Config,
-    race: Race,
+    comparison: Comparison,
     dataset: DatasetInfo,
     target_epochs: usize,
     next: usize,
-    /// Weights at the last finished epoch of each model, kept while on a GPU so a lost device
+    /// Parameters at the last finished epoch of each model, kept while on a GPU so a lost device
     /// costs at most the epoch in progress.
-    checkpoints: Vec<Option<Weights>>,
+    checkpoints: Vec<Option<Parameters>>,
 }
 
 /// Loaded data, the device, and the race in progress.
@@ -94,15 +94,17 @@ impl Engine {
 
     /// Parses a CSV and infers its schema. On an error the previously loaded data stays.
     pub fn load_csv(&mut self, name: &str, bytes: &[u8]) -> Result<Schema> {
-        self.load_csv_with_progress(name, bytes, |_| {})
+        self.load_files(vec![NamedBytes::new(name, bytes)], |_| {})
     }
 
-    /// Like [`Engine::load_csv`], reporting the share of bytes parsed (0..=1) now and then.
-    pub fn load_csv_with_progress(&mut self, name: &str, bytes: &[u8], mut progress: impl FnMut(f64)) -> Result<Schema> {
-        let total = bytes.len().max(1) as f64;
-        let table = crate::data::read_table_with_progress(bytes, |done| progress(done as f64 / total))?;
+    /// Reads what the user gave (one CSV, a zip archive, or MovieLens's files together; see
+    /// [`read_files`]) and infers its schema, reporting the share of bytes parsed (0..=1) now and
+    /// then. On an error the previously loaded data stays.
+    pub fn load_files(&mut self, files: Vec<NamedBytes>, progress: impl FnMut(f64)) -> Result<Schema> {
+        let name = files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
+        let table = read_files(files, progress)?;
         let schema = Schema::infer(&table);
-        self.data = Some(Loaded { name: name.to_string(), table, schema: schema.clone() });
+        self.data = Some(Loaded { name, table, schema: schema.clone() });
         self.run = None;
         Ok(schema)
     }
@@ -113,11 +115,17 @@ impl Engine {
         let mut bytes = Vec::new();
         let written = match name {
             "movielens" => synth::movielens(20_000, 1, &mut bytes),
-            "memorize" => synth::memorize_generalize(12_000, 1, &mut bytes),
+            "memorize" => synth::memorize_generalize(24_000, 1, &mut bytes),
             other => return Err(Error::Config(format!("unknown preset '{other}': expected movielens or memorize"))),
         };
         written.expect("writing to memory cannot fail");
         Ok(bytes)
+    }
+
+    /// A study's whole configuration (see [`Setup`]) for the loaded data.
+    pub fn setup_config(&self, name: &str) -> Result<Config> {
+        let setup: Setup = name.parse()?;
+        setup.config(&self.loaded()?.schema)
     }
 
     /// The loaded data's schema.
@@ -136,13 +144,6 @@ impl Engine {
         Ok(backend)
     }
 
-    /// How fast the chosen device runs the matrix products of a training step with these
-    /// layer widths (see [`crate::model::product_speeds`]): the benchmark page's measure of how
-    /// near the browser's CPU can come to native code.
-    pub async fn product_speeds(&self, batch: usize, widths: &[usize]) -> Result<Vec<ProductSpeed>> {
-        crate::model::product_speeds(&self.device, batch, widths).await
-    }
-
     /// The device in use.
     pub fn backend(&self) -> &Backend {
         &self.backend
@@ -150,14 +151,14 @@ impl Engine {
 
     /// Splits, encodes and uploads the data, and builds one fresh model per mode.
     pub fn configure(&mut self, config: Config) -> Result<DatasetInfo> {
-        let data = self.data.as_ref().ok_or_else(|| Error::Config("load a CSV file first".into()))?;
-        let race = Race::new(&data.table, &data.schema, &config, &self.device)?;
-        let dataset = DatasetInfo::new(&data.name, &race.prepared);
-        let models = race.trainers.len();
+        let data = self.loaded()?;
+        let comparison = Comparison::new(&data.table, &data.schema, &config, &self.device)?;
+        let dataset = DatasetInfo::new(&data.name, &comparison.prepared);
+        let models = comparison.trainers.len();
         self.run = Some(Run {
             target_epochs: config.train.epochs,
             config,
-            race,
+            comparison,
             dataset: dataset.clone(),
             next: 0,
             checkpoints: vec![None; models],
@@ -183,31 +184,32 @@ impl Engine {
     async fn train_slice(&mut self, max_steps: usize) -> Result<Progress> {
         let on_gpu = self.backend.kind == BackendKind::Webgpu;
         let run = self.run_mut()?;
-        let count = run.race.trainers.len();
-        let mut models: Vec<ModelProgress> = run.race.trainers.iter().map(|t| idle_progress(t, run.target_epochs)).collect();
+        let count = run.comparison.trainers.len();
+        let mut models: Vec<ModelProgress> = run.comparison.trainers.iter().map(|t| idle_progress(t, run.target_epochs)).collect();
         for _ in 0..max_steps {
-            let Some(i) = (0..count).map(|k| (run.next + k) % count).find(|&i| run.race.trainers[i].history().len() < run.target_epochs)
+            let Some(i) =
+                (0..count).map(|k| (run.next + k) % count).find(|&i| run.comparison.trainers[i].history().len() < run.target_epochs)
             else {
                 break;
             };
             run.next = (i + 1) % count;
-            let trainer = &mut run.race.trainers[i];
+            let trainer = &mut run.comparison.trainers[i];
             let step = trainer.step();
             (models[i].epoch, models[i].batch, models[i].batches) = (step.epoch, step.batch, step.batches);
             if step.epoch_done {
                 models[i].running_loss = trainer.running_loss().await?.or(models[i].running_loss);
                 models[i].finished.push(trainer.end_epoch().await?);
                 if on_gpu {
-                    run.checkpoints[i] = Some(trainer.export(&run.race.prepared.layout).await?);
+                    run.checkpoints[i] = Some(trainer.export(&run.comparison.prepared.layout).await?);
                 }
             }
         }
-        for (trainer, progress) in run.race.trainers.iter_mut().zip(&mut models) {
+        for (trainer, progress) in run.comparison.trainers.iter_mut().zip(&mut models) {
             if let Some(loss) = trainer.running_loss().await? {
                 progress.running_loss = Some(loss);
             }
         }
-        let done = run.race.trainers.iter().all(|t| t.history().len() >= run.target_epochs);
+        let done = run.comparison.trainers.iter().all(|t| t.history().len() >= run.target_epochs);
         Ok(Progress { models, done, fallback: None })
     }
 
@@ -216,35 +218,35 @@ impl Engine {
         self.device = Device::flex();
         self.backend = Backend::cpu(format!("the GPU failed ({why}); training continues on the CPU from the last finished epoch"));
         let run = self.run.as_mut().expect("training implies a run");
-        let prepared = &run.race.prepared;
+        let prepared = &run.comparison.prepared;
         let train = Inputs::upload(&prepared.train, &prepared.layout, &self.device);
         let test = Inputs::upload(&prepared.test, &prepared.layout, &self.device);
         let autodiff = self.device.clone().autodiff();
-        for (trainer, checkpoint) in run.race.trainers.iter_mut().zip(&run.checkpoints) {
+        for (trainer, checkpoint) in run.comparison.trainers.iter_mut().zip(&run.checkpoints) {
             let config = trainer.config().clone();
             let model = match checkpoint {
-                Some(weights) => WideDeep::from_weights(&prepared.layout, &config, weights, &autodiff)?,
+                Some(parameters) => WideDeep::from_parameters(&prepared.layout, &config, parameters, &autodiff)?,
                 None => WideDeep::new(&prepared.layout, &config, run.config.train.seed, prepared.base_rate, &autodiff)?,
             };
             let history = if checkpoint.is_some() { trainer.history().to_vec() } else { Vec::new() };
             *trainer = Trainer::with_model(model, config, train.clone(), test.clone(), &run.config.train, &self.device).resumed(history);
         }
-        let models = run.race.trainers.iter().map(|t| idle_progress(t, run.target_epochs)).collect();
+        let models = run.comparison.trainers.iter().map(|t| idle_progress(t, run.target_epochs)).collect();
         Ok(Progress { models, done: false, fallback: Some(self.backend.clone()) })
     }
 
     /// Every model's epochs so far, with the data and settings: what the page exports.
     pub fn report(&self) -> Result<Report> {
         let run = self.run_ref()?;
-        let models = run.race.trainers.iter().map(|t| ModelRun { mode: t.mode(), epochs: t.history().to_vec() }).collect();
+        let models = run.comparison.trainers.iter().map(|t| ModelRun { mode: t.mode(), epochs: t.history().to_vec() }).collect();
         Ok(Report { dataset: run.dataset.clone(), config: run.config.clone(), models })
     }
 
     /// A trained model as a self-contained JSON document (read with async reads).
     pub async fn export_model(&self, mode: Mode) -> Result<String> {
         let (run, trainer) = self.trainer(mode)?;
-        let weights = trainer.export(&run.race.prepared.layout).await?;
-        Ok(SavedModel::new(run.race.prepared.encoder.clone(), trainer.config().clone(), weights).to_json())
+        let parameters = trainer.export(&run.comparison.prepared.layout).await?;
+        Ok(SavedModel::new(run.comparison.prepared.encoder.clone(), trainer.config().clone(), parameters).to_json())
     }
 
     /// Loads a saved model for scoring; returns the columns it needs.
@@ -258,26 +260,23 @@ impl Engine {
     /// Scores a CSV with the imported model: one probability per row, and the file with a
     /// `probability` column added.
     pub async fn score_csv(&self, bytes: &[u8]) -> Result<ScoredFile> {
-        let saved = self.scorer.as_ref().ok_or_else(|| Error::Config("load a saved model first".into()))?;
-        let table = read_table(bytes)?;
+        let saved = self.scorer.as_ref().ok_or(Error::NoScorer)?;
+        let table = read_files(vec![NamedBytes::new("scored.csv", bytes)], |_| {})?;
         let probabilities = saved.score(&table, &self.device).await?.probabilities;
         let column: Vec<String> = probabilities.iter().map(|p| format!("{p:.6}")).collect();
         Ok(ScoredFile { csv: crate::data::csv_with_column(&table, "probability", &column), probabilities })
     }
 
-    /// The run and its trainer of `mode`.
-    fn trainer(&self, mode: Mode) -> Result<(&Run, &Trainer)> {
-        let run = self.run_ref()?;
-        let trainer = run.race.trainers.iter().find(|t| t.mode() == mode);
-        Ok((run, trainer.ok_or_else(|| Error::Config(format!("no {} model in this run", mode.name())))?))
+    fn loaded(&self) -> Result<&Loaded> {
+        self.data.as_ref().ok_or(Error::NoData)
     }
 
     fn run_ref(&self) -> Result<&Run> {
-        self.run.as_ref().ok_or_else(|| Error::Config("configure a run first".into()))
+        self.run.as_ref().ok_or(Error::NoRun)
     }
 
     fn run_mut(&mut self) -> Result<&mut Run> {
-        self.run.as_mut().ok_or_else(|| Error::Config("configure a run first".into()))
+        self.run.as_mut().ok_or(Error::NoRun)
     }
 }
 

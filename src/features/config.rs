@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{ColumnKind, LabelRule};
+use crate::data::{ColumnInfo, ColumnKind, LabelRule};
 
 /// Which part of the model a column feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,5 +80,17 @@ impl FeatureConfig {
     /// Settings with everything default but the label.
     pub fn for_label(label: impl Into<String>) -> Self {
         Self { label: label.into(), ..Self::default() }
+    }
+
+    /// The kind a column is encoded as: the user's override, else the inferred one.
+    pub fn kind_of(&self, info: &ColumnInfo) -> ColumnKind {
+        self.kinds.get(&info.name).copied().unwrap_or(info.kind)
+    }
+
+    /// The part a column feeds: the user's override, else [`Role::Ignore`] for columns the schema
+    /// warns about (text, constants, row keys, leaks of the label) and [`Role::Both`] otherwise.
+    pub fn role_of(&self, info: &ColumnInfo) -> Role {
+        let ignorable = info.warning.is_some() || matches!(info.kind, ColumnKind::Text | ColumnKind::Constant);
+        self.roles.get(&info.name).copied().unwrap_or(if ignorable { Role::Ignore } else { Role::Both })
     }
 }

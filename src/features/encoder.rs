@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::encoded::{Encoded, PAD};
 use super::field::{Field, FieldColumn, default_embedding_dim};
+use super::names::{BucketNames, combinations, cross_ids, name_buckets};
 use super::{FeatureConfig, Role};
-use crate::data::{ColumnKind, LabelRule, Schema, Table};
-use crate::rng::mix;
+use crate::data::{LabelRule, Schema, Table};
 use crate::{Error, Result};
 
 /// A cross-product feature of 2 or 3 fields, hashed into `hash_buckets` ids.
@@ -16,6 +16,21 @@ pub struct Cross {
     pub columns: Vec<String>,
     /// Their indices in [`Encoder::fields`].
     pub fields: Vec<usize>,
+    /// The value combinations behind each used bucket, counted on the training rows.
+    #[serde(default)]
+    pub names: Vec<BucketNames>,
+}
+
+/// A wide id in words, for showing what the wide part memorized.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WideName {
+    /// The value (`education=Doctorate`) or the bucket's most frequent combination
+    /// (`city=city_10 × product=product_03`).
+    pub feature: String,
+    /// The bucket's other frequent combinations, with their training rows.
+    pub others: Vec<(String, u32)>,
+    /// Combinations in the bucket beyond the named ones (hash collisions).
+    pub more: u32,
 }
 
 impl Cross {
@@ -109,25 +124,32 @@ impl Encoder {
         let used = |name: &str| config.crosses.iter().flatten().any(|c| c == name);
         let mut fields = Vec::new();
         for (column, info) in table.columns.iter().zip(&schema.columns) {
-            let role = role_of(config, info);
+            let role = config.role_of(info);
             if column.name == config.label || (role == Role::Ignore && !used(&column.name)) {
                 continue;
             }
-            let kind = config.kinds.get(&column.name).copied().unwrap_or(info.kind);
+            let kind = config.kind_of(info);
             let edges = config.bucket_edges.get(&column.name).map(Vec::as_slice);
             fields.push(Field::fit(column, kind, role, train_rows, config.quantile_buckets, edges, config.max_tokens));
         }
         if !fields.iter().any(|f| f.role != Role::Ignore) && config.crosses.is_empty() {
             return Err(Error::Config("no feature columns: every column is ignored or is the label".into()));
         }
-        let crosses = config
+        let mut crosses: Vec<Cross> = config
             .crosses
             .iter()
             .map(|columns| Cross {
                 columns: columns.clone(),
                 fields: columns.iter().map(|c| fields.iter().position(|f| &f.column == c).expect("cross columns are fitted")).collect(),
+                names: Vec::new(),
             })
             .collect();
+        for (index, cross) in crosses.iter_mut().enumerate() {
+            let columns: Vec<FieldColumn> =
+                cross.fields.iter().map(|&f| Ok(fields[f].map_column(table.column(&fields[f].column)?))).collect::<Result<_>>()?;
+            let rows = train_rows.iter().map(|&row| columns.iter().map(|c| c.ids(row)).collect());
+            cross.names = name_buckets(index, config.hash_buckets, rows);
+        }
         Ok(Self {
             label: config.label.clone(),
             label_rule,
@@ -215,35 +237,58 @@ impl Encoder {
         }
     }
 
-    /// The wide block and readable name of wide id `id` (for showing learned weights).
-    pub fn describe_wide_id(&self, layout: &Layout, id: u32) -> String {
+    /// The readable name of wide id `id` (for showing learned weights): a value, or the named
+    /// combinations of a cross bucket.
+    pub fn name_wide_id(&self, layout: &Layout, id: u32) -> WideName {
         let block = layout.wide.iter().rev().find(|b| b.offset <= id).expect("ids start at 0");
-        match block.field {
-            Some(f) => self.fields[f].describe_id(id - block.offset),
-            None => format!("{} (hash bucket {})", block.name, id - block.offset),
-        }
+        let bucket = id - block.offset;
+        let cross = match block.field {
+            Some(f) => return WideName { feature: self.fields[f].describe_id(bucket), others: Vec::new(), more: 0 },
+            None => {
+                &self.crosses
+                    [layout.wide.iter().filter(|b| b.field.is_none()).position(|b| b.offset == block.offset).expect("a cross block")]
+            }
+        };
+        let unnamed = || WideName { feature: format!("{} (bucket {bucket}: no training row)", block.name), others: Vec::new(), more: 0 };
+        let Ok(found) = cross.names.binary_search_by_key(&bucket, |b| b.bucket) else { return unnamed() };
+        let names = &cross.names[found];
+        let mut named = names.top.iter().map(|combo| (self.name_combo(cross, &combo.ids), combo.rows));
+        let Some((feature, _)) = named.next() else { return unnamed() };
+        WideName { feature, others: named.collect(), more: names.more }
     }
-}
 
-/// One hashed id per combination of the parts' ids (one combination unless a part is
-/// multi-valued). Hashing ids, not strings, keeps encoding fast and platform-independent.
-pub(crate) fn cross_ids(cross: usize, parts: &[&[u32]], buckets: usize) -> Vec<u32> {
-    let mut hashes = vec![mix(0x5EED ^ cross as u64)];
-    for part in parts {
-        hashes = hashes.iter().flat_map(|&h| part.iter().map(move |&id| mix(h ^ (id as u64 + 1)))).collect();
+    /// Every wide id that `row` of `table` fires, each named by the row's own values (a cross
+    /// by the row's combination, not by its bucket's most frequent one): for explaining a score.
+    pub fn fired(&self, layout: &Layout, table: &Table, row: usize) -> Result<Vec<(u32, String)>> {
+        let columns: Vec<FieldColumn> = self.fields.iter().map(|f| Ok(f.map_column(table.column(&f.column)?))).collect::<Result<_>>()?;
+        let mut crosses = self.crosses.iter().enumerate();
+        let mut fired = Vec::new();
+        for block in &layout.wide {
+            match block.field {
+                Some(f) => fired.extend(columns[f].ids(row).iter().map(|&id| (block.offset + id, self.fields[f].describe_id(id)))),
+                None => {
+                    let (index, cross) = crosses.next().expect("one block per cross");
+                    let parts: Vec<&[u32]> = cross.fields.iter().map(|&f| columns[f].ids(row)).collect();
+                    let ids = cross_ids(index, &parts, self.hash_buckets);
+                    fired.extend(
+                        ids.into_iter().zip(combinations(&parts)).map(|(h, combo)| (block.offset + h, self.name_combo(cross, &combo))),
+                    );
+                }
+            }
+        }
+        Ok(fired)
     }
-    hashes.into_iter().map(|h| (h % buckets as u64) as u32).collect()
+
+    /// `city=city_10 × product=product_03` for one combination of a cross's field ids.
+    fn name_combo(&self, cross: &Cross, ids: &[u32]) -> String {
+        cross.fields.iter().zip(ids).map(|(&f, &id)| self.fields[f].describe_id(id)).collect::<Vec<_>>().join(" × ")
+    }
 }
 
 fn push_padded(out: &mut Vec<u32>, ids: impl Iterator<Item = u32>, slots: usize) {
     let start = out.len();
     out.extend(ids.take(slots));
     out.resize(start + slots, PAD);
-}
-
-fn role_of(config: &FeatureConfig, info: &crate::data::ColumnInfo) -> Role {
-    let ignorable = info.warning.is_some() || matches!(info.kind, ColumnKind::Text | ColumnKind::Constant);
-    config.roles.get(&info.name).copied().unwrap_or(if ignorable { Role::Ignore } else { Role::Both })
 }
 
 fn validate(table: &Table, config: &FeatureConfig) -> Result<()> {
@@ -369,11 +414,38 @@ mod tests {
     }
 
     #[test]
-    fn describes_wide_ids() {
+    fn names_wide_ids_by_value_and_by_the_combinations_in_a_bucket() {
         let (_, e) = fitted(config());
         let layout = e.layout();
-        assert_eq!(e.describe_wide_id(&layout, 1), "color=red");
-        assert_eq!(e.describe_wide_id(&layout, 0), "color=(missing or unseen)");
-        assert_eq!(e.describe_wide_id(&layout, 16), "color x genres (hash bucket 1)");
+        let name = |id| e.name_wide_id(&layout, id).feature;
+        assert_eq!(name(1), "color=red");
+        assert_eq!(name(0), "color=(missing or unseen)");
+        // The training rows' color × genres combinations, listed by hand from CSV:
+        // red×a, red×b (row 0), blue×b (row 1), red×a, red×c, red×b (row 2), green×(missing) (row 3).
+        let mut seen: Vec<(String, u32)> = Vec::new();
+        for bucket in 0..7 {
+            let named = e.name_wide_id(&layout, 15 + bucket);
+            if named.feature.contains("no training row") {
+                continue;
+            }
+            let total = 1 + named.others.len() + named.more as usize;
+            assert!(named.more == 0 || named.others.len() == 2, "{named:?}");
+            seen.push((named.feature.clone(), total as u32));
+            seen.extend(named.others.iter().map(|(n, _)| (n.clone(), 0)));
+        }
+        let mut names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "color=blue × genres=b",
+                "color=green × genres=(missing or unseen)",
+                "color=red × genres=a",
+                "color=red × genres=b",
+                "color=red × genres=c"
+            ]
+        );
+        let red_a = e.crosses[0].names.iter().flat_map(|b| &b.top).find(|c| c.ids == [1, 2]).expect("red × a is counted");
+        assert_eq!(red_a.rows, 2, "rows 0 and 2");
     }
 }

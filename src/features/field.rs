@@ -135,16 +135,21 @@ impl Field {
         FieldColumn { codes: &column.codes, ids, values }
     }
 
-    /// The human name of wide id `id` of this field (for showing learned weights).
-    pub fn describe_id(&self, id: u32) -> String {
+    /// The value behind id `id` of this field: `Doctorate`, a token, or a range like `[25,30)`.
+    pub fn value_name(&self, id: u32) -> String {
         let i = id as usize;
-        let name = match &self.encoding {
+        match &self.encoding {
             _ if id == UNKNOWN => "(missing or unseen)".to_string(),
             Encoding::Vocab { values } => values[i - 1].clone(),
             Encoding::Tokens { tokens, .. } => tokens[i - 1].clone(),
             Encoding::Numeric { edges, .. } => bucket_name(edges, i - 1),
-        };
-        format!("{}={name}", self.column)
+        }
+    }
+
+    /// The human name of id `id` of this field, like `education=Doctorate` (for showing learned
+    /// weights).
+    pub fn describe_id(&self, id: u32) -> String {
+        format!("{}={}", self.column, self.value_name(id))
     }
 }
 

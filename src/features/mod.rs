@@ -7,10 +7,14 @@ mod config;
 mod encoded;
 mod encoder;
 mod field;
+mod leak;
+mod names;
 mod suggest;
 
 pub use config::{FeatureConfig, Role};
 pub use encoded::{Encoded, PAD};
-pub use encoder::{Cross, DeepGroup, Encoder, Layout, WideBlock};
+pub use encoder::{Cross, DeepGroup, Encoder, Layout, WideBlock, WideName};
 pub use field::{Encoding, Field, default_embedding_dim};
+pub use leak::{LEAK_AUC, Leak, find_leaks, flag_leaks};
+pub use names::{BucketNames, Combo, NAMES_PER_BUCKET};
 pub use suggest::{Suggestion, suggest_crosses};

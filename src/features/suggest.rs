@@ -3,6 +3,7 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::{FeatureConfig, Role};
 use crate::data::{Column, ColumnKind, MISSING, Schema, Table, parse_number};
 
 /// Rows sampled to rank pairs: enough for stable counts, fast on any file.
@@ -22,17 +23,26 @@ pub struct Suggestion {
     pub gain: f64,
 }
 
-/// The `max` best pairs of low-cardinality columns, best first, scored on up to 20,000 rows.
-pub fn suggest_crosses(table: &Table, schema: &Schema, label: &str, targets: &[Option<bool>], max: usize) -> Vec<Suggestion> {
-    let labelled: Vec<usize> = (0..table.rows()).filter(|&r| targets[r].is_some()).collect();
+/// The `max` best pairs of low-cardinality columns, best first, scored on up to 20,000 of `rows`
+/// (the training rows: the test rows must not choose the model). Columns are taken as the user
+/// configured them: kind overrides apply, and columns whose role is ignore are not suggested.
+pub fn suggest_crosses(
+    table: &Table,
+    schema: &Schema,
+    config: &FeatureConfig,
+    targets: &[Option<bool>],
+    rows: &[usize],
+    max: usize,
+) -> Vec<Suggestion> {
+    let labelled: Vec<usize> = rows.iter().copied().filter(|&r| targets[r].is_some()).collect();
     let rows: Vec<usize> = labelled.iter().step_by(labelled.len().div_ceil(SAMPLE).max(1)).copied().collect();
     let y: Vec<bool> = rows.iter().map(|&r| targets[r] == Some(true)).collect();
     let candidates: Vec<(&str, Vec<u32>)> = table
         .columns
         .iter()
         .zip(&schema.columns)
-        .filter(|(c, info)| c.name != label && info.warning.is_none())
-        .filter_map(|(c, info)| codes(c, info.kind, &rows).map(|codes| (c.name.as_str(), codes)))
+        .filter(|(c, info)| c.name != config.label && config.role_of(info) != Role::Ignore)
+        .filter_map(|(c, info)| codes(c, config.kind_of(info), &rows).map(|codes| (c.name.as_str(), codes)))
         .collect();
     let single: Vec<f64> = candidates.iter().map(|(_, codes)| information(codes.iter().map(|&c| c as u64), &y)).collect();
     let mut suggestions = Vec::new();
@@ -100,10 +110,37 @@ mod tests {
         let table = read_table(text.as_bytes()).unwrap();
         let schema = Schema::infer(&table);
         let labels = Labels::from_column(table.column("y").unwrap(), &LabelRule::Auto).unwrap();
-        let s = suggest_crosses(&table, &schema, "y", &labels.targets, 3);
+        let all: Vec<usize> = (0..table.rows()).collect();
+        let config = FeatureConfig::for_label("y");
+        let s = suggest_crosses(&table, &schema, &config, &labels.targets, &all, 3);
         assert_eq!(s[0].columns, ["a", "b"]);
         assert!(s[0].gain > 0.9, "the pair determines the label: {}", s[0].gain);
         assert!(s[1].gain < 0.02, "nothing else interacts: {s:?}");
         assert_eq!(s.len(), 3);
+        let without_b = FeatureConfig { roles: [("b".to_string(), Role::Ignore)].into(), ..config.clone() };
+        let s = suggest_crosses(&table, &schema, &without_b, &labels.targets, &all, 10);
+        assert!(s.iter().all(|s| !s.columns.contains(&"b".to_string())), "an ignored column is not suggested: {s:?}");
+        let n_as_category = FeatureConfig { kinds: [("n".to_string(), ColumnKind::Categorical)].into(), ..config };
+        let s = suggest_crosses(&table, &schema, &n_as_category, &labels.targets, &all, 10);
+        assert!(s.iter().all(|s| !s.columns.contains(&"n".to_string())), "n has 100 values as a category: too many to cross: {s:?}");
+    }
+
+    #[test]
+    fn only_the_given_rows_are_scored() {
+        // On the first half of the rows the label is a XOR of a and b; on the second half it is noise.
+        let mut rng = Rng::new(4, 0);
+        let mut text = String::from("a,b,y\n");
+        for i in 0..4000 {
+            let (a, b) = (rng.below(2), rng.below(2));
+            let y = if i < 2000 { a ^ b } else { rng.below(2) };
+            text.push_str(&format!("a{a},b{b},{y}\n"));
+        }
+        let table = read_table(text.as_bytes()).unwrap();
+        let schema = Schema::infer(&table);
+        let labels = Labels::from_column(table.column("y").unwrap(), &LabelRule::Auto).unwrap();
+        let config = FeatureConfig::for_label("y");
+        let gain = |rows: Vec<usize>| suggest_crosses(&table, &schema, &config, &labels.targets, &rows, 1)[0].gain;
+        assert!(gain((0..2000).collect()) > 0.9);
+        assert!(gain((2000..4000).collect()) < 0.02);
     }
 }

@@ -81,8 +81,9 @@ pub(super) fn forward(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
     }
 }
 
-/// `x · weight` through [`DenseMatmul`], on whichever device the tensors live.
-pub(super) fn dense_matmul(x: Tensor<2>, weight: Tensor<2>) -> Tensor<2> {
+/// `x · weight` through [`DenseMatmul`], on whichever device the tensors live: the product every
+/// dense layer uses, in training and in scoring (and what the benchmarks time).
+pub fn dense_matmul(x: Tensor<2>, weight: Tensor<2>) -> Tensor<2> {
     Tensor::from_dispatch(<burn::backend::Dispatch as DenseMatmul>::dense_matmul(x.into_dispatch(), weight.into_dispatch()))
 }
 

@@ -5,13 +5,13 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use crate::features::{Encoded, Layout, PAD};
 
-/// One deep group's ids and, for pooled groups, the averaging weights (1/tokens, 0 on padding).
+/// One deep group's ids and, for pooled groups, the averaging factors (1/tokens, 0 on padding).
 #[derive(Debug, Clone)]
 pub struct DeepInput {
     /// `[rows, slots]` ids into the group's table.
     pub ids: Tensor<2, Int>,
-    /// `[rows, slots]` pooling weights, for pooled groups.
-    pub weights: Option<Tensor<2>>,
+    /// `[rows, slots]` averaging factors, for pooled groups.
+    pub pooling: Option<Tensor<2>>,
 }
 
 /// Model inputs (and targets) for a set of rows.
@@ -21,7 +21,7 @@ pub struct Inputs {
     /// `[rows, wide slots]` ids into the wide table.
     pub wide_ids: Option<Tensor<2, Int>>,
     /// `[rows, wide slots]` 1 for a real id, 0 for padding; absent when nothing is padded.
-    pub wide_weights: Option<Tensor<2>>,
+    pub wide_mask: Option<Tensor<2>>,
     /// One entry per deep group.
     pub deep: Vec<DeepInput>,
     /// `[rows, numeric columns]` standardized numbers.
@@ -35,11 +35,11 @@ impl Inputs {
     pub fn upload(encoded: &Encoded, layout: &Layout, device: &Device) -> Self {
         let rows = encoded.rows;
         let wide_slots = layout.wide_slots();
-        let (wide_ids, wide_weights) = if wide_slots == 0 {
+        let (wide_ids, wide_mask) = if wide_slots == 0 {
             (None, None)
         } else {
-            let (ids, weights) = ids_and_mask(&encoded.wide, rows, wide_slots, device);
-            (Some(ids), weights)
+            let (ids, mask) = ids_and_mask(&encoded.wide, rows, wide_slots, device);
+            (Some(ids), mask)
         };
         let deep = layout
             .deep
@@ -47,13 +47,13 @@ impl Inputs {
             .zip(&encoded.deep)
             .map(|(group, ids)| {
                 let (tensor, _) = ids_and_mask(ids, rows, group.slots, device);
-                let weights = group.pooled.then(|| float_matrix(pooling_weights(ids, group.slots), rows, group.slots, device));
-                DeepInput { ids: tensor, weights }
+                let pooling = group.pooled.then(|| float_matrix(pooling_factors(ids, group.slots), rows, group.slots, device));
+                DeepInput { ids: tensor, pooling }
             })
             .collect();
         let numeric = (!layout.numeric.is_empty()).then(|| float_matrix(encoded.numeric.clone(), rows, layout.numeric.len(), device));
         let targets = (!encoded.targets.is_empty()).then(|| Tensor::from_data(TensorData::new(encoded.targets.clone(), [rows]), device));
-        Self { rows, wide_ids, wide_weights, deep, numeric, targets }
+        Self { rows, wide_ids, wide_mask, deep, numeric, targets }
     }
 
     /// Number of rows.
@@ -83,8 +83,8 @@ impl Inputs {
         Self {
             rows,
             wide_ids: self.wide_ids.clone().map(&ints),
-            wide_weights: self.wide_weights.clone().map(&floats),
-            deep: self.deep.iter().map(|d| DeepInput { ids: ints(d.ids.clone()), weights: d.weights.clone().map(&floats) }).collect(),
+            wide_mask: self.wide_mask.clone().map(&floats),
+            deep: self.deep.iter().map(|d| DeepInput { ids: ints(d.ids.clone()), pooling: d.pooling.clone().map(&floats) }).collect(),
             numeric: self.numeric.clone().map(&floats),
             targets: self.targets.clone().map(&vector),
         }
@@ -101,7 +101,7 @@ fn ids_and_mask(ids: &[u32], rows: usize, slots: usize, device: &Device) -> (Ten
 }
 
 /// 1/(tokens in the row) on each real slot, 0 on padding: a weighted sum is then the mean.
-fn pooling_weights(ids: &[u32], slots: usize) -> Vec<f32> {
+fn pooling_factors(ids: &[u32], slots: usize) -> Vec<f32> {
     ids.chunks(slots)
         .flat_map(|row| {
             let n = row.iter().filter(|&&id| id != PAD).count().max(1) as f32;
@@ -119,7 +119,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pooling_weights_average_real_tokens() {
-        assert_eq!(pooling_weights(&[3, 4, PAD, 5, PAD, PAD], 3), [0.5, 0.5, 0.0, 1.0, 0.0, 0.0]);
+    fn pooling_factors_average_real_tokens() {
+        assert_eq!(pooling_factors(&[3, 4, PAD, 5, PAD, PAD], 3), [0.5, 0.5, 0.0, 1.0, 0.0, 0.0]);
     }
 }

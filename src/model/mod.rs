@@ -3,22 +3,24 @@
 
 mod dense;
 mod inputs;
-mod products;
+mod parameters;
 pub mod read;
 mod saved;
-mod weights;
 
 use burn::module::{Module, Param};
 use burn::nn::{Embedding, Linear};
 use burn::tensor::activation::relu;
 use burn::tensor::module::embedding;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use self::parameters::names;
+
+pub use dense::dense_matmul;
 pub use inputs::Inputs;
-pub use products::{ProductSpeed, product_speeds};
+pub use parameters::{Init, NamedTensor, ParamSpec, Parameters, param_specs};
 pub use saved::{FORMAT, SavedModel, Scored};
-pub use weights::{NamedTensor, Weights};
 
 use crate::features::Layout;
 use crate::{Error, Result};
@@ -48,11 +50,13 @@ impl Mode {
         }
     }
 
-    fn has_wide(self) -> bool {
+    /// Whether this mode has the linear wide part.
+    pub fn has_wide(self) -> bool {
         self != Self::Deep
     }
 
-    fn has_deep(self) -> bool {
+    /// Whether this mode has the deep MLP.
+    pub fn has_deep(self) -> bool {
         self != Self::Wide
     }
 }
@@ -92,19 +96,19 @@ pub struct WideDeep {
 }
 
 impl WideDeep {
-    /// A fresh model: wide weights at zero, deep weights from `seed`, the bias at the log-odds of
-    /// `base_rate` so training starts from the prior instead of from 50/50.
+    /// A fresh model: every parameter starts as [`param_specs`] says, drawn from `seed`, the
+    /// bias at the log-odds of `base_rate`.
     pub fn new(layout: &Layout, config: &ModelConfig, seed: u64, base_rate: f64, device: &Device) -> Result<Self> {
         check_inputs(layout, config)?;
-        let mut init = weights::Initializer::new(seed, base_rate);
-        Ok(Self::build(layout, config, device, &mut |name, dims| init.values(name, dims)))
+        let mut init = parameters::Initializer::new(seed, base_rate);
+        Ok(Self::build(layout, config, device, &mut |spec| init.values(spec)))
     }
 
-    /// Rebuilds a model from exported [`Weights`], checking every shape.
-    pub fn from_weights(layout: &Layout, config: &ModelConfig, weights: &Weights, device: &Device) -> Result<Self> {
+    /// Rebuilds a model from exported [`Parameters`], checking every shape.
+    pub fn from_parameters(layout: &Layout, config: &ModelConfig, parameters: &Parameters, device: &Device) -> Result<Self> {
         check_inputs(layout, config)?;
-        weights.check(&Self::shapes(layout, config))?;
-        Ok(Self::build(layout, config, device, &mut |name, _| weights.get(name).expect("checked").values.clone()))
+        parameters.check(&param_specs(layout, config))?;
+        Ok(Self::build(layout, config, device, &mut |spec| parameters.get(&spec.name).expect("checked").values.clone()))
     }
 
     /// Logits, one per row.
@@ -119,7 +123,7 @@ impl WideDeep {
     pub fn parts(&self, inputs: &Inputs) -> (Option<Tensor<2>>, Option<Tensor<2>>) {
         let wide = self.wide.as_ref().zip(inputs.wide_ids.as_ref()).map(|(wide, ids)| {
             let w = embedding(wide.weight.val(), ids.clone()).reshape([inputs.rows() as i32, -1]);
-            match &inputs.wide_weights {
+            match &inputs.wide_mask {
                 Some(mask) => w * mask.clone(),
                 None => w,
             }
@@ -139,7 +143,7 @@ impl WideDeep {
         let mut parts: Vec<Tensor<2>> = Vec::new();
         for ((table, pooled), input) in self.deep.iter().zip(&self.pooling).zip(&inputs.deep) {
             let e = embedding(table.weight.val(), input.ids.clone());
-            parts.push(match (pooled, &input.weights) {
+            parts.push(match (pooled, &input.pooling) {
                 (true, Some(w)) => (e * w.clone().unsqueeze_dim::<3>(2)).sum_dim(1).reshape([rows, -1]),
                 _ => e.reshape([rows, -1]),
             });
@@ -152,80 +156,67 @@ impl WideDeep {
         x
     }
 
-    fn build(layout: &Layout, config: &ModelConfig, device: &Device, values: &mut dyn FnMut(&str, &[usize]) -> Vec<f32>) -> Self {
-        let mut make = |name: &str, dims: &[usize]| {
-            let values = values(name, dims);
-            let len = values.len();
-            Tensor::<1>::from_data(burn::tensor::TensorData::new(values, [len]), device)
-        };
-        let has_deep = config.mode.has_deep();
-        let wide = config
-            .mode
-            .has_wide()
-            .then(|| Embedding { weight: Param::from_tensor(make("wide", &[layout.wide_size(), 1]).reshape([layout.wide_size(), 1])) });
-        let deep = layout
-            .deep
+    /// Assembles the model from the parameter table, each tensor's values from `values`.
+    fn build(layout: &Layout, config: &ModelConfig, device: &Device, values: &mut dyn FnMut(&ParamSpec) -> Vec<f32>) -> Self {
+        let mut tensors: FxHashMap<String, Tensor<2>> = param_specs(layout, config)
             .iter()
-            .enumerate()
-            .filter(|_| has_deep)
-            .map(|(g, group)| Embedding {
-                weight: Param::from_tensor(make(&format!("deep.{g}"), &[group.size, group.dim]).reshape([group.size, group.dim])),
-            })
+            .map(|spec| (spec.name.clone(), Tensor::from_data(TensorData::new(values(spec), spec.shape), device)))
             .collect();
-        let mut width = layout.deep_width();
-        let mut hidden = Vec::new();
-        for (i, &size) in config.hidden.iter().enumerate().filter(|_| has_deep) {
-            let weight = Param::from_tensor(make(&format!("hidden.{i}.weight"), &[width, size]).reshape([width, size]));
-            let bias = Param::from_tensor(make(&format!("hidden.{i}.bias"), &[size, 1]));
-            hidden.push(Linear { weight, bias: Some(bias) });
-            width = size;
+        let mut take = |name: &str| tensors.remove(name).expect("the table lists every parameter of this mode");
+        let mut table = |name: &str| Embedding { weight: Param::from_tensor(take(name)) };
+        let wide = config.mode.has_wide().then(|| table(names::WIDE));
+        let (mut deep, mut hidden, mut output) = (Vec::new(), Vec::new(), None);
+        if config.mode.has_deep() {
+            deep = (0..layout.deep.len()).map(|g| table(&names::deep(g))).collect();
+            hidden = (0..config.hidden.len())
+                .map(|i| Linear {
+                    weight: Param::from_tensor(take(&names::hidden_weight(i))),
+                    bias: Some(Param::from_tensor(take(&names::hidden_bias(i)).reshape([-1]))),
+                })
+                .collect();
+            output = Some(Linear { weight: Param::from_tensor(take(names::OUTPUT)), bias: None });
         }
-        let output =
-            has_deep.then(|| Linear { weight: Param::from_tensor(make("output.weight", &[width, 1]).reshape([width, 1])), bias: None });
-        let bias = Param::from_tensor(make("bias", &[1, 1]));
+        let bias = Param::from_tensor(take(names::BIAS).reshape([1]));
         let pooling = layout.deep.iter().map(|g| g.pooled).collect();
         Self { wide, deep, hidden, output, bias, pooling }
     }
 
-    /// Every parameter's name and shape, in a fixed order (the order of [`Weights`]).
-    pub fn shapes(layout: &Layout, config: &ModelConfig) -> Vec<(String, Vec<usize>)> {
-        let mut shapes = Vec::new();
-        if config.mode.has_wide() {
-            shapes.push(("wide".to_string(), vec![layout.wide_size(), 1]));
+    /// Every parameter tensor by its name in [`param_specs`], as a matrix.
+    fn named_params(&self) -> FxHashMap<String, Tensor<2>> {
+        let mut out = FxHashMap::default();
+        let column = |t: Tensor<1>| t.unsqueeze_dim::<2>(1);
+        out.extend(self.wide.iter().map(|w| (names::WIDE.to_string(), w.weight.val())));
+        out.extend(self.deep.iter().enumerate().map(|(g, e)| (names::deep(g), e.weight.val())));
+        for (i, layer) in self.hidden.iter().enumerate() {
+            out.insert(names::hidden_weight(i), layer.weight.val());
+            out.extend(layer.bias.iter().map(|b| (names::hidden_bias(i), column(b.val()))));
         }
-        if config.mode.has_deep() {
-            shapes.extend(layout.deep.iter().enumerate().map(|(g, group)| (format!("deep.{g}"), vec![group.size, group.dim])));
-            let mut width = layout.deep_width();
-            for (i, &size) in config.hidden.iter().enumerate() {
-                shapes.push((format!("hidden.{i}.weight"), vec![width, size]));
-                shapes.push((format!("hidden.{i}.bias"), vec![size, 1]));
-                width = size;
-            }
-            shapes.push(("output.weight".to_string(), vec![width, 1]));
-        }
-        shapes.push(("bias".to_string(), vec![1, 1]));
-        shapes
+        out.extend(self.output.iter().map(|o| (names::OUTPUT.to_string(), o.weight.val())));
+        out.insert(names::BIAS.to_string(), column(self.bias.val()));
+        out
     }
 
-    /// Every parameter tensor, flattened, in the order of [`WideDeep::shapes`].
-    fn flat_params(&self) -> Vec<Tensor<1>> {
-        let flat = |t: Tensor<2>| t.reshape([-1]);
-        let mut out: Vec<Tensor<1>> = Vec::new();
-        out.extend(self.wide.iter().map(|w| flat(w.weight.val())));
-        out.extend(self.deep.iter().map(|e| flat(e.weight.val())));
-        for layer in &self.hidden {
-            out.push(flat(layer.weight.val()));
-            out.extend(layer.bias.iter().map(|b| b.val()));
-        }
-        out.extend(self.output.iter().map(|o| flat(o.weight.val())));
-        out.push(self.bias.val());
-        out
+    /// Deep group `group`'s embedding table (`[rows, dim]`), for the embedding map.
+    pub fn deep_table(&self, group: usize) -> Option<Tensor<2>> {
+        self.deep.get(group).map(|e| e.weight.val())
     }
 
     /// The wide weights (one per wide id), for showing what the wide part memorized.
     pub fn wide_weights(&self) -> Option<Tensor<1>> {
         self.wide.as_ref().map(|w| w.weight.val().reshape([-1]))
     }
+}
+
+/// Rows per forward pass when scoring: large enough to be fast, small enough for any GPU.
+pub const EVAL_CHUNK: usize = 8192;
+
+/// Logits for every row of `inputs`, computed in chunks and read in one transaction.
+pub async fn predict_logits(model: &WideDeep, inputs: &Inputs) -> Result<Vec<f32>> {
+    let chunks = (0..inputs.rows())
+        .step_by(EVAL_CHUNK)
+        .map(|start| model.forward(&inputs.slice(start, (start + EVAL_CHUNK).min(inputs.rows()))))
+        .collect();
+    Ok(read::floats_many(chunks).await?.concat())
 }
 
 fn check_inputs(layout: &Layout, config: &ModelConfig) -> Result<()> {

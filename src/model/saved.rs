@@ -4,11 +4,10 @@
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::{Inputs, ModelConfig, Weights, WideDeep};
+use super::{Inputs, ModelConfig, Parameters, WideDeep, param_specs, predict_logits};
 use crate::data::{Labels, Table};
 use crate::features::Encoder;
 use crate::metrics::{self, Metrics};
-use crate::train::predict_logits;
 use crate::{Error, Result};
 
 /// Identifies the file format, so an incompatible future version fails with a clear message.
@@ -23,8 +22,10 @@ pub struct SavedModel {
     pub encoder: Encoder,
     /// The model's mode and sizes.
     pub model: ModelConfig,
-    /// The trained parameters.
-    pub weights: Weights,
+    /// The trained parameters (written as `parameters`; files of the first release call them
+    /// `weights`).
+    #[serde(alias = "weights")]
+    pub parameters: Parameters,
 }
 
 /// Probabilities for a scored table, and metrics when it had usable labels.
@@ -38,8 +39,8 @@ pub struct Scored {
 
 impl SavedModel {
     /// Bundles a trained model's parts.
-    pub fn new(encoder: Encoder, model: ModelConfig, weights: Weights) -> Self {
-        Self { format: FORMAT.to_string(), encoder, model, weights }
+    pub fn new(encoder: Encoder, model: ModelConfig, parameters: Parameters) -> Self {
+        Self { format: FORMAT.to_string(), encoder, model, parameters }
     }
 
     /// The JSON document.
@@ -58,13 +59,13 @@ impl SavedModel {
             return Err(Error::ModelFile(format!("unsupported format {:?}: expected \"{FORMAT}\"", header.format.unwrap_or_default())));
         }
         let saved: Self = serde_json::from_str(text).map_err(|e| Error::ModelFile(e.to_string()))?;
-        saved.weights.check(&WideDeep::shapes(&saved.encoder.layout(), &saved.model))?;
+        saved.parameters.check(&param_specs(&saved.encoder.layout(), &saved.model))?;
         Ok(saved)
     }
 
     /// The model on `device`, ready to score.
     pub fn build(&self, device: &Device) -> Result<WideDeep> {
-        WideDeep::from_weights(&self.encoder.layout(), &self.model, &self.weights, device)
+        WideDeep::from_parameters(&self.encoder.layout(), &self.model, &self.parameters, device)
     }
 
     /// Scores every row of `table`. Unseen values map to the reserved id; the label column is

@@ -3,14 +3,14 @@
 //! Nothing here owns a loop or a thread: the CLI calls [`Trainer::step`] in a plain loop and the
 //! browser calls it between animation frames, awaiting the reads.
 
+mod comparison;
 mod config;
 mod prepare;
-mod race;
 mod report;
 mod trainer;
 
+pub use comparison::Comparison;
 pub use config::{OptimizerKind, SplitKind, TrainConfig};
-pub use prepare::Prepared;
-pub use race::Race;
+pub use prepare::{Prepared, Split};
 pub use report::{DatasetInfo, ModelRun, Report};
-pub use trainer::{EVAL_CHUNK, EpochRecord, Step, Trainer, predict_logits};
+pub use trainer::{EpochRecord, Step, Trainer};

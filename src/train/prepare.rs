@@ -2,9 +2,41 @@
 
 use super::{SplitKind, TrainConfig};
 use crate::data::{Labels, Schema, Table};
-use crate::features::{Encoded, Encoder, FeatureConfig, Layout};
+use crate::features::{Encoded, Encoder, FeatureConfig, Layout, Leak, find_leaks, flag_leaks};
 use crate::rng::Rng;
 use crate::{Error, Result};
+
+/// A table's labels under the configured rule, and its labelled rows split into training and
+/// test rows: everything that may look at the labels (fitting, the leak guard, cross
+/// suggestions) looks at the training rows only.
+#[derive(Debug, Clone)]
+pub struct Split {
+    /// Targets for every row, and the rule that made them.
+    pub labels: Labels,
+    /// Training rows, in table order.
+    pub train: Vec<usize>,
+    /// Held-out rows.
+    pub test: Vec<usize>,
+}
+
+impl Split {
+    /// Resolves the label and splits the labelled rows as `train` says.
+    pub fn new(table: &Table, features: &FeatureConfig, train: &TrainConfig) -> Result<Self> {
+        train.validate()?;
+        let labels = Labels::from_column(table.column(&features.label)?, &features.label_rule)?;
+        let labelled: Vec<usize> = (0..table.rows()).filter(|&r| labels.targets[r].is_some()).collect();
+        let (train_rows, test_rows) = split(&labelled, train)?;
+        Ok(Self { labels, train: train_rows, test: test_rows })
+    }
+
+    /// The columns that alone give the label away on the training rows, and `schema` with each
+    /// of them flagged (left out unless the configuration gives it a role).
+    pub fn screen(&self, table: &Table, schema: &Schema, features: &FeatureConfig) -> (Vec<Leak>, Schema) {
+        let leaks = find_leaks(table, schema, features, &self.labels.targets, &self.train);
+        let flagged = flag_leaks(schema, &leaks, &features.label);
+        (leaks, flagged)
+    }
+}
 
 /// A table split, fitted and encoded: everything a trainer needs except the device.
 #[derive(Debug, Clone)]
@@ -21,22 +53,23 @@ pub struct Prepared {
     pub base_rate: f64,
     /// Rows skipped because their label is missing.
     pub unlabelled: usize,
+    /// Columns that alone give the label away (left out unless a role keeps them).
+    pub leaks: Vec<Leak>,
 }
 
 impl Prepared {
-    /// Resolves the label, splits the labelled rows, fits the encoder on the training part and
-    /// encodes both parts.
+    /// Resolves the label, splits the labelled rows, screens the columns for leaks, fits the
+    /// encoder on the training part and encodes both parts.
     pub fn new(table: &Table, schema: &Schema, features: &FeatureConfig, train: &TrainConfig) -> Result<Self> {
-        train.validate()?;
-        let labels = Labels::from_column(table.column(&features.label)?, &features.label_rule)?;
-        let labelled: Vec<usize> = (0..table.rows()).filter(|&r| labels.targets[r].is_some()).collect();
-        let (train_rows, test_rows) = split(&labelled, train)?;
-        let encoder = Encoder::fit(table, schema, features, labels.rule.clone(), &train_rows)?;
+        let split = Split::new(table, features, train)?;
+        let (leaks, schema) = split.screen(table, schema, features);
+        let encoder = Encoder::fit(table, &schema, features, split.labels.rule.clone(), &split.train)?;
         let layout = encoder.layout();
-        let train_set = encoder.encode(table, &train_rows, Some(&labels.targets))?;
-        let test = encoder.encode(table, &test_rows, Some(&labels.targets))?;
+        let train_set = encoder.encode(table, &split.train, Some(&split.labels.targets))?;
+        let test = encoder.encode(table, &split.test, Some(&split.labels.targets))?;
         let base_rate = train_set.targets.iter().sum::<f32>() as f64 / train_set.rows as f64;
-        Ok(Self { encoder, layout, train: train_set, test, base_rate, unlabelled: table.rows() - labelled.len() })
+        let unlabelled = table.rows() - split.train.len() - split.test.len();
+        Ok(Self { encoder, layout, train: train_set, test, base_rate, unlabelled, leaks })
     }
 }
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{EpochRecord, Prepared};
 use crate::config::Config;
+use crate::features::Leak;
 use crate::model::Mode;
 
 /// What was trained on.
@@ -25,6 +26,8 @@ pub struct DatasetInfo {
     pub wide_ids: usize,
     /// Width of the deep MLP's input.
     pub deep_inputs: usize,
+    /// Columns that alone give the label away (left out unless a role keeps them).
+    pub leaks: Vec<Leak>,
 }
 
 impl DatasetInfo {
@@ -39,6 +42,7 @@ impl DatasetInfo {
             positive_share: prepared.base_rate,
             wide_ids: prepared.layout.wide_size(),
             deep_inputs: prepared.layout.deep_width(),
+            leaks: prepared.leaks.clone(),
         }
     }
 }

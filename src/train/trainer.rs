@@ -10,11 +10,8 @@ use web_time::Instant;
 use super::{OptimizerKind, Prepared, TrainConfig};
 use crate::Result;
 use crate::metrics::{self, Metrics};
-use crate::model::{Inputs, Mode, ModelConfig, WideDeep, read};
+use crate::model::{Inputs, Mode, ModelConfig, Parameters, WideDeep, predict_logits, read};
 use crate::rng::Rng;
-
-/// Rows per forward pass when scoring: large enough to be fast, small enough for any GPU.
-pub const EVAL_CHUNK: usize = 8192;
 
 /// What one epoch achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -69,6 +66,7 @@ pub struct Trainer {
     epoch_loss: f64,
     train_seconds: f64,
     history: Vec<EpochRecord>,
+    test_logits: Vec<f32>,
 }
 
 impl Trainer {
@@ -102,6 +100,7 @@ impl Trainer {
             epoch_loss: 0.0,
             train_seconds: 0.0,
             history: Vec::new(),
+            test_logits: Vec::new(),
         }
     }
 
@@ -122,6 +121,17 @@ impl Trainer {
         &self.history
     }
 
+    /// The logits of the test rows at the last finished epoch (empty before one): what the
+    /// pictures compare with the observed labels.
+    pub fn test_logits(&self) -> &[f32] {
+        &self.test_logits
+    }
+
+    /// The test rows as uploaded to the device.
+    pub fn test_inputs(&self) -> &Inputs {
+        &self.test
+    }
+
     /// The model's settings.
     pub fn config(&self) -> &ModelConfig {
         &self.config
@@ -133,7 +143,7 @@ impl Trainer {
     }
 
     /// The trained weights, read asynchronously (works on WebGPU).
-    pub async fn export(&self, layout: &crate::features::Layout) -> Result<crate::model::Weights> {
+    pub async fn export(&self, layout: &crate::features::Layout) -> Result<Parameters> {
         self.model().export(layout, &self.config).await
     }
 
@@ -203,6 +213,7 @@ impl Trainer {
         };
         self.cursor = 0;
         self.history.push(record);
+        self.test_logits = logits;
         Ok(record)
     }
 }
@@ -219,15 +230,6 @@ impl Trainer {
             }
         }
     }
-}
-
-/// Logits for every row of `inputs`, computed in chunks and read in one transaction.
-pub async fn predict_logits(model: &WideDeep, inputs: &Inputs) -> Result<Vec<f32>> {
-    let chunks = (0..inputs.rows())
-        .step_by(EVAL_CHUNK)
-        .map(|start| model.forward(&inputs.slice(start, (start + EVAL_CHUNK).min(inputs.rows()))))
-        .collect();
-    Ok(read::floats_many(chunks).await?.concat())
 }
 
 /// Mean binary cross-entropy on logits, `softplus(z) - y·z`, in a form that never overflows.

@@ -31,10 +31,12 @@ export async function openPage(env, path = '/') {
 
 /**
  * Runs in the page: starts the engine worker, loads a CSV from the server, configures and trains,
- * and returns the messages with their times plus the longest stall of a 10 ms timer on the page.
+ * and returns the messages with their times, and how often a page timer fired while training ran
+ * (a count, never a duration: a loaded machine is slow, not wrong). With a `view`, the worker draws
+ * the pictures after every epoch and the time each drawing took is returned too.
  */
-export async function trainInWorker(page, { preference, csv, config }) {
-  return page.evaluate(async ({ preference, csv, config }) => {
+export async function trainInWorker(page, { preference, csv, config, view = null }) {
+  return page.evaluate(async ({ preference, csv, config, view }) => {
     const worker = new Worker('/engine-worker.js', { type: 'module' });
     const log = [];
     const waiters = [];
@@ -43,39 +45,42 @@ export async function trainInWorker(page, { preference, csv, config }) {
       for (const w of waiters.splice(0)) (w.types.includes(data.type) ? w.resolve(data) : data.type === 'error' ? w.reject(new Error(data.message)) : waiters.push(w));
     };
     const waitFor = (...types) => new Promise((resolve, reject) => waiters.push({ types, resolve, reject }));
-    let maxGap = 0;
-    let last = performance.now();
-    const timer = setInterval(() => {
-      const now = performance.now();
-      maxGap = Math.max(maxGap, now - last);
-      last = now;
-    }, 10);
+    let ticks = 0;
+    let ticksBetweenProgress = 0;
+    const timer = setInterval(() => (ticks += 1), 10);
     try {
       worker.postMessage({ type: 'init', preference });
       const { backend } = await waitFor('ready');
       const bytes = await (await fetch(csv)).arrayBuffer();
-      worker.postMessage({ type: 'load', name: csv, bytes }, [bytes]);
+      worker.postMessage({ type: 'load', files: [{ name: csv, bytes }] }, [bytes]);
       await waitFor('schema');
       worker.postMessage({ type: 'configure', config });
       const { dataset } = await waitFor('configured');
+      const pictureMs = [];
+      if (view) {
+        worker.postMessage({ type: 'view', view });
+        await waitFor('viewed');
+        worker.addEventListener('message', ({ data }) => data.type === 'pictures' && pictureMs.push(data.ms));
+      }
       const started = performance.now();
       let firstProgress = null;
       let firstEpoch = null;
       let progressCount = 0;
+      let ticksAtFirst = null;
       worker.addEventListener('message', ({ data }) => {
         if (data.type !== 'progress') return;
         progressCount += 1;
         firstProgress ??= performance.now() - started;
+        ticksAtFirst ??= ticks;
+        ticksBetweenProgress = ticks - ticksAtFirst;
         if (data.progress.models.some((m) => m.finished.length > 0)) firstEpoch ??= performance.now() - started;
       });
-      last = performance.now();
-      maxGap = 0;
       worker.postMessage({ type: 'start' });
       const { report } = await waitFor('done');
-      return { backend, dataset, report, firstProgress, firstEpoch, progressCount, maxGap, seconds: (performance.now() - started) / 1000 };
+      return { backend, dataset, report, firstProgress, firstEpoch, progressCount, ticksBetweenProgress, pictureMs, seconds: (performance.now() - started) / 1000 };
     } finally {
       clearInterval(timer);
       worker.terminate();
     }
-  }, { preference, csv, config });
+  }, { preference, csv, config, view });
 }

@@ -1,15 +1,21 @@
 // The playground page end to end, in Debian's headless Chromium: presets, schema, crosses,
 // the race, controls, uploads, safety, offline use and shareable links.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { start, openPage } from './harness.mjs';
 
 let env;
-const outside = [];
+/** Requests that left the server's origin during the current test (each test checks its own). */
+let outside = [];
 before(async () => (env = await start()));
 after(async () => {
   await env?.close();
+});
+afterEach(() => {
+  const left = outside;
+  outside = [];
+  assert.deepEqual(left, [], 'no request leaves 127.0.0.1');
 });
 
 async function open(hash = '') {
@@ -27,7 +33,7 @@ async function waitDone(page, timeout = 600_000) {
   await page.waitForFunction(() => /^Done/.test(document.querySelector('#status').textContent), null, { timeout });
 }
 
-test('Adult is preloaded and the backend is shown (the CPU beats a software WebGPU adapter)', { timeout: 300_000 }, async () => {
+test('Adult is preloaded and the backend is shown with its reason', { timeout: 300_000 }, async () => {
   const { page, errors } = await open();
   const names = await schemaNames(page);
   assert.equal(names.length, 15);
@@ -35,8 +41,10 @@ test('Adult is preloaded and the backend is shown (the CPU beats a software WebG
   assert.equal(await page.$eval('#label', (s) => s.value), 'income');
   assert.match(await page.$eval('#data-summary', (p) => p.textContent), /48,842 rows, 15 columns/);
   const badge = await page.$eval('#backend', (b) => ({ kind: b.dataset.kind, text: b.textContent }));
-  assert.equal(badge.kind, 'cpu', badge.text);
-  assert.match(badge.text, /software renderer/, 'CI has only SwiftShader, which must lose to the CPU');
+  // A software adapter (SwiftShader here) must lose to the CPU; a real GPU may win.
+  const software = /swiftshader|llvmpipe|lavapipe|software/i.test(badge.text);
+  if (badge.kind === 'webgpu') assert.ok(!software, `automatic never trains on a software adapter: ${badge.text}`);
+  else assert.match(badge.text, /software renderer|not available|faster/, badge.text);
   assert.ok((await page.$$('#suggestions li')).length >= 3, 'suggested crosses are listed');
   assert.equal(await page.$eval('#cross-education-occupation', (b) => b.checked), true, 'the preset switches its crosses on');
   assert.deepEqual(errors, []);
@@ -72,8 +80,13 @@ test('a Compare run of 2 epochs draws all three models and ranks them', { timeou
   }
   assert.ok(rows[0][1] > 0.88, `the best model learns Adult: ${rows[0][1]}`);
   assert.equal(await page.$$eval('#epochs-table tbody tr', (trs) => trs.length), 6);
-  const colours = await page.$eval('#curves', (canvas) => {
-    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  await page.waitForFunction(() => Number(document.querySelector('#curves').dataset.drawn ?? 0) >= 2);
+  const colours = await page.$eval('#curves', async (img) => {
+    await img.decode();
+    const canvas = Object.assign(document.createElement('canvas'), { width: img.naturalWidth, height: img.naturalHeight });
+    const context = canvas.getContext('2d');
+    context.drawImage(img, 0, 0);
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
     const want = { wide: [0xe6, 0x9f, 0x00], deep: [0x00, 0x72, 0xb2], joint: [0x00, 0x9e, 0x73] };
     const seen = { wide: 0, deep: 0, joint: 0 };
     for (let i = 0; i < data.length; i += 4) {
@@ -196,6 +209,172 @@ test('curves, metrics and the model download; a loaded model scores a new CSV', 
   }
 });
 
-test('no request left 127.0.0.1', () => {
-  assert.deepEqual(outside, []);
+test('the leak guard leaves the rating out and names it; errors name this page\'s fields', { timeout: 300_000 }, async () => {
+  const { page, errors } = await open('#preset=movielens');
+  await page.waitForSelector('#schema tbody tr[data-warning]');
+  const rating = await page.$eval('#schema tbody tr[data-warning]', (tr) => ({ name: tr.querySelector('th').textContent, warning: tr.dataset.warning }));
+  assert.equal(rating.name, 'rating');
+  assert.match(rating.warning, /^left out: rating decides liked \(AUC 1\.000 alone\)$/);
+  assert.equal(await page.$eval('select[data-column="rating"]', (s) => s.value), 'ignore', 'left out by default');
+  assert.match(await page.$eval('#schema', (t) => t.textContent), /rating decides liked/, 'the reason is shown in the table');
+  await page.selectOption('#label', 'occupation');
+  await page.waitForFunction(() => /No cross suggestions/.test(document.querySelector('#status').textContent));
+  const status = await page.$eval('#status', (p) => p.textContent);
+  assert.match(status, /"Positive class" field/, status);
+  assert.doesNotMatch(status, /--positive|--threshold/, 'no command-line flags in the page');
+  assert.deepEqual(errors, []);
+});
+
+/** The number of times the worker has drawn into an image so far. */
+const drawn = (page, id) => page.$eval(`#${id}`, (img) => Number(img.dataset.drawn ?? 0));
+
+/**
+ * How many non-white pixels an image's picture has (drawn into a canvas and read back). The
+ * worker may replace the picture while it is read; then it is read again.
+ */
+const inked = (page, id) => page.$eval(`#${id}`, async (img) => {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await img.decode();
+      break;
+    } catch (error) {
+      if (attempt === 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const canvas = Object.assign(document.createElement('canvas'), { width: img.naturalWidth, height: img.naturalHeight });
+  const context = canvas.getContext('2d');
+  context.drawImage(img, 0, 0);
+  const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  let ink = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] + data[i + 1] + data[i + 2] < 600) ink += 1;
+  return ink;
+});
+
+test('the cross map, the embedding map, the diagram and named weights draw and move between epochs', { timeout: 600_000 }, async () => {
+  const { page, errors } = await open('#preset=memorize&epochs=3');
+  assert.ok(await inked(page, 'diagram') > 500, 'the diagram of the configured model shows before training');
+  assert.match(await page.$eval('#diagram-text', (l) => l.textContent), /city x product \(1000 buckets\)/);
+  assert.equal(await page.$eval('#map-down', (s) => s.value), 'city', 'the first cross is the default pair');
+  assert.equal(await page.$eval('#map-across', (s) => s.value), 'product');
+  await page.click('#compare');
+  await page.waitForFunction(() => Number(document.querySelector('#cross-map').dataset.drawn ?? 0) >= 1, null, { timeout: 300_000 });
+  const first = await page.$eval('#cross-map-table tbody', (t) => t.textContent);
+  await waitDone(page);
+  assert.ok(await drawn(page, 'cross-map') >= 3, 'redrawn after each epoch');
+  assert.ok(await drawn(page, 'embedding-map') >= 3);
+  assert.notEqual(await page.$eval('#cross-map-table tbody', (t) => t.textContent), first, 'the predictions moved between epochs');
+  for (const id of ['cross-map', 'embedding-map', 'curves', 'diagram']) assert.ok(await inked(page, id) > 500, `${id} has ink`);
+  await mkdir('out', { recursive: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  for (const id of ['cross-map', 'embedding-map']) await (await page.$(`#${id}`)).screenshot({ path: `out/playground-${id}.png` });
+  const exceptions = await page.$$eval('#cross-map-table tr[data-exception]', (rows) => rows.length);
+  assert.ok(exceptions >= 5, `outlined cells are listed in the table (${exceptions})`);
+  assert.match(await page.$eval('#embedding-list', (l) => l.textContent), /joint, city_\d\d \([\d,]+ rows, \d+% positive\): nearest city_\d\d/);
+  assert.match(await page.$eval('#diagram-text', (l) => l.textContent), /moves the logit by [\d.]+ on average/);
+  const named = await page.$$eval('#weights tbody td:first-child', (cells) => cells.map((c) => c.textContent));
+  assert.ok(named.some((n) => /^city=city_\d\d × product=product_\d\d/.test(n)), `named cross weights: ${named.join(' | ')}`);
+  await page.selectOption('#map-across', 'price');
+  await page.waitForFunction(() => /price/.test(document.querySelector('#cross-map-table thead').textContent + document.querySelector('#cross-map-table tbody').textContent));
+  assert.match(await hashParams(page).then((p) => p.map), /"city","price"/, 'the chosen pair is kept in the link');
+  await page.click('#whatif button[type="submit"]');
+  await page.waitForSelector('#whatif-result .fired li');
+  assert.match(await page.$eval('#whatif-result', (d) => d.textContent), /city=city_\d\d × product=product_\d\d: [+−]\d/);
+  const svgDownload = page.waitForEvent('download');
+  await page.click('#map-svg');
+  assert.ok((await readFile(await (await svgDownload).path(), 'utf8')).startsWith('<svg'));
+  // The worker's module scripts are fetched on the page's behalf and show up here; the module's
+  // code (the .wasm) is fetched only where it is instantiated, which must be the worker alone.
+  const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /\.wasm$/.test(n)));
+  assert.deepEqual(loaded, [], 'the page itself never instantiates the training module');
+  assert.deepEqual(errors, []);
+});
+
+test('a lesson runs through every step by keyboard; its step and the projector view survive a reload', { timeout: 900_000 }, async () => {
+  const { page, errors } = await open('#preset=memorize&epochs=2');
+  await page.focus('#lesson-start');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#lesson:not([hidden])');
+  const steps = [];
+  for (;;) {
+    const count = await page.$eval('#lesson-count', (p) => p.textContent);
+    await page.waitForFunction((n) => {
+      const params = new URLSearchParams(location.hash.slice(1));
+      return params.get('lesson') === 'memorize' && (params.get('step') ?? '1') === n;
+    }, String(steps.length + 1));
+    const target = await page.$eval('[data-lesson-target]', (t) => t.id);
+    steps.push({ count, target });
+    if (steps.length === 6) break;
+    await page.waitForSelector('#lesson-next:not([disabled])', { timeout: 600_000 });
+    await page.focus('#lesson-next');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.querySelector('#lesson').dataset.step === n, String(steps.length + 1));
+  }
+  assert.deepEqual(steps.map((s) => s.count), [1, 2, 3, 4, 5, 6].map((n) => `Memorize vs generalize: step ${n} of 6`));
+  assert.deepEqual(steps.map((s) => s.target), ['data-panel', 'race-panel', 'cross-map-figure', 'weights', 'race-panel', 'cross-map-figure']);
+  await page.waitForSelector('#lesson-next:not([disabled])', { timeout: 600_000 });
+  assert.equal(await page.$eval('#cross-city-product', (b) => b.checked), false, 'step 5 switched the cross off');
+  assert.match(await page.$eval('#status', (p) => p.textContent), /^Done/);
+  await page.click('#projector');
+  assert.equal(await page.$eval('body', (b) => b.classList.contains('projector')), true);
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+  await page.waitForSelector('#lesson:not([hidden])');
+  assert.equal(await page.$eval('#lesson', (l) => l.dataset.step), '6', 'the link reopens the lesson at its step');
+  assert.equal(await page.$eval('body', (b) => b.classList.contains('projector')), true, 'the projector view survives a reload');
+  assert.equal(await page.$eval('#projector', (b) => b.getAttribute('aria-pressed')), 'true');
+  await page.focus('#lesson');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.$eval('#lesson', (l) => l.hidden), true, 'Escape ends the lesson');
+  assert.equal((await hashParams(page)).lesson, undefined);
+  assert.deepEqual(errors, []);
+});
+
+/** A MovieLens 1M archive in its published format (`::`, Latin-1 titles), zipped by Python. */
+async function movielensZip() {
+  const { mkdtemp, writeFile, mkdir: makeDir } = await import('node:fs/promises');
+  const { execFileSync } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join((await import('node:os')).tmpdir(), 'widedeep-ml-'));
+  await makeDir(join(dir, 'ml-1m'));
+  const users = Array.from({ length: 20 }, (_, i) => `${i + 1}::${['F', 'M'][i % 2]}::${[1, 18, 25, 35, 45, 50, 56][i % 7]}::${i % 21}::${10000 + i}\n`).join('');
+  const movies = Buffer.concat(Array.from({ length: 15 }, (_, i) => Buffer.concat([
+    Buffer.from(`${i + 1}::`), i % 3 === 0 ? Buffer.from([0x41, 0x6d, 0xe9, 0x6c, 0x69, 0x65, 0x20, 0x28, 0x32, 0x30, 0x30, 0x31, 0x29]) : Buffer.from(`Film ${i + 1} (${1980 + i})`),
+    Buffer.from(`::${['Comedy|Romance', 'Drama', 'Action|Sci-Fi|War'][i % 3]}\n`),
+  ])));
+  let state = 7;
+  const next = (n) => { state = (state * 1103515245 + 12345) % 2147483648; return 1 + (state % n); };
+  const ratings = Array.from({ length: 600 }, (_, i) => `${next(20)}::${next(15)}::${next(5)}::${978300000 + i}\n`).join('');
+  await writeFile(join(dir, 'ml-1m', 'users.dat'), users);
+  await writeFile(join(dir, 'ml-1m', 'movies.dat'), movies);
+  await writeFile(join(dir, 'ml-1m', 'ratings.dat'), ratings);
+  execFileSync('python3', ['-m', 'zipfile', '-c', 'ml-1m.zip', 'ml-1m'], { cwd: dir });
+  return join(dir, 'ml-1m.zip');
+}
+
+test('the seed study preset reads a dropped MovieLens archive, joins it and takes the study\'s setup; a cut zip keeps the data', { timeout: 300_000 }, async () => {
+  const { page, errors } = await open('#preset=seed');
+  assert.match(await page.$eval('#data-summary', (p) => p.textContent), /Drop a MovieLens archive/);
+  const archive = await movielensZip();
+  await page.setInputFiles('#file', archive);
+  await page.waitForFunction(() => /MovieLens 1M: 600 ratings × 20 users × 15 movies/.test(document.querySelector('#data-summary').textContent));
+  assert.equal(await page.$eval('#preset', (s) => s.value), 'seed');
+  assert.equal(await page.$eval('#label', (s) => s.value), 'liked');
+  await page.waitForSelector('#schema tbody tr[data-warning^="left out: rating decides liked"]');
+  assert.equal(await page.$eval('#optimizer', (s) => s.value), 'adagrad');
+  assert.equal(await page.$eval('#batch', (i) => i.value), '200');
+  assert.equal(await page.$eval('#embedding', (i) => i.value), '8');
+  assert.equal(await page.$eval('#cross-gender-age', (b) => b.checked), true);
+  assert.equal(await page.$eval('select[data-column="occupation"]', (s) => s.value), 'deep');
+  assert.equal(await page.$eval('select[data-column="user_id"]', (s) => s.value), 'ignore');
+  assert.match(await page.$eval('#schema', (t) => t.textContent), /Amélie \(2001\)/, 'Latin-1 titles are decoded');
+  const { readFile: read, writeFile: write } = await import('node:fs/promises');
+  const bytes = await read(archive);
+  const cut = archive.replace('.zip', '-cut.zip');
+  await write(cut, bytes.subarray(0, bytes.length >> 1));
+  await page.setInputFiles('#file', cut);
+  await page.waitForSelector('#load-error:not([hidden])');
+  assert.match(await page.$eval('#load-error', (p) => p.textContent), /incomplete download.*The previous data is still loaded/);
+  assert.equal(await page.$eval('#label', (s) => s.value), 'liked', 'the archive stays loaded');
+  assert.deepEqual(errors, []);
 });

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use widedeep::features::FeatureConfig;
+use widedeep::train::TrainConfig;
 
 /// Wide & Deep learning on your own CSV.
 #[derive(Parser)]
@@ -47,7 +49,7 @@ pub struct GenerateArgs {
 
 #[derive(Args)]
 pub struct InspectArgs {
-    /// The CSV file.
+    /// The data: a CSV file (any encoding), a zip archive, or a folder of MovieLens files.
     pub file: PathBuf,
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -62,23 +64,34 @@ pub enum ModelChoice {
     All,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum OptimizerChoice {
-    Adam,
-    Adagrad,
-    Sgd,
+/// Defaults come from the core's configuration, the one place that holds them.
+fn features() -> FeatureConfig {
+    FeatureConfig::default()
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum SplitChoice {
-    Random,
-    Ordered,
+fn training() -> TrainConfig {
+    TrainConfig::default()
+}
+
+/// A value's name as the core's configuration spells it (`adam`, `random`).
+fn name_of(value: impl serde::Serialize) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn joined(numbers: &[usize]) -> String {
+    numbers.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
 }
 
 #[derive(Args)]
 pub struct TrainArgs {
-    /// The CSV file.
+    /// The data: a CSV file (any encoding), a zip archive (MovieLens 1M, 100K or latest as
+    /// published), or a folder of MovieLens files.
     pub file: PathBuf,
+    /// A study's whole setup: `seed` (the Wide & Deep seed study on MovieLens) or `ids` (the
+    /// seed's columns plus user and movie ids and a user × genre cross). Only --epochs, --model
+    /// and the output flags combine with it.
+    #[arg(long, conflicts_with_all = ["label", "positive", "threshold", "crosses", "ignore", "roles", "kinds", "buckets", "embedding_dim", "lr", "optimizer", "hidden", "batch", "hash_buckets", "quantiles", "test_fraction", "split", "seed"])]
+    pub setup: Option<String>,
     /// The label column (default: the inferred one).
     #[arg(long)]
     pub label: Option<String>,
@@ -91,49 +104,52 @@ pub struct TrainArgs {
     /// A cross of 2 or 3 columns, comma-separated (repeatable): `--cross education,occupation`.
     #[arg(long = "cross", value_name = "A,B[,C]")]
     pub crosses: Vec<String>,
-    /// Leave a column out entirely (repeatable).
-    #[arg(long = "ignore", value_name = "COL")]
+    /// Leave columns out entirely (comma-separated or repeated): `--ignore user_id,zip_code`.
+    #[arg(long = "ignore", value_name = "COL[,COL...]", value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// Set a column's role: wide, deep, both or ignore (repeatable): `--role age=deep`.
-    #[arg(long = "role", value_name = "COL=ROLE")]
+    /// Set columns' roles: wide, deep, both or ignore (comma-separated or repeated): `--role age=deep,rating=both`.
+    #[arg(long = "role", value_name = "COL=ROLE[,...]", value_delimiter = ',')]
     pub roles: Vec<String>,
-    /// Override an inferred kind: numeric, categorical, multi_categorical, id (repeatable).
-    #[arg(long = "kind", value_name = "COL=KIND")]
+    /// Override inferred kinds: numeric, categorical, multi_categorical, id (comma-separated or repeated).
+    #[arg(long = "kind", value_name = "COL=KIND[,...]", value_delimiter = ',')]
     pub kinds: Vec<String>,
     /// Explicit bucket edges for a numeric column (repeatable): `--buckets age=18,25,30`.
     #[arg(long = "buckets", value_name = "COL=E1,E2,...")]
     pub buckets: Vec<String>,
     /// Hash buckets per cross.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = features().hash_buckets)]
     pub hash_buckets: usize,
     /// Quantile buckets per numeric column.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = features().quantile_buckets)]
     pub quantiles: usize,
     /// One embedding size for all columns (default: 6·n^¼ rounded up to a power of two, 4..32).
     #[arg(long)]
     pub embedding_dim: Option<usize>,
-    /// Which model(s) to train.
-    #[arg(long, value_enum, default_value_t = ModelChoice::Joint)]
-    pub model: ModelChoice,
-    #[arg(long, default_value_t = 10)]
-    pub epochs: usize,
+    /// Which model(s) to train (default: joint, or all three with a --setup, as a study races them).
+    #[arg(long, value_enum)]
+    pub model: Option<ModelChoice>,
+    /// Passes over the training rows (default: the core's, or the setup's).
+    #[arg(long)]
+    pub epochs: Option<usize>,
     /// Rows per step.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = training().batch_size)]
     pub batch: usize,
-    /// Learning rate (default: 0.001 Adam, 0.01 Adagrad, 0.05 SGD).
+    /// Learning rate (default: the optimizer's own, see `--optimizer`).
     #[arg(long)]
     pub lr: Option<f64>,
-    #[arg(long, value_enum, default_value_t = OptimizerChoice::Adam)]
-    pub optimizer: OptimizerChoice,
+    /// adam, adagrad or sgd.
+    #[arg(long, default_value_t = name_of(training().optimizer))]
+    pub optimizer: String,
     /// Deep hidden layer sizes.
-    #[arg(long, default_value = "64,32,16")]
+    #[arg(long, default_value_t = joined(&training().hidden))]
     pub hidden: String,
     /// Share of rows held out for testing.
-    #[arg(long, default_value_t = 0.3)]
+    #[arg(long, default_value_t = training().test_fraction)]
     pub test_fraction: f64,
-    #[arg(long, value_enum, default_value_t = SplitChoice::Random)]
-    pub split: SplitChoice,
-    #[arg(long, default_value_t = 100)]
+    /// random or ordered (the last rows are the test rows).
+    #[arg(long, default_value_t = name_of(training().split))]
+    pub split: String,
+    #[arg(long, default_value_t = training().seed)]
     pub seed: u64,
     /// Write the per-epoch metrics as JSON.
     #[arg(long, value_name = "OUT.json")]
@@ -144,6 +160,9 @@ pub struct TrainArgs {
     /// Save the trained model (the joint one when several are trained).
     #[arg(long, value_name = "MODEL")]
     pub save: Option<PathBuf>,
+    /// After training, print each model's N largest wide weights by name.
+    #[arg(long, value_name = "N")]
+    pub top_weights: Option<usize>,
     /// Hide the progress bar.
     #[arg(long, short)]
     pub quiet: bool,

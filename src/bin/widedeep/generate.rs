@@ -11,7 +11,10 @@ pub fn run(args: &GenerateArgs) -> Result<(), String> {
     };
     let mut out = BufWriter::new(sink);
     let written = match args.dataset {
-        Dataset::Movielens => widedeep::synth::movielens(args.rows, args.seed, &mut out),
+        Dataset::Movielens => {
+            eprintln!("note: the label 'liked' is 'rating' >= 4, so 'rating' is its source: training on 'liked' leaves it out");
+            widedeep::synth::movielens(args.rows, args.seed, &mut out)
+        }
         Dataset::Memorize => widedeep::synth::memorize_generalize(args.rows, args.seed, &mut out),
     };
     written.and_then(|()| out.flush()).map_err(|e| format!("cannot write the data: {e}"))

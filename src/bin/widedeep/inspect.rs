@@ -1,12 +1,14 @@
 //! `widedeep inspect`: the inferred schema as a table or JSON.
 
-use widedeep::data::Schema;
+use widedeep::data::{Schema, Table};
+use widedeep::features::FeatureConfig;
+use widedeep::train::{Split, TrainConfig};
 
 use crate::args::InspectArgs;
 
 pub fn run(args: &InspectArgs) -> Result<(), String> {
     let table = crate::load(&args.file)?;
-    let schema = Schema::infer(&table);
+    let schema = screened(&table, Schema::infer(&table));
     if args.json {
         println!("{}", serde_json::to_string_pretty(&schema).expect("schemas serialize"));
         return Ok(());
@@ -37,4 +39,15 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
 
 fn shorten(text: &str) -> String {
     if text.chars().count() > 24 { format!("{}…", text.chars().take(23).collect::<String>()) } else { text.to_string() }
+}
+
+/// The schema with the columns that give the guessed label away flagged, judged on the rows
+/// `train` would fit on by default; unchanged when there is no usable label.
+fn screened(table: &Table, schema: Schema) -> Schema {
+    let Some(label) = schema.label.clone() else { return schema };
+    let features = FeatureConfig::for_label(label);
+    match Split::new(table, &features, &TrainConfig::default()) {
+        Ok(split) => split.screen(table, &schema, &features).1,
+        Err(_) => schema,
+    }
 }

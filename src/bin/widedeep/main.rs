@@ -40,15 +40,43 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// Reads a CSV file into a table, with a progress bar for big files.
+/// The core's message, with the flag that fixes it where one does: the core names no flags.
+#[cfg(not(target_family = "wasm"))]
+fn message(error: widedeep::Error) -> String {
+    let hint = match error.kind() {
+        "label_not_binary" => " (--positive VALUE, or --threshold X for numbers)",
+        "label_positive_missing" => " (--positive)",
+        "label_not_numeric" => " (use --positive VALUE instead of --threshold)",
+        "label_unusable" => " (choose another column with --label)",
+        _ => "",
+    };
+    format!("{error}{hint}")
+}
+
+/// Reads a file (a CSV in any known encoding, or a zip archive) or a folder of MovieLens files
+/// into a table, with a progress bar for big files, and prints how it was read.
 #[cfg(not(target_family = "wasm"))]
 fn load(path: &std::path::Path) -> Result<widedeep::data::Table, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = indicatif::ProgressBar::new(size)
+    use widedeep::data::NamedBytes;
+    let read = |path: &std::path::Path| std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()));
+    let name = |path: &std::path::Path| path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let files = if path.is_dir() {
+        let entries = std::fs::read_dir(path).map_err(|e| format!("cannot read the folder {}: {e}", path.display()))?;
+        let mut paths: Vec<std::path::PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+        paths.sort();
+        paths.iter().map(|p| Ok(NamedBytes::new(name(p), read(p)?))).collect::<Result<Vec<_>, String>>()?
+    } else {
+        vec![NamedBytes::new(name(path), read(path)?)]
+    };
+    let size: usize = files.iter().map(|f| f.bytes.len()).sum();
+    let bar = indicatif::ProgressBar::new(size as u64)
         .with_style(indicatif::ProgressStyle::with_template("reading {bytes}/{total_bytes} {wide_bar}").expect("valid template"));
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    let table = widedeep::data::read_table_with_progress(std::io::BufReader::with_capacity(1 << 20, file), |b| bar.set_position(b));
+    let table = widedeep::data::read_files(files, |share| bar.set_position((share * size as f64) as u64));
     bar.finish_and_clear();
-    table.map_err(|e| format!("{}: {e}", path.display()))
+    let table = table.map_err(|e| format!("{}: {}", path.display(), message(e)))?;
+    for note in &table.notes {
+        eprintln!("{}: {note}", path.display());
+    }
+    Ok(table)
 }

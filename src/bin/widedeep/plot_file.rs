@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::Once;
 
 use plotters::prelude::*;
+use widedeep::plot::{Look, Picture};
 use widedeep::train::ModelRun;
 
 const SIZE: (u32, u32) = (1500, 480);
@@ -35,15 +36,9 @@ pub fn save(path: &Path, runs: &[ModelRun]) -> Result<(), String> {
     FONTS.call_once(|| {
         plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).unwrap_or_else(|_| panic!("the bundled font is valid"))
     });
+    let picture = Picture::Curves(runs.to_vec());
     match format(path)? {
-        Format::Svg => widedeep::plot::draw_curves(&SVGBackend::new(path, SIZE).into_drawing_area(), runs).map_err(fail),
-        Format::Png => {
-            static FONTS: Once = Once::new();
-            FONTS.call_once(|| {
-                plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
-                    .unwrap_or_else(|_| panic!("the bundled font is valid"))
-            });
-            widedeep::plot::draw_curves(&BitMapBackend::new(path, SIZE).into_drawing_area(), runs).map_err(fail)
-        }
+        Format::Svg => picture.draw(&SVGBackend::new(path, SIZE).into_drawing_area(), Look::default()).map_err(fail),
+        Format::Png => picture.draw(&BitMapBackend::new(path, SIZE).into_drawing_area(), Look::default()).map_err(fail),
     }
 }

@@ -1,17 +1,20 @@
-//! `widedeep train`: flags → [`Config`] → a race of trainers → tables, JSON, plots, a model file.
+//! `widedeep train`: flags → [`Config`] → a comparison of trainers → tables, JSON, plots, a model file.
 
 use std::collections::BTreeMap;
 
 use burn::tensor::Device;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::de::DeserializeOwned;
-use widedeep::Config;
 use widedeep::data::{LabelRule, Schema};
 use widedeep::features::FeatureConfig;
+use widedeep::features::Role;
+use widedeep::insight::{top_wide_weights, wide_rows};
 use widedeep::model::{Mode, SavedModel};
-use widedeep::train::{DatasetInfo, EpochRecord, ModelRun, OptimizerKind, Race, Report, SplitKind, TrainConfig, Trainer};
+use widedeep::train::{Comparison, DatasetInfo, EpochRecord, ModelRun, Report, TrainConfig, Trainer};
+use widedeep::{Config, Setup};
 
-use crate::args::{ModelChoice, OptimizerChoice, SplitChoice, TrainArgs};
+use crate::args::{ModelChoice, TrainArgs};
+use crate::message;
 
 pub fn run(args: &TrainArgs) -> Result<(), String> {
     args.plot.iter().try_for_each(|p| crate::plot_file::check(p))?;
@@ -19,8 +22,15 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
     let schema = Schema::infer(&table);
     let config = config(args, &schema)?;
     let device = Device::flex();
-    let mut race = Race::new(&table, &schema, &config, &device).map_err(|e| e.to_string())?;
-    let dataset = DatasetInfo::new(args.file.display().to_string(), &race.prepared);
+    let mut comparison = Comparison::new(&table, &schema, &config, &device).map_err(message)?;
+    let dataset = DatasetInfo::new(args.file.display().to_string(), &comparison.prepared);
+    for leak in &dataset.leaks {
+        let reason = leak.reason(&config.features.label);
+        match config.features.roles.get(&leak.column) {
+            Some(Role::Ignore) | None => eprintln!("{reason}: left out; use --role {}=both to keep it", leak.column),
+            Some(_) => eprintln!("{reason}: kept, as --role asks: expect a score that means little"),
+        }
+    }
     eprintln!(
         "{} rows ({} train, {} test), label {}, {:.1}% positive; {} wide ids, {} deep inputs",
         dataset.rows,
@@ -31,10 +41,10 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
         dataset.wide_ids,
         dataset.deep_inputs
     );
-    for trainer in &mut race.trainers {
+    for trainer in &mut comparison.trainers {
         train_one(trainer, config.train.epochs, args.quiet)?;
     }
-    let models: Vec<ModelRun> = race.trainers.iter().map(|t| ModelRun { mode: t.mode(), epochs: t.history().to_vec() }).collect();
+    let models: Vec<ModelRun> = comparison.trainers.iter().map(|t| ModelRun { mode: t.mode(), epochs: t.history().to_vec() }).collect();
     if models.len() > 1 {
         print_comparison(&models);
     }
@@ -46,7 +56,26 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
         crate::plot_file::save(path, &report.models)?;
     }
     if let Some(path) = &args.save {
-        save(path, &race)?;
+        save(path, &comparison)?;
+    }
+    if let Some(count) = args.top_weights {
+        print_top_weights(&comparison, count)?;
+    }
+    Ok(())
+}
+
+/// Each model's `count` largest wide weights, named (`city=city_10 × product=product_03 · 412
+/// rows · +1.150`): what the wide part memorized.
+fn print_top_weights(comparison: &Comparison, count: usize) -> Result<(), String> {
+    let prepared = &comparison.prepared;
+    let rows = wide_rows(&prepared.layout, &prepared.train);
+    for trainer in comparison.trainers.iter().filter(|t| t.mode().has_wide()) {
+        let weights = trainer.model().wide_weights().expect("a model with a wide part has wide weights");
+        let values = pollster::block_on(widedeep::model::read::floats(weights)).map_err(message)?;
+        println!("\n{} model, largest wide weights:", trainer.mode().name());
+        for weight in top_wide_weights(&prepared.encoder, &prepared.layout, &rows, &values, count) {
+            println!("  {}", weight.line());
+        }
     }
     Ok(())
 }
@@ -57,7 +86,7 @@ fn train_one(trainer: &mut Trainer, epochs: usize, quiet: bool) -> Result<(), St
         let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(trainer.batches_per_epoch() as u64) };
         bar.set_style(ProgressStyle::with_template("{prefix} {wide_bar} {pos}/{len} batches {msg}").expect("valid template"));
         bar.set_prefix(format!("{name:>5} epoch {epoch}/{epochs}"));
-        let record = trainer.run_epoch(|step| bar.set_position(step.batch as u64)).map_err(|e| e.to_string())?;
+        let record = trainer.run_epoch(|step| bar.set_position(step.batch as u64)).map_err(message)?;
         bar.finish_and_clear();
         println!("{}", epoch_line(name, epochs, &record));
     }
@@ -91,27 +120,55 @@ fn print_comparison(models: &[ModelRun]) {
     }
 }
 
-fn save(path: &std::path::Path, race: &Race) -> Result<(), String> {
-    let trainer = race.trainers.iter().find(|t| t.mode() == Mode::Joint).unwrap_or(&race.trainers[0]);
-    let weights = pollster::block_on(trainer.export(&race.prepared.layout)).map_err(|e| e.to_string())?;
-    let saved = SavedModel::new(race.prepared.encoder.clone(), trainer.config().clone(), weights);
+fn save(path: &std::path::Path, comparison: &Comparison) -> Result<(), String> {
+    let trainer = comparison.trainers.iter().find(|t| t.mode() == Mode::Joint).unwrap_or(&comparison.trainers[0]);
+    let weights = pollster::block_on(trainer.export(&comparison.prepared.layout)).map_err(message)?;
+    let saved = SavedModel::new(comparison.prepared.encoder.clone(), trainer.config().clone(), weights);
     std::fs::write(path, saved.to_json()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprintln!("saved the {} model to {}", trainer.mode().name(), path.display());
     Ok(())
 }
 
-/// Turns the flags into the core's configuration.
+/// Turns the flags into the core's configuration: a setup's, or one built flag by flag.
 fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
+    let mut config = match &args.setup {
+        Some(name) => {
+            let setup: Setup = name.parse().map_err(|e: widedeep::Error| format!("--setup: {e}"))?;
+            setup.config(schema).map_err(message)?
+        }
+        None => flags_config(args, schema)?,
+    };
+    if let Some(epochs) = args.epochs {
+        config.train.epochs = epochs;
+    }
+    config.train.modes = match args.model {
+        Some(ModelChoice::Wide) => vec![Mode::Wide],
+        Some(ModelChoice::Deep) => vec![Mode::Deep],
+        Some(ModelChoice::Joint) => vec![Mode::Joint],
+        Some(ModelChoice::All) => Mode::ALL.to_vec(),
+        None if args.setup.is_some() => Mode::ALL.to_vec(),
+        None => vec![Mode::Joint],
+    };
+    Ok(config)
+}
+
+/// The configuration the feature and training flags describe.
+fn flags_config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
     let label = args.label.clone().or_else(|| schema.label.clone()).ok_or("no column looks like a label: name one with --label COL")?;
     let label_rule = match (&args.positive, args.threshold) {
         (Some(value), _) => LabelRule::Positive { value: value.clone() },
         (None, Some(at)) => LabelRule::Threshold { at },
         (None, None) => LabelRule::Auto,
     };
-    let mut roles: BTreeMap<String, _> =
-        pairs(&args.roles, "--role")?.into_iter().map(|(c, r)| Ok((c, parse_enum(&r, "role")?))).collect::<Result<_, String>>()?;
-    roles.extend(args.ignore.iter().map(|c| (c.clone(), widedeep::features::Role::Ignore)));
-    let kinds = pairs(&args.kinds, "--kind")?.into_iter().map(|(c, k)| Ok((c, parse_enum(&k, "kind")?))).collect::<Result<_, String>>()?;
+    let mut roles: BTreeMap<String, Role> = pairs(&args.roles, "--role")?
+        .into_iter()
+        .map(|(c, r)| Ok((c, parse_enum(&r, "--role", "role")?)))
+        .collect::<Result<_, String>>()?;
+    roles.extend(args.ignore.iter().filter(|c| !c.trim().is_empty()).map(|c| (c.trim().to_string(), Role::Ignore)));
+    let kinds = pairs(&args.kinds, "--kind")?
+        .into_iter()
+        .map(|(c, k)| Ok((c, parse_enum(&k, "--kind", "kind")?)))
+        .collect::<Result<_, String>>()?;
     let bucket_edges = pairs(&args.buckets, "--buckets")?.into_iter().map(|(c, e)| Ok((c, numbers(&e)?))).collect::<Result<_, String>>()?;
     let features = FeatureConfig {
         label,
@@ -125,33 +182,18 @@ fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
         embedding_dim: args.embedding_dim,
         ..FeatureConfig::default()
     };
-    let modes = match args.model {
-        ModelChoice::Wide => vec![Mode::Wide],
-        ModelChoice::Deep => vec![Mode::Deep],
-        ModelChoice::Joint => vec![Mode::Joint],
-        ModelChoice::All => Mode::ALL.to_vec(),
-    };
     let train = TrainConfig {
-        modes,
         hidden: args
             .hidden
             .split(',')
             .filter(|s| !s.trim().is_empty())
             .map(|s| s.trim().parse::<usize>().map_err(|_| format!("--hidden: '{s}' is not a whole number")))
             .collect::<Result<_, _>>()?,
-        optimizer: match args.optimizer {
-            OptimizerChoice::Adam => OptimizerKind::Adam,
-            OptimizerChoice::Adagrad => OptimizerKind::Adagrad,
-            OptimizerChoice::Sgd => OptimizerKind::Sgd,
-        },
+        optimizer: parse_enum(&args.optimizer, "--optimizer", "optimizer")?,
         learning_rate: args.lr,
         batch_size: args.batch,
-        epochs: args.epochs,
         test_fraction: args.test_fraction,
-        split: match args.split {
-            SplitChoice::Random => SplitKind::Random,
-            SplitChoice::Ordered => SplitKind::Ordered,
-        },
+        split: parse_enum(&args.split, "--split", "split")?,
         seed: args.seed,
         ..TrainConfig::default()
     };
@@ -169,8 +211,9 @@ fn pairs(items: &[String], flag: &str) -> Result<Vec<(String, String)>, String> 
         .collect()
 }
 
-fn parse_enum<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, String> {
-    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| format!("unknown {what} '{text}'"))
+/// A value of one of the core's enums, by the name its configuration uses.
+fn parse_enum<T: DeserializeOwned>(text: &str, flag: &str, what: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| format!("{flag}: unknown {what} '{text}'"))
 }
 
 fn numbers(text: &str) -> Result<Vec<f64>, String> {

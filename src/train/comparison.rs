@@ -9,14 +9,14 @@ use crate::data::{Schema, Table};
 use crate::model::Inputs;
 
 /// A prepared table and one trainer per requested mode.
-pub struct Race {
+pub struct Comparison {
     /// The encoded split (shared by every trainer).
     pub prepared: Prepared,
     /// One trainer per mode, in the order of `config.train.modes`.
     pub trainers: Vec<Trainer>,
 }
 
-impl Race {
+impl Comparison {
     /// Prepares `table` and builds a trainer per mode on `device`, uploading the rows once.
     pub fn new(table: &Table, schema: &Schema, config: &Config, device: &Device) -> Result<Self> {
         let prepared = Prepared::new(table, schema, &config.features, &config.train)?;

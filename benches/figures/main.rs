@@ -1,16 +1,18 @@
-//! `cargo bench --bench figures [adult|products|movielens|memory]`: prints the accuracy, speed and memory
-//! figures that the README reports. Not a timed test: it only measures and prints.
+//! `cargo bench --bench figures [adult|products|pictures|movielens|memory]`: prints the accuracy,
+//! speed and memory figures that the README reports. Not a timed test: it only measures and prints.
+
+mod products;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use burn::tensor::Device;
 use web_time::Instant;
-use widedeep::Config;
-use widedeep::data::{ColumnKind, LabelRule, Schema, Table, read_table_with_progress};
+use widedeep::data::{ColumnKind, LabelRule, Schema, Table, read_table};
 use widedeep::features::{FeatureConfig, Role};
 use widedeep::model::Mode;
-use widedeep::train::{OptimizerKind, Prepared, Race, TrainConfig};
+use widedeep::train::{Comparison, Prepared, TrainConfig};
+use widedeep::{Config, Setup};
 
 fn main() {
     let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
@@ -22,7 +24,10 @@ fn main() {
         adult();
     }
     if wants("products") {
-        products();
+        product_figures();
+    }
+    if wants("pictures") {
+        picture_figures();
     }
     if wants("movielens") {
         movielens();
@@ -33,8 +38,8 @@ fn main() {
 }
 
 fn load(path: &Path) -> Table {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    read_table_with_progress(std::io::BufReader::new(file), |_| {}).expect("the data set parses")
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    read_table(&bytes).expect("the data set parses")
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -44,9 +49,13 @@ fn strings(items: &[&str]) -> Vec<String> {
 /// Trains every mode in `config` and prints each epoch; returns (best AUC, mean samples/s) per mode.
 fn race(name: &str, table: &Table, config: &Config) -> Vec<(Mode, f64, f64)> {
     let schema = Schema::infer(table);
-    let mut race = Race::new(table, &schema, config, &Device::flex()).expect("the benchmark config is valid");
-    println!("\n## {name}: {} train / {} test rows, batch {}", race.prepared.train.rows, race.prepared.test.rows, config.train.batch_size);
-    race.trainers
+    let mut comparison = Comparison::new(table, &schema, config, &Device::flex()).expect("the benchmark config is valid");
+    println!(
+        "\n## {name}: {} train / {} test rows, batch {}",
+        comparison.prepared.train.rows, comparison.prepared.test.rows, config.train.batch_size
+    );
+    comparison
+        .trainers
         .iter_mut()
         .map(|t| {
             for _ in 0..config.train.epochs {
@@ -117,15 +126,15 @@ fn adult() {
     summary("adult batch 1024", &big);
 }
 
-/// Speed of the matrix products in a training step of the Adult tutorial model: the part of a step that SIMD width decides. `make bench-web` prints the same
-/// figures for the CPU backend in the browser.
-fn products() {
+/// Speed of the matrix products in a training step of the Adult tutorial model: the part of a
+/// step that SIMD width decides.
+fn product_figures() {
     let table = adult_table();
     let prepared = Prepared::new(&table, &Schema::infer(&table), &adult_features(), &TrainConfig::default()).expect("encodes");
     let [first, second] = TUTORIAL_HIDDEN;
     let widths = [prepared.layout.deep_width(), first, second, 1];
     for batch in [256, 1024] {
-        let speeds = pollster::block_on(widedeep::model::product_speeds(&Device::flex(), batch, &widths)).expect("products run");
+        let speeds = products::product_speeds(&Device::flex(), batch, &widths);
         println!("\n## Matrix products of an Adult joint step, widths {widths:?}, batch {batch}, native CPU");
         for speed in &speeds {
             let [m, k, n] = speed.shape;
@@ -136,69 +145,54 @@ fn products() {
     }
 }
 
+/// The cost of the live pictures on Adult (the playground's preset crosses, 3 models): after every
+/// epoch the worker computes and draws the curves, the cross map, an embedding map, the diagram
+/// and the named weights. Printed beside the epoch's training time, as a share of it.
+fn picture_figures() {
+    use widedeep::engine::Engine;
+    use widedeep::plot::{Look, Picture};
+    let font: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+    plotters::style::register_font("sans-serif", plotters::style::FontStyle::Normal, font)
+        .unwrap_or_else(|_| panic!("the bundled font loads"));
+    let bytes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/adult.csv")).expect("the bundled Adult file");
+    let mut engine = Engine::new();
+    engine.load_csv("adult.csv", &bytes).expect("Adult parses");
+    let features = FeatureConfig {
+        label_rule: LabelRule::Positive { value: ">50K".into() },
+        roles: [("fnlwgt".to_string(), Role::Ignore)].into(),
+        crosses: vec![strings(&["education", "occupation"]), strings(&["native-country", "occupation"]), strings(&["gender", "age"])],
+        ..FeatureConfig::for_label("income")
+    };
+    let epochs = 4;
+    let train = TrainConfig { modes: Mode::ALL.to_vec(), epochs, ..TrainConfig::default() };
+    engine.configure(Config { features, train }).expect("the preset's setup is valid");
+    println!("\n## Pictures on Adult (preset crosses, wide + deep + joint, batch 256), per epoch");
+    let svg = |picture: Picture| picture.svg(1200, 560, Look::default()).expect("draws");
+    for epoch in 1..=epochs {
+        while engine.report().expect("a run").models.iter().any(|m| m.epochs.len() < epoch) {
+            pollster::block_on(engine.train(64)).expect("trains");
+        }
+        let report = engine.report().expect("a run");
+        let training: f64 = report.models.iter().filter_map(|m| m.epochs.get(epoch - 1)).map(|e| e.seconds).sum();
+        let started = Instant::now();
+        svg(Picture::Curves(report.models.clone()));
+        svg(Picture::CrossMap(engine.cross_map(["education", "occupation"]).expect("a cross map")));
+        svg(Picture::Embedding(pollster::block_on(engine.embedding_maps("occupation")).expect("embedding maps")));
+        svg(Picture::Diagram(pollster::block_on(engine.diagram()).expect("a diagram")));
+        pollster::block_on(engine.named_weights(Mode::Joint, 15)).expect("named weights");
+        let pictures = started.elapsed().as_secs_f64();
+        println!("pictures epoch {epoch}: {pictures:.3} s beside {training:.2} s of training ({:.1}%)", 100.0 * pictures / training);
+    }
+}
+
 fn movielens() {
     let Some(path) = fetch_movielens() else { return };
     let table = load(&path);
-    let genres: Vec<&str> = vec![
-        "unknown",
-        "Action",
-        "Adventure",
-        "Animation",
-        "Children's",
-        "Comedy",
-        "Crime",
-        "Documentary",
-        "Drama",
-        "Fantasy",
-        "Film-Noir",
-        "Horror",
-        "Musical",
-        "Mystery",
-        "Romance",
-        "Sci-Fi",
-        "Thriller",
-        "War",
-        "Western",
-    ];
-    let mut roles: std::collections::BTreeMap<String, Role> =
-        genres.iter().chain(&["user_id", "movie_id", "zip_code", "rating", "timestamp"]).map(|c| (c.to_string(), Role::Ignore)).collect();
-    roles.insert("occupation".into(), Role::Deep);
-    // The seed one-hot encodes and embeds age groups: ages are categories here, not a number.
-    let kinds: std::collections::BTreeMap<String, ColumnKind> = [("age".to_string(), ColumnKind::Categorical)].into();
-    let seed = FeatureConfig {
-        roles: roles.clone(),
-        kinds: kinds.clone(),
-        crosses: vec![strings(&["gender", "age"])],
-        embedding_dim: Some(8),
-        ..FeatureConfig::for_label("liked")
-    };
-    let train = TrainConfig {
-        modes: Mode::ALL.to_vec(),
-        hidden: vec![64, 32, 16],
-        optimizer: OptimizerKind::Adagrad,
-        learning_rate: Some(0.01),
-        batch_size: 200,
-        epochs: 20,
-        ..TrainConfig::default()
-    };
-    let seed_results =
-        race("MovieLens 100K, the seed project's setup, Adagrad 0.01", &table, &Config { features: seed, train: train.clone() });
-    roles.remove("user_id");
-    roles.remove("movie_id");
-    roles.insert("occupation".into(), Role::Both);
-    let ids = FeatureConfig {
-        roles,
-        kinds,
-        crosses: vec![strings(&["gender", "age"]), strings(&["user_id", "genres"])],
-        hash_buckets: 20_000,
-        ..FeatureConfig::for_label("liked")
-    };
-    let ids_train = TrainConfig { optimizer: OptimizerKind::Adam, learning_rate: Some(1e-3), batch_size: 256, epochs: 8, ..train };
-    let id_results = race(
-        "MovieLens 100K with user and movie ids and a user x genre cross, Adam 1e-3",
-        &table,
-        &Config { features: ids, train: ids_train },
-    );
+    let schema = Schema::infer(&table);
+    let seed = Setup::Seed.config(&schema).expect("the joined file has the seed's columns");
+    let seed_results = race("MovieLens 100K, the seed project's setup (--setup seed), Adagrad 0.01", &table, &seed);
+    let ids = Setup::Ids.config(&schema).expect("the joined file has user and movie ids");
+    let id_results = race("MovieLens 100K with user and movie ids and a user x genre cross (--setup ids), Adam 1e-3", &table, &ids);
     summary("movielens seed setup", &seed_results);
     summary("movielens ids + crosses", &id_results);
 }

@@ -1,0 +1,223 @@
+//! The cross map: for two columns, a grid of their values with, in each cell, the observed
+//! positive rate on the test rows and each model's mean prediction there. Cells where the
+//! observed rate departs from the deep model's prediction are the exceptions the deep part
+//! smooths away, which only a cross lets the wide part memorize: the picture shows where joint
+//! beats deep, and why.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::data::{Column, ColumnKind, MISSING, parse_number};
+use crate::model::Mode;
+
+/// Values shown per axis at most; less frequent values are pooled as "(other)".
+pub const MAX_VALUES: usize = 30;
+/// Numbers are cut into this many quantile ranges.
+const NUMBER_BINS: usize = 10;
+/// Cells with fewer test rows are greyed: their observed rate is mostly noise.
+pub const MIN_CELL_ROWS: u32 = 5;
+/// A cell is an exception when its observed rate is at least this far from the deep model's
+/// prediction ...
+pub const EXCEPTION_GAP: f64 = 0.25;
+/// ... and the gap is this many standard errors of the observed rate or more (strict: a map
+/// has hundreds of cells, and a few of them would pass a looser test by chance).
+const EXCEPTION_SIGMAS: f64 = 4.0;
+
+/// One cell of the grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    /// Test rows in the cell.
+    pub rows: u32,
+    /// Their share of positives (NaN when empty).
+    pub observed: f64,
+    /// Each model's mean predicted probability there, in [`CrossMap::models`] order.
+    pub predicted: Vec<f64>,
+    /// Whether the observed rate departs from the deep model's prediction (see [`EXCEPTION_GAP`]).
+    pub exception: bool,
+}
+
+/// The grid of two columns' values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrossMap {
+    /// The column down the side and the column across the top.
+    pub columns: [String; 2],
+    /// Labels of the rows, most frequent value first (the last may be "(other)").
+    pub row_values: Vec<String>,
+    /// Labels of the columns.
+    pub col_values: Vec<String>,
+    /// Row-major cells.
+    pub cells: Vec<Cell>,
+    /// The models whose predictions the cells hold.
+    pub models: Vec<Mode>,
+    /// The epoch the predictions come from (0 before any).
+    pub epoch: usize,
+}
+
+/// Which bin each of `rows` falls in along one axis, and the bins' labels.
+struct Axis {
+    labels: Vec<String>,
+    bins: Vec<usize>,
+}
+
+impl Axis {
+    fn new(column: &Column, kind: ColumnKind, rows: &[usize]) -> Self {
+        if kind == ColumnKind::Numeric { Self::numeric(column, rows) } else { Self::categorical(column, rows) }
+    }
+
+    /// The most frequent values each get a bin; the rest share "(other)", missing cells "(missing)".
+    fn categorical(column: &Column, rows: &[usize]) -> Self {
+        let mut counts: FxHashMap<u32, usize> = FxHashMap::default();
+        rows.iter().for_each(|&r| *counts.entry(column.codes[r]).or_default() += 1);
+        let mut codes: Vec<(u32, usize)> = counts.into_iter().collect();
+        codes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let keep = if codes.len() > MAX_VALUES { MAX_VALUES - 1 } else { codes.len() };
+        let index: FxHashMap<u32, usize> = codes[..keep].iter().enumerate().map(|(i, &(code, _))| (code, i)).collect();
+        let mut labels: Vec<String> = codes[..keep]
+            .iter()
+            .map(|&(code, _)| if code == MISSING { "(missing)".into() } else { column.values[code as usize].to_string() })
+            .collect();
+        if keep < codes.len() {
+            labels.push("(other)".into());
+        }
+        let bins = rows.iter().map(|r| index.get(&column.codes[*r]).copied().unwrap_or(keep)).collect();
+        Self { labels, bins }
+    }
+
+    /// Quantile ranges of the numbers, in increasing order; missing values get their own bin.
+    fn numeric(column: &Column, rows: &[usize]) -> Self {
+        let values: Vec<Option<f64>> = rows.iter().map(|&r| column.get(r).and_then(parse_number)).collect();
+        let mut sorted: Vec<f64> = values.iter().flatten().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        let mut edges: Vec<f64> = (1..NUMBER_BINS).filter_map(|q| sorted.get(q * sorted.len() / NUMBER_BINS).copied()).collect();
+        edges.dedup();
+        edges.retain(|&e| sorted.first().is_some_and(|&lo| e > lo));
+        let mut labels: Vec<String> = (0..=edges.len())
+            .map(|b| match (b.checked_sub(1).map(|i| edges[i]), edges.get(b)) {
+                (None, Some(hi)) => format!("<{hi}"),
+                (Some(lo), Some(hi)) => format!("[{lo},{hi})"),
+                (Some(lo), None) => format!(">={lo}"),
+                (None, None) => "any".into(),
+            })
+            .collect();
+        let missing = labels.len();
+        if values.iter().any(Option::is_none) {
+            labels.push("(missing)".into());
+        }
+        let bins = values.iter().map(|v| v.map_or(missing, |x| edges.partition_point(|&e| e <= x))).collect();
+        Self { labels, bins }
+    }
+}
+
+impl CrossMap {
+    /// The grid of `columns` (with their kinds) over `rows` (the test rows, in the order of
+    /// `targets` and of each model's `predictions`, which are probabilities).
+    pub fn new(columns: [(&Column, ColumnKind); 2], rows: &[usize], targets: &[f32], predictions: &[(Mode, &[f32])], epoch: usize) -> Self {
+        let [down, across] = columns.map(|(column, kind)| Axis::new(column, kind, rows));
+        let width = across.labels.len();
+        let mut sums = vec![(0u32, 0.0f64, vec![0.0f64; predictions.len()]); down.labels.len() * width];
+        for (i, (&d, &a)) in down.bins.iter().zip(&across.bins).enumerate() {
+            let cell = &mut sums[d * width + a];
+            cell.0 += 1;
+            cell.1 += targets[i] as f64;
+            for (sum, (_, p)) in cell.2.iter_mut().zip(predictions) {
+                *sum += p[i] as f64;
+            }
+        }
+        let deep = predictions.iter().position(|(mode, _)| *mode == Mode::Deep);
+        let cells = sums
+            .into_iter()
+            .map(|(rows, positives, predicted)| {
+                let n = rows as f64;
+                let observed = if rows == 0 { f64::NAN } else { positives / n };
+                let predicted: Vec<f64> = predicted.iter().map(|p| if rows == 0 { f64::NAN } else { p / n }).collect();
+                let exception = deep.is_some_and(|d| is_exception(observed, predicted[d], rows));
+                Cell { rows, observed, predicted, exception }
+            })
+            .collect();
+        Self {
+            columns: columns.map(|(c, _)| c.name.clone()),
+            row_values: down.labels,
+            col_values: across.labels,
+            cells,
+            models: predictions.iter().map(|(mode, _)| *mode).collect(),
+            epoch,
+        }
+    }
+
+    /// The cell at `row`, `col`.
+    pub fn cell(&self, row: usize, col: usize) -> &Cell {
+        &self.cells[row * self.col_values.len() + col]
+    }
+}
+
+/// Far from the deep model's prediction, by [`EXCEPTION_GAP`] and by [`EXCEPTION_SIGMAS`]
+/// standard errors of a rate on `rows` rows, with enough rows to tell.
+fn is_exception(observed: f64, deep: f64, rows: u32) -> bool {
+    if rows < MIN_CELL_ROWS || !observed.is_finite() || !deep.is_finite() {
+        return false;
+    }
+    let p = deep.clamp(0.02, 0.98);
+    let error = (p * (1.0 - p) / rows as f64).sqrt();
+    let gap = (observed - deep).abs();
+    gap >= EXCEPTION_GAP && gap >= EXCEPTION_SIGMAS * error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(name: &str, values: &[&str]) -> Column {
+        let mut c = Column::new(name);
+        values.iter().for_each(|v| c.push(v));
+        c.seal();
+        c
+    }
+
+    #[test]
+    fn cells_hold_observed_rates_and_mean_predictions() {
+        let a = column("a", &["x", "x", "y", "y", "x", "z"]);
+        let b = column("b", &["p", "q", "p", "p", "p", "q"]);
+        let rows = [0, 1, 2, 3, 4, 5];
+        let targets = [1.0, 0.0, 0.0, 1.0, 1.0, 0.0];
+        let deep = [0.6, 0.2, 0.4, 0.4, 0.8, 0.1];
+        let map = CrossMap::new([(&a, ColumnKind::Categorical), (&b, ColumnKind::Categorical)], &rows, &targets, &[(Mode::Deep, &deep)], 2);
+        assert_eq!(map.row_values, ["x", "y", "z"], "most frequent first");
+        assert_eq!(map.col_values, ["p", "q"]);
+        let xp = map.cell(0, 0);
+        assert_eq!((xp.rows, xp.observed), (2, 1.0), "rows 0 and 4");
+        assert!((xp.predicted[0] - 0.7).abs() < 1e-6);
+        let yp = map.cell(1, 0);
+        assert_eq!((yp.rows, yp.observed), (2, 0.5));
+        assert_eq!(map.cell(1, 1).rows, 0);
+        assert!(map.cell(1, 1).observed.is_nan());
+        assert!(!xp.exception, "two rows are too few to call anything an exception");
+    }
+
+    #[test]
+    fn exceptions_need_a_large_and_certain_gap() {
+        assert!(is_exception(0.95, 0.4, 40));
+        assert!(is_exception(0.9, 0.3, 12));
+        assert!(!is_exception(0.95, 0.4, 4), "too few rows");
+        assert!(!is_exception(0.6, 0.45, 400), "a gap below 0.25");
+        assert!(!is_exception(0.8, 0.5, 6), "0.3 on 6 rows is within 4 standard errors");
+        assert!(!is_exception(1.0, 0.3, 5), "5 positive rows of 5 against 0.3 happen by chance among hundreds of cells");
+    }
+
+    #[test]
+    fn rare_values_are_pooled_and_numbers_binned() {
+        let values: Vec<String> = (0..40).map(|i| format!("v{i}")).chain((0..40).map(|_| "v0".to_string())).collect();
+        let many = column("many", &values.iter().map(String::as_str).collect::<Vec<_>>());
+        let numbers: Vec<String> = (0..80).map(|i| if i == 3 { "NA".to_string() } else { format!("{i}") }).collect();
+        let number = column("n", &numbers.iter().map(String::as_str).collect::<Vec<_>>());
+        let rows: Vec<usize> = (0..80).collect();
+        let targets = vec![0.0; 80];
+        let map = CrossMap::new([(&many, ColumnKind::Categorical), (&number, ColumnKind::Numeric)], &rows, &targets, &[], 0);
+        assert_eq!(map.row_values.len(), MAX_VALUES);
+        assert_eq!(map.row_values[0], "v0");
+        assert_eq!(map.row_values.last().unwrap(), "(other)");
+        assert_eq!(map.col_values.len(), NUMBER_BINS + 1, "ten ranges and (missing)");
+        assert_eq!(map.col_values.last().unwrap(), "(missing)");
+        let total: u32 = map.cells.iter().map(|c| c.rows).sum();
+        assert_eq!(total, 80);
+    }
+}

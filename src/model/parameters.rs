@@ -1,0 +1,168 @@
+//! The model's parameters in one table: every tensor's name, shape and starting values, and the
+//! same parameters exported to plain numbers and back. Building, exporting and checking a saved
+//! model all walk this table, so a parameter is described in exactly one place.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ModelConfig, WideDeep, read};
+use crate::features::Layout;
+use crate::rng::Rng;
+use crate::{Error, Result};
+
+/// How a parameter starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Init {
+    /// Zeros: wide weights (random ones cost accuracy) and hidden biases.
+    Zero,
+    /// N(0, 1/dim), as TensorFlow's embedding columns start.
+    Normal,
+    /// Uniform in ±1/√fan-in, as PyTorch's `Linear` starts.
+    Uniform,
+    /// The log-odds of the training set's positive rate: training starts from the prior.
+    LogOdds,
+}
+
+/// One trainable tensor, stored as a matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamSpec {
+    /// Its name in exported files, like `wide` or `hidden.0.weight`.
+    pub name: String,
+    /// Rows and columns.
+    pub shape: [usize; 2],
+    /// How it starts.
+    pub init: Init,
+}
+
+/// Parameter names, shared by the table, the model's builder and its export.
+pub(super) mod names {
+    pub const WIDE: &str = "wide";
+    pub const OUTPUT: &str = "output.weight";
+    pub const BIAS: &str = "bias";
+
+    pub fn deep(group: usize) -> String {
+        format!("deep.{group}")
+    }
+
+    pub fn hidden_weight(layer: usize) -> String {
+        format!("hidden.{layer}.weight")
+    }
+
+    pub fn hidden_bias(layer: usize) -> String {
+        format!("hidden.{layer}.bias")
+    }
+}
+
+/// Every parameter of a model with this layout and settings, in file order (which is also the
+/// order initial values are drawn in, so a seed always gives the same model).
+pub fn param_specs(layout: &Layout, config: &ModelConfig) -> Vec<ParamSpec> {
+    let spec = |name: String, shape: [usize; 2], init| ParamSpec { name, shape, init };
+    let mut specs = Vec::new();
+    if config.mode.has_wide() {
+        specs.push(spec(names::WIDE.into(), [layout.wide_size(), 1], Init::Zero));
+    }
+    if config.mode.has_deep() {
+        specs.extend(layout.deep.iter().enumerate().map(|(g, group)| spec(names::deep(g), [group.size, group.dim], Init::Normal)));
+        let mut width = layout.deep_width();
+        for (i, &size) in config.hidden.iter().enumerate() {
+            specs.push(spec(names::hidden_weight(i), [width, size], Init::Uniform));
+            specs.push(spec(names::hidden_bias(i), [size, 1], Init::Zero));
+            width = size;
+        }
+        specs.push(spec(names::OUTPUT.into(), [width, 1], Init::Uniform));
+    }
+    specs.push(spec(names::BIAS.into(), [1, 1], Init::LogOdds));
+    specs
+}
+
+/// Draws starting values on the host from one seed, so every backend starts from exactly the
+/// same model.
+pub(super) struct Initializer {
+    rng: Rng,
+    base_rate: f64,
+}
+
+impl Initializer {
+    pub(super) fn new(seed: u64, base_rate: f64) -> Self {
+        Self { rng: Rng::new(seed, 3), base_rate }
+    }
+
+    /// Row-major starting values for `spec`.
+    pub(super) fn values(&mut self, spec: &ParamSpec) -> Vec<f32> {
+        let [rows, cols] = spec.shape;
+        let rng = &mut self.rng;
+        match spec.init {
+            Init::Zero => vec![0.0; rows * cols],
+            Init::Normal => {
+                let scale = 1.0 / (cols as f64).sqrt();
+                (0..rows * cols).map(|_| (rng.normal() * scale) as f32).collect()
+            }
+            Init::Uniform => {
+                let bound = 1.0 / (rows as f64).sqrt();
+                (0..rows * cols).map(|_| rng.uniform(bound)).collect()
+            }
+            Init::LogOdds => {
+                let p = self.base_rate.clamp(1e-4, 1.0 - 1e-4);
+                vec![(p / (1.0 - p)).ln() as f32; rows * cols]
+            }
+        }
+    }
+}
+
+/// One parameter as plain numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedTensor {
+    /// Parameter name, like `wide` or `hidden.0.weight`.
+    pub name: String,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// Row-major values.
+    pub values: Vec<f32>,
+}
+
+/// All parameters of a model, read with async reads so export works on WebGPU too.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parameters {
+    /// In the order of [`param_specs`].
+    pub tensors: Vec<NamedTensor>,
+}
+
+impl Parameters {
+    /// The parameter called `name`.
+    pub fn get(&self, name: &str) -> Option<&NamedTensor> {
+        self.tensors.iter().find(|t| t.name == name)
+    }
+
+    /// Checks that these parameters fit a model described by `specs`.
+    pub fn check(&self, specs: &[ParamSpec]) -> Result<()> {
+        for spec in specs {
+            let name = &spec.name;
+            let t = self.get(name).ok_or_else(|| Error::ModelFile(format!("parameter '{name}' is missing")))?;
+            let len: usize = spec.shape.iter().product();
+            if t.shape != spec.shape || t.values.len() != len {
+                return Err(Error::ModelFile(format!(
+                    "parameter '{name}' has shape {:?} ({} values), expected {:?}",
+                    t.shape,
+                    t.values.len(),
+                    spec.shape
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl WideDeep {
+    /// Reads every parameter (one transaction) into plain numbers.
+    pub async fn export(&self, layout: &Layout, config: &ModelConfig) -> Result<Parameters> {
+        let specs = param_specs(layout, config);
+        let mut tensors = self.named_params();
+        let ordered = specs.iter().map(|s| tensors.remove(&s.name).expect("the model holds every listed parameter").reshape([-1]));
+        let values = read::floats_many(ordered.collect()).await?;
+        let tensors = specs
+            .into_iter()
+            .zip(values)
+            .map(|(spec, values)| NamedTensor { name: spec.name, shape: spec.shape.to_vec(), values })
+            .collect();
+        Ok(Parameters { tensors })
+    }
+}

@@ -1,0 +1,133 @@
+//! The cross map: one heat map per source (the observed rate on the test rows, then each model's
+//! prediction), side by side on the same grid, exceptions outlined in every panel so the eye can
+//! go from the data to each model and back.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::{Look, NO_DATA, colour, failed, font, outline, probability_colour};
+use crate::insight::{CrossMap, MIN_CELL_ROWS};
+
+/// Pixels between panels.
+const GAP: i32 = 18;
+
+/// Draws `map` on `root`: a caption, one panel per source, and a colour key.
+pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &CrossMap, look: Look) -> Result<(), String> {
+    root.fill(&WHITE).map_err(failed)?;
+    let (width, height) = root.dim_in_pixel();
+    let (width, height) = (width as i32, height as i32);
+    let text = look.text(14);
+    let title = format!(
+        "{} (down) × {} (across), test rows{}",
+        map.columns[0],
+        map.columns[1],
+        if map.epoch > 0 { format!(", epoch {}", map.epoch) } else { String::new() }
+    );
+    root.draw(&Text::new(title.clone(), (8, 6), font(look.text(18), HPos::Left, VPos::Top))).map_err(failed)?;
+    let label_width =
+        |labels: &[String]| labels.iter().map(|l| l.chars().count()).max().unwrap_or(1).min(18) as i32 * text as i32 * 6 / 10 + 8;
+    let left = label_width(&map.row_values);
+    let bottom = label_width(&map.col_values);
+    let top = look.text(18) as i32 * 2 + text as i32 + 12;
+    let key = look.text(14) as i32 * 3;
+    let panels = 1 + map.models.len() as i32;
+    let panel_width = ((width - left - key - GAP * panels) / panels).max(10);
+    let (rows, cols) = (map.row_values.len().max(1) as i32, map.col_values.len().max(1) as i32);
+    let cell = (panel_width / cols).min((height - top - bottom) / rows).max(2);
+    let titles = std::iter::once(("observed".to_string(), BLACK)).chain(map.models.iter().map(|m| (m.name().to_string(), colour(*m))));
+    for (p, (name, ink)) in titles.enumerate() {
+        let x0 = left + p as i32 * (panel_width + GAP);
+        root.draw(&Text::new(name.clone(), (x0, top - text as i32 - 6), font(look.text(16), HPos::Left, VPos::Bottom).color(&ink)))
+            .map_err(failed)?;
+        for r in 0..rows as usize {
+            for c in 0..cols as usize {
+                let cell_data = map.cell(r, c);
+                let value = if p == 0 { cell_data.observed } else { cell_data.predicted[p - 1] };
+                let fill = if cell_data.rows < MIN_CELL_ROWS { NO_DATA } else { probability_colour(value) };
+                let (x, y) = (x0 + c as i32 * cell, top + r as i32 * cell);
+                root.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], fill.filled())).map_err(failed)?;
+                if cell_data.exception {
+                    let stroke = BLACK.stroke_width(look.line(2).min((cell / 3).max(1) as u32));
+                    outline(root, (x + 1, y + 1), (x + cell - 1, y + cell - 1), stroke)?;
+                }
+            }
+        }
+        for (c, label) in map.col_values.iter().enumerate() {
+            let x = x0 + c as i32 * cell + cell / 2;
+            let style = font(text, HPos::Left, VPos::Center).transform(FontTransform::Rotate90);
+            root.draw(&Text::new(shorten(label), (x, top + rows * cell + 4), style.clone())).map_err(failed)?;
+        }
+    }
+    for (r, label) in map.row_values.iter().enumerate() {
+        let y = top + r as i32 * cell + cell / 2;
+        root.draw(&Text::new(shorten(label), (left - 6, y), font(text, HPos::Right, VPos::Center))).map_err(failed)?;
+    }
+    draw_key(root, (width - key + 6, top), (key / 3, rows * cell), look)
+}
+
+/// The colour key: 1 at the top, 0.5, 0 at the bottom, and the grey of too few rows.
+fn draw_key<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, at: (i32, i32), size: (i32, i32), look: Look) -> Result<(), String> {
+    let (x, y) = at;
+    let (w, h) = (size.0.max(6), size.1.max(30));
+    let steps = 40;
+    for i in 0..steps {
+        let p = 1.0 - i as f64 / (steps - 1) as f64;
+        let (y0, y1) = (y + i * h / steps, y + (i + 1) * h / steps);
+        root.draw(&Rectangle::new([(x, y0), (x + w, y1)], probability_colour(p).filled())).map_err(failed)?;
+    }
+    let text = look.text(12);
+    for (value, dy) in [("1", 0), ("0.5", h / 2), ("0", h)] {
+        root.draw(&Text::new(value, (x + w + 3, y + dy), font(text, HPos::Left, VPos::Center))).map_err(failed)?;
+    }
+    root.draw(&Rectangle::new([(x, y + h + 10), (x + w, y + h + 10 + w)], NO_DATA.filled())).map_err(failed)?;
+    root.draw(&Text::new(format!("< {MIN_CELL_ROWS}"), (x + w + 3, y + h + 10 + w / 2), font(text, HPos::Left, VPos::Center)))
+        .map_err(failed)
+}
+
+/// Long values cut to 18 characters.
+fn shorten(label: &str) -> String {
+    if label.chars().count() > 18 { format!("{}…", label.chars().take(17).collect::<String>()) } else { label.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Column, ColumnKind};
+    use crate::model::Mode;
+    use crate::plot::to_svg;
+
+    #[test]
+    fn panels_cells_outlines_and_labels_are_drawn() {
+        crate::plot::tests::fonts();
+        let column = |name: &str, values: &[&str]| {
+            let mut c = Column::new(name);
+            values.iter().for_each(|v| c.push(v));
+            c
+        };
+        let city = column("city", &["<b>", "<b>", "<b>", "<b>", "<b>", "<b>", "y"]);
+        let product = column("product", &["p", "p", "p", "p", "p", "p", "q"]);
+        let rows: Vec<usize> = (0..7).collect();
+        let targets = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0];
+        let deep = [0.2; 7];
+        let joint = [0.9; 7];
+        let map = CrossMap::new(
+            [(&city, ColumnKind::Categorical), (&product, ColumnKind::Categorical)],
+            &rows,
+            &targets,
+            &[(Mode::Deep, &deep), (Mode::Joint, &joint)],
+            3,
+        );
+        assert!(map.cell(0, 0).exception, "6 rows all positive against a deep prediction of 0.2");
+        let svg = to_svg(900, 300, |root| draw_cross_map(root, &map, Look::default())).unwrap();
+        assert!(svg.contains("epoch 3"));
+        assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"), "values are escaped");
+        for name in ["observed", "deep", "joint"] {
+            assert!(svg.contains(&format!(">\n{name}\n<")) || svg.contains(name), "{name} panel");
+        }
+        let fill = |RGBColor(r, g, b): RGBColor| format!("#{r:02X}{g:02X}{b:02X}");
+        assert!(svg.contains(&fill(probability_colour(1.0))), "the observed cell is fully positive");
+        assert!(svg.contains(&fill(NO_DATA)), "the one-row cells are greyed");
+        assert_eq!(svg.matches("stroke-width=\"2\"").count(), 3, "the exception is outlined in all three panels");
+    }
+}

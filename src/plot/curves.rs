@@ -1,0 +1,161 @@
+//! Learning curves: log-loss, test AUC and test accuracy per epoch, one colour per model.
+//!
+//! Laid out by hand with fixed text positions, not with plotters' chart builder: the builder
+//! measures text, which in the browser needs a `document`, and the pictures are drawn in a worker.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::{Look, colour, failed, font};
+use crate::train::{EpochRecord, ModelRun};
+
+/// Ticks on the value axis.
+const Y_TICKS: usize = 5;
+
+/// Draws three panels: log-loss (train dashed, test solid), test AUC and test accuracy, per
+/// epoch; side by side on a wide area, stacked on a narrow one (a phone).
+pub fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[ModelRun], look: Look) -> Result<(), String> {
+    root.fill(&WHITE).map_err(failed)?;
+    let (width, height) = root.dim_in_pixel();
+    let areas = if width >= height { root.split_evenly((1, 3)) } else { root.split_evenly((3, 1)) };
+    let epochs = runs.iter().map(|r| r.epochs.len()).max().unwrap_or(0).max(1);
+    let values = |f: fn(&EpochRecord) -> f64| runs.iter().flat_map(move |r| r.epochs.iter().map(f)).collect::<Vec<f64>>();
+    let losses: Vec<f64> = values(|e| e.train_loss).into_iter().chain(values(|e| e.test_loss)).collect();
+    let loss_series: [Series; 2] = [(|e| e.train_loss, true), (|e| e.test_loss, false)];
+    let panels = [
+        Panel { title: "Log-loss (train dashed, test solid)", y: bounds(&losses, 0.0, 1.0), series: &loss_series, legend: true },
+        Panel { title: "Test ROC AUC", y: bounds(&values(|e| e.test_auc), 0.5, 1.0), series: &[(|e| e.test_auc, false)], legend: false },
+        Panel {
+            title: "Test accuracy",
+            y: bounds(&values(|e| e.test_accuracy), 0.5, 1.0),
+            series: &[(|e| e.test_accuracy, false)],
+            legend: false,
+        },
+    ];
+    for (area, panel) in areas.iter().zip(&panels) {
+        draw_panel(area, panel, epochs, runs, look)?;
+    }
+    root.present().map_err(failed)
+}
+
+/// A value to plot per epoch, and whether its line is dashed.
+type Series = (fn(&EpochRecord) -> f64, bool);
+
+/// One chart: its title, y range, lines, and whether it carries the legend (one serves all).
+struct Panel<'a> {
+    title: &'a str,
+    y: std::ops::Range<f64>,
+    series: &'a [Series],
+    legend: bool,
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    epochs: usize,
+    runs: &[ModelRun],
+    look: Look,
+) -> Result<(), String> {
+    let (width, height) = area.dim_in_pixel();
+    let (width, height) = (width as i32, height as i32);
+    let (label, title) = (look.text(15) as i32, look.text(20) as i32);
+    let (left, right, top, bottom) = (label * 4, 14, title + 16, label * 3 + 6);
+    let plot = (left, top, (width - right).max(left + 10), (height - bottom).max(top + 10));
+    area.draw(&Text::new(panel.title, (width / 2, 6), font(title as u32, HPos::Center, VPos::Top))).map_err(failed)?;
+    let grid = RGBAColor(0, 0, 0, 0.12).stroke_width(1);
+    let x_at = |epoch: f64| plot.0 + ((epoch - 0.8) / (epochs as f64 + 0.2 - 0.8) * (plot.2 - plot.0) as f64).round() as i32;
+    let (lo, hi) = (panel.y.start, panel.y.end);
+    let y_at = |value: f64| plot.3 - ((value - lo) / (hi - lo) * (plot.3 - plot.1) as f64).round() as i32;
+    for i in 0..Y_TICKS {
+        let value = lo + (hi - lo) * i as f64 / (Y_TICKS - 1) as f64;
+        let y = y_at(value);
+        area.draw(&PathElement::new(vec![(plot.0, y), (plot.2, y)], grid)).map_err(failed)?;
+        area.draw(&Text::new(format!("{value:.3}"), (plot.0 - 6, y), font(label as u32, HPos::Right, VPos::Center))).map_err(failed)?;
+    }
+    let step = epochs.div_ceil(10).max(1);
+    for epoch in (1..=epochs).filter(|e| (e - 1) % step == 0 || *e == epochs) {
+        let x = x_at(epoch as f64);
+        area.draw(&PathElement::new(vec![(x, plot.3), (x, plot.3 + 5)], BLACK.stroke_width(1))).map_err(failed)?;
+        area.draw(&Text::new(epoch.to_string(), (x, plot.3 + 8), font(label as u32, HPos::Center, VPos::Top))).map_err(failed)?;
+    }
+    let axes = vec![(plot.0, plot.1), (plot.0, plot.3), (plot.2, plot.3)];
+    area.draw(&PathElement::new(axes, BLACK.stroke_width(1))).map_err(failed)?;
+    area.draw(&Text::new("epoch", ((plot.0 + plot.2) / 2, plot.3 + label + 12), font(label as u32, HPos::Center, VPos::Top)))
+        .map_err(failed)?;
+    for run in runs {
+        let ink = colour(run.mode);
+        for &(value, dashed) in panel.series {
+            let points: Vec<(i32, i32)> = run
+                .epochs
+                .iter()
+                .map(|e| (e.epoch as f64, value(e)))
+                .filter(|p| p.1.is_finite())
+                .map(|(e, v)| (x_at(e), y_at(v)))
+                .collect();
+            let style = ink.stroke_width(look.line(if dashed { 2 } else { 3 }));
+            if dashed {
+                for dash in points.windows(2).flat_map(|pair| dashes(pair[0], pair[1], 8, 5)) {
+                    area.draw(&PathElement::new(dash.to_vec(), style)).map_err(failed)?;
+                }
+            } else {
+                area.draw(&PathElement::new(points.clone(), style)).map_err(failed)?;
+                for &p in &points {
+                    area.draw(&Circle::new(p, look.line(4), ink.filled())).map_err(failed)?;
+                }
+            }
+        }
+    }
+    if panel.legend {
+        for (i, run) in runs.iter().enumerate() {
+            let y = plot.1 + 8 + i as i32 * (label + 8);
+            let x = plot.2 - label * 5;
+            area.draw(&Rectangle::new([(x, y - 4), (x + 22, y + 4)], colour(run.mode).filled())).map_err(failed)?;
+            area.draw(&Text::new(run.mode.name(), (x + 28, y), font(look.text(16), HPos::Left, VPos::Center))).map_err(failed)?;
+        }
+    }
+    Ok(())
+}
+
+/// The dashes of a dashed segment from `a` to `b`: `on` pixels drawn, `off` skipped.
+fn dashes(a: (i32, i32), b: (i32, i32), on: i32, off: i32) -> Vec<[(i32, i32); 2]> {
+    let (dx, dy) = ((b.0 - a.0) as f64, (b.1 - a.1) as f64);
+    let length = (dx * dx + dy * dy).sqrt();
+    let at = |d: f64| (a.0 + (dx * d / length).round() as i32, a.1 + (dy * d / length).round() as i32);
+    let starts = (0..).map(|i| (i * (on + off)) as f64).take_while(|&d| d < length);
+    starts.map(|d| [at(d), at((d + on as f64).min(length))]).collect()
+}
+
+/// A y range around the finite values, padded a little, or `low..high` if there are none.
+fn bounds(values: &[f64], low: f64, high: f64) -> std::ops::Range<f64> {
+    let (lo, hi) = values.iter().filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    if !lo.is_finite() {
+        return low..high;
+    }
+    let pad = ((hi - lo) * 0.08).max(0.005);
+    lo - pad..hi + pad
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Mode;
+    use crate::plot::to_svg;
+
+    fn record(epoch: usize, auc: f64) -> EpochRecord {
+        EpochRecord { epoch, train_loss: 0.5, test_loss: 0.45, test_auc: auc, test_accuracy: 0.8, seconds: 1.0, samples_per_second: 1e5 }
+    }
+
+    #[test]
+    fn three_panels_with_a_line_per_model_and_a_legend() {
+        let runs: Vec<ModelRun> =
+            Mode::ALL.iter().map(|&mode| ModelRun { mode, epochs: vec![record(1, 0.8), record(2, 0.85), record(3, 0.86)] }).collect();
+        let svg = to_svg(1200, 380, |root| draw_curves(root, &runs, Look::default())).unwrap();
+        for text in ["Log-loss (train dashed, test solid)", "Test ROC AUC", "Test accuracy", "wide", "deep", "joint", "epoch"] {
+            assert!(svg.contains(text), "{text}");
+        }
+        let RGBColor(r, g, b) = colour(Mode::Joint);
+        assert!(svg.contains(&format!("stroke=\"#{r:02X}{g:02X}{b:02X}\" stroke-width=\"3\"")), "joint's solid lines");
+        assert_eq!(dashes((0, 0), (30, 0), 8, 5), [[(0, 0), (8, 0)], [(13, 0), (21, 0)], [(26, 0), (30, 0)]]);
+    }
+}
