@@ -6,7 +6,7 @@ PORT ?= 8080
 WASM = pkg/widedeep_bg.wasm
 RUST_SOURCES = $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 
-.PHONY: setup test test-native test-wasm test-page demo bench bench-web
+.PHONY: setup test test-native test-wasm test-page demo site bench bench-web
 
 setup:
 	scripts/setup.sh
@@ -23,11 +23,15 @@ test-native:
 test-wasm:
 	WASM_BINDGEN_TEST_TIMEOUT=900 wasm-pack test --headless --chrome --release
 
-test-page: $(WASM)
+test-page: $(WASM) site
 	node --test --test-concurrency=1 tests/page/
 
 $(WASM): $(RUST_SOURCES)
 	scripts/build-web.sh
+
+## A self-contained static folder, site/, that works from any static host and sub-path.
+site: $(WASM)
+	scripts/build-site.sh
 
 ## Builds the site and serves it on http://127.0.0.1:$(PORT) (the CLI race plot goes to out/).
 demo: setup $(WASM)

@@ -25,6 +25,20 @@ export async function openPage(env, path = '/') {
   });
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  // For tests that read a picture's pixels: the worker may replace a picture while it is being
+  // decoded, which rejects the decode; then the new one is decoded.
+  await page.addInitScript(() => {
+    window.decodedPicture = async (img) => {
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          return await img.decode();
+        } catch (error) {
+          if (attempt === 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    };
+  });
   await page.goto(env.base + path);
   return { page, outside, errors };
 }
