@@ -4,7 +4,9 @@
 // the median of the later epochs (steady state); and the time from "start" to the first
 // progress and first metrics messages. Then what the live pictures cost: the playground's Adult
 // Compare race (preset crosses, three models) with every picture drawn after each epoch, the
-// drawing time beside the epoch's training time. Measures only; asserts nothing.
+// drawing time beside the epoch's training time; and that race's wall time in one worker (the
+// models in turn) against one worker per model, with the automatic backend's measured speeds.
+// Measures only; asserts nothing.
 // `BACKENDS=cpu node benches/browser.mjs` measures one backend only.
 import { start, openPage, trainInWorker } from '../tests/page/harness.mjs';
 
@@ -27,6 +29,8 @@ const TUTORIAL_FEATURES = {
   embedding_dim: 8,
 };
 
+/** Epochs of the timed race. */
+const RACE_EPOCHS = 10;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const column = (value, width) => String(value).padStart(width);
 
@@ -47,25 +51,59 @@ try {
       await page.close();
     }
   }
-  if (backends.includes('cpu')) await pictureCost();
+  if (backends.includes('cpu')) {
+    await pictureCost();
+    await raceTimes();
+  }
 } finally {
   await env.close();
 }
 
-/** The pictures' time per epoch round as a share of the three models' training time in it. */
+/**
+ * The playground's own Adult Compare race (preset crosses, three models, 4 epochs): the time from
+ * asking the workers for their results to showing the pictures, per epoch round, beside the
+ * round's training time (the three models' seconds, which in parallel workers overlap).
+ */
 async function pictureCost() {
-  const { page } = await openPage(env);
-  const features = {
-    label: 'income', label_rule: { rule: 'positive', value: '>50K' }, roles: { fnlwgt: 'ignore' },
-    crosses: [['education', 'occupation'], ['native-country', 'occupation'], ['gender', 'age']],
-  };
-  const config = { features, train: { modes: ['wide', 'deep', 'joint'], epochs: 4 } };
-  const view = { cross: ['education', 'occupation'], embedding: 'occupation', weights: 'joint', projector: false };
-  const run = await trainInWorker(page, { preference: 'cpu', csv: '/data/adult.csv', config, view });
-  console.log('\npictures per epoch (Adult Compare, CPU): drawing ms / training ms');
-  run.pictureMs.forEach((ms, i) => {
-    const training = 1000 * run.report.models.reduce((sum, m) => sum + (m.epochs[i]?.seconds ?? 0), 0);
-    console.log(`  epoch ${i + 1}: ${ms.toFixed(0)} / ${training.toFixed(0)} (${(100 * ms / training).toFixed(1)}%)`);
+  const { page } = await openPage(env, '/#preset=adult&epochs=4&backend=cpu');
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+  await page.setViewportSize({ width: 1280, height: 4000 });
+  await page.click('#compare');
+  await page.waitForFunction(() => /^Done/.test(document.querySelector('#status').textContent), null, { timeout: 600_000 });
+  await page.waitForFunction(() => window.playground.pictureTimes.length >= 4);
+  const { times, report } = await page.evaluate(async () => ({
+    times: window.playground.pictureTimes,
+    report: (await window.playground.racers.report(['wide', 'deep', 'joint'])).report,
+  }));
+  const workers = await page.$eval('body', (b) => b.dataset.workers);
+  console.log(`\npictures per epoch round (Adult Compare, CPU, ${workers} workers): the workers' time on them / training ms (and from asking to showing)`);
+  times.slice(0, 4).forEach(({ work, latency }, i) => {
+    const training = 1000 * report.models.reduce((sum, m) => sum + (m.epochs[i]?.seconds ?? 0), 0);
+    console.log(`  epoch ${i + 1}: ${work.toFixed(0)} / ${training.toFixed(0)} (${(100 * work / training).toFixed(1)}%), ${latency.toFixed(0)} ms to show`);
   });
   await page.close();
+}
+
+/**
+ * Adult Compare from the click to "Done" (the race panel and its curves in view, the automatic
+ * backend), in one worker (the models in turn) and in as many as the cores allow.
+ */
+async function raceTimes() {
+  console.log(`\nAdult Compare race, ${RACE_EPOCHS} epochs: wall time from the click to Done`);
+  const seconds = {};
+  for (const workers of [1, 0]) {
+    const { page } = await openPage(env, `/#preset=adult&epochs=${RACE_EPOCHS}&workers=${workers}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+    await page.$eval('#race-panel', (panel) => panel.scrollIntoView());
+    const started = Date.now();
+    await page.click('#compare');
+    await page.waitForFunction(() => /^Done/.test(document.querySelector('#status').textContent), null, { timeout: 600_000 });
+    seconds[workers] = (Date.now() - started) / 1000;
+    const report = (await page.evaluate(async () => window.playground.racers.report(['wide', 'deep', 'joint']))).report;
+    const own = report.models.map((m) => `${m.mode} ${m.epochs.reduce((sum, e) => sum + e.seconds, 0).toFixed(2)} s`).join(', ');
+    const count = await page.$eval('body', (b) => b.dataset.workers);
+    console.log(`  ${count} worker(s): ${seconds[workers].toFixed(2)} s (the models' own training: ${own}); backend: ${await page.$eval('#backend', (b) => b.textContent)}`);
+    await page.close();
+  }
+  console.log(`  parallel / in turn: ${(seconds[0] / seconds[1]).toFixed(2)}`);
 }

@@ -120,10 +120,58 @@ pub fn memorize_generalize(rows: usize, seed: u64, out: &mut impl Write) -> io::
     Ok(())
 }
 
+/// Groups of users (their city) and genres of items in [`ids`]: the few interactions a cross of
+/// the two can learn.
+const ID_GROUPS: usize = 8;
+const ID_GENRES: usize = 12;
+
+/// Recommender-scale ids: `rows` interactions of `users` users with `items` items, popular ones
+/// more often (a power law, as real logs are), labelled from each user's and each item's own bias
+/// plus a few city × genre effects. So ids carry most of the signal (only embeddings or wide
+/// weights per id can learn the biases) and the AUC is meaningful: a model that learns nothing
+/// scores 0.5, one that knew the biases about 0.8.
+pub fn ids(users: usize, items: usize, rows: usize, seed: u64, out: &mut impl Write) -> io::Result<()> {
+    let mut rng = Rng::new(seed, 12);
+    let user_bias: Vec<f64> = (0..users).map(|_| rng.normal() * 0.8).collect();
+    let item_bias: Vec<f64> = (0..items).map(|_| rng.normal() * 0.8).collect();
+    let effects: Vec<f64> = (0..ID_GROUPS * ID_GENRES).map(|_| if rng.next_f64() < 0.2 { rng.normal() * 1.5 } else { 0.0 }).collect();
+    let popular = |n: usize, rng: &mut Rng| ((rng.next_f64().powi(3)) * n as f64) as usize;
+    writeln!(out, "user_id,item_id,city,genre,label")?;
+    for _ in 0..rows {
+        let (u, i) = (popular(users, &mut rng), popular(items, &mut rng));
+        let (group, genre) = (u % ID_GROUPS, i % ID_GENRES);
+        let logit = user_bias[u] + item_bias[i] + effects[group * ID_GENRES + genre] - 0.2;
+        let label = rng.next_f64() < 1.0 / (1.0 + (-logit).exp());
+        writeln!(out, "{},{},city_{},genre_{},{}", u + 1, i + 1, group + 1, genre + 1, u8::from(label))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::data::{ColumnKind, Schema, read_table};
+
+    #[test]
+    fn ids_are_ids_and_popular_ones_come_often() {
+        let mut text = Vec::new();
+        ids(5000, 1000, 20_000, 1, &mut text).unwrap();
+        let table = read_table(text.as_slice()).unwrap();
+        let schema = Schema::infer(&table);
+        let kind = |c: &str| schema.column(c).unwrap().kind;
+        assert_eq!(
+            (kind("user_id"), kind("item_id"), kind("city"), kind("genre")),
+            (ColumnKind::Id, ColumnKind::Id, ColumnKind::Categorical, ColumnKind::Categorical)
+        );
+        assert_eq!(schema.label.as_deref(), Some("label"));
+        let (counts, _) = table.column("user_id").unwrap().counts();
+        let most = counts.iter().max().unwrap();
+        assert!(
+            *most > 100 && counts.len() > 2000,
+            "a power law: the most popular user has {most} rows of 20,000, {} users appear",
+            counts.len()
+        );
+    }
 
     #[test]
     fn movielens_shape_and_kinds() {

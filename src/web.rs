@@ -16,6 +16,7 @@ use crate::data::NamedBytes;
 use crate::engine::{Engine, Preference};
 use crate::model::Mode;
 use crate::plot::{Look, Picture};
+use crate::train::Ftrl;
 use crate::{Config, Error};
 
 /// Makes an unexpected panic readable in the console instead of "unreachable".
@@ -97,11 +98,48 @@ impl WideDeepEngine {
         })
     }
 
-    /// The cross map of columns `down` and `across` over the test rows, with each model's
-    /// predictions at its last finished epoch.
+    /// The cross map of columns `down` and `across` over the test rows, with the predictions of
+    /// the models `modes[i]` given as their test logits `logits[i]` (from any worker's
+    /// `testLogits`), at epoch `epoch`.
     #[wasm_bindgen(js_name = crossMap)]
-    pub fn cross_map(&self, down: &str, across: &str) -> Result<JsValue, JsValue> {
-        to_js(&self.engine()?.cross_map([down, across]).map_err(js_error)?)
+    pub fn cross_map(
+        &self,
+        down: &str,
+        across: &str,
+        modes: Vec<String>,
+        logits: Vec<js_sys::Float32Array>,
+        epoch: u32,
+    ) -> Result<JsValue, JsValue> {
+        let logits = modes
+            .iter()
+            .zip(logits)
+            .map(|(mode, l)| Ok((mode.parse::<Mode>().map_err(js_error)?, l.to_vec())))
+            .collect::<Result<Vec<_>, JsValue>>()?;
+        to_js(&self.engine()?.cross_map([down, across], &logits, epoch as usize).map_err(js_error)?)
+    }
+
+    /// The `mode` model's logits on the test rows at its last finished epoch.
+    #[wasm_bindgen(js_name = testLogits)]
+    pub fn test_logits(&self, mode: &str) -> Result<Vec<f32>, JsValue> {
+        self.engine()?.test_logits(mode.parse().map_err(js_error)?).map_err(js_error)
+    }
+
+    /// The run's prepared rows as bytes, for other workers (`configurePrepared`).
+    #[wasm_bindgen(js_name = preparedBytes)]
+    pub fn prepared_bytes(&self) -> Result<Vec<u8>, JsValue> {
+        self.engine()?.prepared_bytes().map_err(js_error)
+    }
+
+    /// Builds `config`'s models on rows another worker prepared; resolves to `{dataset, backend}`.
+    #[wasm_bindgen(js_name = configurePrepared)]
+    pub fn configure_prepared(&self, name: String, bytes: Vec<u8>, config: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let config = config_from_js(config)?;
+            let mut engine = borrow(&inner)?;
+            let dataset = engine.configure_prepared(&name, bytes, config).await.map_err(js_error)?;
+            Ok(to_js(&Configured { dataset, backend: engine.backend().clone() })?)
+        })
     }
 
     /// Resolves to the embedding maps of `column` (one per model with a deep part).
@@ -114,12 +152,20 @@ impl WideDeepEngine {
         })
     }
 
-    /// Resolves to the diagram of the run's joint model, with its logit split once trained.
-    pub fn diagram(&self) -> Promise {
+    /// The diagram of the run's model, with a logit split (`{wide, deep, epoch}` from some
+    /// worker's `logitSplit`) or `null`.
+    pub fn diagram(&self, split: JsValue) -> Result<JsValue, JsValue> {
+        let split = if split.is_null() || split.is_undefined() { None } else { Some(from_js(split)?) };
+        to_js(&self.engine()?.diagram(split).map_err(js_error)?)
+    }
+
+    /// Resolves to this engine's joint model's logit split on the test rows, or `null`.
+    #[wasm_bindgen(js_name = logitSplit)]
+    pub fn logit_split(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let engine = inner.try_borrow().map_err(|_| busy())?;
-            Ok(to_js(&engine.diagram().await.map_err(js_error)?)?)
+            Ok(to_js(&engine.logit_split().await.map_err(js_error)?)?)
         })
     }
 
@@ -158,10 +204,16 @@ impl WideDeepEngine {
         to_js(self.engine()?.backend())
     }
 
-    /// Takes a `{features, train}` configuration; returns the split's description.
-    pub fn configure(&self, config: JsValue) -> Result<JsValue, JsValue> {
-        let config = config_from_js(config)?;
-        to_js(&self.engine()?.configure(config).map_err(js_error)?)
+    /// Takes a `{features, train}` configuration; resolves to `{dataset, backend}`: the split's
+    /// description and where it trains (under the automatic choice, measured on this model).
+    pub fn configure(&self, config: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let config = config_from_js(config)?;
+            let mut engine = borrow(&inner)?;
+            let dataset = engine.configure(config).await.map_err(js_error)?;
+            Ok(to_js(&Configured { dataset, backend: engine.backend().clone() })?)
+        })
     }
 
     /// Adds `epochs` to the target of the run in progress.
@@ -188,7 +240,7 @@ impl WideDeepEngine {
     /// The same report as CSV text (one line per model and epoch).
     #[wasm_bindgen(js_name = reportCsv)]
     pub fn report_csv(&self) -> Result<String, JsValue> {
-        Ok(self.engine()?.report().map_err(js_error)?.to_csv())
+        Ok(self.engine()?.report().map_err(js_error)?.report.to_csv())
     }
 
     /// Resolves to the trained `mode` model as JSON text (weights read asynchronously).
@@ -232,11 +284,25 @@ pub fn picture_svg(picture: JsValue, width: u32, height: u32, projector: bool) -
     picture.svg(width, height, Look { projector }).map_err(|e| message_error(&e, "internal"))
 }
 
-/// The core's default configuration (`{features, train}`): the page's defaults come from here,
-/// so the CLI and the page never disagree.
+/// What `configure` resolves to.
+#[derive(Serialize)]
+struct Configured {
+    dataset: crate::train::DatasetInfo,
+    backend: crate::engine::Backend,
+}
+
+/// The core's default configuration (`{features, train}`), with the FTRL settings a wide part
+/// switched to FTRL starts from (`ftrl`): the page's defaults come from here, so the CLI and the
+/// page never disagree.
 #[wasm_bindgen(js_name = defaultConfig)]
 pub fn default_config() -> Result<JsValue, JsValue> {
-    to_js(&Config::default())
+    #[derive(Serialize)]
+    struct Defaults {
+        #[serde(flatten)]
+        config: Config,
+        ftrl: Ftrl,
+    }
+    to_js(&Defaults { config: Config::default(), ftrl: Ftrl::default() })
 }
 
 const BUSY: &str = "the engine is busy with a training slice: wait for it to finish";

@@ -220,6 +220,51 @@ fn top_weights_name_what_the_wide_part_memorized() {
     assert!(listed.iter().all(|l| l.contains(" rows · ") && (l.contains("· +") || l.contains("· -"))), "{listed:#?}");
 }
 
+/// The paper's FTRL with L1 on the wide part: the metrics JSON reports the share of wide weights
+/// that are exactly zero, more of them as L1 grows, and the model still learns the cross.
+#[test]
+fn ftrl_with_l1_makes_the_wide_part_sparse() {
+    let dir = scratch("ftrl");
+    let file = write(&dir, "s.csv", &sample(2000));
+    let args = [
+        "train",
+        &file,
+        "--label",
+        "bought",
+        "--positive",
+        "yes",
+        "--cross",
+        "city,kind",
+        "--hash-buckets",
+        "12",
+        "--model",
+        "wide",
+        "--epochs",
+        "3",
+        "--quiet",
+    ];
+    let share = |extra: &[&str]| -> (f64, f64) {
+        let json = dir.join("m.json");
+        let out = widedeep(&[&args[..], extra, &["--json", json.to_str().unwrap()]].concat());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        let last = &report["models"][0]["epochs"][2];
+        (last["wide_zero_share"].as_f64().expect("the wide part's sparsity is reported"), last["test_auc"].as_f64().unwrap())
+    };
+    let (none, auc) = share(&["--wide-optimizer", "ftrl", "--l1", "0", "--wide-lr", "0.5"]);
+    let (strong, strong_auc) = share(&["--wide-optimizer", "ftrl", "--l1", "0.5", "--wide-lr", "0.5"]);
+    assert!(auc > 0.85 && strong_auc > 0.85, "FTRL learns the cross: {auc}, {strong_auc}");
+    assert!(strong > none + 0.3, "L1 zeroes weights: {none} without, {strong} with");
+    let stderr = String::from_utf8_lossy(&widedeep(&[&args[..], &["--l1", "0.5"]].concat()).stderr).into_owned();
+    assert!(stderr.contains("--l1, --l2 and --wide-lr set FTRL: add --wide-optimizer ftrl"), "{stderr}");
+    let stderr = String::from_utf8_lossy(&widedeep(&[&args[..], &["--wide-optimizer", "lbfgs"]].concat()).stderr).into_owned();
+    assert!(stderr.contains("--wide-optimizer: unknown optimizer 'lbfgs'"), "{stderr}");
+    let stderr = String::from_utf8_lossy(&widedeep(&[&args[..], &["--wide-optimizer", "ftrl", "--l2=-1"]].concat()).stderr).into_owned();
+    assert!(stderr.contains("FTRL's L1 and L2 must be zero or more, got 0.01 and -1"), "{stderr}");
+    let stderr = String::from_utf8_lossy(&widedeep(&[&args[..], &["--table-updates", "lazy"]].concat()).stderr).into_owned();
+    assert!(stderr.contains("--table-updates: unknown table update 'lazy'"), "{stderr}");
+}
+
 /// A MovieLens 1M in its published format: `::`-separated, Latin-1 titles, `|` genre lists.
 fn movielens_1m(dir: &Path) -> PathBuf {
     let folder = dir.join("ml-1m");

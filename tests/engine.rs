@@ -22,16 +22,16 @@ fn a_bad_file_keeps_the_previous_data() {
     let err = engine.load_csv("bad.csv", b"a,b\n1\n").unwrap_err();
     assert_eq!(err.to_string(), "row 1 (line 2): expected 2 fields like the header, found 1");
     assert_eq!(engine.schema().unwrap().rows, 600);
-    assert!(engine.configure(parity::config()).is_ok());
+    assert!(block_on(engine.configure(parity::config())).is_ok());
 }
 
 #[test]
 fn order_of_calls_is_checked() {
     let mut engine = Engine::new();
-    assert_eq!(engine.configure(parity::config()).unwrap_err(), Error::NoData);
+    assert_eq!(block_on(engine.configure(parity::config())).unwrap_err(), Error::NoData);
     assert_eq!(engine.analyze(&parity::config(), 3).unwrap_err(), Error::NoData);
     assert_eq!(block_on(engine.train(1)).unwrap_err(), Error::NoRun);
-    assert_eq!(loaded().cross_map(["a", "b"]).unwrap_err(), Error::NoRun);
+    assert_eq!(loaded().cross_map(["a", "b"], &[], 0).unwrap_err(), Error::NoRun);
     assert_eq!(block_on(engine.score_csv(b"a\n1\n")).unwrap_err(), Error::NoScorer);
     assert_eq!(Error::NoData.to_string(), "load a CSV file first");
 }
@@ -41,7 +41,7 @@ fn slices_race_the_models_in_turn_and_extend_adds_an_epoch() {
     let mut engine = loaded();
     let mut config = parity::config();
     config.train = TrainConfig { modes: Mode::ALL.to_vec(), epochs: 1, ..config.train };
-    let dataset = engine.configure(config).unwrap();
+    let dataset = block_on(engine.configure(config)).unwrap();
     assert_eq!((dataset.train_rows, dataset.test_rows), (420, 180));
     let first = block_on(engine.train(3)).unwrap();
     assert_eq!(first.models.iter().map(|m| m.batch).collect::<Vec<_>>(), [1, 1, 1], "one step each, in turn");
@@ -58,7 +58,7 @@ fn slices_race_the_models_in_turn_and_extend_adds_an_epoch() {
     assert_eq!(finished, 3);
     engine.extend(1).unwrap();
     while !block_on(engine.train(50)).unwrap().done {}
-    let report = engine.report().unwrap();
+    let report = engine.report().unwrap().report;
     assert!(report.models.iter().all(|m| m.epochs.len() == 2));
     assert!(report.to_csv().lines().count() == 1 + 6);
 }
@@ -66,7 +66,7 @@ fn slices_race_the_models_in_turn_and_extend_adds_an_epoch() {
 #[test]
 fn export_import_and_score() {
     let mut engine = loaded();
-    engine.configure(parity::config()).unwrap();
+    block_on(engine.configure(parity::config())).unwrap();
     while !block_on(engine.train(100)).unwrap().done {}
     let json = block_on(engine.export_model(Mode::Joint)).unwrap();
     assert_eq!(block_on(engine.export_model(Mode::Wide)).unwrap_err(), Error::NoModel(Mode::Wide));
@@ -81,8 +81,51 @@ fn export_import_and_score() {
 #[test]
 fn choosing_the_cpu_keeps_the_run_configured() {
     let mut engine = loaded();
-    engine.configure(parity::config()).unwrap();
+    block_on(engine.configure(parity::config())).unwrap();
     let backend = block_on(engine.choose_backend(Preference::Cpu)).unwrap();
     assert_eq!(backend.kind, BackendKind::Cpu);
     assert!(!block_on(engine.train(1)).unwrap().done);
+}
+
+/// A race across workers: one engine reads and prepares the file, another trains on its rows.
+/// Every model's metrics are those of the same race in one engine.
+#[test]
+fn shared_rows_train_exactly_as_one_engine_would() {
+    let mut config = parity::config();
+    config.train = TrainConfig { modes: Mode::ALL.to_vec(), epochs: 2, ..config.train };
+    let mut together = loaded();
+    block_on(together.configure(config.clone())).unwrap();
+    while !block_on(together.train(32)).unwrap().done {}
+    let mut primary = loaded();
+    let mut secondary = Engine::new();
+    block_on(primary.configure(with_modes(&config, &[Mode::Joint]))).unwrap();
+    let bytes = primary.prepared_bytes().unwrap();
+    let dataset = block_on(secondary.configure_prepared("parity.csv", bytes, with_modes(&config, &[Mode::Wide, Mode::Deep]))).unwrap();
+    assert_eq!((dataset.train_rows, dataset.test_rows), (420, 180));
+    for engine in [&mut primary, &mut secondary] {
+        while !block_on(engine.train(32)).unwrap().done {}
+    }
+    let metrics = |engine: &Engine, mode: Mode| {
+        let report = engine.report().unwrap().report;
+        report
+            .models
+            .into_iter()
+            .find(|m| m.mode == mode)
+            .unwrap()
+            .epochs
+            .iter()
+            .map(|e| (e.train_loss, e.test_loss, e.test_auc))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(metrics(&primary, Mode::Joint), metrics(&together, Mode::Joint));
+    assert_eq!(metrics(&secondary, Mode::Wide), metrics(&together, Mode::Wide));
+    assert_eq!(metrics(&secondary, Mode::Deep), metrics(&together, Mode::Deep));
+    assert_eq!(secondary.test_logits(Mode::Deep).unwrap(), together.test_logits(Mode::Deep).unwrap());
+    assert!(secondary.cross_map(["a", "b"], &[], 2).unwrap_err() == Error::NoData, "only the engine with the file draws maps");
+}
+
+fn with_modes(config: &widedeep::Config, modes: &[Mode]) -> widedeep::Config {
+    let mut config = config.clone();
+    config.train.modes = modes.to_vec();
+    config
 }

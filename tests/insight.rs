@@ -35,7 +35,7 @@ fn trained(crosses: Vec<Vec<String>>) -> Engine {
         learning_rate: Some(0.01),
         ..TrainConfig::default()
     };
-    engine.configure(Config { features, train }).unwrap();
+    block_on(engine.configure(Config { features, train })).unwrap();
     while !block_on(engine.train(256)).unwrap().done {}
     engine
 }
@@ -67,7 +67,8 @@ fn the_largest_cross_weights_name_the_exception_pairs_and_joint_fits_them_better
     assert!(named * 2 > crosses.len(), "most of the 12 largest cross weights name an exception pair, {named} do: {crosses:#?}");
     assert!(crosses.iter().all(|w| w.rows > 0), "each named bucket has training rows");
 
-    let map = engine.cross_map(["city", "product"]).unwrap();
+    let logits: Vec<(Mode, Vec<f32>)> = [Mode::Deep, Mode::Joint].map(|m| (m, engine.test_logits(m).unwrap())).into();
+    let map = engine.cross_map(["city", "product"], &logits, 6).unwrap();
     assert_eq!(map.models, [Mode::Deep, Mode::Joint]);
     assert_eq!(map.epoch, 6);
     let (world, _) = MemorizeWorld::new(SEED);
@@ -105,12 +106,13 @@ fn maps_and_the_diagram_come_from_the_trained_models() {
     assert!(maps.iter().all(|m| m.points.len() == 24 && m.epoch == 6), "one point per city");
     assert_eq!(block_on(engine.embedding_maps("city")).unwrap(), maps, "the same model gives the same projection");
     let rows: u32 = maps[0].points.iter().map(|p| p.rows).sum();
-    assert_eq!(rows as usize, engine.report().unwrap().dataset.train_rows);
+    assert_eq!(rows as usize, engine.report().unwrap().report.dataset.train_rows);
     assert!(block_on(engine.embedding_maps("bought")).unwrap().is_empty(), "the label is not embedded");
-    let diagram = block_on(engine.diagram()).unwrap();
+    let split = block_on(engine.logit_split()).unwrap().expect("a trained joint model splits its logit");
+    let diagram = engine.diagram(Some(split)).unwrap();
     assert_eq!(diagram.hidden, [16]);
     assert_eq!(diagram.crosses, [("city x product".to_string(), 1000)]);
-    let split = diagram.split.expect("a trained joint model splits its logit");
+    assert_eq!(diagram.split, Some(split));
     assert!(split.wide > 0.0 && split.deep > 0.0 && split.epoch == 6, "{split:?}");
 
     let row: BTreeMap<String, String> =
@@ -132,6 +134,6 @@ fn maps_and_the_diagram_come_from_the_trained_models() {
 fn without_the_cross_joint_loses_the_exceptions() {
     let with = trained(city_product());
     let without = trained(Vec::new());
-    let auc = |engine: &Engine| engine.report().unwrap().models[1].epochs.last().unwrap().test_auc;
+    let auc = |engine: &Engine| engine.report().unwrap().report.models[1].epochs.last().unwrap().test_auc;
     assert!(auc(&with) > auc(&without) + 0.01, "joint with the cross {} vs without {}", auc(&with), auc(&without));
 }

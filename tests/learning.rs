@@ -3,14 +3,17 @@
 
 #[path = "common/parity.rs"]
 mod parity;
+#[path = "common/tables.rs"]
+mod tables;
 
 use burn::tensor::Device;
 use widedeep::Config;
 use widedeep::data::{Schema, read_table};
 use widedeep::features::FeatureConfig;
 use widedeep::model::Mode;
+use widedeep::model::NamedTensor;
 use widedeep::rng::Rng;
-use widedeep::train::{Comparison, EpochRecord, TrainConfig};
+use widedeep::train::{Comparison, EpochRecord, OptimizerKind, TableUpdates, TrainConfig};
 
 /// Label = parity(a) XOR parity(b): no single column says anything about it.
 fn xor_csv(rows: usize) -> String {
@@ -76,9 +79,9 @@ fn same_seed_same_metrics() {
 fn native_parity_run_matches_the_recorded_result() {
     let mut engine = widedeep::engine::Engine::new();
     engine.load_csv("parity", parity::csv().as_bytes()).unwrap();
-    engine.configure(parity::config()).unwrap();
+    pollster::block_on(engine.configure(parity::config())).unwrap();
     while !pollster::block_on(engine.train(64)).unwrap().done {}
-    let auc = engine.report().unwrap().models[0].epochs.last().unwrap().test_auc;
+    let auc = engine.report().unwrap().report.models[0].epochs.last().unwrap().test_auc;
     assert!(auc > 0.85, "the run learns the cross: {auc}");
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/parity-native.json");
     if std::env::var_os("WIDEDEEP_RECORD_PARITY").is_some() {
@@ -91,4 +94,41 @@ fn native_parity_run_matches_the_recorded_result() {
         "native AUC {auc} differs from the recorded {}; rerun with WIDEDEEP_RECORD_PARITY=1 if the model changed on purpose",
         parity::recorded_auc()
     );
+}
+
+/// Every parameter of the tables model after its epoch with these updates and optimizer, and
+/// its test AUC.
+fn trained(updates: TableUpdates, optimizer: OptimizerKind) -> (Vec<NamedTensor>, f64) {
+    let table = read_table(tables::csv().as_bytes()).unwrap();
+    let config = tables::config(updates, optimizer);
+    let mut comparison = Comparison::new(&table, &Schema::infer(&table), &config, &Device::flex()).unwrap();
+    let trainer = &mut comparison.trainers[0];
+    let auc = trainer.run_epoch(|_| {}).unwrap().test_auc;
+    (pollster::block_on(trainer.export(&comparison.prepared.layout)).unwrap().tensors, auc)
+}
+
+/// AdaGrad and SGD leave a row with zero gradient as it is, so updating only the rows a batch
+/// touched gives the dense result (up to the order of float sums).
+#[test]
+fn sparse_and_dense_updates_give_the_same_parameters_for_adagrad_and_sgd() {
+    for optimizer in [OptimizerKind::Adagrad, OptimizerKind::Sgd] {
+        let ((sparse, _), (dense, _)) = (trained(TableUpdates::Sparse, optimizer), trained(TableUpdates::Dense, optimizer));
+        let (gap, name) = tables::largest_difference(&sparse, &dense);
+        assert!(gap < 1e-5, "{optimizer:?} {name}: differs by {gap}");
+        let moved = tables::wide(&sparse).iter().filter(|&&v| v != 0.0).count();
+        assert!(moved > 20, "the wide weights learned: {moved} moved");
+    }
+}
+
+/// Lazy Adam (sparse) and Adam (dense) part ways on the rows a batch touched (Adam keeps moving
+/// a row after its last lookup), while the rows no batch touched (unused cross buckets) stay at
+/// their initial zero under both; both learn.
+#[test]
+fn sparse_adam_is_lazy_leaves_untouched_rows_and_learns() {
+    let ((sparse, sparse_auc), (dense, dense_auc)) =
+        (trained(TableUpdates::Sparse, OptimizerKind::Adam), trained(TableUpdates::Dense, OptimizerKind::Adam));
+    assert_ne!(tables::wide(&sparse), tables::wide(&dense));
+    let zeros = |p: &[NamedTensor]| tables::wide(p).iter().filter(|&&v| v == 0.0).count();
+    assert!(zeros(&sparse) >= 30 && zeros(&sparse) == zeros(&dense), "untouched rows: {} and {}", zeros(&sparse), zeros(&dense));
+    assert!(sparse_auc > 0.62 && (sparse_auc - dense_auc).abs() < 0.02, "both learn: {sparse_auc} lazy, {dense_auc} dense");
 }

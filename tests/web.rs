@@ -4,11 +4,14 @@
 
 #[path = "common/parity.rs"]
 mod parity;
+#[path = "common/tables.rs"]
+mod tables;
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use widedeep::engine::{BackendKind, Engine, Preference, is_software_adapter};
-use widedeep::model::Mode;
+use widedeep::model::{Mode, NamedTensor, SavedModel};
+use widedeep::train::{OptimizerKind, TableUpdates};
 use widedeep::web::WideDeepEngine;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -20,9 +23,9 @@ async fn parity_run(preference: Preference) -> (Vec<f64>, f64, Engine) {
     let expected = if preference == Preference::Cpu { BackendKind::Cpu } else { BackendKind::Webgpu };
     assert_eq!(backend.kind, expected, "{backend:?}");
     engine.load_csv("parity", parity::csv().as_bytes()).unwrap();
-    engine.configure(parity::config()).unwrap();
+    engine.configure(parity::config()).await.unwrap();
     while !engine.train(16).await.unwrap().done {}
-    let report = engine.report().unwrap();
+    let report = engine.report().unwrap().report;
     let epochs = &report.models[0].epochs;
     (epochs.iter().map(|e| e.train_loss).collect(), epochs.last().unwrap().test_auc, engine)
 }
@@ -43,18 +46,38 @@ async fn trains_on_the_cpu_in_wasm_and_matches_native() {
     assert!((auc - parity::recorded_auc()).abs() < parity::AUC_TOLERANCE, "CPU-in-wasm AUC {auc} vs native {}", parity::recorded_auc());
 }
 
+/// The automatic choice times a few steps of the configured model on both backends and trains on
+/// the faster, with both figures in its reason and its report; a software adapter (SwiftShader
+/// here) loses by its measurement, a real GPU may win.
 #[wasm_bindgen_test]
-async fn auto_prefers_the_cpu_over_a_software_adapter() {
+async fn automatic_measures_both_backends_on_the_model_and_trains_on_the_faster() {
     let mut engine = Engine::new();
     let gpu = engine.choose_backend(Preference::Webgpu).await.expect("a WebGPU adapter");
-    let auto = engine.choose_backend(Preference::Auto).await.unwrap();
-    web_sys_log(&format!("WebGPU adapter: {gpu:?}; auto: {auto:?}"));
     assert!(!gpu.adapter.contains("BrowserWebGpu"), "the browser's own adapter description is read: {}", gpu.adapter);
     let software = is_software_adapter(&gpu.adapter, false) || gpu.reason.contains("software");
-    assert_eq!(auto.kind == BackendKind::Cpu, software, "{gpu:?} -> {auto:?}");
+    let start = engine.choose_backend(Preference::Auto).await.unwrap();
+    assert_eq!(start.kind == BackendKind::Cpu, software, "the starting guess: {start:?}");
+    engine.load_csv("memorize", &Engine::preset_csv("memorize").unwrap()).unwrap();
+    let mut config = widedeep::Config::default();
+    config.features.label = "bought".into();
+    config.train.epochs = 1;
+    engine.configure(config.clone()).await.unwrap();
+    let chosen = engine.backend().clone();
+    web_sys_log(&format!("automatic on {:?}: {chosen:?}", gpu.adapter));
+    let measured = chosen.measured.expect("with WebGPU at hand the choice is measured");
+    let faster = if measured.webgpu > measured.cpu { BackendKind::Webgpu } else { BackendKind::Cpu };
+    assert_eq!(chosen.kind, faster, "{}", chosen.reason);
+    assert!(
+        chosen.reason.starts_with("WebGPU ") && chosen.reason.contains("/s, CPU ") && chosen.reason.contains("training on the"),
+        "{}",
+        chosen.reason
+    );
     if software {
-        assert!(auto.reason.contains("software renderer"), "{}", auto.reason);
+        assert_eq!(chosen.kind, BackendKind::Cpu, "a software adapter loses by its measurement: {}", chosen.reason);
     }
+    engine.configure(config).await.unwrap();
+    assert_eq!(engine.backend().measured, Some(measured), "the same model shape reuses its measurement");
+    assert_eq!(engine.report().unwrap().backend.measured, Some(measured), "the figures are in the metrics");
 }
 
 #[wasm_bindgen_test]
@@ -101,9 +124,9 @@ fn a_bad_csv_is_a_js_error_and_keeps_the_loaded_data() {
 async fn pictures_cross_as_data_and_come_back_as_svg() {
     let (mut engine, csv) = (Engine::new(), parity::csv());
     engine.load_csv("parity", csv.as_bytes()).unwrap();
-    engine.configure(parity::config()).unwrap();
+    engine.configure(parity::config()).await.unwrap();
     while !engine.train(64).await.unwrap().done {}
-    let map = engine.cross_map(["a", "b"]).unwrap();
+    let map = engine.cross_map(["a", "b"], &[(Mode::Joint, engine.test_logits(Mode::Joint).unwrap())], 3).unwrap();
     assert_eq!(map.models, [Mode::Joint]);
     let picture = widedeep::plot::Picture::CrossMap(map);
     let value = serde_wasm_bindgen::to_value(&picture).unwrap();
@@ -134,7 +157,7 @@ async fn a_lost_gpu_moves_training_to_the_cpu_from_the_last_epoch() {
     let mut engine = Engine::new();
     engine.choose_backend(Preference::Webgpu).await.expect("a WebGPU adapter");
     engine.load_csv("parity", parity::csv().as_bytes()).unwrap();
-    engine.configure(parity::config()).unwrap();
+    engine.configure(parity::config()).await.unwrap();
     while engine.train(4).await.unwrap().models[0].finished.is_empty() {}
     let restore = break_gpu_reads();
     let mut fallback = None;
@@ -157,7 +180,85 @@ async fn a_lost_gpu_moves_training_to_the_cpu_from_the_last_epoch() {
     assert_eq!(fallback.kind, BackendKind::Cpu);
     assert!(fallback.reason.contains("GPU failed"), "{}", fallback.reason);
     assert_eq!(engine.backend().kind, BackendKind::Cpu);
-    let epochs = &engine.report().unwrap().models[0].epochs;
+    let epochs = &engine.report().unwrap().report.models[0].epochs;
     assert_eq!(epochs.len(), 3, "the epoch finished on the GPU is kept and the rest ran on the CPU");
     assert!(epochs[2].test_auc > 0.85, "{epochs:?}");
+}
+
+/// The tables model's parameters after its epoch on `preference` with these updates.
+async fn tables_run(preference: Preference, updates: TableUpdates, optimizer: OptimizerKind) -> Vec<NamedTensor> {
+    let mut engine = Engine::new();
+    engine.choose_backend(preference).await.unwrap();
+    engine.load_csv("tables", tables::csv().as_bytes()).unwrap();
+    engine.configure(tables::config(updates, optimizer)).await.unwrap();
+    while !engine.train(16).await.unwrap().done {}
+    SavedModel::from_json(&engine.export_model(Mode::Joint).await.unwrap()).unwrap().parameters.tensors
+}
+
+#[wasm_bindgen_test]
+async fn sparse_and_dense_updates_agree_for_adagrad_and_sgd_on_both_backends() {
+    for preference in [Preference::Webgpu, Preference::Cpu] {
+        for optimizer in [OptimizerKind::Adagrad, OptimizerKind::Sgd] {
+            let sparse = tables_run(preference, TableUpdates::Sparse, optimizer).await;
+            let dense = tables_run(preference, TableUpdates::Dense, optimizer).await;
+            let (gap, name) = tables::largest_difference(&sparse, &dense);
+            web_sys_log(&format!("{preference:?} {optimizer:?}: sparse and dense differ by at most {gap} ({name})"));
+            assert!(gap < 1e-4, "{preference:?} {optimizer:?} {name}: differs by {gap}");
+            assert!(tables::wide(&sparse).iter().filter(|&&v| v != 0.0).count() > 20, "the wide weights learned");
+        }
+    }
+}
+
+/// A million distinct user ids (a 1M × 32 embedding table and a 1M-weight wide table) train an
+/// epoch on the CPU in WebAssembly; memory grows with the vocabulary, not with the steps.
+#[wasm_bindgen_test]
+async fn a_million_id_table_trains_an_epoch_in_the_browser() {
+    const USERS: usize = 1_000_000;
+    let mut text = String::with_capacity(USERS * 16);
+    text.push_str("user,genre,label\n");
+    let mut rng = widedeep::rng::Rng::new(3, 0);
+    for user in 0..USERS + USERS / 20 + 1 {
+        let genre = rng.below(8);
+        let liked = (genre < 2) ^ (rng.next_f64() < 0.2);
+        text.push_str(&format!("u{},g{genre},{}\n", user % USERS, u8::from(liked)));
+    }
+    let mut engine = Engine::new();
+    engine.choose_backend(Preference::Cpu).await.unwrap();
+    engine.load_csv("ids", text.as_bytes()).unwrap();
+    drop(text);
+    let mut config = widedeep::Config::default();
+    config.features = widedeep::features::FeatureConfig {
+        embedding_dim: Some(32),
+        kinds: [("user".to_string(), widedeep::data::ColumnKind::Id)].into(),
+        roles: [("user".to_string(), widedeep::features::Role::Both)].into(),
+        ..widedeep::features::FeatureConfig::for_label("label")
+    };
+    config.train.modes = vec![Mode::Joint];
+    config.train.epochs = 1;
+    config.train.test_fraction = 0.05;
+    engine.configure(config).await.unwrap();
+    let memory = || {
+        wasm_bindgen::memory()
+            .unchecked_into::<js_sys::WebAssembly::Memory>()
+            .buffer()
+            .unchecked_into::<js_sys::ArrayBuffer>()
+            .byte_length()
+    };
+    let mut steps_memory = Vec::new();
+    while !engine.train(64).await.unwrap().done {
+        steps_memory.push(memory());
+    }
+    let report = engine.report().unwrap().report;
+    let epoch = report.models[0].epochs[0];
+    let (first, last) = (steps_memory[0], *steps_memory.last().unwrap());
+    web_sys_log(&format!(
+        "1M ids: {:.0} samples/s, AUC {:.3}, wasm memory {} MB after the first slice, {} MB at the end",
+        epoch.samples_per_second,
+        epoch.test_auc,
+        first >> 20,
+        last >> 20
+    ));
+    assert!(report.dataset.wide_ids > 900_000, "about a million ids in the vocabulary: {}", report.dataset.wide_ids);
+    assert!(epoch.train_loss.is_finite() && epoch.test_auc > 0.7, "the genre is learned: {epoch:?}");
+    assert!(last <= first + (64 << 20), "memory does not grow with the steps: {first} then {last} bytes");
 }

@@ -7,8 +7,16 @@ import { defaults, fromConfig, readHash, toConfig, useCoreDefaults, writeHash } 
 import * as views from './views.js';
 import * as pictures from './pictures.js';
 import { LessonCard } from './lesson.js';
+import { Race, workerCount } from './race.js';
 
+/** The first worker: it holds the file, analyses it, draws the pictures, and trains. */
 const engine = new EngineClient();
+/** The workers of a race (the first one, and up to two more made when a race needs them). */
+const racers = new Race(engine, (client, message) => onWorkerMessage(client, message));
+/** For the console, the tests and the benchmark: the race's workers, and for each set of pictures
+ * the workers' time on it and the time from asking them to showing the drawings (ms). */
+const pictureTimes = [];
+window.playground = { racers, pictureTimes };
 /** A preset's settings over the defaults: what a link's values override. */
 const base = (preset) => ({ ...defaults(), ...structuredClone(PRESETS[preset]?.settings ?? {}), preset });
 /** Filled at start-up, once the engine has handed over the core's defaults. */
@@ -21,6 +29,9 @@ let phase = 'idle'; // idle | running | paused | done
 /** The settings of the last race that ran to its end, and a promise for the one in progress. */
 let finishedRace = null;
 let raceEnd = null;
+/** Workers still training in the race, and the epoch round the pictures were last drawn for. */
+let racing = new Set();
+let drawnRound = 0;
 
 const ui = {
   backend: $('#backend'), preset: $('#preset'), story: $('#story'), file: $('#file'), drop: $('#drop'),
@@ -39,7 +50,11 @@ const OPTION_INPUTS = [
   ['#hash-buckets', 'hashBuckets', (v) => positiveInt(v)], ['#epochs', 'epochs', (v) => positiveInt(v)], ['#batch', 'batch', (v) => positiveInt(v)],
   ['#lr', 'lr', (v) => (v === '' || +v > 0 ? v : undefined)], ['#optimizer', 'optimizer', (v) => v], ['#hidden', 'hidden', (v) => (/^\s*\d+(\s*,\s*\d+)*\s*$/.test(v) || v.trim() === '' ? v : undefined)],
   ['#embedding', 'embedding', (v) => (v === '' || positiveInt(v) ? v : undefined)], ['#test-fraction', 'testFraction', (v) => (+v > 0 && +v < 1 ? +v : undefined)],
+  ['#wide-optimizer', 'wideOptimizer', (v) => v], ['#l1', 'l1', (v) => (v !== '' && +v >= 0 ? +v : undefined)],
+  ['#l2', 'l2', (v) => (v !== '' && +v >= 0 ? +v : undefined)], ['#wide-lr', 'wideLr', (v) => (+v > 0 ? +v : undefined)],
+  ['#table-updates', 'tableUpdates', (v) => v],
   ['#split', 'split', (v) => v], ['#seed', 'seed', (v) => (Number.isInteger(+v) && +v >= 0 ? +v : undefined)],
+  ['#workers', 'workers', (v) => (Number.isInteger(+v) && +v >= 0 && +v <= 3 ? +v : undefined)],
 ];
 const positiveInt = (v) => (Number.isInteger(+v) && +v >= 1 ? +v : undefined);
 /** Settings that change the training rows or the model's shape, so the analysis and diagram are redone. */
@@ -143,6 +158,7 @@ async function receiveSchema(reply, name) {
 /** Puts the state's training options into their inputs (after a preset or a link set them). */
 function syncInputs() {
   for (const [selector, key] of OPTION_INPUTS) $(selector).value = state[key];
+  for (const id of ['#l1', '#l2', '#wide-lr']) $(id).disabled = state.wideOptimizer !== 'ftrl';
   $('#backend-choice').value = state.backend;
 }
 
@@ -186,7 +202,7 @@ function embeddingColumn() {
  */
 async function refreshAnalysis() {
   try {
-    const { analysis, diagramSvg } = await engine.request('analyze', { config: toConfig(state, ['joint']) }, 'analysis');
+    const { analysis, diagramSvg } = await engine.request('analyze', { config: toConfig(state, ['joint']), projector: state.projector === '1' }, 'analysis');
     ({ schema, suggestions } = analysis);
     ui.summary.dataset.leaks = String(analysis.leaks.length);
     if (!runs.some((r) => r.epochs.length)) {
@@ -218,17 +234,93 @@ function setCross(columns, on) {
 /** What the worker should draw after each epoch. */
 function currentView() {
   const pair = mapPair();
+  const wanted = (img) => seen.has(img) || exporting.has(img);
   return {
-    cross: pair.length === 2 ? pair : null,
-    embedding: embeddingColumn() || null,
+    curves: wanted(ui.curves),
+    diagram: wanted(ui.diagram),
+    cross: pair.length === 2 && wanted(ui.crossMap) ? pair : null,
+    embedding: (wanted(ui.embedding) && embeddingColumn()) || null,
     weights: runs.some((r) => r.mode === ui.insideModel.value && r.mode !== 'deep') ? ui.insideModel.value : null,
     projector: state.projector === '1',
   };
 }
 
-/** Tells the worker what to draw; it redraws at once when a run exists. */
+/**
+ * The pictures on screen: only those are drawn after each epoch (parsing and painting a large
+ * SVG costs the page a core's worth while training); one that comes into view is drawn then.
+ */
+const seen = new Set();
+/** Pictures being downloaded: drawn fresh even when off screen. */
+const exporting = new Set();
+const visibility = new IntersectionObserver((entries) => {
+  let appeared = false;
+  for (const entry of entries) {
+    if (entry.isIntersecting) appeared ||= !seen.has(entry.target);
+    if (entry.isIntersecting) seen.add(entry.target);
+    else seen.delete(entry.target);
+  }
+  if (appeared) sendView();
+}, { rootMargin: '200px' });
+for (const img of [ui.curves, ui.diagram, ui.crossMap, ui.embedding]) visibility.observe(img);
+
+/** Redraws the pictures for the view in force, when a run has finished an epoch. */
 function sendView() {
-  return engine.request('view', { view: currentView() }, 'viewed').catch((error) => say(explain(error), true));
+  if (runs.some((r) => r.epochs.length)) drawPictures();
+}
+
+/** Draws `img`'s picture from the latest results if a run has any, then offers it as `save(img)`. */
+async function exportPicture(img, save) {
+  exporting.add(img);
+  try {
+    if (runs.some((r) => r.epochs.length)) await drawPictures();
+    await save(img);
+  } finally {
+    exporting.delete(img);
+  }
+}
+
+/** Draws after each epoch round (once every model has finished the epoch), and at the end. */
+function maybeDraw(final) {
+  const round = Math.min(...runs.map((r) => r.epochs.length));
+  if (round > drawnRound || (final && runs.some((r) => r.epochs.length))) {
+    drawnRound = round;
+    drawPictures();
+  }
+}
+
+let drawing = null;
+let redraw = false;
+
+/** Draws the pictures, at most one drawing at a time; a request meanwhile draws once more after. */
+function drawPictures() {
+  if (drawing) {
+    redraw = true;
+    return drawing;
+  }
+  drawing = (async () => {
+    do {
+      redraw = false;
+      await drawOnce().catch((error) => say(explain(error), true));
+    } while (redraw);
+    drawing = null;
+  })();
+  return drawing;
+}
+
+/** Every worker's results, then the first worker draws them all. */
+async function drawOnce() {
+  const started = performance.now();
+  const view = currentView();
+  const results = await racers.results(view);
+  if (results.weights) views.renderWeights(ui.weights, results.weights);
+  const rank = (mode) => views.MODES.indexOf(mode);
+  const runsInOrder = results.runs.sort((a, b) => rank(a.mode) - rank(b.mode));
+  const epoch = Math.max(0, ...runsInOrder.map((r) => r.epochs.length));
+  const payload = { view, runs: runsInOrder, logits: results.logits, maps: results.maps, split: results.split, epoch };
+  const pictures = await engine.request('draw', payload, 'pictures', results.logits.map((l) => l.logits.buffer));
+  pictures.problems.push(...results.problems);
+  onPictures(pictures);
+  pictureTimes.push({ work: results.ms + pictures.ms, latency: performance.now() - started });
 }
 
 function onPictures(message) {
@@ -239,6 +331,7 @@ function onPictures(message) {
   }
   if (message.crossMap) {
     pictures.show(ui.crossMap, message.crossMap.svg);
+    ui.crossMap.dataset.epoch = String(message.crossMap.map.epoch);
     pictures.renderCrossMapTable(ui.crossMapTable, message.crossMap.map);
     for (const id of ['#map-png', '#map-svg']) $(id).disabled = false;
   }
@@ -258,19 +351,25 @@ const raceKey = () => JSON.stringify([state.preset, toConfig(state, views.MODES)
 async function race(modes) {
   runs = modes.map((mode) => ({ mode, epochs: [] }));
   renderTables();
+  const count = workerCount(state.workers, modes.length);
   try {
-    const { dataset } = await engine.request('configure', { config: toConfig(state, modes) }, 'configured');
-    say(`Training ${modes.join(', ')} on ${dataset.train_rows.toLocaleString()} rows (${dataset.test_rows.toLocaleString()} held out; label ${dataset.label}).` +
+    const { dataset, backend } = await racers.configure(modes, count, (share) => toConfig(state, share));
+    showBackend(backend);
+    const workers = racers.clients.length > 1 ? `, in ${racers.clients.length} workers at once` : '';
+    say(`Training ${modes.join(', ')} on ${dataset.train_rows.toLocaleString()} rows (${dataset.test_rows.toLocaleString()} held out; label ${dataset.label})${workers}.` +
       views.describeLeaks(dataset.leaks, state));
   } catch (error) {
     say(`Cannot train: ${explain(error)}`, true);
     return;
   }
+  document.body.dataset.workers = String(racers.clients.length);
+  latest.clear();
   const key = modes.length === views.MODES.length ? raceKey() : null;
+  racing = new Set(racers.clients);
+  drawnRound = 0;
   setPhase('running');
   const ended = new Promise((resolve) => (raceEnd = resolve));
-  await sendView();
-  engine.send('start');
+  racers.send('start');
   if ((await ended) === 'done') finishedRace = key;
 }
 
@@ -279,8 +378,37 @@ function endRace(how) {
   raceEnd = null;
 }
 
+/** What a worker says without being asked: progress, the end of its share, a failure. */
+function onWorkerMessage(client, message) {
+  if (message.type === 'progress') onProgress(message);
+  else if (message.type === 'loading') ui.loadProgress.value = message.share;
+  else if (message.type === 'done') {
+    racing.delete(client);
+    if (racing.size) return;
+    setPhase('done');
+    say('Done. The table ranks the models by test AUC.');
+    maybeDraw(true);
+    endRace('done');
+  } else if (message.type === 'error') {
+    failRace(message);
+  }
+}
+
+/** One worker failed: the others stop cleanly (every one has confirmed), then what failed is said. */
+async function failRace(error) {
+  racing = new Set();
+  await racers.request('stop', {}, 'stopped').catch(() => {});
+  setPhase(runs.some((r) => r.epochs.length) ? 'done' : 'idle');
+  say(explain(error), true);
+  endRace('failed');
+}
+
+/** Each model's latest progress: workers report only their own models. */
+const latest = new Map();
+
 function onProgress({ progress }) {
-  views.renderProgress(ui.modelProgress, progress.models);
+  for (const model of progress.models) latest.set(model.mode, model);
+  views.renderProgress(ui.modelProgress, runs.map((r) => latest.get(r.mode)).filter(Boolean));
   let finished = false;
   for (const model of progress.models) {
     const run = runs.find((r) => r.mode === model.mode);
@@ -290,7 +418,10 @@ function onProgress({ progress }) {
     }
   }
   if (progress.fallback) showBackend(progress.fallback);
-  if (finished) renderTables();
+  if (finished) {
+    renderTables();
+    maybeDraw(false);
+  }
 }
 
 function renderTables() {
@@ -318,7 +449,7 @@ function setPhase(next) {
 async function showWeights() {
   const mode = ui.insideModel.value;
   try {
-    const { weights } = await engine.request('weights', { mode, count: 15 }, 'weights');
+    const { weights } = await racers.ownerOf(mode).request('weights', { mode, count: 15 }, 'weights');
     views.renderWeights(ui.weights, weights);
   } catch (error) {
     ui.weights.replaceChildren();
@@ -351,7 +482,7 @@ async function applyStep(name, index, step) {
   if (needs.weights) setOptions(ui.insideModel, runs.map((r) => [r.mode, r.mode]), needs.weights);
   save();
   if (needs.trained && finishedRace !== raceKey()) {
-    if (phase === 'running' || phase === 'paused') await engine.request('stop', {}, 'stopped');
+    if (phase === 'running' || phase === 'paused') await racers.request('stop', {}, 'stopped');
     await race(views.MODES);
     setPhase('done');
   } else if (runs.length) {
@@ -409,6 +540,7 @@ function bind() {
       if (value === undefined) return say(`That value for ${input.labels[0].textContent} is not valid.`, true);
       state[key] = value;
       save();
+      if (key === 'wideOptimizer') syncInputs();
       if (ANALYSIS_KEYS.has(key)) refreshAnalysis();
     });
   }
@@ -425,38 +557,44 @@ function bind() {
   });
   $('#compare').addEventListener('click', () => race(views.MODES));
   $('#train-joint').addEventListener('click', () => race(['joint']));
-  $('#pause').addEventListener('click', async () => { await engine.request('pause', {}, 'paused'); setPhase('paused'); say('Paused.'); });
-  $('#resume').addEventListener('click', () => { setPhase('running'); engine.send('resume'); say('Training…'); });
-  $('#stop').addEventListener('click', async () => { await engine.request('stop', {}, 'stopped'); setPhase('done'); say('Stopped.'); endRace('stopped'); });
-  $('#more').addEventListener('click', () => { setPhase('running'); engine.send('extend', { epochs: 1 }); say('Training one more epoch…'); });
+  $('#pause').addEventListener('click', async () => { await racers.request('pause', {}, 'paused'); setPhase('paused'); say('Paused.'); });
+  $('#resume').addEventListener('click', () => { setPhase('running'); racers.send('resume'); say('Training…'); });
+  $('#stop').addEventListener('click', async () => {
+    racing = new Set();
+    await racers.request('stop', {}, 'stopped');
+    setPhase('done');
+    say('Stopped.');
+    endRace('stopped');
+  });
+  $('#more').addEventListener('click', () => {
+    racing = new Set(racers.clients);
+    setPhase('running');
+    racers.send('extend', { epochs: 1 });
+    say('Training one more epoch…');
+  });
   $('#show-weights').addEventListener('click', showWeights);
   ui.insideModel.addEventListener('change', () => sendView());
   const pickMap = () => { state.map = [ui.mapDown.value, ui.mapAcross.value]; save(); sendView(); };
   ui.mapDown.addEventListener('change', pickMap);
   ui.mapAcross.addEventListener('change', pickMap);
   ui.embeddingColumn.addEventListener('change', () => { state.embed = ui.embeddingColumn.value; save(); sendView(); });
-  $('#map-png').addEventListener('click', () => pictures.downloadPng(ui.crossMap, 'widedeep-cross-map.png'));
-  $('#map-svg').addEventListener('click', () => pictures.downloadSvg(ui.crossMap, 'widedeep-cross-map.svg'));
+  $('#map-png').addEventListener('click', () => exportPicture(ui.crossMap, (img) => pictures.downloadPng(img, 'widedeep-cross-map.png')));
+  $('#map-svg').addEventListener('click', () => exportPicture(ui.crossMap, (img) => pictures.downloadSvg(img, 'widedeep-cross-map.svg')));
   ui.whatif.addEventListener('submit', async (e) => {
     e.preventDefault();
     const row = Object.fromEntries([...ui.whatifFields.querySelectorAll('input')].map((i) => [i.dataset.column, i.value]));
     try {
-      const { explanation } = await engine.request('explain', { mode: ui.insideModel.value, row }, 'explained');
+      const mode = ui.insideModel.value;
+      const { explanation } = await racers.ownerOf(mode).request('explain', { mode, row }, 'explained');
       views.renderExplanation(ui.whatifResult, explanation);
     } catch (error) {
       ui.whatifResult.textContent = explain(error);
     }
   });
   $('#lesson-start').addEventListener('click', () => lesson.open($('#lesson-choice').value, 0));
-  ui.projector.addEventListener('click', () => { setProjector(state.projector !== '1'); if (runs.length) sendView(); });
+  ui.projector.addEventListener('click', () => { setProjector(state.projector !== '1'); sendView(); });
   bindSharing();
-  engine.listen((message) => {
-    if (message.type === 'progress') onProgress(message);
-    else if (message.type === 'pictures') onPictures(message);
-    else if (message.type === 'loading') ui.loadProgress.value = message.share;
-    else if (message.type === 'done') { setPhase('done'); say('Done. The table ranks the models by test AUC.'); endRace('done'); }
-    else if (message.type === 'error') { setPhase(runs.some((r) => r.epochs.length) ? 'done' : 'idle'); say(explain(message), true); endRace('failed'); }
-  });
+  engine.listen((message) => onWorkerMessage(engine, message));
 }
 
 function bindSharing() {
@@ -464,13 +602,13 @@ function bindSharing() {
   $('#copy-link').addEventListener('click', async () => {
     try { await navigator.clipboard.writeText(location.href); note('Link copied.'); } catch { note(`Copy this link: ${location.href}`); }
   });
-  $('#export-png').addEventListener('click', () => pictures.downloadPng(ui.curves, 'widedeep-curves.png'));
-  $('#export-svg').addEventListener('click', () => pictures.downloadSvg(ui.curves, 'widedeep-curves.svg'));
-  const report = () => engine.request('report', {}, 'report');
+  $('#export-png').addEventListener('click', () => exportPicture(ui.curves, (img) => pictures.downloadPng(img, 'widedeep-curves.png')));
+  $('#export-svg').addEventListener('click', () => exportPicture(ui.curves, (img) => pictures.downloadSvg(img, 'widedeep-curves.svg')));
+  const report = () => racers.report(views.MODES);
   $('#export-csv').addEventListener('click', async () => download('widedeep-metrics.csv', (await report()).csv, 'text/csv'));
   $('#export-json').addEventListener('click', async () => download('widedeep-metrics.json', JSON.stringify((await report()).report, null, 2), 'application/json'));
   $('#download-model').addEventListener('click', async () => {
-    const { json, mode } = await engine.request('export', { mode: ui.modelMode.value }, 'exported');
+    const { json, mode } = await racers.ownerOf(ui.modelMode.value).request('export', { mode: ui.modelMode.value }, 'exported');
     download(`widedeep-${mode}.model.json`, json, 'application/json');
   });
   $('#model-file').addEventListener('change', async (e) => {

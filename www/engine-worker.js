@@ -1,42 +1,40 @@
-// The training worker: owns the wasm engine so the page never blocks (the page never loads the
+// A training worker: owns one wasm engine so the page never blocks (the page never loads the
 // module at all). It trains in short slices (about 50 ms each), posts progress after each one,
-// and yields between slices so pause and stop act within ~100 ms. After every slice that finished
-// an epoch it draws the pictures (curves, cross map, embedding map, diagram) as SVG text and
-// posts them with their data, so they move while the models learn.
+// and yields between slices so pause and stop act within ~100 ms. A race may use up to three of
+// these, each with its own engine: the first reads the file and shares its prepared rows, and
+// draws the pictures (as SVG text) for all of them from the results each one reports.
 //
-// In:  {type: 'init', preference}  {type: 'load', files: [{name, bytes}]}  {type: 'configure', config}
+// In:  {type: 'init', preference, module?}  {type: 'module'}  {type: 'load', files: [{name, bytes}]}  {type: 'configure', config}
+//      {type: 'prepared'}  {type: 'configurePrepared', name, bytes, config}
 //      {type: 'start'} {type: 'pause'} {type: 'resume'} {type: 'stop'} {type: 'extend', epochs}
 //      {type: 'export', mode}  {type: 'import', json}  {type: 'score', bytes}  {type: 'backend', preference}
-//      {type: 'preset', name}  {type: 'analyze', config}  {type: 'weights', mode, count}  {type: 'explain', mode, row}
-//      {type: 'view', view}   (view: {cross: [down, across] | null, embedding: column | null, weights: mode | null, projector})
+//      {type: 'preset', name}  {type: 'analyze', config, projector}  {type: 'weights', mode, count}  {type: 'explain', mode, row}
 //      {type: 'setup', name}  (a study's whole configuration for the loaded data)
-// Out: {type: 'ready', backend, defaults}  {type: 'schema', schema}  {type: 'configured', dataset}
-//      {type: 'progress', progress, stepsPerSlice}  {type: 'done', report, csv}  {type: 'paused'} {type: 'stopped'}
+//      {type: 'results', view}  (what this worker's models show: view = {curves, diagram, cross, embedding, weights, projector};
+//                                the pictures on screen: cross and embedding name their columns)
+//      {type: 'draw', view, runs, logits: [{mode, logits}], maps, split, epoch}  (the pictures of every worker's results)
+// Out: {type: 'ready', backend, defaults}  {type: 'schema', schema}  {type: 'configured', dataset, backend}
+//      {type: 'progress', progress, stepsPerSlice}  {type: 'done'}  {type: 'paused'} {type: 'stopped'}
 //      {type: 'exported', mode, json}  {type: 'imported', columns}  {type: 'scored', probabilities, csv}
-//      {type: 'loading', share}  {type: 'analysis', analysis}  {type: 'weights', mode, weights}
-//      {type: 'explained', mode, explanation}  {type: 'pictures', curves, crossMap, embedding, diagram, weights, problems}
-//      {type: 'viewed'}  {type: 'setup', config}
+//      {type: 'loading', share}  {type: 'analysis', analysis, diagramSvg}  {type: 'weights', mode, weights}
+//      {type: 'explained', mode, explanation}  {type: 'setup', config}  {type: 'prepared', bytes}
+//      {type: 'results', runs, logits, maps, split, weights, ms}  {type: 'pictures', curves, crossMap, embedding, diagram, problems, ms}
+//      {type: 'report', report, csv}  {type: 'module', module}  (the compiled WebAssembly.Module)
 //      {type: 'error', message, kind, request}   (kind: the core's error code, for the page's hint)
 import init, { WideDeepEngine, defaultConfig, pictureSvg } from './pkg/widedeep.js';
 
 const SLICE_MS = 50;
 /** Pixel sizes the pictures are drawn at (SVG: they scale to any screen or projector). */
 const SIZES = { curves: [1200, 380], cross_map: [1200, 440], embedding: [1200, 480], diagram: [1200, 330] };
-/** What the page shows: which pair the cross map crosses, which column's embeddings, whose weights. */
-let view = { cross: null, embedding: null, weights: null, projector: false };
 let engine = null;
+/** The compiled module, handed to the race's other workers so they start from its code. */
+let compiled = null;
 let running = false;
 let looping = false;
 let stepsPerSlice = 4;
 let inFlight = null;
-/** Whether a run is configured, so the pictures have models to show. */
-let configured = false;
-/** Epochs each model has finished, and the last epoch round the pictures were drawn for: they are
- * drawn once every model has finished an epoch, not once per model. */
-const finishedEpochs = new Map();
-let drawnRound = 0;
 
-const post = (message) => self.postMessage(message);
+const post = (message, transfer = []) => self.postMessage(message, transfer);
 /**
  * Resolves in a fresh task, after any message already queued from the page. A message to
  * ourselves, not `setTimeout(0)`: nested timeouts wait at least 4 ms, close to a tenth of a slice.
@@ -73,15 +71,9 @@ async function trainLoop() {
       const elapsed = Math.max(performance.now() - started, 1);
       post({ type: 'progress', progress, stepsPerSlice });
       stepsPerSlice = Math.max(1, Math.min(1024, Math.round(stepsPerSlice * Math.min(2, SLICE_MS / elapsed))));
-      for (const model of progress.models) finishedEpochs.set(model.mode, (finishedEpochs.get(model.mode) ?? 0) + model.finished.length);
-      const round = Math.min(...finishedEpochs.values());
-      if (round > drawnRound || (progress.done && progress.models.some((m) => m.finished.length))) {
-        drawnRound = round;
-        await drawPictures();
-      }
       if (progress.done) {
         running = false;
-        post({ type: 'done', report: engine.report(), csv: engine.reportCsv() });
+        post({ type: 'done' });
       }
       await nextTask();
     }
@@ -94,38 +86,26 @@ async function trainLoop() {
 }
 
 /** A picture as SVG text, at its size and in the page's look. */
-const svg = (kind, data) => pictureSvg({ kind, data }, ...SIZES[kind], view.projector);
+const svg = (kind, data, projector) => pictureSvg({ kind, data }, ...SIZES[kind], projector);
 
-/**
- * Draws every picture the view asks for and posts them with their data (the page shows the SVG
- * and builds the text alternatives from the data). A picture that cannot be drawn (a column the
- * run does not have) is reported in `problems`; the others still come.
- */
-async function drawPictures() {
-  if (!configured) return;
-  const started = performance.now();
-  const out = { type: 'pictures', problems: [] };
-  const attempt = async (name, make) => {
-    try {
-      out[name] = await make();
-    } catch (error) {
-      out.problems.push({ picture: name, message: error?.message ?? String(error), kind: error?.kind });
-    }
-  };
-  await attempt('curves', () => ({ svg: svg('curves', engine.report().models) }));
-  if (view.cross) await attempt('crossMap', () => { const map = engine.crossMap(...view.cross); return { map, svg: svg('cross_map', map) }; });
-  if (view.embedding) await attempt('embedding', async () => { const maps = await engine.embeddingMaps(view.embedding); return { maps, svg: svg('embedding', maps) }; });
-  await attempt('diagram', async () => { const diagram = await engine.diagram(); return { diagram, svg: svg('diagram', diagram) }; });
-  if (view.weights) await attempt('weights', () => engine.namedWeights(view.weights, 15));
-  out.ms = performance.now() - started;
-  post(out);
+/** Runs `make`, putting its result under `name` in `out`, or its error in `out.problems`. */
+async function attempt(out, name, make) {
+  try {
+    out[name] = await make();
+  } catch (error) {
+    out.problems.push({ picture: name, message: error?.message ?? String(error), kind: error?.kind });
+  }
 }
 
 const handlers = {
-  async init({ preference = 'auto' }) {
-    await init();
+  async init({ preference = 'auto', module }) {
+    compiled = module ?? (await WebAssembly.compileStreaming(fetch(new URL('./pkg/widedeep_bg.wasm', import.meta.url))));
+    await init({ module_or_path: compiled });
     engine = new WideDeepEngine();
     post({ type: 'ready', backend: await engine.chooseBackend(preference), defaults: defaultConfig() });
+  },
+  module() {
+    post({ type: 'module', module: compiled });
   },
   async backend({ preference }) {
     await halt();
@@ -135,7 +115,6 @@ const handlers = {
     await halt();
     const names = files.map((f) => f.name);
     const schema = engine.loadFiles(names, files.map((f) => new Uint8Array(f.bytes)), (share) => post({ type: 'loading', share }));
-    configured = false;
     post({ type: 'schema', names, schema });
   },
   async preset({ name }) {
@@ -144,15 +123,9 @@ const handlers = {
   setup({ name }) {
     post({ type: 'setup', config: engine.setupConfig(name) });
   },
-  analyze({ config }) {
+  analyze({ config, projector = false }) {
     const analysis = engine.analyze(config, 8);
-    post({ type: 'analysis', analysis, diagramSvg: svg('diagram', analysis.diagram) });
-  },
-  async view({ view: next }) {
-    await settled();
-    view = next;
-    await drawPictures();
-    post({ type: 'viewed' });
+    post({ type: 'analysis', analysis, diagramSvg: svg('diagram', analysis.diagram, projector) });
   },
   async weights({ mode, count = 15 }) {
     await settled();
@@ -164,13 +137,59 @@ const handlers = {
   },
   async configure({ config }) {
     await halt();
-    configured = false;
-    const dataset = engine.configure(config);
-    configured = true;
-    finishedEpochs.clear();
-    for (const mode of config.train.modes) finishedEpochs.set(mode, 0);
-    drawnRound = 0;
-    post({ type: 'configured', dataset });
+    post({ type: 'configured', ...(await engine.configure(config)) });
+  },
+  async prepared() {
+    await settled();
+    const bytes = engine.preparedBytes();
+    post({ type: 'prepared', bytes: bytes.buffer }, [bytes.buffer]);
+  },
+  async configurePrepared({ name, bytes, config }) {
+    await halt();
+    post({ type: 'configured', ...(await engine.configurePrepared(name, new Uint8Array(bytes), config)) });
+  },
+  /** This worker's models at their last finished epoch: curves, test logits, and what the view asks of them. */
+  async results({ view }) {
+    await settled();
+    const started = performance.now();
+    const report = engine.report();
+    const out = { type: 'results', runs: report.models, logits: [], maps: [], split: null, weights: null, problems: [] };
+    const transfer = [];
+    for (const { mode, epochs } of report.models) {
+      if (!epochs.length) continue;
+      const logits = engine.testLogits(mode);
+      out.logits.push({ mode, logits });
+      transfer.push(logits.buffer);
+    }
+    if (view.embedding) await attempt(out, 'maps', () => engine.embeddingMaps(view.embedding));
+    await attempt(out, 'split', () => engine.logitSplit());
+    if (view.weights && report.models.some((m) => m.mode === view.weights && m.epochs.length)) {
+      await attempt(out, 'weights', () => engine.namedWeights(view.weights, 15));
+    }
+    out.ms = performance.now() - started;
+    post(out, transfer);
+  },
+  /** The pictures of every worker's results, drawn here (this engine holds the file). */
+  async draw({ view, runs, logits, maps, split, epoch }) {
+    await settled();
+    const started = performance.now();
+    const out = { type: 'pictures', problems: [] };
+    if (view.curves) await attempt(out, 'curves', () => ({ svg: svg('curves', runs, view.projector) }));
+    if (view.cross) {
+      await attempt(out, 'crossMap', () => {
+        const map = engine.crossMap(...view.cross, logits.map((l) => l.mode), logits.map((l) => l.logits), epoch);
+        return { map, svg: svg('cross_map', map, view.projector) };
+      });
+    }
+    if (view.embedding) await attempt(out, 'embedding', () => ({ maps, svg: svg('embedding', maps, view.projector) }));
+    if (view.diagram) {
+      await attempt(out, 'diagram', () => {
+        const diagram = engine.diagram(split);
+        return { diagram, svg: svg('diagram', diagram, view.projector) };
+      });
+    }
+    out.ms = performance.now() - started;
+    post(out);
   },
   start() {
     running = true;

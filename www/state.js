@@ -4,6 +4,7 @@
 
 const int = (min) => ({ parse: (s) => (Number.isInteger(+s) && +s >= min ? +s : undefined), format: String });
 const float = (min, max) => ({ parse: (s) => (s !== '' && +s > min && +s < max ? +s : undefined), format: String });
+const atLeast = (min) => ({ parse: (s) => (s !== '' && +s >= min ? +s : undefined), format: String });
 const text = { parse: (s) => s, format: (v) => v };
 const oneOf = (...values) => ({ parse: (s) => (values.includes(s) ? s : undefined), format: (v) => v });
 const json = (check) => ({
@@ -34,11 +35,17 @@ export const FIELDS = {
   batch: [int(1), (core) => core.train.batch_size],
   lr: [text, (core) => (core.train.learning_rate == null ? '' : String(core.train.learning_rate))],
   optimizer: [oneOf('adam', 'adagrad', 'sgd'), (core) => core.train.optimizer],
+  wideOptimizer: [oneOf('same', 'ftrl'), (core) => (core.train.wide_optimizer ? core.train.wide_optimizer.kind : 'same')],
+  l1: [atLeast(0), (core) => core.ftrl.l1],
+  l2: [atLeast(0), (core) => core.ftrl.l2],
+  wideLr: [float(0, Infinity), (core) => core.ftrl.learning_rate],
+  tableUpdates: [oneOf('auto', 'sparse', 'dense'), (core) => core.train.table_updates],
   hidden: [text, (core) => core.train.hidden.join(',')],
   testFraction: [float(0, 1), (core) => core.train.test_fraction],
   split: [oneOf('random', 'ordered'), (core) => core.train.split],
   seed: [int(0), (core) => core.train.seed],
   backend: [oneOf('auto', 'webgpu', 'cpu'), 'auto'],
+  workers: [int(0), 0],
   map: [json(isPair), []],
   embed: [text, ''],
   lesson: [oneOf('', 'memorize', 'adult'), ''],
@@ -105,6 +112,8 @@ export function toConfig(state, modes) {
       hidden: state.hidden.split(',').map((s) => s.trim()).filter(Boolean).map(Number),
       optimizer: state.optimizer,
       learning_rate: number(state.lr),
+      table_updates: state.tableUpdates,
+      wide_optimizer: state.wideOptimizer === 'ftrl' ? { kind: 'ftrl', learning_rate: state.wideLr, l1: state.l1, l2: state.l2 } : null,
       batch_size: state.batch,
       epochs: state.epochs,
       test_fraction: state.testFraction,
@@ -130,6 +139,8 @@ export function fromConfig({ features, train }) {
     batch: train.batch_size,
     lr: train.learning_rate == null ? '' : String(train.learning_rate),
     optimizer: train.optimizer,
+    ...(train.table_updates ? { tableUpdates: train.table_updates } : {}),
+    ...(train.wide_optimizer ? { wideOptimizer: 'ftrl', l1: train.wide_optimizer.l1, l2: train.wide_optimizer.l2, wideLr: train.wide_optimizer.learning_rate } : {}),
     hidden: train.hidden.join(','),
     testFraction: train.test_fraction,
     split: train.split,

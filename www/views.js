@@ -83,6 +83,7 @@ export function renderResults(tbody, runs) {
       el('td', { className: 'num', textContent: String(i + 1) }),
       el('th', { scope: 'row' }, [el('span', { className: `swatch ${run.mode}`, attrs: { 'aria-hidden': 'true' } }), ` ${run.mode}`]),
       ...[e.test_auc, e.test_accuracy, e.test_loss].map((x) => el('td', { className: 'num', textContent: metric(x) })),
+      el('td', { className: 'num', textContent: e.wide_zero_share == null ? '—' : `${(100 * e.wide_zero_share).toFixed(1)}%` }),
       el('td', { className: 'num', textContent: seconds.toFixed(2) }),
       el('td', { className: 'num', textContent: Math.round(speed).toLocaleString() }),
     ]);

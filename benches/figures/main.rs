@@ -1,6 +1,7 @@
-//! `cargo bench --bench figures [adult|products|pictures|movielens|memory]`: prints the accuracy,
+//! `cargo bench --bench figures [adult|products|pictures|movielens|memory|ids]`: prints the accuracy,
 //! speed and memory figures that the README reports. Not a timed test: it only measures and prints.
 
+mod ids;
 mod products;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,9 @@ fn main() {
     }
     if wants("memory") {
         memory();
+    }
+    if wants("ids") {
+        ids::ids();
     }
 }
 
@@ -165,20 +169,22 @@ fn picture_figures() {
     };
     let epochs = 4;
     let train = TrainConfig { modes: Mode::ALL.to_vec(), epochs, ..TrainConfig::default() };
-    engine.configure(Config { features, train }).expect("the preset's setup is valid");
+    pollster::block_on(engine.configure(Config { features, train })).expect("the preset's setup is valid");
     println!("\n## Pictures on Adult (preset crosses, wide + deep + joint, batch 256), per epoch");
     let svg = |picture: Picture| picture.svg(1200, 560, Look::default()).expect("draws");
     for epoch in 1..=epochs {
-        while engine.report().expect("a run").models.iter().any(|m| m.epochs.len() < epoch) {
+        while engine.report().expect("a run").report.models.iter().any(|m| m.epochs.len() < epoch) {
             pollster::block_on(engine.train(64)).expect("trains");
         }
-        let report = engine.report().expect("a run");
+        let report = engine.report().expect("a run").report;
         let training: f64 = report.models.iter().filter_map(|m| m.epochs.get(epoch - 1)).map(|e| e.seconds).sum();
         let started = Instant::now();
         svg(Picture::Curves(report.models.clone()));
-        svg(Picture::CrossMap(engine.cross_map(["education", "occupation"]).expect("a cross map")));
+        let logits: Vec<(Mode, Vec<f32>)> = Mode::ALL.iter().map(|&m| (m, engine.test_logits(m).expect("a trained model"))).collect();
+        svg(Picture::CrossMap(engine.cross_map(["education", "occupation"], &logits, epoch).expect("a cross map")));
         svg(Picture::Embedding(pollster::block_on(engine.embedding_maps("occupation")).expect("embedding maps")));
-        svg(Picture::Diagram(pollster::block_on(engine.diagram()).expect("a diagram")));
+        let split = pollster::block_on(engine.logit_split()).expect("a split");
+        svg(Picture::Diagram(engine.diagram(split).expect("a diagram")));
         pollster::block_on(engine.named_weights(Mode::Joint, 15)).expect("named weights");
         let pictures = started.elapsed().as_secs_f64();
         println!("pictures epoch {epoch}: {pictures:.3} s beside {training:.2} s of training ({:.1}%)", 100.0 * pictures / training);

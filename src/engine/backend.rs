@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Preference {
-    /// The faster one: WebGPU on a hardware adapter, the CPU otherwise.
+    /// The faster one, measured on the configured model when training starts (see
+    /// [`crate::engine::Engine::configure`]).
     Auto,
     /// WebGPU or an error.
     Webgpu,
@@ -26,6 +27,15 @@ pub enum BackendKind {
     Cpu,
 }
 
+/// Training samples per second of a few real steps of the configured model on each backend.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Measured {
+    /// On WebGPU.
+    pub webgpu: f64,
+    /// On the CPU.
+    pub cpu: f64,
+}
+
 /// The device in use, its adapter, and why it was chosen: shown to the user as is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Backend {
@@ -35,12 +45,20 @@ pub struct Backend {
     pub adapter: String,
     /// Why this backend, in one sentence.
     pub reason: String,
+    /// The speeds the automatic choice measured, when it measured.
+    #[serde(default)]
+    pub measured: Option<Measured>,
 }
 
 impl Backend {
     /// The CPU backend, with the reason it was chosen.
     pub fn cpu(reason: impl Into<String>) -> Self {
-        Self { kind: BackendKind::Cpu, adapter: "flex (Rust CPU backend)".into(), reason: reason.into() }
+        Self { kind: BackendKind::Cpu, adapter: "flex (Rust CPU backend)".into(), reason: reason.into(), measured: None }
+    }
+
+    /// The WebGPU backend on `adapter`, with the reason it was chosen.
+    pub fn webgpu(adapter: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self { kind: BackendKind::Webgpu, adapter: adapter.into(), reason: reason.into(), measured: None }
     }
 }
 
@@ -50,41 +68,57 @@ pub fn is_software_adapter(name: &str, is_cpu_type: bool) -> bool {
     is_cpu_type || ["swiftshader", "llvmpipe", "lavapipe", "software", "warp"].iter().any(|s| name.contains(s))
 }
 
-/// A WebGPU device found earlier: its device, adapter name and whether it is software.
-type Found = (Device, String, bool);
+/// An initialized WebGPU device, its adapter's name, and whether the adapter is software.
+#[derive(Clone)]
+pub struct Gpu {
+    /// The device.
+    pub device: Device,
+    /// The adapter's name.
+    pub adapter: String,
+    /// Whether it emulates a GPU on the CPU (SwiftShader, llvmpipe, a fallback adapter).
+    pub software: bool,
+}
 
 thread_local! {
     /// The wgpu runtime can be initialized once per page (or process), so every engine shares it.
-    static WEBGPU: std::cell::RefCell<Option<Found>> = const { std::cell::RefCell::new(None) };
+    static WEBGPU: std::cell::RefCell<Option<Gpu>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Chooses and initializes a device.
-pub async fn choose(preference: Preference) -> crate::Result<(Device, Backend)> {
+/// Chooses and initializes a device; under [`Preference::Auto`] also returns the WebGPU device,
+/// when there is one, for the measurement that decides when training starts.
+pub async fn choose(preference: Preference) -> crate::Result<(Device, Backend, Option<Gpu>)> {
     if preference == Preference::Cpu {
-        return Ok((Device::flex(), Backend::cpu("the CPU backend was chosen")));
+        return Ok((Device::flex(), Backend::cpu("the CPU backend was chosen"), None));
     }
-    let known = WEBGPU.with(|w| w.borrow().clone());
-    let found = match known {
-        Some(found) => found,
-        None => match init_webgpu().await {
-            Ok(found) => {
-                WEBGPU.with(|w| *w.borrow_mut() = Some(found.clone()));
-                found
-            }
-            Err(why) if preference == Preference::Auto => {
-                return Ok((Device::flex(), Backend::cpu(format!("WebGPU is not available ({why}), so training runs on the CPU"))));
-            }
-            Err(why) => return Err(crate::Error::Backend(format!("WebGPU is not available: {why}"))),
-        },
+    let gpu = match webgpu().await {
+        Ok(gpu) => gpu,
+        Err(why) if preference == Preference::Auto => {
+            return Ok((Device::flex(), Backend::cpu(format!("WebGPU is not available ({why}), so training runs on the CPU")), None));
+        }
+        Err(why) => return Err(crate::Error::Backend(format!("WebGPU is not available: {why}"))),
     };
-    let (device, adapter, software) = found;
-    if preference == Preference::Auto && software {
-        let reason =
-            format!("the WebGPU adapter '{adapter}' is a software renderer, which trains tens of times slower than the CPU backend");
-        return Ok((Device::flex(), Backend::cpu(reason)));
+    let backend = match (preference, gpu.software) {
+        (Preference::Auto, true) => Backend::cpu(format!(
+            "the WebGPU adapter '{}' looks like a software renderer, so the CPU starts; training measures both on the model",
+            gpu.adapter
+        )),
+        (Preference::Auto, false) => Backend::webgpu(&gpu.adapter, "a hardware WebGPU adapter starts; training measures both on the model"),
+        (_, true) => Backend::webgpu(&gpu.adapter, "WebGPU was chosen (a software adapter: expect slow steps)"),
+        (_, false) => Backend::webgpu(&gpu.adapter, "WebGPU was chosen"),
+    };
+    let device = if backend.kind == BackendKind::Webgpu { gpu.device.clone() } else { Device::flex() };
+    Ok((device, backend, (preference == Preference::Auto).then_some(gpu)))
+}
+
+/// The page's (or process's) WebGPU device, initialized on first use.
+async fn webgpu() -> Result<Gpu, String> {
+    if let Some(gpu) = WEBGPU.with(|w| w.borrow().clone()) {
+        return Ok(gpu);
     }
-    let reason = if software { "WebGPU was chosen (a software adapter: expect slow steps)" } else { "a hardware WebGPU adapter" };
-    Ok((device, Backend { kind: BackendKind::Webgpu, adapter, reason: reason.into() }))
+    let (device, adapter, software) = init_webgpu().await?;
+    let gpu = Gpu { device, adapter, software };
+    WEBGPU.with(|w| *w.borrow_mut() = Some(gpu.clone()));
+    Ok(gpu)
 }
 
 /// Initializes burn-wgpu asynchronously; returns the device, the adapter's name and whether it
@@ -163,13 +197,14 @@ mod tests {
 
     #[test]
     fn cpu_is_always_available() {
-        let (_, backend) = pollster::block_on(choose(Preference::Cpu)).unwrap();
+        let (_, backend, _) = pollster::block_on(choose(Preference::Cpu)).unwrap();
         assert_eq!(backend.kind, BackendKind::Cpu);
-        let (_, backend) = pollster::block_on(choose(Preference::Auto)).unwrap();
+        let (_, backend, gpu) = pollster::block_on(choose(Preference::Auto)).unwrap();
         assert_eq!(backend.kind, BackendKind::Cpu, "{}", backend.reason);
+        assert!(gpu.is_none(), "no WebGPU natively without the wgpu feature");
         #[cfg(not(feature = "wgpu"))]
         {
-            let err = pollster::block_on(choose(Preference::Webgpu)).unwrap_err();
+            let err = pollster::block_on(choose(Preference::Webgpu)).err().expect("no WebGPU without the wgpu feature");
             assert!(err.to_string().starts_with("compute backend: WebGPU is not available"), "{err}");
         }
     }

@@ -79,30 +79,33 @@ impl Engine {
         Ok(top_wide_weights(&prepared.encoder, &prepared.layout, &rows, &values, count))
     }
 
-    /// The cross map of two columns over the test rows, with every trained model's predictions
-    /// at its last finished epoch.
-    pub fn cross_map(&self, columns: [&str; 2]) -> Result<CrossMap> {
+    /// The cross map of two columns over the test rows, with each model's predictions given as
+    /// its test logits (from this engine's [`Engine::test_logits`] or another worker's: in a race
+    /// across workers one of them draws for all).
+    pub fn cross_map(&self, columns: [&str; 2], logits: &[(Mode, Vec<f32>)], epoch: usize) -> Result<CrossMap> {
         let (data, run) = (self.loaded()?, self.run_ref()?);
-        let kinds = columns.map(|name| {
-            let info = data.schema.column(name);
-            info.map(|info| run.config.features.kind_of(info))
-        });
-        let [Some(down), Some(across)] = kinds else {
-            let missing = columns.iter().zip(&kinds).find(|(_, k)| k.is_none()).map(|(c, _)| *c).unwrap_or_default();
-            return Err(Error::UnknownColumn { name: missing.to_string(), available: data.table.names().join(", ") });
-        };
         let test = &run.comparison.prepared.test;
-        let probabilities: Vec<(Mode, Vec<f32>)> = run
-            .comparison
-            .trainers
-            .iter()
-            .filter(|t| t.test_logits().len() == test.rows)
-            .map(|t| (t.mode(), t.test_logits().iter().map(|&z| sigmoid(z as f64) as f32).collect()))
-            .collect();
+        let mut axes = Vec::new();
+        for name in columns {
+            let info = data
+                .schema
+                .column(name)
+                .ok_or_else(|| Error::UnknownColumn { name: name.to_string(), available: data.table.names().join(", ") })?;
+            axes.push((data.table.column(name)?, run.config.features.kind_of(info)));
+        }
+        if let Some((mode, _)) = logits.iter().find(|(_, l)| l.len() != test.rows) {
+            return Err(Error::Config(format!("the {} model's predictions do not match this run's {} test rows", mode.name(), test.rows)));
+        }
+        let mut probabilities: Vec<(Mode, Vec<f32>)> =
+            logits.iter().map(|(mode, l)| (*mode, l.iter().map(|&z| sigmoid(z as f64) as f32).collect())).collect();
+        probabilities.sort_by_key(|(mode, _)| Mode::ALL.iter().position(|m| m == mode));
         let predictions: Vec<(Mode, &[f32])> = probabilities.iter().map(|(m, p)| (*m, p.as_slice())).collect();
-        let epoch = run.comparison.trainers.iter().map(|t| t.history().len()).max().unwrap_or(0);
-        let [a, b] = columns.map(|c| data.table.column(c));
-        Ok(CrossMap::new([(a?, down), (b?, across)], &test.source_rows, &test.targets, &predictions, epoch))
+        Ok(CrossMap::new([axes[0], axes[1]], &test.source_rows, &test.targets, &predictions, epoch))
+    }
+
+    /// The `mode` model's logits on the test rows at its last finished epoch (empty before one).
+    pub fn test_logits(&self, mode: Mode) -> Result<Vec<f32>> {
+        Ok(self.trainer(mode)?.1.test_logits().to_vec())
     }
 
     /// The embedding map of `column` for every trained model with a deep part that embeds it.
@@ -121,17 +124,24 @@ impl Engine {
         Ok(maps)
     }
 
-    /// The diagram of the run's joint model (or its only one), with how much each part moves
-    /// the logit on the test rows once an epoch has finished.
-    pub async fn diagram(&self) -> Result<Diagram> {
+    /// The diagram of the run's model (the joint one's shape), with the joint model's logit split
+    /// when one is known (see [`Engine::logit_split`]).
+    pub fn diagram(&self, split: Option<LogitSplit>) -> Result<Diagram> {
         let run = self.run_ref()?;
-        let trainer = run.comparison.trainers.iter().find(|t| t.mode() == Mode::Joint).unwrap_or(&run.comparison.trainers[0]);
         let prepared = &run.comparison.prepared;
-        let mut diagram = Diagram::new(&prepared.encoder, &prepared.layout, trainer.config());
-        if !trainer.history().is_empty() {
-            diagram.split = Some(logit_split(trainer).await?);
-        }
+        let mut diagram = Diagram::new(&prepared.encoder, &prepared.layout, &run.config.train.model(Mode::Joint));
+        diagram.split = split;
         Ok(diagram)
+    }
+
+    /// How much the wide and the deep part each move this engine's joint model's logit on the
+    /// test rows, once it has finished an epoch.
+    pub async fn logit_split(&self) -> Result<Option<LogitSplit>> {
+        let run = self.run_ref()?;
+        match run.comparison.trainers.iter().find(|t| t.mode() == Mode::Joint && !t.history().is_empty()) {
+            Some(trainer) => Ok(Some(logit_split(trainer).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Scores one row (column → text; absent columns are missing) with the `mode` model, splits

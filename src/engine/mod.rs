@@ -3,18 +3,19 @@
 
 mod backend;
 mod inside;
+mod measure;
 
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-pub use backend::{Backend, BackendKind, Preference, is_software_adapter};
+pub use backend::{Backend, BackendKind, Measured, Preference, is_software_adapter};
 pub use inside::{Analysis, Explanation, Fired};
 
 use crate::config::{Config, Setup};
 use crate::data::{NamedBytes, Schema, Table, read_files};
 use crate::model::{Inputs, Mode, Parameters, SavedModel, WideDeep};
 use crate::synth;
-use crate::train::{Comparison, DatasetInfo, EpochRecord, ModelRun, Report, Trainer};
+use crate::train::{Comparison, DatasetInfo, EpochRecord, ModelRun, Prepared, Report, Trainer};
 use crate::{Error, Result};
 
 /// One model's state after a slice of training.
@@ -76,8 +77,22 @@ pub struct Engine {
     data: Option<Loaded>,
     device: Device,
     backend: Backend,
+    /// The WebGPU device the automatic choice may pick, and what it measured per model shape.
+    gpu: Option<backend::Gpu>,
+    measurements: Vec<(measure::Shape, Measured)>,
     run: Option<Run>,
     scorer: Option<SavedModel>,
+}
+
+/// A run's report with the backend that trained it (and the speeds the automatic choice
+/// measured): what the page exports as the metrics JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Data, settings and every model's epochs.
+    #[serde(flatten)]
+    pub report: Report,
+    /// Where it trained, and why.
+    pub backend: Backend,
 }
 
 impl Default for Engine {
@@ -89,7 +104,15 @@ impl Default for Engine {
 impl Engine {
     /// An engine on the CPU with nothing loaded.
     pub fn new() -> Self {
-        Self { data: None, device: Device::flex(), backend: Backend::cpu("the default until a backend is chosen"), run: None, scorer: None }
+        Self {
+            data: None,
+            device: Device::flex(),
+            backend: Backend::cpu("the default until a backend is chosen"),
+            gpu: None,
+            measurements: Vec::new(),
+            run: None,
+            scorer: None,
+        }
     }
 
     /// Parses a CSV and infers its schema. On an error the previously loaded data stays.
@@ -135,13 +158,12 @@ impl Engine {
 
     /// Picks the device (see [`Preference`]). A run in progress restarts on the new device.
     pub async fn choose_backend(&mut self, preference: Preference) -> Result<Backend> {
-        let (device, backend) = backend::choose(preference).await?;
-        self.device = device;
-        self.backend = backend.clone();
+        let (device, backend, gpu) = backend::choose(preference).await?;
+        (self.device, self.backend, self.gpu) = (device, backend, gpu);
         if let Some(run) = self.run.take() {
-            self.configure(run.config)?;
+            self.configure(run.config).await?;
         }
-        Ok(backend)
+        Ok(self.backend.clone())
     }
 
     /// The device in use.
@@ -149,11 +171,21 @@ impl Engine {
         &self.backend
     }
 
-    /// Splits, encodes and uploads the data, and builds one fresh model per mode.
-    pub fn configure(&mut self, config: Config) -> Result<DatasetInfo> {
+    /// Splits, encodes and uploads the data, and builds one fresh model per mode. Under the
+    /// automatic choice with a WebGPU device at hand, a few steps of the model on each backend
+    /// decide where it trains (measured once per model shape and batch size).
+    pub async fn configure(&mut self, config: Config) -> Result<DatasetInfo> {
         let data = self.loaded()?;
-        let comparison = Comparison::new(&data.table, &data.schema, &config, &self.device)?;
-        let dataset = DatasetInfo::new(&data.name, &comparison.prepared);
+        let name = data.name.clone();
+        let prepared = Prepared::new(&data.table, &data.schema, &config.features, &config.train)?;
+        self.decide(&prepared, &config).await;
+        let comparison = Comparison::from_prepared(prepared, &config, &self.device)?;
+        Ok(self.start_run(&name, config, comparison))
+    }
+
+    /// Makes `comparison` the run in progress.
+    fn start_run(&mut self, name: &str, config: Config, comparison: Comparison) -> DatasetInfo {
+        let dataset = DatasetInfo::new(name, &comparison.prepared);
         let models = comparison.trainers.len();
         self.run = Some(Run {
             target_epochs: config.train.epochs,
@@ -163,7 +195,47 @@ impl Engine {
             next: 0,
             checkpoints: vec![None; models],
         });
-        Ok(dataset)
+        dataset
+    }
+
+    /// The automatic choice: the faster backend on this model, by measurement. A GPU that fails
+    /// while measuring leaves the choice to the CPU.
+    async fn decide(&mut self, prepared: &Prepared, config: &Config) {
+        let Some(gpu) = self.gpu.clone() else { return };
+        let shape = measure::Shape::of(prepared, config);
+        let known = self.measurements.iter().find(|(s, _)| *s == shape).map(|(_, m)| *m);
+        let measured = match known {
+            Some(measured) => Some(measured),
+            None => match measure::measure(prepared, config, &gpu).await {
+                Ok(measured) => measured,
+                Err(why) => {
+                    (self.device, self.backend, self.gpu) =
+                        (Device::flex(), Backend::cpu(format!("WebGPU failed while measuring ({why}), so training runs on the CPU")), None);
+                    return;
+                }
+            },
+        };
+        if let Some(measured) = measured {
+            self.measurements.retain(|(s, _)| *s != shape);
+            self.measurements.push((shape, measured));
+            (self.device, self.backend) = measure::pick(measured, &gpu);
+        }
+    }
+
+    /// The run's prepared rows as bytes, for other workers to train on ([`Engine::configure_prepared`]).
+    pub fn prepared_bytes(&self) -> Result<Vec<u8>> {
+        Ok(self.run_ref()?.comparison.prepared.to_bytes())
+    }
+
+    /// Builds the models of `config` on rows another engine prepared (a race across workers reads
+    /// and encodes the file once); `name` names the data in the report.
+    pub async fn configure_prepared(&mut self, name: &str, bytes: Vec<u8>, config: Config) -> Result<DatasetInfo> {
+        // The bytes are dropped as soon as they are read: a large file's rows are not held twice.
+        let prepared = Prepared::from_bytes(&bytes)?;
+        drop(bytes);
+        self.decide(&prepared, &config).await;
+        let comparison = Comparison::from_prepared(prepared, &config, &self.device)?;
+        Ok(self.start_run(name, config, comparison))
     }
 
     /// Raises the epoch target by `epochs` ("train one more epoch").
@@ -216,10 +288,10 @@ impl Engine {
     /// Rebuilds every model on the CPU from its last finished epoch, keeping its history.
     fn fall_back_to_cpu(&mut self, why: &str) -> Result<Progress> {
         self.device = Device::flex();
+        self.gpu = None;
         self.backend = Backend::cpu(format!("the GPU failed ({why}); training continues on the CPU from the last finished epoch"));
         let run = self.run.as_mut().expect("training implies a run");
         let prepared = &run.comparison.prepared;
-        let train = Inputs::upload(&prepared.train, &prepared.layout, &self.device);
         let test = Inputs::upload(&prepared.test, &prepared.layout, &self.device);
         let autodiff = self.device.clone().autodiff();
         for (trainer, checkpoint) in run.comparison.trainers.iter_mut().zip(&run.checkpoints) {
@@ -229,17 +301,21 @@ impl Engine {
                 None => WideDeep::new(&prepared.layout, &config, run.config.train.seed, prepared.base_rate, &autodiff)?,
             };
             let history = if checkpoint.is_some() { trainer.history().to_vec() } else { Vec::new() };
-            *trainer = Trainer::with_model(model, config, train.clone(), test.clone(), &run.config.train, &self.device).resumed(history);
+            *trainer =
+                Trainer::with_model(model, config, &prepared.layout, prepared.train.clone(), test.clone(), &run.config.train, &self.device)
+                    .resumed(history);
         }
         let models = run.comparison.trainers.iter().map(|t| idle_progress(t, run.target_epochs)).collect();
         Ok(Progress { models, done: false, fallback: Some(self.backend.clone()) })
     }
 
-    /// Every model's epochs so far, with the data and settings: what the page exports.
-    pub fn report(&self) -> Result<Report> {
+    /// Every model's epochs so far, with the data, the settings and the backend: what the page
+    /// exports.
+    pub fn report(&self) -> Result<RunReport> {
         let run = self.run_ref()?;
         let models = run.comparison.trainers.iter().map(|t| ModelRun { mode: t.mode(), epochs: t.history().to_vec() }).collect();
-        Ok(Report { dataset: run.dataset.clone(), config: run.config.clone(), models })
+        let report = Report { dataset: run.dataset.clone(), config: run.config.clone(), models };
+        Ok(RunReport { report, backend: self.backend.clone() })
     }
 
     /// A trained model as a self-contained JSON document (read with async reads).

@@ -19,3 +19,74 @@ pub struct Encoded {
     /// The table row each encoded row came from.
     pub source_rows: Vec<usize>,
 }
+
+impl Encoded {
+    /// The first `rows` rows (all of them if there are fewer): a sample to time a few steps on.
+    pub fn head(&self, rows: usize) -> Self {
+        let rows = rows.min(self.rows);
+        let cut = |values: usize| values / self.rows.max(1) * rows;
+        Self {
+            rows,
+            wide: self.wide[..cut(self.wide.len())].to_vec(),
+            deep: self.deep.iter().map(|ids| ids[..cut(ids.len())].to_vec()).collect(),
+            numeric: self.numeric[..cut(self.numeric.len())].to_vec(),
+            targets: self.targets[..cut(self.targets.len())].to_vec(),
+            source_rows: self.source_rows[..rows].to_vec(),
+        }
+    }
+
+    /// The rows at `rows` (indices into this block), in that order: a training batch, taken on
+    /// the host so its ids are known before it is uploaded.
+    pub fn select(&self, rows: &[u32]) -> Self {
+        Self {
+            rows: rows.len(),
+            wide: pick(&self.wide, self.rows, rows),
+            deep: self.deep.iter().map(|ids| pick(ids, self.rows, rows)).collect(),
+            numeric: pick(&self.numeric, self.rows, rows),
+            targets: pick(&self.targets, self.rows, rows),
+            source_rows: pick(&self.source_rows, self.rows, rows),
+        }
+    }
+}
+
+/// The `rows` of a row-major array of `total` rows (of any width; empty stays empty).
+fn pick<T: Copy>(values: &[T], total: usize, rows: &[u32]) -> Vec<T> {
+    let width = values.len() / total.max(1);
+    rows.iter().flat_map(|&r| &values[r as usize * width..(r as usize + 1) * width]).copied().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_keeps_whole_rows_of_every_array() {
+        let encoded = Encoded {
+            rows: 3,
+            wide: vec![1, 2, 3, 4, 5, 6],
+            deep: vec![vec![7, 8, 9]],
+            numeric: vec![0.5, 0.25, 0.125],
+            targets: vec![1.0, 0.0, 1.0],
+            source_rows: vec![10, 11, 12],
+        };
+        let head = encoded.head(2);
+        assert_eq!((head.rows, head.wide, head.deep[0].clone()), (2, vec![1, 2, 3, 4], vec![7, 8]));
+        assert_eq!((head.numeric, head.targets, head.source_rows), (vec![0.5, 0.25], vec![1.0, 0.0], vec![10, 11]));
+        assert_eq!(encoded.head(9).rows, 3);
+    }
+
+    #[test]
+    fn select_takes_whole_rows_in_the_order_asked() {
+        let encoded = Encoded {
+            rows: 3,
+            wide: vec![1, 2, 3, 4, 5, 6],
+            deep: vec![vec![7, 8, 9]],
+            numeric: vec![0.5, 0.25, 0.125],
+            targets: vec![],
+            source_rows: vec![10, 11, 12],
+        };
+        let batch = encoded.select(&[2, 0, 2]);
+        assert_eq!((batch.rows, batch.wide, batch.deep[0].clone()), (3, vec![5, 6, 1, 2, 5, 6], vec![9, 7, 9]));
+        assert_eq!((batch.numeric, batch.targets, batch.source_rows), (vec![0.125, 0.5, 0.125], vec![], vec![12, 10, 12]));
+    }
+}

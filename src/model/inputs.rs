@@ -1,5 +1,5 @@
-//! Encoded rows as tensors on a device, uploaded once; batches are row selections on the device,
-//! so a GPU never waits for the host between steps.
+//! Encoded rows as tensors on a device: the test rows uploaded once, each training batch as it
+//! is taken on the host (its ids are needed there to update the tables sparsely).
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
@@ -61,32 +61,17 @@ impl Inputs {
         self.rows
     }
 
-    /// The rows at `indices` (a batch), gathered on the device.
-    pub fn select(&self, indices: &[u32], device: &Device) -> Self {
-        let index: Tensor<1, Int> =
-            Tensor::from_data(TensorData::new(indices.iter().map(|&i| i as i32).collect::<Vec<_>>(), [indices.len()]), device);
-        self.map(indices.len(), |t| t.select(0, index.clone()), |t| t.select(0, index.clone()), |t| t.select(0, index.clone()))
-    }
-
     /// Rows `start..end` (for evaluating in chunks).
     pub fn slice(&self, start: usize, end: usize) -> Self {
-        self.map(end - start, |t| t.slice(start..end), |t| t.slice(start..end), |t| t.slice(start..end))
-    }
-
-    fn map(
-        &self,
-        rows: usize,
-        ints: impl Fn(Tensor<2, Int>) -> Tensor<2, Int>,
-        floats: impl Fn(Tensor<2>) -> Tensor<2>,
-        vector: impl Fn(Tensor<1>) -> Tensor<1>,
-    ) -> Self {
+        let ints = |t: Tensor<2, Int>| t.slice(start..end);
+        let floats = |t: Tensor<2>| t.slice(start..end);
         Self {
-            rows,
-            wide_ids: self.wide_ids.clone().map(&ints),
-            wide_mask: self.wide_mask.clone().map(&floats),
-            deep: self.deep.iter().map(|d| DeepInput { ids: ints(d.ids.clone()), pooling: d.pooling.clone().map(&floats) }).collect(),
-            numeric: self.numeric.clone().map(&floats),
-            targets: self.targets.clone().map(&vector),
+            rows: end - start,
+            wide_ids: self.wide_ids.clone().map(ints),
+            wide_mask: self.wide_mask.clone().map(floats),
+            deep: self.deep.iter().map(|d| DeepInput { ids: ints(d.ids.clone()), pooling: d.pooling.clone().map(floats) }).collect(),
+            numeric: self.numeric.clone().map(floats),
+            targets: self.targets.clone().map(|t| t.slice(start..end)),
         }
     }
 }

@@ -72,6 +72,25 @@ impl std::str::FromStr for Mode {
     }
 }
 
+/// One of the model's tables: the wide weights (one per wide id), or a deep group's embeddings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableId {
+    /// The wide weights.
+    Wide,
+    /// Deep group `g`'s embeddings.
+    Deep(usize),
+}
+
+/// A batch's ids already looked up in some of the tables, `[rows, slots, dim]` each (see
+/// [`WideDeep::forward_with`]); `None`: the model looks that table up itself.
+#[derive(Debug, Clone, Default)]
+pub struct Lookups {
+    /// The wide weights of the batch's wide ids.
+    pub wide: Option<Tensor<3>>,
+    /// Each deep group's embeddings of the batch's ids.
+    pub deep: Vec<Option<Tensor<3>>>,
+}
+
 /// The sizes a model is built with; together with a [`Layout`] they fix every tensor's shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelConfig {
@@ -113,7 +132,14 @@ impl WideDeep {
 
     /// Logits, one per row.
     pub fn forward(&self, inputs: &Inputs) -> Tensor<1> {
-        let (wide, deep) = self.parts(inputs);
+        self.forward_with(inputs, &Lookups::default())
+    }
+
+    /// Logits, one per row, taking the tables' rows from `lookups` where it has them: a training
+    /// step that makes those lookups its gradient leaves gets the gradient of each looked-up row
+    /// and nothing of the rest of the table.
+    pub fn forward_with(&self, inputs: &Inputs, lookups: &Lookups) -> Tensor<1> {
+        let (wide, deep) = self.parts_with(inputs, lookups);
         let logit = [wide, deep].into_iter().flatten().fold(self.bias.val().unsqueeze_dim::<2>(0), |sum, part| sum + part);
         logit.reshape([inputs.rows()])
     }
@@ -121,15 +147,20 @@ impl WideDeep {
     /// The wide and the deep contributions to each row's logit (`[rows, 1]` each, absent when
     /// the mode has no such part); the logit is their sum plus [`WideDeep::bias`].
     pub fn parts(&self, inputs: &Inputs) -> (Option<Tensor<2>>, Option<Tensor<2>>) {
+        self.parts_with(inputs, &Lookups::default())
+    }
+
+    fn parts_with(&self, inputs: &Inputs, lookups: &Lookups) -> (Option<Tensor<2>>, Option<Tensor<2>>) {
         let wide = self.wide.as_ref().zip(inputs.wide_ids.as_ref()).map(|(wide, ids)| {
-            let w = embedding(wide.weight.val(), ids.clone()).reshape([inputs.rows() as i32, -1]);
+            let w = lookups.wide.clone().unwrap_or_else(|| embedding(wide.weight.val(), ids.clone()));
+            let w = w.reshape([inputs.rows() as i32, -1]);
             match &inputs.wide_mask {
                 Some(mask) => w * mask.clone(),
                 None => w,
             }
             .sum_dim(1)
         });
-        let deep = self.output.as_ref().map(|output| dense::forward(output, self.deep_features(inputs)));
+        let deep = self.output.as_ref().map(|output| dense::forward(output, self.deep_features(inputs, lookups)));
         (wide, deep)
     }
 
@@ -138,11 +169,12 @@ impl WideDeep {
         self.bias.val()
     }
 
-    fn deep_features(&self, inputs: &Inputs) -> Tensor<2> {
+    fn deep_features(&self, inputs: &Inputs, lookups: &Lookups) -> Tensor<2> {
         let rows = inputs.rows() as i32;
         let mut parts: Vec<Tensor<2>> = Vec::new();
-        for ((table, pooled), input) in self.deep.iter().zip(&self.pooling).zip(&inputs.deep) {
-            let e = embedding(table.weight.val(), input.ids.clone());
+        for (g, ((table, pooled), input)) in self.deep.iter().zip(&self.pooling).zip(&inputs.deep).enumerate() {
+            let looked_up = lookups.deep.get(g).cloned().flatten();
+            let e = looked_up.unwrap_or_else(|| embedding(table.weight.val(), input.ids.clone()));
             parts.push(match (pooled, &input.pooling) {
                 (true, Some(w)) => (e * w.clone().unsqueeze_dim::<3>(2)).sum_dim(1).reshape([rows, -1]),
                 _ => e.reshape([rows, -1]),
@@ -194,6 +226,34 @@ impl WideDeep {
         out.extend(self.output.iter().map(|o| (names::OUTPUT.to_string(), o.weight.val())));
         out.insert(names::BIAS.to_string(), column(self.bias.val()));
         out
+    }
+
+    /// The tables this model has: the wide weights, then each deep group's embeddings.
+    pub fn table_ids(&self) -> Vec<TableId> {
+        let wide = self.wide.iter().map(|_| TableId::Wide);
+        wide.chain((0..self.deep.len()).map(TableId::Deep)).collect()
+    }
+
+    /// Takes table `id` out (leaving an empty one): a trainer that updates only the rows a batch
+    /// touched holds it itself, as its only owner, so an update changes those rows in place.
+    pub fn take_table(&mut self, id: TableId) -> Option<Tensor<2>> {
+        let embedding = self.embedding_mut(id)?;
+        let empty = Param::from_tensor(Tensor::<2>::zeros([0, 1], &embedding.weight.val().device()));
+        Some(std::mem::replace(&mut embedding.weight, empty).into_value().inner())
+    }
+
+    /// Puts table `id`'s values back, for scoring or export.
+    pub fn put_table(&mut self, id: TableId, values: Tensor<2>) {
+        if let Some(embedding) = self.embedding_mut(id) {
+            embedding.weight = Param::from_tensor(values.autodiff());
+        }
+    }
+
+    fn embedding_mut(&mut self, id: TableId) -> Option<&mut Embedding> {
+        match id {
+            TableId::Wide => self.wide.as_mut(),
+            TableId::Deep(g) => self.deep.get_mut(g),
+        }
     }
 
     /// Deep group `group`'s embedding table (`[rows, dim]`), for the embedding map.

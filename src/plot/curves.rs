@@ -143,7 +143,16 @@ mod tests {
     use crate::plot::to_svg;
 
     fn record(epoch: usize, auc: f64) -> EpochRecord {
-        EpochRecord { epoch, train_loss: 0.5, test_loss: 0.45, test_auc: auc, test_accuracy: 0.8, seconds: 1.0, samples_per_second: 1e5 }
+        EpochRecord {
+            epoch,
+            train_loss: 0.5,
+            test_loss: 0.45,
+            test_auc: auc,
+            test_accuracy: 0.8,
+            seconds: 1.0,
+            wide_zero_share: None,
+            samples_per_second: 1e5,
+        }
     }
 
     #[test]

@@ -17,16 +17,20 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    /// Prepares `table` and builds a trainer per mode on `device`, uploading the rows once.
+    /// Prepares `table` and builds a trainer per mode on `device`, uploading the test rows once.
     pub fn new(table: &Table, schema: &Schema, config: &Config, device: &Device) -> Result<Self> {
-        let prepared = Prepared::new(table, schema, &config.features, &config.train)?;
-        let train = Inputs::upload(&prepared.train, &prepared.layout, device);
+        Self::from_prepared(Prepared::new(table, schema, &config.features, &config.train)?, config, device)
+    }
+
+    /// A trainer per mode of `config` on `device` for rows already prepared (by this engine, or
+    /// by another worker that shared them).
+    pub fn from_prepared(prepared: Prepared, config: &Config, device: &Device) -> Result<Self> {
         let test = Inputs::upload(&prepared.test, &prepared.layout, device);
         let trainers = config
             .train
             .modes
             .iter()
-            .map(|&mode| Trainer::new(&prepared, train.clone(), test.clone(), mode, &config.train, device))
+            .map(|&mode| Trainer::new(&prepared, prepared.train.clone(), test.clone(), mode, &config.train, device))
             .collect::<Result<_>>()?;
         Ok(Self { prepared, trainers })
     }

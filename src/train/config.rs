@@ -28,6 +28,53 @@ impl OptimizerKind {
     }
 }
 
+/// How the tables (the wide weights and every embedding) learn.
+///
+/// A sparse update changes only the rows a batch looked up, so a step costs what the batch
+/// touches, not the vocabulary. AdaGrad and SGD give exactly the dense result (untouched rows
+/// have zero gradient); Adam becomes "lazy" (as TensorFlow's LazyAdam and PyTorch's SparseAdam):
+/// the moments of untouched rows are not decayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableUpdates {
+    /// Sparse for a table whose values far outnumber a batch's lookups in it (ids, big crosses),
+    /// dense for the others (a dense step costs no more there, and keeps Adam's usual form).
+    #[default]
+    Auto,
+    /// Sparse for every table.
+    Sparse,
+    /// Every row of every table at every step (Burn's optimizers over the whole model).
+    Dense,
+}
+
+/// The wide part's own optimizer (Cheng et al. trained the wide part with FTRL and L1, the deep
+/// part with AdaGrad).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WideOptimizer {
+    /// FTRL-proximal (McMahan et al., 2013), per coordinate, with β = 1: L1 makes weights exactly
+    /// zero, so the wide part memorizes sparsely.
+    Ftrl(Ftrl),
+}
+
+/// FTRL's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Ftrl {
+    /// α, the scale of the per-coordinate learning rates.
+    pub learning_rate: f64,
+    /// λ1: a weight whose accumulated gradient stays within it is exactly zero.
+    pub l1: f64,
+    /// λ2: shrinks the weights.
+    pub l2: f64,
+}
+
+impl Default for Ftrl {
+    fn default() -> Self {
+        Self { learning_rate: 0.1, l1: 0.01, l2: 0.0 }
+    }
+}
+
 /// How rows are divided into training and test sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -62,6 +109,10 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Report the running training loss every this many steps.
     pub log_every: usize,
+    /// Sparse or dense updates of the tables (by default each table's cheaper).
+    pub table_updates: TableUpdates,
+    /// The wide part's own optimizer; `None`: the wide part uses `optimizer` like the rest.
+    pub wide_optimizer: Option<WideOptimizer>,
 }
 
 impl Default for TrainConfig {
@@ -77,6 +128,8 @@ impl Default for TrainConfig {
             split: SplitKind::Random,
             seed: 100,
             log_every: 50,
+            table_updates: TableUpdates::Auto,
+            wide_optimizer: None,
         }
     }
 }
@@ -107,6 +160,14 @@ impl TrainConfig {
         let lr = self.learning_rate();
         if !(lr.is_finite() && lr > 0.0) {
             return bad(format!("the learning rate must be a positive number, got {lr}"));
+        }
+        if let Some(WideOptimizer::Ftrl(Ftrl { learning_rate, l1, l2 })) = self.wide_optimizer {
+            if !(learning_rate.is_finite() && learning_rate > 0.0) {
+                return bad(format!("FTRL's learning rate must be a positive number, got {learning_rate}"));
+            }
+            if !(l1.is_finite() && l1 >= 0.0 && l2.is_finite() && l2 >= 0.0) {
+                return bad(format!("FTRL's L1 and L2 must be zero or more, got {l1} and {l2}"));
+            }
         }
         Ok(())
     }

@@ -7,10 +7,11 @@ mod comparison;
 mod config;
 mod prepare;
 mod report;
+mod tables;
 mod trainer;
 
 pub use comparison::Comparison;
-pub use config::{OptimizerKind, SplitKind, TrainConfig};
+pub use config::{Ftrl, OptimizerKind, SplitKind, TableUpdates, TrainConfig, WideOptimizer};
 pub use prepare::{Prepared, Split};
 pub use report::{DatasetInfo, ModelRun, Report};
 pub use trainer::{EpochRecord, Step, Trainer};

@@ -1,5 +1,9 @@
 //! From a table and settings to encoded training and test rows.
 
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
 use super::{SplitKind, TrainConfig};
 use crate::data::{Labels, Schema, Table};
 use crate::features::{Encoded, Encoder, FeatureConfig, Layout, Leak, find_leaks, flag_leaks};
@@ -45,8 +49,8 @@ pub struct Prepared {
     pub encoder: Encoder,
     /// Where the encoder puts every feature.
     pub layout: Layout,
-    /// Training rows.
-    pub train: Encoded,
+    /// Training rows, shared by the trainers of a comparison (each takes its batches from them).
+    pub train: Arc<Encoded>,
     /// Held-out rows.
     pub test: Encoded,
     /// Share of positive training rows.
@@ -69,7 +73,89 @@ impl Prepared {
         let test = encoder.encode(table, &split.test, Some(&split.labels.targets))?;
         let base_rate = train_set.targets.iter().sum::<f32>() as f64 / train_set.rows as f64;
         let unlabelled = table.rows() - split.train.len() - split.test.len();
-        Ok(Self { encoder, layout, train: train_set, test, base_rate, unlabelled, leaks })
+        Ok(Self { encoder, layout, train: Arc::new(train_set), test, base_rate, unlabelled, leaks })
+    }
+}
+
+/// The small parts of [`Prepared`], as JSON before its arrays in [`Prepared::to_bytes`].
+#[derive(Serialize, Deserialize)]
+struct Header {
+    encoder: Encoder,
+    base_rate: f64,
+    unlabelled: usize,
+    leaks: Vec<Leak>,
+    rows: [usize; 2],
+    targets: bool,
+}
+
+/// Tells shared rows from anything else.
+const MAGIC: &[u8; 4] = b"WDP1";
+
+impl Prepared {
+    /// The prepared rows as bytes (the encoder as JSON, the rows as raw little-endian arrays): a
+    /// race in several workers reads and encodes the file once, and the others train on these.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let header = Header {
+            encoder: self.encoder.clone(),
+            base_rate: self.base_rate,
+            unlabelled: self.unlabelled,
+            leaks: self.leaks.clone(),
+            rows: [self.train.rows, self.test.rows],
+            targets: !self.train.targets.is_empty(),
+        };
+        let json = serde_json::to_vec(&header).expect("a header always serializes");
+        let mut out = Vec::with_capacity(json.len() + 8);
+        out.extend(MAGIC);
+        out.extend((json.len() as u32).to_le_bytes());
+        out.extend(json);
+        for set in [&*self.train, &self.test] {
+            let ids = std::iter::once(&set.wide).chain(&set.deep).flatten().copied();
+            let rows = set.source_rows.iter().map(|&r| r as u32);
+            ids.chain(rows).for_each(|v| out.extend(v.to_le_bytes()));
+            set.numeric.iter().chain(&set.targets).for_each(|v| out.extend(v.to_le_bytes()));
+        }
+        out
+    }
+
+    /// Rows written by [`Prepared::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let bad = || Error::Config("the shared rows are damaged".into());
+        let rest = bytes.strip_prefix(MAGIC).ok_or_else(bad)?;
+        let (length, rest) = rest.split_at_checked(4).ok_or_else(bad)?;
+        let length = u32::from_le_bytes(length.try_into().map_err(|_| bad())?) as usize;
+        let (json, mut rest) = rest.split_at_checked(length).ok_or_else(bad)?;
+        let header: Header = serde_json::from_slice(json).map_err(|_| bad())?;
+        let layout = header.encoder.layout();
+        let mut take = |count: usize| -> Result<Vec<[u8; 4]>> {
+            let (head, tail) = rest.split_at_checked(count * 4).ok_or_else(bad)?;
+            rest = tail;
+            Ok(head.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]).collect())
+        };
+        let mut sets = Vec::new();
+        for rows in header.rows {
+            let ids = |words: Vec<[u8; 4]>| words.into_iter().map(u32::from_le_bytes).collect::<Vec<u32>>();
+            let floats = |words: Vec<[u8; 4]>| words.into_iter().map(f32::from_le_bytes).collect::<Vec<f32>>();
+            let wide = ids(take(rows * layout.wide_slots())?);
+            let deep = layout.deep.iter().map(|g| Ok(ids(take(rows * g.slots)?))).collect::<Result<_>>()?;
+            let source_rows = ids(take(rows)?).into_iter().map(|r| r as usize).collect();
+            let numeric = floats(take(rows * layout.numeric.len())?);
+            let targets = floats(take(if header.targets { rows } else { 0 })?);
+            sets.push(Encoded { rows, wide, deep, numeric, targets, source_rows });
+        }
+        if !rest.is_empty() {
+            return Err(bad());
+        }
+        let test = sets.pop().expect("two sets");
+        let train = sets.pop().expect("two sets");
+        Ok(Self {
+            layout,
+            encoder: header.encoder,
+            train: Arc::new(train),
+            test,
+            base_rate: header.base_rate,
+            unlabelled: header.unlabelled,
+            leaks: header.leaks,
+        })
     }
 }
 
@@ -117,6 +203,23 @@ mod tests {
         let mut all: Vec<usize> = train.into_iter().chain(test).collect();
         all.sort();
         assert_eq!(all, rows);
+    }
+
+    #[test]
+    fn prepared_rows_survive_bytes() {
+        let mut text = String::from("colour,genres,size,y\n");
+        for i in 0..200 {
+            text.push_str(&format!("c{},{},{}.5,{}\n", i % 7, ["a|b", "b", "a|c|b"][i % 3], i % 11, i % 2));
+        }
+        let table = crate::data::read_table(text.as_bytes()).unwrap();
+        let features = FeatureConfig { crosses: vec![vec!["colour".into(), "genres".into()]], ..FeatureConfig::for_label("y") };
+        let prepared = Prepared::new(&table, &Schema::infer(&table), &features, &TrainConfig::default()).unwrap();
+        let bytes = prepared.to_bytes();
+        let back = Prepared::from_bytes(&bytes).unwrap();
+        assert_eq!((&*back.train, &back.test), (&*prepared.train, &prepared.test));
+        assert_eq!((back.encoder, back.layout, back.base_rate), (prepared.encoder, prepared.layout, prepared.base_rate));
+        assert!(Prepared::from_bytes(&bytes[..bytes.len() - 4]).unwrap_err().to_string().contains("damaged"));
+        assert!(Prepared::from_bytes(b"a,b\n").is_err());
     }
 
     #[test]

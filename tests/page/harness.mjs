@@ -46,11 +46,10 @@ export async function openPage(env, path = '/') {
 /**
  * Runs in the page: starts the engine worker, loads a CSV from the server, configures and trains,
  * and returns the messages with their times, and how often a page timer fired while training ran
- * (a count, never a duration: a loaded machine is slow, not wrong). With a `view`, the worker draws
- * the pictures after every epoch and the time each drawing took is returned too.
+ * (a count, never a duration: a loaded machine is slow, not wrong).
  */
-export async function trainInWorker(page, { preference, csv, config, view = null }) {
-  return page.evaluate(async ({ preference, csv, config, view }) => {
+export async function trainInWorker(page, { preference, csv, config }) {
+  return page.evaluate(async ({ preference, csv, config }) => {
     const worker = new Worker('/engine-worker.js', { type: 'module' });
     const log = [];
     const waiters = [];
@@ -70,12 +69,6 @@ export async function trainInWorker(page, { preference, csv, config, view = null
       await waitFor('schema');
       worker.postMessage({ type: 'configure', config });
       const { dataset } = await waitFor('configured');
-      const pictureMs = [];
-      if (view) {
-        worker.postMessage({ type: 'view', view });
-        await waitFor('viewed');
-        worker.addEventListener('message', ({ data }) => data.type === 'pictures' && pictureMs.push(data.ms));
-      }
       const started = performance.now();
       let firstProgress = null;
       let firstEpoch = null;
@@ -90,11 +83,13 @@ export async function trainInWorker(page, { preference, csv, config, view = null
         if (data.progress.models.some((m) => m.finished.length > 0)) firstEpoch ??= performance.now() - started;
       });
       worker.postMessage({ type: 'start' });
-      const { report } = await waitFor('done');
-      return { backend, dataset, report, firstProgress, firstEpoch, progressCount, ticksBetweenProgress, pictureMs, seconds: (performance.now() - started) / 1000 };
+      await waitFor('done');
+      worker.postMessage({ type: 'report' });
+      const { report } = await waitFor('report');
+      return { backend, dataset, report, firstProgress, firstEpoch, progressCount, ticksBetweenProgress, seconds: (performance.now() - started) / 1000 };
     } finally {
       clearInterval(timer);
       worker.terminate();
     }
-  }, { preference, csv, config, view });
+  }, { preference, csv, config });
 }

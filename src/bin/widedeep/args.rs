@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use widedeep::features::FeatureConfig;
-use widedeep::train::TrainConfig;
+use widedeep::train::{Ftrl, TrainConfig};
 
 /// Wide & Deep learning on your own CSV.
 #[derive(Parser)]
@@ -22,7 +22,7 @@ pub enum Command {
     Train(TrainArgs),
     /// Score a CSV with a saved model (adds a `probability` column).
     Predict(PredictArgs),
-    /// Write a generated data set: MovieLens-shaped ratings, or the memorize-vs-generalize story.
+    /// Write a generated data set: MovieLens-shaped ratings, the memorize-vs-generalize story, or recommender-scale ids.
     Generate(GenerateArgs),
 }
 
@@ -30,6 +30,8 @@ pub enum Command {
 pub enum Dataset {
     Movielens,
     Memorize,
+    /// Recommender-scale user and item ids (see --users, --items).
+    Ids,
 }
 
 #[derive(Args)]
@@ -40,6 +42,12 @@ pub struct GenerateArgs {
     /// Number of rows.
     #[arg(long, default_value_t = 100_000)]
     pub rows: usize,
+    /// For `ids`: distinct users.
+    #[arg(long, default_value_t = 150_000)]
+    pub users: usize,
+    /// For `ids`: distinct items.
+    #[arg(long, default_value_t = 50_000)]
+    pub items: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Write here instead of standard output.
@@ -71,6 +79,10 @@ fn features() -> FeatureConfig {
 
 fn training() -> TrainConfig {
     TrainConfig::default()
+}
+
+fn ftrl() -> Ftrl {
+    Ftrl::default()
 }
 
 /// A value's name as the core's configuration spells it (`adam`, `random`).
@@ -140,6 +152,23 @@ pub struct TrainArgs {
     /// adam, adagrad or sgd.
     #[arg(long, default_value_t = name_of(training().optimizer))]
     pub optimizer: String,
+    /// The wide part's own optimizer: `ftrl` (FTRL-proximal with --l1 and --l2, as the paper
+    /// trained it); by default the wide part uses --optimizer like the rest.
+    #[arg(long, value_name = "ftrl")]
+    pub wide_optimizer: Option<String>,
+    /// FTRL's L1 penalty: wide weights whose accumulated gradient stays below it are exactly 0.
+    #[arg(long, default_value_t = ftrl().l1)]
+    pub l1: f64,
+    /// FTRL's L2 penalty.
+    #[arg(long, default_value_t = ftrl().l2)]
+    pub l2: f64,
+    /// FTRL's learning rate (α).
+    #[arg(long, default_value_t = ftrl().learning_rate)]
+    pub wide_lr: f64,
+    /// auto, sparse (a step updates the table rows its batch looked up; Adam becomes lazy) or
+    /// dense. auto: sparse for the tables far bigger than a batch's lookups in them (ids).
+    #[arg(long, default_value_t = name_of(training().table_updates))]
+    pub table_updates: String,
     /// Deep hidden layer sizes.
     #[arg(long, default_value_t = joined(&training().hidden))]
     pub hidden: String,

@@ -16,6 +16,7 @@ pub fn run(args: &GenerateArgs) -> Result<(), String> {
             widedeep::synth::movielens(args.rows, args.seed, &mut out)
         }
         Dataset::Memorize => widedeep::synth::memorize_generalize(args.rows, args.seed, &mut out),
+        Dataset::Ids => widedeep::synth::ids(args.users, args.items, args.rows, args.seed, &mut out),
     };
     written.and_then(|()| out.flush()).map_err(|e| format!("cannot write the data: {e}"))
 }

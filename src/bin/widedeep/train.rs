@@ -10,7 +10,7 @@ use widedeep::features::FeatureConfig;
 use widedeep::features::Role;
 use widedeep::insight::{top_wide_weights, wide_rows};
 use widedeep::model::{Mode, SavedModel};
-use widedeep::train::{Comparison, DatasetInfo, EpochRecord, ModelRun, Report, TrainConfig, Trainer};
+use widedeep::train::{Comparison, DatasetInfo, EpochRecord, Ftrl, ModelRun, Report, TrainConfig, Trainer, WideOptimizer};
 use widedeep::{Config, Setup};
 
 use crate::args::{ModelChoice, TrainArgs};
@@ -141,6 +141,8 @@ fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
     if let Some(epochs) = args.epochs {
         config.train.epochs = epochs;
     }
+    config.train.table_updates = parse_enum(&args.table_updates, "--table-updates", "table update")?;
+    config.train.wide_optimizer = wide_optimizer(args)?;
     config.train.modes = match args.model {
         Some(ModelChoice::Wide) => vec![Mode::Wide],
         Some(ModelChoice::Deep) => vec![Mode::Deep],
@@ -198,6 +200,17 @@ fn flags_config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
         ..TrainConfig::default()
     };
     Ok(Config { features, train })
+}
+
+/// The wide part's optimizer the flags ask for; FTRL's flags alone are a mistake worth naming.
+fn wide_optimizer(args: &TrainArgs) -> Result<Option<WideOptimizer>, String> {
+    let ftrl = Ftrl { learning_rate: args.wide_lr, l1: args.l1, l2: args.l2 };
+    match args.wide_optimizer.as_deref().map(str::trim) {
+        Some("ftrl") => Ok(Some(WideOptimizer::Ftrl(ftrl))),
+        Some(other) => Err(format!("--wide-optimizer: unknown optimizer '{other}' (ftrl is the one the wide part can have of its own)")),
+        None if ftrl != Ftrl::default() => Err("--l1, --l2 and --wide-lr set FTRL: add --wide-optimizer ftrl".into()),
+        None => Ok(None),
+    }
 }
 
 fn pairs(items: &[String], flag: &str) -> Result<Vec<(String, String)>, String> {

@@ -1,0 +1,141 @@
+//! The automatic backend choice, by measurement: a few real training steps of the configured model
+//! on WebGPU and on the CPU, after a warm-up, and the faster one trains. A step of a small model on
+//! an integrated GPU is bound by dispatch overhead and can lose to the CPU, which an adapter's
+//! name cannot tell; a measurement can.
+
+use std::sync::Arc;
+
+use burn::tensor::Device;
+use web_time::Instant;
+
+use super::backend::{Backend, BackendKind, Gpu, Measured};
+use crate::Result;
+use crate::config::Config;
+use crate::model::{Inputs, Mode};
+use crate::train::{Prepared, Trainer};
+
+/// Steps before timing: the first compiles a GPU's kernels and warms the CPU's caches.
+const WARM_UP: usize = 2;
+/// Steps timed.
+const TIMED: usize = 5;
+
+/// What a measurement depends on: the batch size and the model's shape. A configuration that
+/// changes neither reuses the last measurement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Shape {
+    batch: usize,
+    hidden: Vec<usize>,
+    wide_ids: usize,
+    deep_inputs: usize,
+    mode: Mode,
+}
+
+impl Shape {
+    pub(super) fn of(prepared: &Prepared, config: &Config) -> Self {
+        Self {
+            batch: config.train.batch_size,
+            hidden: config.train.hidden.clone(),
+            wide_ids: prepared.layout.wide_size(),
+            deep_inputs: prepared.layout.deep_width(),
+            mode: measured_mode(config),
+        }
+    }
+}
+
+/// The model timed: the joint one when the run has it (the costliest), else the first.
+fn measured_mode(config: &Config) -> Mode {
+    config.train.modes.iter().copied().find(|&m| m == Mode::Joint).unwrap_or(config.train.modes[0])
+}
+
+/// Times both backends on `prepared` with `config`'s model; `None` when the training rows are
+/// too few for the steps (both are fast then, and the starting choice stands). The CPU goes
+/// first; a GPU whose first timed step is already several times slower is not timed further
+/// (a software adapter would otherwise cost the class a second of waiting).
+pub(super) async fn measure(prepared: &Prepared, config: &Config, gpu: &Gpu) -> Result<Option<Measured>> {
+    let steps = WARM_UP + TIMED + 1;
+    if prepared.train.rows < config.train.batch_size * steps {
+        return Ok(None);
+    }
+    let cpu = samples_per_second(prepared, config, &Device::flex(), None).await?;
+    let webgpu = samples_per_second(prepared, config, &gpu.device, Some(cpu)).await?;
+    Ok(Some(Measured { webgpu, cpu }))
+}
+
+/// A GPU this many times slower than the CPU after one timed step is clearly the slower.
+const CLEARLY_SLOWER: f64 = 4.0;
+
+/// Training samples per second of up to [`TIMED`] steps on `device`, after [`WARM_UP`] steps; each
+/// phase ends with a read, which waits for a GPU to finish. Beside a `rival` speed, one timed step
+/// that is [`CLEARLY_SLOWER`] is enough.
+async fn samples_per_second(prepared: &Prepared, config: &Config, device: &Device, rival: Option<f64>) -> Result<f64> {
+    let batch = config.train.batch_size;
+    let sample = Arc::new(prepared.train.head(batch * (WARM_UP + TIMED + 1)));
+    let test = Inputs::upload(&prepared.test.head(1), &prepared.layout, device);
+    let mut trainer = Trainer::new(prepared, sample, test, measured_mode(config), &config.train, device)?;
+    for _ in 0..WARM_UP {
+        trainer.step();
+    }
+    trainer.running_loss().await?;
+    let started = Instant::now();
+    let mut timed = 0;
+    while timed < TIMED {
+        let steps = if timed == 0 && rival.is_some() { 1 } else { TIMED - timed };
+        for _ in 0..steps {
+            trainer.step();
+        }
+        trainer.running_loss().await?;
+        timed += steps;
+        let speed = (timed * batch) as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        if rival.is_some_and(|r| speed * CLEARLY_SLOWER < r) {
+            break;
+        }
+    }
+    Ok((timed * batch) as f64 / started.elapsed().as_secs_f64().max(1e-9))
+}
+
+/// The backend the measurement picks, with both figures in its reason.
+pub(super) fn pick(measured: Measured, gpu: &Gpu) -> (Device, Backend) {
+    let on_gpu = measured.webgpu > measured.cpu;
+    let reason = format!(
+        "WebGPU {}/s, CPU {}/s on this model: training on the {}",
+        per_second(measured.webgpu),
+        per_second(measured.cpu),
+        if on_gpu { "GPU" } else { "CPU" }
+    );
+    let (device, mut backend) =
+        if on_gpu { (gpu.device.clone(), Backend::webgpu(&gpu.adapter, reason)) } else { (Device::flex(), Backend::cpu(reason)) };
+    backend.measured = Some(measured);
+    debug_assert_eq!(backend.kind == BackendKind::Webgpu, on_gpu);
+    (device, backend)
+}
+
+/// `41k`, `1.3M` or `850`: samples per second, as a class reads them.
+fn per_second(value: f64) -> String {
+    match value {
+        v if v >= 1e6 => format!("{:.1}M", v / 1e6),
+        v if v >= 1e4 => format!("{:.0}k", v / 1e3),
+        v if v >= 1e3 => format!("{:.1}k", v / 1e3),
+        v => format!("{v:.0}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speeds_read_as_a_class_reads_them() {
+        assert_eq!([850.0, 3_700.0, 41_200.0, 1_320_000.0].map(per_second), ["850", "3.7k", "41k", "1.3M"]);
+    }
+
+    #[test]
+    fn the_faster_backend_is_picked_and_both_figures_are_said() {
+        let gpu = Gpu { device: Device::flex(), adapter: "Some GPU".into(), software: false };
+        let (_, backend) = pick(Measured { webgpu: 41_000.0, cpu: 132_000.0 }, &gpu);
+        assert_eq!(backend.kind, BackendKind::Cpu);
+        assert_eq!(backend.reason, "WebGPU 41k/s, CPU 132k/s on this model: training on the CPU");
+        let (_, backend) = pick(Measured { webgpu: 900_000.0, cpu: 132_000.0 }, &gpu);
+        assert_eq!((backend.kind, backend.adapter.as_str()), (BackendKind::Webgpu, "Some GPU"));
+        assert_eq!(backend.measured, Some(Measured { webgpu: 900_000.0, cpu: 132_000.0 }));
+    }
+}
