@@ -3,28 +3,13 @@
 // folder): training samples/s and test AUC of the joint model as the distinct ids grow from 1k to
 // 1M, on the CPU, beside the same model without its id columns; then WebGPU with sparse against
 // dense table updates (Burn's embedding backward) on a small file. Measures only; asserts nothing.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { start, openPage, trainInWorker } from '../tests/page/harness.mjs';
+import { idsFile } from './generated.mjs';
 
 /** Distinct users per file (items: a quarter as many); rows: at least two per user. */
 const SCALES = [1_000, 10_000, 100_000, 1_000_000];
 /** The WebGPU comparison's file: few rows, as a software adapter is slow. */
 const GPU_FILE = { users: 100_000, rows: 20_000 };
-
-/** The file `figures ids` uses for `users` (written here by the CLI if it is missing). */
-function file(users, rows = Math.max(200_000, 2 * users)) {
-  const path = join(tmpdir(), rows === Math.max(200_000, 2 * users) ? `widedeep-ids-${users}.csv` : `widedeep-ids-${users}-${rows}.csv`);
-  if (!existsSync(path)) {
-    const target = process.env.CARGO_TARGET_DIR ?? join(process.env.HOME, '.cache/widedeep/target');
-    execFileSync('cargo', ['build', '--release', '--quiet', '--bin', 'widedeep'], { stdio: 'inherit' });
-    const args = ['generate', 'ids', '--users', String(users), '--items', String(Math.max(1, Math.floor(users / 4))), '--rows', String(rows), '--seed', '1', '--out', path];
-    execFileSync(join(target, 'release/widedeep'), args, { stdio: 'inherit' });
-  }
-  return path;
-}
 
 /** Trains the joint model on `path` in a worker on `preference`. */
 async function run(env, path, preference, { epochs = 2, withoutIds = false, updates = 'auto' } = {}) {
@@ -44,11 +29,11 @@ const env = await start();
 try {
   console.log('joint model, batch 256, the last of 2 epochs (CPU in WebAssembly)');
   for (const users of SCALES) {
-    const path = file(users);
+    const path = idsFile(users);
     line(`cpu ${users} users, sparse`, await run(env, path, 'cpu'));
     line(`cpu ${users} users, without ids`, await run(env, path, 'cpu', { withoutIds: true }));
   }
-  const path = file(GPU_FILE.users, GPU_FILE.rows);
+  const path = idsFile(GPU_FILE.users, GPU_FILE.rows);
   console.log(`\nWebGPU, ${GPU_FILE.users} users in ${GPU_FILE.rows} rows, one epoch`);
   for (const updates of ['sparse', 'dense']) {
     const result = await run(env, path, 'webgpu', { epochs: 1, updates });

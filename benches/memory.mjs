@@ -1,13 +1,12 @@
 // `node benches/memory.mjs`: how much memory the playground holds, per Chromium process (from
 // /proc: the resident set, and in brackets its proportional share, which splits the pages of
 // Chromium's own code among the processes that map them): right after Adult loads, and at its
-// peak while a Compare race trains on a 1M-row file (MovieLens-shaped, from `widedeep generate`).
+// peak while a Compare race trains on a 1M-row file (MovieLens-shaped, from `widedeep generate`);
+// then while the joint model trains on a million user ids (`generate ids`, 2M rows).
 // `WORKERS=1` races in one worker. Measures only; asserts nothing.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
 import { start, openPage } from '../tests/page/harness.mjs';
+import { generated, idsFile } from './generated.mjs';
 
 const ROWS = 1_000_000;
 
@@ -35,38 +34,39 @@ const show = (label, processes) => {
   console.log(`${label}: ${rows.map((p) => `${p.type} ${p.rss.toFixed(0)} MB (${p.pss.toFixed(0)})`).join(', ')}`);
 };
 
-/** The 1M-row file, written once by the CLI into the system's temporary folder. */
-function bigFile() {
-  const path = join(tmpdir(), `widedeep-memory-${ROWS}.csv`);
-  if (!existsSync(path)) {
-    const target = process.env.CARGO_TARGET_DIR ?? join(process.env.HOME, '.cache/widedeep/target');
-    execFileSync('cargo', ['build', '--release', '--quiet', '--bin', 'widedeep'], { stdio: 'inherit' });
-    execFileSync(join(target, 'release/widedeep'), ['generate', 'movielens', '--rows', String(ROWS), '--out', path], { stdio: 'inherit' });
-  }
-  return path;
-}
-
-const env = await start();
-try {
-  const { page } = await openPage(env, `/#backend=cpu&workers=${process.env.WORKERS ?? 0}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-  await page.waitForTimeout(2000);
-  show('after Adult loads', chromium());
-  const file = bigFile();
+/** Loads `file` into the page, then trains it with `button` for one epoch; shows the memory after loading and at the peak. */
+async function loadAndTrain(page, file, rows, button) {
   await page.setInputFiles('#file', file);
-  await page.waitForFunction(() => /1,000,000 rows/.test(document.querySelector('#data-summary').textContent), null, { timeout: 600_000 });
-  show('after the 1M-row file loads', chromium());
-  await page.selectOption('#label', 'liked');
+  await page.waitForFunction((rows) => document.querySelector('#data-summary').textContent.includes(`${rows} rows`), rows.toLocaleString('en-US'), { timeout: 600_000 });
+  const name = file.split('/').at(-1);
+  show(`after ${name} (${rows} rows) loads`, chromium());
   await page.fill('#epochs', '1');
   await page.dispatchEvent('#epochs', 'change');
-  await page.click('#compare');
+  await page.click(button);
   const peak = new Map();
   while (!/^Done|Cannot|error/i.test(await page.$eval('#status', (s) => s.textContent))) {
     for (const p of chromium()) peak.set(p.pid, { ...p, rss: Math.max(p.rss, peak.get(p.pid)?.rss ?? 0), pss: Math.max(p.pss, peak.get(p.pid)?.pss ?? 0) });
     await page.waitForTimeout(500);
   }
   console.log(`status: ${await page.$eval('#status', (s) => s.textContent)}`);
-  show(`peak while a Compare race trains on it (${await page.$eval('body', (b) => b.dataset.workers)} workers)`, [...peak.values()]);
+  show(`peak while ${button === '#compare' ? 'a Compare race' : 'the joint model'} trains on it (${await page.$eval('body', (b) => b.dataset.workers)} workers)`, [...peak.values()]);
+}
+
+/** A fresh playground page on the CPU, once Adult is loaded. */
+async function freshPage(env) {
+  const { page } = await openPage(env, `/#backend=cpu&workers=${process.env.WORKERS ?? 0}`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+  await page.waitForTimeout(2000);
+  show('after Adult loads', chromium());
+  return page;
+}
+
+const env = await start();
+try {
+  const page = await freshPage(env);
+  await loadAndTrain(page, generated(`widedeep-memory-${ROWS}.csv`, ['movielens', '--rows', String(ROWS)]), ROWS, '#compare');
+  await page.close();
+  await loadAndTrain(await freshPage(env), idsFile(1_000_000), 2_000_000, '#train-joint');
 } finally {
   await env.close();
 }

@@ -8,6 +8,14 @@ fn widedeep(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_widedeep")).args(args).output().expect("the binary runs")
 }
 
+/// Checks that `widedeep args` fails without a panic and says `message`.
+fn fails_with(args: &[&str], message: &str) {
+    let out = widedeep(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && !stderr.contains("panicked"), "{args:?} should fail cleanly: {stderr}");
+    assert!(stderr.contains(message), "{args:?}: {stderr}");
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("widedeep-cli-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -118,12 +126,7 @@ fn bad_input_fails_with_a_specific_message() {
         ("multi.csv", "x,y\n1,a\n2,b\n3,c\n", "label column 'y': it has 3 distinct values"),
     ];
     for (name, text, message) in cases {
-        let file = write(&dir, name, text);
-        let out = widedeep(&["train", &file, "--label", "y", "--quiet"]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "{name} should fail");
-        assert!(stderr.contains(message), "{name}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        fails_with(&["train", &write(&dir, name, text), "--label", "y", "--quiet"], message);
     }
     let file = write(&dir, "latin1.csv", "");
     std::fs::write(&file, b"city,y\nZ\xfcrich,0\nS\xe3o Paulo,1\n").unwrap();
@@ -133,10 +136,8 @@ fn bad_input_fails_with_a_specific_message() {
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(schema["columns"][0]["examples"], serde_json::json!(["Zürich", "São Paulo"]));
     let good = write(&dir, "good.csv", &sample(50));
-    let stderr = String::from_utf8_lossy(&widedeep(&["train", &good, "--cross", "city,nowhere", "--quiet"]).stderr).into_owned();
-    assert!(stderr.contains("unknown column 'nowhere'"), "{stderr}");
-    let stderr = String::from_utf8_lossy(&widedeep(&["train", &good, "--plot", "x.gif", "--quiet"]).stderr).into_owned();
-    assert!(stderr.contains("use a .svg or .png file name"), "{stderr}");
+    fails_with(&["train", &good, "--cross", "city,nowhere", "--quiet"], "unknown column 'nowhere'");
+    fails_with(&["train", &good, "--plot", "x.gif", "--quiet"], "use a .svg or .png file name");
 }
 
 #[test]
@@ -192,16 +193,10 @@ fn lists_labels_and_hints_speak_the_command_lines_language() {
     let schema: serde_json::Value = serde_json::from_slice(&widedeep(&["inspect", &labelled, "--json"]).stdout).unwrap();
     assert_eq!(schema["label"], "label", "an exact 'label' beats 'y'");
     let multi = write(&dir, "multi.csv", "x,y\n1,a\n2,b\n3,c\n");
-    let stderr = String::from_utf8_lossy(&widedeep(&["train", &multi, "--label", "y", "--quiet"]).stderr).into_owned();
-    assert!(
-        stderr
-            .contains("not binary: choose a positive class or, for numbers, a threshold (--positive VALUE, or --threshold X for numbers)"),
-        "{stderr}"
-    );
-    let stderr = String::from_utf8_lossy(&widedeep(&["train", &file, "--role", "city", "--quiet"]).stderr).into_owned();
-    assert!(stderr.contains("--role expects COL=VALUE, got 'city'"), "{stderr}");
-    let stderr = String::from_utf8_lossy(&widedeep(&["train", &file, "--optimizer", "ftrl2", "--quiet"]).stderr).into_owned();
-    assert!(stderr.contains("--optimizer: unknown optimizer 'ftrl2'"), "{stderr}");
+    let not_binary = "not binary: choose a positive class or, for numbers, a threshold (--positive VALUE, or --threshold X for numbers)";
+    fails_with(&["train", &multi, "--label", "y", "--quiet"], not_binary);
+    fails_with(&["train", &file, "--role", "city", "--quiet"], "--role expects COL=VALUE, got 'city'");
+    fails_with(&["train", &file, "--optimizer", "ftrl2", "--quiet"], "--optimizer: unknown optimizer 'ftrl2'");
 }
 
 #[test]
@@ -255,14 +250,10 @@ fn ftrl_with_l1_makes_the_wide_part_sparse() {
     let (strong, strong_auc) = share(&["--wide-optimizer", "ftrl", "--l1", "0.5", "--wide-lr", "0.5"]);
     assert!(auc > 0.85 && strong_auc > 0.85, "FTRL learns the cross: {auc}, {strong_auc}");
     assert!(strong > none + 0.3, "L1 zeroes weights: {none} without, {strong} with");
-    let stderr = String::from_utf8_lossy(&widedeep(&[&args[..], &["--l1", "0.5"]].concat()).stderr).into_owned();
-    assert!(stderr.contains("--l1, --l2 and --wide-lr set FTRL: add --wide-optimizer ftrl"), "{stderr}");
-    let stderr = String::from_utf8_lossy(&widedeep(&[&args[..], &["--wide-optimizer", "lbfgs"]].concat()).stderr).into_owned();
-    assert!(stderr.contains("--wide-optimizer: unknown optimizer 'lbfgs'"), "{stderr}");
-    let stderr = String::from_utf8_lossy(&widedeep(&[&args[..], &["--wide-optimizer", "ftrl", "--l2=-1"]].concat()).stderr).into_owned();
-    assert!(stderr.contains("FTRL's L1 and L2 must be zero or more, got 0.01 and -1"), "{stderr}");
-    let stderr = String::from_utf8_lossy(&widedeep(&[&args[..], &["--table-updates", "lazy"]].concat()).stderr).into_owned();
-    assert!(stderr.contains("--table-updates: unknown table update 'lazy'"), "{stderr}");
+    fails_with(&[&args[..], &["--l1", "0.5"]].concat(), "--l1, --l2 and --wide-lr set FTRL: add --wide-optimizer ftrl");
+    fails_with(&[&args[..], &["--wide-optimizer", "lbfgs"]].concat(), "--wide-optimizer: unknown optimizer 'lbfgs'");
+    fails_with(&[&args[..], &["--wide-optimizer", "ftrl", "--l2=-1"]].concat(), "FTRL's L1 and L2 must be zero or more, got 0.01 and -1");
+    fails_with(&[&args[..], &["--table-updates", "lazy"]].concat(), "--table-updates: unknown table update 'lazy'");
 }
 
 /// A MovieLens 1M in its published format: `::`-separated, Latin-1 titles, `|` genre lists.
@@ -333,15 +324,9 @@ fn archives_that_are_not_movielens_or_are_cut_short_are_clear_errors() {
     write(&dir, "table.csv", "a,b\n1,2\n");
     let other = python_zip(&dir, "other.zip", &["notes.txt", "table.csv"]);
     let bytes = std::fs::read(&other).unwrap();
-    let stderr = String::from_utf8_lossy(&widedeep(&["inspect", other.to_str().unwrap()]).stderr).into_owned();
-    assert!(
-        stderr.contains("the zip archive holds notes.txt, table.csv")
-            && stderr.contains("MovieLens 1M (ratings.dat, users.dat, movies.dat)"),
-        "{stderr}"
-    );
+    fails_with(&["inspect", other.to_str().unwrap()], "the zip archive holds notes.txt, table.csv");
+    fails_with(&["inspect", other.to_str().unwrap()], "MovieLens 1M (ratings.dat, users.dat, movies.dat)");
     let cut = dir.join("cut.zip");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
-    let out = widedeep(&["inspect", cut.to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && stderr.contains("incomplete download") && !stderr.contains("panicked"), "{stderr}");
+    fails_with(&["inspect", cut.to_str().unwrap()], "incomplete download");
 }

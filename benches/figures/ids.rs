@@ -47,13 +47,15 @@ pub fn ids() {
     }
 }
 
-/// The generated file for `users` (cached in the temp folder): at least two rows per user, so
+/// The generated file for `users` (cached in the temp folder, named as `benches/generated.mjs`
+/// names it, so the browser benchmark trains on the same rows): at least two rows per user, so
 /// most of them are in the vocabulary.
 fn file(users: usize) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("widedeep-ids-{users}.csv"));
+    let rows = (2 * users).max(200_000);
+    let path = std::env::temp_dir().join(format!("widedeep-ids-{users}-{rows}.csv"));
     if !path.exists() {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("temp file"));
-        widedeep::synth::ids(users, (users / 4).max(1), (2 * users).max(200_000), 1, &mut out).expect("write the ids file");
+        widedeep::synth::ids(users, (users / 4).max(1), rows, 1, &mut out).expect("write the ids file");
     }
     path
 }

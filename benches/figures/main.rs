@@ -19,7 +19,7 @@ fn main() {
     let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let wants = |name: &str| which.is_empty() || which.iter().any(|w| w == name);
     if which.iter().any(|w| w == "memory-child") {
-        return memory_child(&std::env::args().last().expect("a file argument"));
+        return memory_child(&std::env::args().next_back().expect("a file argument"));
     }
     if wants("adult") {
         adult();

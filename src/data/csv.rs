@@ -31,7 +31,7 @@ pub fn read_table_with_progress(bytes: &[u8], mut progress: impl FnMut(u64)) -> 
     while next_record(&mut csv, &mut record)? {
         rows += 1;
         push_row(&mut columns, &record, rows)?;
-        if rows as usize % PROGRESS_EVERY_ROWS == 0 {
+        if (rows as usize).is_multiple_of(PROGRESS_EVERY_ROWS) {
             progress(csv.position().byte());
         }
     }

@@ -59,16 +59,21 @@ fn pick<T: Copy>(values: &[T], total: usize, rows: &[u32]) -> Vec<T> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn head_keeps_whole_rows_of_every_array() {
-        let encoded = Encoded {
+    /// Three rows of two wide slots, one deep slot and one number, with these targets.
+    fn three_rows(targets: Vec<f32>) -> Encoded {
+        Encoded {
             rows: 3,
             wide: vec![1, 2, 3, 4, 5, 6],
             deep: vec![vec![7, 8, 9]],
             numeric: vec![0.5, 0.25, 0.125],
-            targets: vec![1.0, 0.0, 1.0],
+            targets,
             source_rows: vec![10, 11, 12],
-        };
+        }
+    }
+
+    #[test]
+    fn head_keeps_whole_rows_of_every_array() {
+        let encoded = three_rows(vec![1.0, 0.0, 1.0]);
         let head = encoded.head(2);
         assert_eq!((head.rows, head.wide, head.deep[0].clone()), (2, vec![1, 2, 3, 4], vec![7, 8]));
         assert_eq!((head.numeric, head.targets, head.source_rows), (vec![0.5, 0.25], vec![1.0, 0.0], vec![10, 11]));
@@ -77,14 +82,7 @@ mod tests {
 
     #[test]
     fn select_takes_whole_rows_in_the_order_asked() {
-        let encoded = Encoded {
-            rows: 3,
-            wide: vec![1, 2, 3, 4, 5, 6],
-            deep: vec![vec![7, 8, 9]],
-            numeric: vec![0.5, 0.25, 0.125],
-            targets: vec![],
-            source_rows: vec![10, 11, 12],
-        };
+        let encoded = three_rows(vec![]);
         let batch = encoded.select(&[2, 0, 2]);
         assert_eq!((batch.rows, batch.wide, batch.deep[0].clone()), (3, vec![5, 6, 1, 2, 5, 6], vec![9, 7, 9]));
         assert_eq!((batch.numeric, batch.targets, batch.source_rows), (vec![0.125, 0.5, 0.125], vec![], vec![12, 10, 12]));

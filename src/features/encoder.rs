@@ -319,10 +319,10 @@ fn validate(table: &Table, config: &FeatureConfig) -> Result<()> {
     positive("the number of hash buckets", config.hash_buckets)?;
     positive("the number of quantile buckets", config.quantile_buckets)?;
     positive("the most tokens per cell", config.max_tokens)?;
-    if let Some(dim) = config.embedding_dim {
-        if !(1..=1024).contains(&dim) {
-            return Err(Error::Config(format!("the embedding size must be between 1 and 1024, got {dim}")));
-        }
+    if let Some(dim) = config.embedding_dim
+        && !(1..=1024).contains(&dim)
+    {
+        return Err(Error::Config(format!("the embedding size must be between 1 and 1024, got {dim}")));
     }
     Ok(())
 }

@@ -289,7 +289,7 @@ fn check_inputs(layout: &Layout, config: &ModelConfig) -> Result<()> {
     if config.mode.has_deep() && layout.deep_width() == 0 {
         return Err(Error::Config(format!("the {} model needs deep features, but no column feeds the deep part", config.mode.name())));
     }
-    if config.hidden.iter().any(|&h| h == 0) {
+    if config.hidden.contains(&0) {
         return Err(Error::Config("hidden layer sizes must be at least 1".into()));
     }
     Ok(())

@@ -108,33 +108,46 @@ impl Plan {
     /// scratch of the table's length, all `u32::MAX`, left so.
     fn new(ids: &[u32], place: &mut [u32]) -> Self {
         let mut distinct = Vec::new();
-        let mut groups: Vec<Vec<u32>> = Vec::new();
+        let mut lookups: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
         for (at, &id) in ids.iter().enumerate().filter(|(_, id)| **id != PAD) {
             let slot = &mut place[id as usize];
             if *slot == u32::MAX {
                 *slot = distinct.len() as u32;
                 distinct.push(id);
-                groups.push(Vec::new());
             }
-            groups[*slot as usize].push(at as u32);
+            lookups.push((at as u32, *slot));
         }
         distinct.iter().for_each(|&id| place[id as usize] = u32::MAX);
+        // Each distinct id's lookups, contiguous (a counting sort): `members[starts[g]..starts[g + 1]]`.
+        let mut starts = vec![0; distinct.len() + 1];
+        lookups.iter().for_each(|&(_, g)| starts[g as usize + 1] += 1);
+        (1..starts.len()).for_each(|g| starts[g] += starts[g - 1]);
+        let mut members = vec![0; lookups.len()];
+        let mut next = starts.clone();
+        for (at, g) in lookups {
+            members[next[g as usize]] = at;
+            next[g as usize] += 1;
+        }
         let (mut levels, mut below) = (Vec::new(), ids.len());
         loop {
-            let widest = groups.iter().map(Vec::len).max().unwrap_or(0);
+            let groups = || starts.windows(2).map(|w| &members[w[0]..w[1]]);
+            let widest = groups().map(<[u32]>::len).max().unwrap_or(0);
             if widest <= WIDTH {
-                levels.push(Level::new(groups.iter().map(Vec::as_slice), widest.max(1), below));
+                levels.push(Level::new(groups(), widest.max(1), below));
                 return Self { distinct, levels };
             }
-            let chunks: Vec<&[u32]> = groups.iter().flat_map(|g| g.chunks(WIDTH)).collect();
+            // Sums of up to WIDTH lookups first; then each id's sums are the next level's groups.
+            let chunks: Vec<&[u32]> = groups().flat_map(|g| g.chunks(WIDTH)).collect();
             levels.push(Level::new(chunks.iter().copied(), WIDTH, below));
             below = chunks.len();
-            let mut next = 0;
-            for group in &mut groups {
-                let count = group.len().div_ceil(WIDTH) as u32;
-                *group = (next..next + count).collect();
-                next += count;
-            }
+            let counts: Vec<usize> = groups().map(|g| g.len().div_ceil(WIDTH)).collect();
+            members = (0..below as u32).collect();
+            starts = std::iter::once(0)
+                .chain(counts.iter().scan(0, |sum, count| {
+                    *sum += count;
+                    Some(*sum)
+                }))
+                .collect();
         }
     }
 
@@ -330,30 +343,22 @@ mod tests {
         assert!((after_two[1] - 1.936_612).abs() < 2e-6, "{after_two:?}");
     }
 
+    /// `rule`'s first step from zero weights and state, with gradients 0.5 and -2.
+    fn first_step(rule: Rule) -> (Tensor<2>, Vec<Tensor<2>>) {
+        let zeros = || matrix(&[0.0; 2], 2, 1);
+        step(rule, zeros(), matrix(&[0.5, -2.0], 2, 1), vec![zeros(), zeros()], 0.0, 1)
+    }
+
     /// FTRL's per-coordinate update (McMahan et al., 2013, Algorithm 1) by hand, α 0.1, β 1.
     #[test]
     fn ftrl_matches_the_paper_and_l1_makes_exact_zeros() {
         let rule = Rule::Ftrl { alpha: 0.1, l1: 0.0, l2: 0.0 };
-        let (w, state) = step(
-            rule,
-            matrix(&[0.0, 0.0], 2, 1),
-            matrix(&[0.5, -2.0], 2, 1),
-            vec![matrix(&[0.0; 2], 2, 1), matrix(&[0.0; 2], 2, 1)],
-            0.0,
-            1,
-        );
+        let (w, state) = first_step(rule);
         // n = g²; σ = √n / α; z = g; w = -z / ((1 + √n)/α) = -g·α/(1+|g|)
         assert!(close(&values(w), &[-0.5 * 0.1 / 1.5, 2.0 * 0.1 / 3.0]));
         assert!(close(&values(state[0].clone()), &[0.5, -2.0]) && close(&values(state[1].clone()), &[0.25, 4.0]));
         let sparse = Rule::Ftrl { alpha: 0.1, l1: 1.0, l2: 0.5 };
-        let (w, _) = step(
-            sparse,
-            matrix(&[0.0, 0.0], 2, 1),
-            matrix(&[0.5, -2.0], 2, 1),
-            vec![matrix(&[0.0; 2], 2, 1), matrix(&[0.0; 2], 2, 1)],
-            0.0,
-            1,
-        );
+        let (w, _) = first_step(sparse);
         // |z| = 0.5 ≤ λ1 → exactly 0; z = -2: w = -(-2 + 1) / ((1 + 2)/0.1 + 0.5) = 1 / 30.5
         let w = values(w);
         assert_eq!(w[0], 0.0, "L1 makes the weight exactly zero");

@@ -15,7 +15,7 @@ pub fn csv() -> String {
     let mut text = String::from("user,tags,a,b,label\n");
     for _ in 0..2000 {
         let (user, a, b) = (rng.below(300), rng.below(5), rng.below(4));
-        let tags = ["x", "x|y", "y|z|w", "z"][rng.below(4) as usize];
+        let tags = ["x", "x|y", "y|z|w", "z"][rng.below(4)];
         text.push_str(&format!("u{user},{tags},a{a},b{b},{}\n", u8::from((a + b + user % 3) % 2 == 0)));
     }
     text
