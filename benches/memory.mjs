@@ -2,9 +2,14 @@
 // /proc: the resident set, and in brackets its proportional share, which splits the pages of
 // Chromium's own code among the processes that map them): right after Adult loads, and at its
 // peak while a Compare race trains on a 1M-row file (MovieLens-shaped, from `widedeep generate`);
-// then while the joint model trains on a million user ids (`generate ids`, 2M rows).
+// then while the joint model trains on a million user ids (`generate ids`, 2M rows); then a
+// MovieLens 1M-shaped archive (`benches/movielens_1m.py`) dropped on the seed study's preset:
+// the time to read, join and encode it, and the peak of its Compare race.
 // `WORKERS=1` races in one worker. Measures only; asserts nothing.
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { start, openPage } from '../tests/page/harness.mjs';
 import { generated, idsFile } from './generated.mjs';
 
@@ -34,12 +39,16 @@ const show = (label, processes) => {
   console.log(`${label}: ${rows.map((p) => `${p.type} ${p.rss.toFixed(0)} MB (${p.pss.toFixed(0)})`).join(', ')}`);
 };
 
-/** Loads `file` into the page, then trains it with `button` for one epoch; shows the memory after loading and at the peak. */
-async function loadAndTrain(page, file, rows, button) {
+/**
+ * Loads `file` into the page (done when the data summary says `loaded`), then trains it with
+ * `button` for one epoch; shows the memory after loading and at the peak.
+ */
+async function loadAndTrain(page, file, loaded, button) {
+  const started = Date.now();
   await page.setInputFiles('#file', file);
-  await page.waitForFunction((rows) => document.querySelector('#data-summary').textContent.includes(`${rows} rows`), rows.toLocaleString('en-US'), { timeout: 600_000 });
+  await page.waitForFunction((loaded) => document.querySelector('#data-summary').textContent.includes(loaded), loaded, { timeout: 600_000 });
   const name = file.split('/').at(-1);
-  show(`after ${name} (${rows} rows) loads`, chromium());
+  show(`after ${name} (${loaded}) loads in ${((Date.now() - started) / 1000).toFixed(1)} s`, chromium());
   await page.fill('#epochs', '1');
   await page.dispatchEvent('#epochs', 'change');
   await page.click(button);
@@ -52,9 +61,9 @@ async function loadAndTrain(page, file, rows, button) {
   show(`peak while ${button === '#compare' ? 'a Compare race' : 'the joint model'} trains on it (${await page.$eval('body', (b) => b.dataset.workers)} workers)`, [...peak.values()]);
 }
 
-/** A fresh playground page on the CPU, once Adult is loaded. */
-async function freshPage(env) {
-  const { page } = await openPage(env, `/#backend=cpu&workers=${process.env.WORKERS ?? 0}`);
+/** A fresh playground page on the CPU, once Adult is loaded (with `preset` chosen, if given). */
+async function freshPage(env, preset = 'adult') {
+  const { page } = await openPage(env, `/#preset=${preset}&backend=cpu&workers=${process.env.WORKERS ?? 0}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
   await page.waitForTimeout(2000);
   show('after Adult loads', chromium());
@@ -64,9 +73,12 @@ async function freshPage(env) {
 const env = await start();
 try {
   const page = await freshPage(env);
-  await loadAndTrain(page, generated(`widedeep-memory-${ROWS}.csv`, ['movielens', '--rows', String(ROWS)]), ROWS, '#compare');
+  await loadAndTrain(page, generated(`widedeep-memory-${ROWS}.csv`, ['movielens', '--rows', String(ROWS)]), '1,000,000 rows', '#compare');
   await page.close();
-  await loadAndTrain(await freshPage(env), idsFile(1_000_000), 2_000_000, '#train-joint');
+  await loadAndTrain(await freshPage(env), idsFile(1_000_000), '2,000,000 rows', '#train-joint');
+  const archive = join(tmpdir(), 'widedeep-ml-1m-shaped.zip');
+  if (!existsSync(archive)) execFileSync('python3', ['benches/movielens_1m.py', archive], { stdio: 'inherit' });
+  await loadAndTrain(await freshPage(env, 'seed'), archive, '1,000,209 ratings', '#compare');
 } finally {
   await env.close();
 }
