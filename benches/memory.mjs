@@ -61,12 +61,12 @@ async function loadAndTrain(page, file, loaded, button) {
   show(`peak while ${button === '#compare' ? 'a Compare race' : 'the joint model'} trains on it (${await page.$eval('body', (b) => b.dataset.workers)} workers)`, [...peak.values()]);
 }
 
-/** A fresh playground page on the CPU, once Adult is loaded (with `preset` chosen, if given). */
+/** A fresh playground page on the CPU with `preset` chosen (Adult's loads its data). */
 async function freshPage(env, preset = 'adult') {
   const { page } = await openPage(env, `/#preset=${preset}&backend=cpu&workers=${process.env.WORKERS ?? 0}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
   await page.waitForTimeout(2000);
-  show('after Adult loads', chromium());
+  show(preset === 'adult' ? 'after Adult loads' : `the page on the ${preset} preset, before a drop`, chromium());
   return page;
 }
 
@@ -75,7 +75,9 @@ try {
   const page = await freshPage(env);
   await loadAndTrain(page, generated(`widedeep-memory-${ROWS}.csv`, ['movielens', '--rows', String(ROWS)]), '1,000,000 rows', '#compare');
   await page.close();
-  await loadAndTrain(await freshPage(env), idsFile(1_000_000), '2,000,000 rows', '#train-joint');
+  const ids = await freshPage(env);
+  await loadAndTrain(ids, idsFile(1_000_000), '2,000,000 rows', '#train-joint');
+  await ids.close();
   const archive = join(tmpdir(), 'widedeep-ml-1m-shaped.zip');
   if (!existsSync(archive)) execFileSync('python3', ['benches/movielens_1m.py', archive], { stdio: 'inherit' });
   await loadAndTrain(await freshPage(env, 'seed'), archive, '1,000,209 ratings', '#compare');

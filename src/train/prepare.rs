@@ -104,7 +104,12 @@ impl Prepared {
             targets: !self.train.targets.is_empty(),
         };
         let json = serde_json::to_vec(&header).expect("a header always serializes");
-        let mut out = Vec::with_capacity(json.len() + 8);
+        // Sized exactly: a million rows are ~100 MB, and growing by doubling would hold up to
+        // three times that at once in a worker whose memory never shrinks.
+        let words = |set: &Encoded| {
+            set.wide.len() + set.deep.iter().map(Vec::len).sum::<usize>() + set.rows + set.numeric.len() + set.targets.len()
+        };
+        let mut out = Vec::with_capacity(8 + json.len() + 4 * (words(&self.train) + words(&self.test)));
         out.extend(MAGIC);
         out.extend((json.len() as u32).to_le_bytes());
         out.extend(json);
@@ -126,15 +131,16 @@ impl Prepared {
         let (json, mut rest) = rest.split_at_checked(length).ok_or_else(bad)?;
         let header: Header = serde_json::from_slice(json).map_err(|_| bad())?;
         let layout = header.encoder.layout();
-        let mut take = |count: usize| -> Result<Vec<[u8; 4]>> {
+        let mut take = |count: usize| -> Result<std::slice::ChunksExact<'_, u8>> {
             let (head, tail) = rest.split_at_checked(count * 4).ok_or_else(bad)?;
             rest = tail;
-            Ok(head.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]).collect())
+            Ok(head.chunks_exact(4))
         };
+        let word = |c: &[u8]| [c[0], c[1], c[2], c[3]];
         let mut sets = Vec::new();
         for rows in header.rows {
-            let ids = |words: Vec<[u8; 4]>| words.into_iter().map(u32::from_le_bytes).collect::<Vec<u32>>();
-            let floats = |words: Vec<[u8; 4]>| words.into_iter().map(f32::from_le_bytes).collect::<Vec<f32>>();
+            let ids = |words: std::slice::ChunksExact<'_, u8>| words.map(|c| u32::from_le_bytes(word(c))).collect::<Vec<u32>>();
+            let floats = |words: std::slice::ChunksExact<'_, u8>| words.map(|c| f32::from_le_bytes(word(c))).collect::<Vec<f32>>();
             let wide = ids(take(rows * layout.wide_slots())?);
             let deep = layout.deep.iter().map(|g| Ok(ids(take(rows * g.slots)?))).collect::<Result<_>>()?;
             let source_rows = ids(take(rows)?).into_iter().map(|r| r as usize).collect();
@@ -215,6 +221,7 @@ mod tests {
         let features = FeatureConfig { crosses: vec![vec!["colour".into(), "genres".into()]], ..FeatureConfig::for_label("y") };
         let prepared = Prepared::new(&table, &Schema::infer(&table), &features, &TrainConfig::default()).unwrap();
         let bytes = prepared.to_bytes();
+        assert_eq!(bytes.capacity(), bytes.len(), "sized once, never grown");
         let back = Prepared::from_bytes(&bytes).unwrap();
         assert_eq!((&*back.train, &back.test), (&*prepared.train, &prepared.test));
         assert_eq!((back.encoder, back.layout, back.base_rate), (prepared.encoder, prepared.layout, prepared.base_rate));
