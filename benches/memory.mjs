@@ -1,6 +1,7 @@
 // `node benches/memory.mjs`: how much memory the playground holds, per Chromium process (from
 // /proc: the resident set, and in brackets its proportional share, which splits the pages of
-// Chromium's own code among the processes that map them): right after Adult loads, and at its
+// Chromium's own code among the processes that map them): right after Adult loads and after
+// 40 s of idling (V8 collects a worker's garbage only when idle or pressed), and at its
 // peak while a Compare race trains on a 1M-row file (MovieLens-shaped, from `widedeep generate`);
 // then while the joint model trains on a million user ids (`generate ids`, 2M rows); then a
 // MovieLens 1M-shaped archive (`benches/movielens_1m.py`) dropped on the seed study's preset:
@@ -14,6 +15,8 @@ import { start, openPage } from '../tests/page/harness.mjs';
 import { generated, idsFile } from './generated.mjs';
 
 const ROWS = 1_000_000;
+/** How long the page idles after Adult loads before the second reading. */
+const IDLE_MS = 40_000;
 
 /** Resident memory in MB of every Chromium process, by its `--type` (the browser itself has none). */
 function chromium() {
@@ -73,6 +76,9 @@ async function freshPage(env, preset = 'adult') {
 const env = await start();
 try {
   const page = await freshPage(env);
+  // The worker's garbage from starting and loading (~30 MB) waits for V8's idle collection.
+  await page.waitForTimeout(IDLE_MS);
+  show(`the same, ${IDLE_MS / 1000} s later (idle)`, chromium());
   await loadAndTrain(page, generated(`widedeep-memory-${ROWS}.csv`, ['movielens', '--rows', String(ROWS)]), '1,000,000 rows', '#compare');
   await page.close();
   const ids = await freshPage(env);
