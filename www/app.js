@@ -255,9 +255,12 @@ const exporting = new Set();
 const visibility = new IntersectionObserver((entries) => {
   let appeared = false;
   for (const entry of entries) {
-    if (entry.isIntersecting) appeared ||= !seen.has(entry.target);
-    if (entry.isIntersecting) seen.add(entry.target);
-    else seen.delete(entry.target);
+    if (entry.isIntersecting) {
+      appeared ||= !seen.has(entry.target);
+      seen.add(entry.target);
+    } else {
+      seen.delete(entry.target);
+    }
   }
   if (appeared) sendView();
 }, { rootMargin: '200px' });
@@ -265,14 +268,14 @@ for (const img of [ui.curves, ui.diagram, ui.crossMap, ui.embedding]) visibility
 
 /** Redraws the pictures for the view in force, when a run has finished an epoch. */
 function sendView() {
-  if (runs.some((r) => r.epochs.length)) drawPictures();
+  return runs.some((r) => r.epochs.length) ? drawPictures() : undefined;
 }
 
 /** Draws `img`'s picture from the latest results if a run has any, then offers it as `save(img)`. */
 async function exportPicture(img, save) {
   exporting.add(img);
   try {
-    if (runs.some((r) => r.epochs.length)) await drawPictures();
+    await sendView();
     await save(img);
   } finally {
     exporting.delete(img);
@@ -339,7 +342,6 @@ function onPictures(message) {
     pictures.show(ui.embedding, message.embedding.svg);
     pictures.renderNeighbours(ui.embeddingList, message.embedding.maps);
   }
-  if (message.weights) views.renderWeights(ui.weights, message.weights);
   for (const problem of message.problems) say(`The ${problem.picture} picture: ${explain(problem)}`, true);
 }
 
@@ -485,7 +487,7 @@ async function applyStep(name, index, step) {
     if (phase === 'running' || phase === 'paused') await racers.request('stop', {}, 'stopped');
     await race(views.MODES);
     setPhase('done');
-  } else if (runs.length) {
+  } else {
     await sendView();
   }
   if (needs.weights) await showWeights();

@@ -155,14 +155,15 @@ const handlers = {
     const report = engine.report();
     const out = { type: 'results', runs: report.models, logits: [], maps: [], split: null, weights: null, problems: [] };
     const transfer = [];
-    for (const { mode, epochs } of report.models) {
+    // Only the cross map reads the test logits, only the diagram the logit split.
+    for (const { mode, epochs } of view.cross ? report.models : []) {
       if (!epochs.length) continue;
       const logits = engine.testLogits(mode);
       out.logits.push({ mode, logits });
       transfer.push(logits.buffer);
     }
     if (view.embedding) await attempt(out, 'maps', () => engine.embeddingMaps(view.embedding));
-    await attempt(out, 'split', () => engine.logitSplit());
+    if (view.diagram) await attempt(out, 'split', () => engine.logitSplit());
     if (view.weights && report.models.some((m) => m.mode === view.weights && m.epochs.length)) {
       await attempt(out, 'weights', () => engine.namedWeights(view.weights, 15));
     }

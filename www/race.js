@@ -14,7 +14,7 @@ export function workerCount(setting, models) {
 }
 
 /** `modes` shared among `count` workers, costliest first to the least loaded. */
-export function plan(modes, count) {
+function plan(modes, count) {
   const lists = Array.from({ length: count }, () => []);
   const load = Array(count).fill(0);
   for (const mode of [...modes].sort((a, b) => COST[b] - COST[a])) {
@@ -99,7 +99,7 @@ export class Race {
     return {
       runs: replies.flatMap((r) => r.runs),
       logits: replies.flatMap((r) => r.logits),
-      maps: replies.flatMap((r) => r.maps ?? []),
+      maps: replies.flatMap((r) => r.maps),
       split: replies.map((r) => r.split).find(Boolean) ?? null,
       weights: replies.map((r) => r.weights).find(Boolean) ?? null,
       problems: replies.flatMap((r) => r.problems),

@@ -18,6 +18,7 @@ const SCALES: [usize; 4] = [1_000, 10_000, 100_000, 1_000_000];
 /// Dense updates are timed up to this many users (beyond, an epoch takes minutes).
 const DENSE_UP_TO: usize = 100_000;
 
+/// Prints the figures at every scale: sparse, dense (up to [`DENSE_UP_TO`]), without ids, PyTorch.
 pub fn ids() {
     for users in SCALES {
         let path = file(users);

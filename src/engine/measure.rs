@@ -8,7 +8,7 @@ use std::sync::Arc;
 use burn::tensor::Device;
 use web_time::Instant;
 
-use super::backend::{Backend, BackendKind, Gpu, Measured};
+use super::backend::{Backend, Gpu, Measured};
 use crate::Result;
 use crate::config::Config;
 use crate::model::{Inputs, Mode};
@@ -18,6 +18,8 @@ use crate::train::{Prepared, Trainer};
 const WARM_UP: usize = 2;
 /// Steps timed.
 const TIMED: usize = 5;
+/// Training rows a measurement needs, in batches: the warm-up, the timed steps and one to spare.
+const SAMPLE_BATCHES: usize = WARM_UP + TIMED + 1;
 
 /// What a measurement depends on: the batch size and the model's shape. A configuration that
 /// changes neither reuses the last measurement.
@@ -31,6 +33,7 @@ pub(super) struct Shape {
 }
 
 impl Shape {
+    /// The shape of `config`'s model on `prepared`, to look up or file its measurement under.
     pub(super) fn of(prepared: &Prepared, config: &Config) -> Self {
         Self {
             batch: config.train.batch_size,
@@ -52,8 +55,7 @@ fn measured_mode(config: &Config) -> Mode {
 /// first; a GPU whose first timed step is already several times slower is not timed further
 /// (a software adapter would otherwise cost the class a second of waiting).
 pub(super) async fn measure(prepared: &Prepared, config: &Config, gpu: &Gpu) -> Result<Option<Measured>> {
-    let steps = WARM_UP + TIMED + 1;
-    if prepared.train.rows < config.train.batch_size * steps {
+    if prepared.train.rows < config.train.batch_size * SAMPLE_BATCHES {
         return Ok(None);
     }
     let cpu = samples_per_second(prepared, config, &Device::flex(), None).await?;
@@ -69,7 +71,7 @@ const CLEARLY_SLOWER: f64 = 4.0;
 /// that is [`CLEARLY_SLOWER`] is enough.
 async fn samples_per_second(prepared: &Prepared, config: &Config, device: &Device, rival: Option<f64>) -> Result<f64> {
     let batch = config.train.batch_size;
-    let sample = Arc::new(prepared.train.head(batch * (WARM_UP + TIMED + 1)));
+    let sample = Arc::new(prepared.train.head(batch * SAMPLE_BATCHES));
     let test = Inputs::upload(&prepared.test.head(1), &prepared.layout, device);
     let mut trainer = Trainer::new(prepared, sample, test, measured_mode(config), &config.train, device)?;
     for _ in 0..WARM_UP {
@@ -105,7 +107,6 @@ pub(super) fn pick(measured: Measured, gpu: &Gpu) -> (Device, Backend) {
     let (device, mut backend) =
         if on_gpu { (gpu.device.clone(), Backend::webgpu(&gpu.adapter, reason)) } else { (Device::flex(), Backend::cpu(reason)) };
     backend.measured = Some(measured);
-    debug_assert_eq!(backend.kind == BackendKind::Webgpu, on_gpu);
     (device, backend)
 }
 
@@ -122,6 +123,7 @@ fn per_second(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::BackendKind;
 
     #[test]
     fn speeds_read_as_a_class_reads_them() {

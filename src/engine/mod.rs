@@ -205,9 +205,13 @@ impl Engine {
         let shape = measure::Shape::of(prepared, config);
         let known = self.measurements.iter().find(|(s, _)| *s == shape).map(|(_, m)| *m);
         let measured = match known {
-            Some(measured) => Some(measured),
+            Some(measured) => measured,
             None => match measure::measure(prepared, config, &gpu).await {
-                Ok(measured) => measured,
+                Ok(Some(measured)) => {
+                    self.measurements.push((shape, measured));
+                    measured
+                }
+                Ok(None) => return,
                 Err(why) => {
                     (self.device, self.backend, self.gpu) =
                         (Device::flex(), Backend::cpu(format!("WebGPU failed while measuring ({why}), so training runs on the CPU")), None);
@@ -215,11 +219,7 @@ impl Engine {
                 }
             },
         };
-        if let Some(measured) = measured {
-            self.measurements.retain(|(s, _)| *s != shape);
-            self.measurements.push((shape, measured));
-            (self.device, self.backend) = measure::pick(measured, &gpu);
-        }
+        (self.device, self.backend) = measure::pick(measured, &gpu);
     }
 
     /// The run's prepared rows as bytes, for other workers to train on ([`Engine::configure_prepared`]).

@@ -23,16 +23,7 @@ pub struct Encoded {
 impl Encoded {
     /// The first `rows` rows (all of them if there are fewer): a sample to time a few steps on.
     pub fn head(&self, rows: usize) -> Self {
-        let rows = rows.min(self.rows);
-        let cut = |values: usize| values / self.rows.max(1) * rows;
-        Self {
-            rows,
-            wide: self.wide[..cut(self.wide.len())].to_vec(),
-            deep: self.deep.iter().map(|ids| ids[..cut(ids.len())].to_vec()).collect(),
-            numeric: self.numeric[..cut(self.numeric.len())].to_vec(),
-            targets: self.targets[..cut(self.targets.len())].to_vec(),
-            source_rows: self.source_rows[..rows].to_vec(),
-        }
+        self.select(&(0..rows.min(self.rows) as u32).collect::<Vec<_>>())
     }
 
     /// The rows at `rows` (indices into this block), in that order: a training batch, taken on

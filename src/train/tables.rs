@@ -288,9 +288,10 @@ fn step(rule: Rule, w: Tensor<2>, g: Tensor<2>, state: Vec<Tensor<2>>, learning_
         Rule::Ftrl { alpha, l1, l2 } => {
             let (z, n) = (state[0].clone(), state[1].clone());
             let n_new = n.clone() + g.clone().square();
-            let sigma = (n_new.clone().sqrt() - n.sqrt()).div_scalar(alpha as f32);
+            let root = n_new.clone().sqrt();
+            let sigma = (root.clone() - n.sqrt()).div_scalar(alpha as f32);
             let z_new = z + g - sigma * w;
-            let denominator = (n_new.clone().sqrt().add_scalar(FTRL_BETA as f32)).div_scalar(alpha as f32).add_scalar(l2 as f32);
+            let denominator = (root.add_scalar(FTRL_BETA as f32)).div_scalar(alpha as f32).add_scalar(l2 as f32);
             let shrunk = (z_new.clone() - z_new.clone().sign().mul_scalar(l1 as f32)).neg() / denominator;
             let kept = z_new.clone().abs().greater_elem(l1 as f32);
             let new = shrunk.mask_fill(kept.bool_not(), 0.0);
