@@ -12,7 +12,7 @@ use super::backend::{Backend, Gpu, Measured};
 use crate::Result;
 use crate::config::Config;
 use crate::model::{Inputs, Mode};
-use crate::train::{Prepared, Trainer};
+use crate::train::{OptimizerKind, Prepared, TableUpdates, Trainer};
 
 /// Steps before timing: the first compiles a GPU's kernels and warms the CPU's caches.
 const WARM_UP: usize = 2;
@@ -21,8 +21,9 @@ const TIMED: usize = 5;
 /// Training rows a measurement needs, in batches: the warm-up, the timed steps and one to spare.
 const SAMPLE_BATCHES: usize = WARM_UP + TIMED + 1;
 
-/// What a measurement depends on: the batch size and the model's shape. A configuration that
-/// changes neither reuses the last measurement.
+/// What a measurement depends on: the batch size, the model's shape and how its weights learn
+/// (a sparse table update or FTRL costs otherwise than a dense Adam step). A configuration that
+/// changes none of them (the learning rate, the epochs, the seed) reuses the last measurement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Shape {
     batch: usize,
@@ -30,6 +31,9 @@ pub(super) struct Shape {
     wide_ids: usize,
     deep_inputs: usize,
     mode: Mode,
+    optimizer: OptimizerKind,
+    table_updates: TableUpdates,
+    wide_ftrl: bool,
 }
 
 impl Shape {
@@ -41,6 +45,9 @@ impl Shape {
             wide_ids: prepared.layout.wide_size(),
             deep_inputs: prepared.layout.deep_width(),
             mode: measured_mode(config),
+            optimizer: config.train.optimizer,
+            table_updates: config.train.table_updates,
+            wide_ftrl: config.train.wide_optimizer.is_some(),
         }
     }
 }
@@ -124,10 +131,35 @@ fn per_second(value: f64) -> String {
 mod tests {
     use super::*;
     use crate::engine::BackendKind;
+    use crate::train::{Ftrl, TrainConfig, WideOptimizer};
 
     #[test]
     fn speeds_read_as_a_class_reads_them() {
         assert_eq!([850.0, 3_700.0, 41_200.0, 1_320_000.0].map(per_second), ["850", "3.7k", "41k", "1.3M"]);
+    }
+
+    /// A measurement is reused for a new learning rate or seed, and taken again when the batch,
+    /// the optimizer or the way the tables learn changes what a step costs.
+    #[test]
+    fn a_measurement_is_filed_under_what_a_step_costs() {
+        let mut text = String::from("colour,size,y\n");
+        (0..100).for_each(|i| text.push_str(&format!("c{},{},{}\n", i % 7, i % 11, i % 2)));
+        let table = crate::data::read_table(text.as_bytes()).unwrap();
+        let config = Config { features: crate::features::FeatureConfig::for_label("y"), ..Config::default() };
+        let schema = crate::data::Schema::infer(&table);
+        let prepared = Prepared::new(&table, &schema, &config.features, &config.train).unwrap();
+        let shape = |train: TrainConfig| Shape::of(&prepared, &Config { train, ..config.clone() });
+        let base = config.train.clone();
+        assert_eq!(shape(TrainConfig { learning_rate: Some(0.5), seed: 7, epochs: 3, ..base.clone() }), shape(base.clone()));
+        let costlier = [
+            TrainConfig { batch_size: 1024, ..base.clone() },
+            TrainConfig { optimizer: OptimizerKind::Sgd, ..base.clone() },
+            TrainConfig { table_updates: TableUpdates::Sparse, ..base.clone() },
+            TrainConfig { wide_optimizer: Some(WideOptimizer::Ftrl(Ftrl::default())), ..base.clone() },
+        ];
+        for train in costlier {
+            assert_ne!(shape(train.clone()), shape(base.clone()), "{train:?}");
+        }
     }
 
     #[test]
