@@ -100,8 +100,8 @@ pub struct TrainArgs {
     /// published), or a folder of MovieLens files.
     pub file: PathBuf,
     /// A study's whole setup: `seed` (the Wide & Deep seed study on MovieLens) or `ids` (the
-    /// seed's columns plus user and movie ids and a user × genre cross). Only --epochs, --model
-    /// and the output flags combine with it.
+    /// seed's columns plus user and movie ids and a user × genre cross). Only --epochs, --model,
+    /// --table-updates, --wide-optimizer and the output flags combine with it.
     #[arg(long, conflicts_with_all = ["label", "positive", "threshold", "crosses", "ignore", "roles", "kinds", "buckets", "embedding_dim", "lr", "optimizer", "hidden", "batch", "hash_buckets", "quantiles", "test_fraction", "split", "seed"])]
     pub setup: Option<String>,
     /// The label column (default: the inferred one).
