@@ -13,7 +13,6 @@ pub(super) fn update(table: &mut Table, plan: &Plan, grad: Tensor<3>, learning_r
     let [_, _, dim] = grad.dims();
     let sums = sum(plan, &grad.into_data(), dim);
     let rule = RowUpdate::new(table.rule, learning_rate, steps);
-    let device = table.values.device();
     let mut values = borrow(&mut table.values);
     let mut state: Vec<TensorData> = table.state.iter_mut().map(borrow).collect();
     let w = floats(&mut values);
@@ -23,8 +22,8 @@ pub(super) fn update(table: &mut Table, plan: &Plan, grad: Tensor<3>, learning_r
         let span = row as usize * dim..(row as usize + 1) * dim;
         rule.apply(&mut w[span.clone()], g, &mut s, span);
     }
-    table.values = Tensor::from_data(values, &device);
-    table.state = state.into_iter().map(|data| Tensor::from_data(data, &device)).collect();
+    table.values = give_back(values);
+    table.state = state.into_iter().map(give_back).collect();
 }
 
 /// Each distinct id's gradient: the sum of its lookups' rows (`[distinct, dim]`, row-major).
@@ -39,9 +38,14 @@ fn sum(plan: &Plan, grad: &TensorData, dim: usize) -> Vec<f32> {
 }
 
 /// A CPU tensor's values, taken out of it without a copy (the tensor is its buffer's only owner
-/// between steps); put back with `Tensor::from_data`, again without a copy.
+/// between steps); put back with [`give_back`], again without a copy.
 fn borrow(tensor: &mut Tensor<2>) -> TensorData {
     std::mem::replace(tensor, Tensor::zeros([0, 1], &Device::flex())).into_data()
+}
+
+/// The values [`borrow`] took, as a CPU tensor again.
+fn give_back(values: TensorData) -> Tensor<2> {
+    Tensor::from_data(values, &Device::flex())
 }
 
 /// Reads the first and last value of every touched row first: loads independent of each other,
@@ -140,31 +144,21 @@ mod tests {
         for rule in rules {
             let values = draw(&mut rng, rows * dim, -1.0, 1.0);
             let state: Vec<Vec<f32>> = (0..rule.states()).map(|_| draw(&mut rng, rows * dim, 0.0, 0.5)).collect();
-            let mut host = Table::new(tensor(&values, rows, dim), rule);
-            host.state = state.iter().map(|s| tensor(s, rows, dim)).collect();
-            let (mut w, mut s) = (tensor(&values, rows, dim), host.state.clone());
+            let with_state = || {
+                let mut table = Table::new(tensor(&values, rows, dim), rule);
+                table.state = state.iter().map(|s| tensor(s, rows, dim)).collect();
+                table
+            };
+            let (mut host, mut gpu_form) = (with_state(), with_state());
             let plan = Plan::new(&ids, &mut vec![u32::MAX; rows]);
             for steps in 1..=3 {
                 let grad = draw(&mut rng, ids.len() * dim, -2.0, 2.0);
-                update(
-                    &mut host,
-                    &plan,
-                    Tensor::from_data(TensorData::new(grad.clone(), [ids.len(), 1, dim]), &Device::flex()),
-                    0.1,
-                    steps,
-                );
-                let summed = tensor(&sum(&plan, &TensorData::new(grad, [ids.len(), dim]), dim), plan.distinct.len(), dim);
-                let index = device::ints(&plan.distinct, &Device::flex());
-                let gather = |t: &Tensor<2>| t.clone().select(0, index.clone());
-                let (new, rows_state) = device::step(rule, gather(&w), summed, s.iter().map(gather).collect(), 0.1, steps);
-                w = w.select_assign(0, index.clone(), new, burn::tensor::IndexingUpdateOp::Assign);
-                s = s
-                    .into_iter()
-                    .zip(rows_state)
-                    .map(|(t, r)| t.select_assign(0, index.clone(), r, burn::tensor::IndexingUpdateOp::Assign))
-                    .collect();
+                let lookups = || Tensor::from_data(TensorData::new(grad.clone(), [ids.len(), 1, dim]), &Device::flex());
+                update(&mut host, &plan, lookups(), 0.1, steps);
+                device::update(&mut gpu_form, &plan, lookups(), 0.1, steps);
             }
-            for (a, b) in [(&host.values, &w)].into_iter().chain(host.state.iter().zip(&s)) {
+            let (w, s) = (&gpu_form.values, &gpu_form.state);
+            for (a, b) in [(&host.values, w)].into_iter().chain(host.state.iter().zip(s)) {
                 let gap = read(a).iter().zip(read(b)).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
                 assert!(gap < 1e-5, "{rule:?}: host and tensor differ by {gap}");
             }
@@ -180,7 +174,7 @@ mod tests {
         let address = |t: &mut Table| {
             let mut data = borrow(&mut t.values);
             let at = floats(&mut data).as_ptr();
-            t.values = Tensor::from_data(data, &Device::flex());
+            t.values = give_back(data);
             at
         };
         let before = address(&mut table);
