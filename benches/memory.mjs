@@ -6,7 +6,8 @@
 // then while the joint model trains on a million user ids (`generate ids`, 2M rows); then a
 // MovieLens 1M-shaped archive (`benches/movielens_1m.py`) dropped on the seed study's preset:
 // the time to read, join and encode it, and the peak of its Compare race.
-// `WORKERS=1` races in one worker. Measures only; asserts nothing.
+// `WORKERS=1` races in one worker; `BACKEND=auto` (or webgpu) replaces the CPU backend. Measures
+// only; asserts nothing.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,10 +65,17 @@ async function loadAndTrain(page, file, loaded, button) {
   show(`peak while ${button === '#compare' ? 'a Compare race' : 'the joint model'} trains on it (${await page.$eval('body', (b) => b.dataset.workers)} workers)`, [...peak.values()]);
 }
 
-/** A fresh playground page on the CPU with `preset` chosen (Adult's loads its data). */
+/**
+ * A fresh playground page on the CPU (or `BACKEND`) with `preset` chosen (Adult's loads its data);
+ * under the automatic choice, read once the page shows its measurement of both backends.
+ */
 async function freshPage(env, preset = 'adult') {
-  const { page } = await openPage(env, `/#preset=${preset}&backend=cpu&workers=${process.env.WORKERS ?? 0}`);
+  const backend = process.env.BACKEND ?? 'cpu';
+  const { page } = await openPage(env, `/#preset=${preset}&backend=${backend}&workers=${process.env.WORKERS ?? 0}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+  if (backend === 'auto' && preset === 'adult') {
+    await page.waitForFunction(() => / on this model: /.test(document.querySelector('#backend').textContent), null, { timeout: 120_000, polling: 100 });
+  }
   await page.waitForTimeout(2000);
   show(preset === 'adult' ? 'after Adult loads' : `the page on the ${preset} preset, before a drop`, chromium());
   return page;

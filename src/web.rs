@@ -216,6 +216,19 @@ impl WideDeepEngine {
         })
     }
 
+    /// Under the automatic choice, times both backends on a `{features, train}` configuration's
+    /// model before training; resolves to the backend it would pick (`{kind, adapter, reason,
+    /// measured}`), or `null` when there is nothing to measure. The backend in use stays.
+    pub fn measure(&self, config: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let config = config_from_js(config)?;
+            let mut engine = borrow(&inner)?;
+            let backend = engine.measure(&config).await.map_err(js_error)?;
+            Ok(to_js(&backend)?)
+        })
+    }
+
     /// Adds `epochs` to the target of the run in progress.
     pub fn extend(&self, epochs: u32) -> Result<(), JsValue> {
         self.engine()?.extend(epochs as usize).map_err(js_error)

@@ -61,8 +61,13 @@ async fn automatic_measures_both_backends_on_the_model_and_trains_on_the_faster(
     let mut config = widedeep::Config::default();
     config.features.label = "bought".into();
     config.train.epochs = 1;
+    // Measured ahead of training (the page does it while the class reads): the backend in use
+    // stays until training starts, and training takes the measurement's pick.
+    let ahead = engine.measure(&config).await.unwrap().expect("with WebGPU at hand the model is measured");
+    assert_eq!(engine.backend(), &start, "measuring ahead leaves the backend in use");
     engine.configure(config.clone()).await.unwrap();
     let chosen = engine.backend().clone();
+    assert_eq!(chosen, ahead, "training takes the measurement made ahead");
     web_sys_log(&format!("automatic on {:?}: {chosen:?}", gpu.adapter));
     let measured = chosen.measured.expect("with WebGPU at hand the choice is measured");
     let faster = if measured.webgpu > measured.cpu { BackendKind::Webgpu } else { BackendKind::Cpu };

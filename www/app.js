@@ -62,6 +62,7 @@ const ANALYSIS_KEYS = new Set(['testFraction', 'split', 'seed', 'hashBuckets', '
 
 function save() {
   history.replaceState(null, '', writeHash(state, base(state.preset)));
+  measureAhead();
 }
 
 function say(text, isError = false) {
@@ -76,6 +77,24 @@ function showBackend(backend) {
   const name = backend.kind === 'webgpu' ? `WebGPU · ${backend.adapter}` : 'CPU (WebAssembly)';
   ui.backend.textContent = `Backend: ${name} — ${backend.reason}`;
   ui.backend.dataset.kind = backend.kind;
+}
+
+/** Quiet time after the last change before the backends are measured (a slider drags through many). */
+const MEASURE_AFTER_MS = 300;
+let measureTimer = null;
+
+/**
+ * Under the automatic choice, has the worker time both backends on the current model while the
+ * page is idle, and shows the figures: the click then trains at once. A model already measured
+ * costs nothing; one that cannot be measured now is measured (and its problem said) at the click.
+ */
+function measureAhead() {
+  clearTimeout(measureTimer);
+  measureTimer = setTimeout(async () => {
+    if (state.backend !== 'auto' || !schema || phase === 'running' || phase === 'paused') return;
+    const reply = await engine.request('measure', { config: toConfig(state, views.MODES) }, 'measured').catch(() => null);
+    if (reply?.backend && phase !== 'running') showBackend(reply.backend);
+  }, MEASURE_AFTER_MS);
 }
 
 // ---- data ----
@@ -408,9 +427,30 @@ async function failRace(error) {
 /** Each model's latest progress: workers report only their own models. */
 const latest = new Map();
 
+/** Progress is shown at most this often: every repaint of the page takes time from the cores that train. */
+const PROGRESS_MS = 100;
+let progressShown = 0;
+let progressQueued = false;
+
+/** Shows the latest progress of every model on the next frame, at most every [`PROGRESS_MS`]. */
+function showProgress() {
+  if (progressQueued) return;
+  progressQueued = true;
+  setTimeout(() => requestAnimationFrame(() => {
+    progressQueued = false;
+    showProgressNow();
+  }), Math.max(0, progressShown + PROGRESS_MS - performance.now()));
+}
+
+/** Shows the latest progress now: a paused, stopped or finished race shows where it is at once. */
+function showProgressNow() {
+  progressShown = performance.now();
+  views.renderProgress(ui.modelProgress, runs.map((r) => latest.get(r.mode)).filter(Boolean));
+}
+
 function onProgress({ progress }) {
   for (const model of progress.models) latest.set(model.mode, model);
-  views.renderProgress(ui.modelProgress, runs.map((r) => latest.get(r.mode)).filter(Boolean));
+  showProgress();
   let finished = false;
   for (const model of progress.models) {
     const run = runs.find((r) => r.mode === model.mode);
@@ -433,6 +473,7 @@ function renderTables() {
 
 function setPhase(next) {
   phase = next;
+  if (phase !== 'running') showProgressNow();
   const set = (id, enabled) => ($(id).disabled = !enabled);
   set('#pause', phase === 'running');
   set('#resume', phase === 'paused');
@@ -505,7 +546,7 @@ function highlight(selector) {
 
 function setProjector(on) {
   state.projector = on ? '1' : '0';
-  document.body.classList.toggle('projector', on);
+  document.documentElement.classList.toggle('projector', on);
   ui.projector.setAttribute('aria-pressed', String(on));
   save();
 }

@@ -5,7 +5,7 @@
 // draws the pictures (as SVG text) for all of them from the results each one reports.
 //
 // In:  {type: 'init', preference, module?}  {type: 'module'}  {type: 'load', files: [{name, bytes}]}  {type: 'configure', config}
-//      {type: 'prepared'}  {type: 'configurePrepared', name, bytes, config}
+//      {type: 'prepared'}  {type: 'configurePrepared', name, bytes, config}  {type: 'measure', config}
 //      {type: 'start'} {type: 'pause'} {type: 'resume'} {type: 'stop'} {type: 'extend', epochs}
 //      {type: 'export', mode}  {type: 'import', json}  {type: 'score', bytes}  {type: 'backend', preference}
 //      {type: 'preset', name}  {type: 'analyze', config, projector}  {type: 'weights', mode, count}  {type: 'explain', mode, row}
@@ -20,6 +20,7 @@
 //      {type: 'explained', mode, explanation}  {type: 'setup', config}  {type: 'prepared', bytes}
 //      {type: 'results', runs, logits, maps, split, weights, ms}  {type: 'pictures', curves, crossMap, embedding, diagram, problems, ms}
 //      {type: 'report', report, csv}  {type: 'module', module}  (the compiled WebAssembly.Module)
+//      {type: 'measured', backend}  (the automatic choice's pick and figures, or null: nothing to measure)
 //      {type: 'error', message, kind, request}   (kind: the core's error code, for the page's hint)
 import init, { WideDeepEngine, defaultConfig, pictureSvg } from './pkg/widedeep.js';
 
@@ -143,6 +144,11 @@ const handlers = {
     await settled();
     const bytes = engine.preparedBytes();
     post({ type: 'prepared', bytes: bytes.buffer }, [bytes.buffer]);
+  },
+  async measure({ config }) {
+    await settled();
+    // A race in progress measured when it started; timing now would take its cores and engine.
+    post({ type: 'measured', backend: running ? null : await engine.measure(config) });
   },
   async configurePrepared({ name, bytes, config }) {
     await halt();

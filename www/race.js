@@ -33,47 +33,55 @@ export class Race {
     this.spare = [];
     this.clients = [primary];
     this.owners = new Map();
-    this.preference = null;
+    /** The backend the last race's extra workers trained on. */
+    this.kind = null;
   }
 
   /**
-   * A worker besides the first, started on `preference` (the backend the first one chose) from the
+   * A worker besides the first, started on `kind` (the backend the first one trains on) from the
    * first one's compiled module: it neither downloads nor compiles the code again, and shares the
-   * code the first one's engine has already optimized.
+   * code the first one's engine has already optimized. Kept for the next race.
    */
-  async extra(index, preference) {
-    if (!this.spare[index] || this.preference !== preference) {
-      this.spare[index]?.worker.terminate();
-      this.module ??= (await this.primary.request('module', {}, 'module')).module;
-      const client = new EngineClient();
-      client.listen((message) => this.listen(client, message));
-      await client.request('init', { preference, module: this.module }, 'ready');
-      this.spare[index] = client;
+  extra(index, kind) {
+    if (this.spare[index]?.kind !== kind) {
+      this.spare[index]?.client.then((client) => client.worker.terminate(), () => {});
+      // Asked now, before any request that makes the first worker busy.
+      this.module ??= this.primary.request('module', {}, 'module').then((reply) => reply.module);
+      const client = this.module.then(async (module) => {
+        const worker = new EngineClient();
+        worker.listen((message) => this.listen(worker, message));
+        await worker.request('init', { preference: kind, module }, 'ready');
+        return worker;
+      });
+      client.catch(() => this.spare[index]?.client === client && (this.spare[index] = null));
+      this.spare[index] = { kind, client };
     }
-    return this.spare[index];
+    return this.spare[index].client;
   }
 
   /**
    * Configures the race of `modes` on `count` workers: `config(modes)` is the configuration of a
-   * worker's share. Resolves to the first worker's `{dataset, backend}`.
+   * worker's share. The other workers start while the first one encodes the file and picks the
+   * backend (on the last race's backend, else the CPU). Resolves to the first worker's
+   * `{dataset, backend}`.
    */
   async configure(modes, count, config) {
     const shares = plan(modes, count);
+    shares.slice(1).forEach((_, i) => this.extra(i, this.kind ?? 'cpu'));
     const first = await this.primary.request('configure', { config: config(shares[0]) }, 'configured');
     this.clients = [this.primary];
     this.owners = new Map(shares[0].map((mode) => [mode, this.primary]));
     if (shares.length > 1) {
-      const preference = first.backend.kind;
+      this.kind = first.backend.kind;
       const { bytes } = await this.primary.request('prepared', {}, 'prepared');
       for (const [i, share] of shares.slice(1).entries()) {
-        const client = await this.extra(i, preference);
+        const client = await this.extra(i, this.kind);
         // The last worker takes the bytes themselves; only the ones before it need a copy.
         const own = i === shares.length - 2 ? bytes : bytes.slice(0);
         await client.request('configurePrepared', { name: first.dataset.name, bytes: own, config: config(share) }, 'configured', [own]);
         this.clients.push(client);
         for (const mode of share) this.owners.set(mode, client);
       }
-      this.preference = preference;
     }
     return first;
   }

@@ -65,12 +65,23 @@ export function renderCrosses(list, suggestions, state, onToggle) {
   }));
 }
 
+/**
+ * Each model's epoch, running loss and progress bar. Updated in place while the same models train:
+ * new elements every slice would make the page lay out and repaint far more than it shows.
+ */
 export function renderProgress(list, models) {
-  list.replaceChildren(...models.map((m) => {
-    const bar = el('progress', { max: m.batches || 1, value: m.batch, attrs: { 'aria-label': `${m.mode} epoch ${m.epoch} progress` } });
-    const loss = m.running_loss == null ? '' : ` · loss ${m.running_loss.toFixed(4)}`;
-    return el('li', { attrs: { 'data-mode': m.mode } }, [el('span', { className: `swatch ${m.mode}`, attrs: { 'aria-hidden': 'true' } }), `${m.mode} · epoch ${m.epoch}${loss}`, bar]);
-  }));
+  const same = list.children.length === models.length && models.every((m, i) => list.children[i].dataset.mode === m.mode);
+  if (!same) {
+    list.replaceChildren(...models.map((m) => el('li', { attrs: { 'data-mode': m.mode } }, [
+      el('span', { className: `swatch ${m.mode}`, attrs: { 'aria-hidden': 'true' } }), el('span'), el('progress'),
+    ])));
+  }
+  models.forEach((m, i) => {
+    const [, text, bar] = list.children[i].children;
+    text.textContent = `${m.mode} · epoch ${m.epoch}${m.running_loss == null ? '' : ` · loss ${m.running_loss.toFixed(4)}`}`;
+    Object.assign(bar, { max: m.batches || 1, value: m.batch });
+    bar.setAttribute('aria-label', `${m.mode} epoch ${m.epoch} progress`);
+  });
 }
 
 export function renderResults(tbody, runs) {

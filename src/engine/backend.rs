@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum Preference {
     /// The faster one, measured on the configured model when training starts (see
-    /// [`crate::engine::Engine::configure`]).
+    /// [`crate::engine::Engine::configure`]) or ahead of it ([`crate::engine::Engine::measure`]).
     Auto,
     /// WebGPU or an error.
     Webgpu,

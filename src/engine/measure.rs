@@ -4,6 +4,7 @@
 //! name cannot tell; a measurement can.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use burn::tensor::Device;
 use web_time::Instant;
@@ -16,10 +17,24 @@ use crate::train::{OptimizerKind, Prepared, TableUpdates, Trainer};
 
 /// Steps before timing: the first compiles a GPU's kernels and warms the CPU's caches.
 const WARM_UP: usize = 2;
-/// Steps timed.
+/// Steps per timed round.
 const TIMED: usize = 5;
-/// Training rows a measurement needs, in batches: the warm-up, the timed steps and one to spare.
+/// Time timed at least: a few optimized CPU steps take milliseconds, which one pause would decide.
+const MIN_TIMED: Duration = Duration::from_millis(150);
+/// Training rows a measurement needs, in batches: the warm-up, a timed round and one to spare
+/// (longer warm-ups and timings go round them again).
 const SAMPLE_BATCHES: usize = WARM_UP + TIMED + 1;
+
+/// Whether new code starts unoptimized: a browser runs WebAssembly on its baseline compiler first
+/// and swaps in optimized code for the hot functions as they get hot. Timed too early, the CPU
+/// reads several times too slow (26–72 k samples/s against 130–240 k on Adult's joint model here).
+const TIERS_UP: bool = cfg!(target_family = "wasm");
+/// Passes compared to tell whether the speed still climbs (a pass takes milliseconds).
+const WINDOW: usize = 8;
+/// A speed that climbed less than this share over the last window has settled.
+const STILL: f64 = 0.1;
+/// The longest wait for it.
+const WARM_LIMIT: Duration = Duration::from_secs(4);
 
 /// What a measurement depends on: the batch size, the model's shape and how its weights learn
 /// (a sparse table update or FTRL costs otherwise than a dense Adam step). A configuration that
@@ -59,47 +74,95 @@ fn measured_mode(config: &Config) -> Mode {
 
 /// Times both backends on `prepared` with `config`'s model; `None` when the training rows are
 /// too few for the steps (both are fast then, and the starting choice stands). The CPU goes
-/// first; a GPU whose first timed step is already several times slower is not timed further
-/// (a software adapter would otherwise cost the class a second of waiting).
-pub(super) async fn measure(prepared: &Prepared, config: &Config, gpu: &Gpu) -> Result<Option<Measured>> {
+/// first, on the page's first measurement (`first`) only once its code runs optimized ([`TIERS_UP`]);
+/// a GPU whose first timed step is already several times slower is not timed further (a software
+/// adapter would otherwise cost the class a second of waiting).
+pub(super) async fn measure(prepared: &Prepared, config: &Config, gpu: &Gpu, first: bool) -> Result<Option<Measured>> {
     if prepared.train.rows < config.train.batch_size * SAMPLE_BATCHES {
         return Ok(None);
     }
-    let cpu = samples_per_second(prepared, config, &Device::flex(), None).await?;
-    let webgpu = samples_per_second(prepared, config, &gpu.device, Some(cpu)).await?;
+    let cpu = samples_per_second(prepared, config, &Device::flex(), None, first && TIERS_UP).await?;
+    let webgpu = samples_per_second(prepared, config, &gpu.device, Some(cpu), false).await?;
     Ok(Some(Measured { webgpu, cpu }))
 }
 
 /// A GPU this many times slower than the CPU after one timed step is clearly the slower.
 const CLEARLY_SLOWER: f64 = 4.0;
 
-/// Training samples per second of up to [`TIMED`] steps on `device`, after [`WARM_UP`] steps; each
-/// phase ends with a read, which waits for a GPU to finish. Beside a `rival` speed, one timed step
-/// that is [`CLEARLY_SLOWER`] is enough.
-async fn samples_per_second(prepared: &Prepared, config: &Config, device: &Device, rival: Option<f64>) -> Result<f64> {
+/// Training samples per second on `device`: the median over rounds of [`TIMED`] steps, timed for
+/// at least [`MIN_TIMED`], after [`WARM_UP`] steps (and when `optimize`, after [`until_optimized`]).
+/// A median, because the page's own work now and then takes the core for a round. Beside a
+/// `rival` speed, one timed step that is [`CLEARLY_SLOWER`] is enough.
+async fn samples_per_second(prepared: &Prepared, config: &Config, device: &Device, rival: Option<f64>, optimize: bool) -> Result<f64> {
     let batch = config.train.batch_size;
     let sample = Arc::new(prepared.train.head(batch * SAMPLE_BATCHES));
     let test = Inputs::upload(&prepared.test.head(1), &prepared.layout, device);
     let mut trainer = Trainer::new(prepared, sample, test, measured_mode(config), &config.train, device)?;
-    for _ in 0..WARM_UP {
-        trainer.step();
+    round(&mut trainer, WARM_UP).await?;
+    if optimize {
+        until_optimized(&mut trainer).await?;
+    }
+    let (mut per_step, mut seconds) = (Vec::new(), 0.0);
+    loop {
+        let steps = if per_step.is_empty() && rival.is_some() { 1 } else { TIMED };
+        let took = round(&mut trainer, steps).await?;
+        per_step.push(took / steps as f64);
+        seconds += took;
+        let speed = batch as f64 / median(&per_step).max(1e-12);
+        let clearly_slower = rival.is_some_and(|r| speed * CLEARLY_SLOWER < r);
+        if clearly_slower || seconds >= MIN_TIMED.as_secs_f64() {
+            return Ok(speed);
+        }
+    }
+}
+
+/// Trains passes over the measurement's rows until their speed has settled ([`settled`]), or for
+/// [`WARM_LIMIT`].
+async fn until_optimized(trainer: &mut Trainer) -> Result<()> {
+    let started = Instant::now();
+    let mut passes = Vec::new();
+    while !settled(&passes) && started.elapsed() < WARM_LIMIT {
+        passes.push(round(trainer, SAMPLE_BATCHES).await?);
+    }
+    Ok(())
+}
+
+/// Whether the passes' seconds have stopped falling: the median of the last [`WINDOW`] passes is
+/// no more than [`STILL`] below the median of the [`WINDOW`] before them. Functions are optimized
+/// one by one, so the speed climbs in steps before it settles; medians, because the page's own
+/// work takes the core for a pass now and then.
+fn settled(passes: &[f64]) -> bool {
+    if passes.len() < 2 * WINDOW {
+        return false;
+    }
+    let (before, last) = passes[passes.len() - 2 * WINDOW..].split_at(WINDOW);
+    median(last) >= median(before) * (1.0 - STILL)
+}
+
+/// The middle value (the upper one of an even count).
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+/// Trains `steps` steps, going round the measurement's rows again when they run out, and returns
+/// the seconds they took up to a read of the loss (which waits for a GPU to finish). The end of a
+/// pass (a read of the wide weights, a one-row evaluation) is not timed: it is not a step, and
+/// its reads would cost a GPU a wait each.
+async fn round(trainer: &mut Trainer, steps: usize) -> Result<f64> {
+    let mut seconds = 0.0;
+    let mut started = Instant::now();
+    for _ in 0..steps {
+        if trainer.step().epoch_done {
+            trainer.running_loss().await?;
+            seconds += started.elapsed().as_secs_f64();
+            trainer.end_epoch().await?;
+            started = Instant::now();
+        }
     }
     trainer.running_loss().await?;
-    let started = Instant::now();
-    let mut timed = 0;
-    while timed < TIMED {
-        let steps = if timed == 0 && rival.is_some() { 1 } else { TIMED - timed };
-        for _ in 0..steps {
-            trainer.step();
-        }
-        trainer.running_loss().await?;
-        timed += steps;
-        let speed = (timed * batch) as f64 / started.elapsed().as_secs_f64().max(1e-9);
-        if rival.is_some_and(|r| speed * CLEARLY_SLOWER < r) {
-            break;
-        }
-    }
-    Ok((timed * batch) as f64 / started.elapsed().as_secs_f64().max(1e-9))
+    Ok(seconds + started.elapsed().as_secs_f64())
 }
 
 /// The backend the measurement picks, with both figures in its reason.
@@ -132,6 +195,23 @@ mod tests {
     use super::*;
     use crate::engine::BackendKind;
     use crate::train::{Ftrl, TrainConfig, WideOptimizer};
+
+    /// The CPU is timed once its optimized code runs at full speed: not on the baseline code's
+    /// plateau, not while functions are still being swapped in, and at once when it has settled.
+    #[test]
+    fn the_cpu_is_timed_once_its_speed_has_settled() {
+        let climbing: Vec<f64> = (0..16).map(|i| 0.040 - 0.0015 * i as f64).collect();
+        assert!(!settled(&climbing), "functions still being optimized");
+        let steady = [
+            &climbing[..],
+            &[0.014, 0.015, 0.013, 0.044, 0.014, 0.014, 0.015, 0.014, 0.013, 0.014, 0.047, 0.014, 0.015, 0.014, 0.014, 0.015],
+        ]
+        .concat();
+        assert!(settled(&steady), "optimized and steady, a pass taken by the page now and then");
+        assert!(!settled(&steady[..24]), "still faster than the window before");
+        assert!(!settled(&climbing[..15]), "too few passes to tell");
+        assert_eq!(median(&[3.0, 1.0, 2.0, 40.0]), 3.0);
+    }
 
     #[test]
     fn speeds_read_as_a_class_reads_them() {

@@ -198,28 +198,43 @@ impl Engine {
         dataset
     }
 
+    /// Times both backends on `config`'s model ahead of training, so the click trains at once and
+    /// the page can show both figures while the class reads. The run in progress and its device
+    /// stay as they are. Resolves to the backend the measurement would pick, or `None` when there
+    /// is nothing to measure (no WebGPU device at hand, a backend was chosen, too few rows) or the
+    /// GPU failed while measuring (training measures again, and falls back to the CPU then).
+    pub async fn measure(&mut self, config: &Config) -> Result<Option<Backend>> {
+        let Some(gpu) = self.gpu.clone() else { return Ok(None) };
+        let data = self.loaded()?;
+        let prepared = Prepared::new(&data.table, &data.schema, &config.features, &config.train)?;
+        Ok(self.measurement(&prepared, config, &gpu).await.ok().flatten().map(|measured| measure::pick(measured, &gpu).1))
+    }
+
     /// The automatic choice: the faster backend on this model, by measurement. A GPU that fails
     /// while measuring leaves the choice to the CPU.
     async fn decide(&mut self, prepared: &Prepared, config: &Config) {
         let Some(gpu) = self.gpu.clone() else { return };
+        match self.measurement(prepared, config, &gpu).await {
+            Ok(Some(measured)) => (self.device, self.backend) = measure::pick(measured, &gpu),
+            Ok(None) => {}
+            Err(why) => {
+                (self.device, self.backend, self.gpu) =
+                    (Device::flex(), Backend::cpu(format!("WebGPU failed while measuring ({why}), so training runs on the CPU")), None);
+            }
+        }
+    }
+
+    /// Both backends' speeds on this model: measured once per [`measure::Shape`], then reused.
+    async fn measurement(&mut self, prepared: &Prepared, config: &Config, gpu: &backend::Gpu) -> Result<Option<Measured>> {
         let shape = measure::Shape::of(prepared, config);
-        let known = self.measurements.iter().find(|(s, _)| *s == shape).map(|(_, m)| *m);
-        let measured = match known {
-            Some(measured) => measured,
-            None => match measure::measure(prepared, config, &gpu).await {
-                Ok(Some(measured)) => {
-                    self.measurements.push((shape, measured));
-                    measured
-                }
-                Ok(None) => return,
-                Err(why) => {
-                    (self.device, self.backend, self.gpu) =
-                        (Device::flex(), Backend::cpu(format!("WebGPU failed while measuring ({why}), so training runs on the CPU")), None);
-                    return;
-                }
-            },
-        };
-        (self.device, self.backend) = measure::pick(measured, &gpu);
+        if let Some((_, known)) = self.measurements.iter().find(|(s, _)| *s == shape) {
+            return Ok(Some(*known));
+        }
+        let measured = measure::measure(prepared, config, gpu, self.measurements.is_empty()).await?;
+        if let Some(measured) = measured {
+            self.measurements.push((shape, measured));
+        }
+        Ok(measured)
     }
 
     /// The run's prepared rows as bytes, for other workers to train on ([`Engine::configure_prepared`]).
