@@ -100,7 +100,7 @@ async function raceTimes() {
     for (const workers of [1, 0]) {
       const { page } = await openPage(env, `/#preset=adult&epochs=${RACE_EPOCHS}&workers=${workers}`);
       await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-      await page.waitForFunction(() => / on this model: /.test(document.querySelector('#backend').textContent), null, { timeout: 120_000, polling: 100 });
+      await page.waitForFunction(() => document.querySelector('#backend').dataset.measured === 'true', null, { timeout: 120_000, polling: 100 });
       await page.$eval('#race-panel', (panel) => panel.scrollIntoView());
       const started = Date.now();
       await page.click('#compare');

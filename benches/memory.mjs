@@ -74,7 +74,7 @@ async function freshPage(env, preset = 'adult') {
   const { page } = await openPage(env, `/#preset=${preset}&backend=${backend}&workers=${process.env.WORKERS ?? 0}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
   if (backend === 'auto' && preset === 'adult') {
-    await page.waitForFunction(() => / on this model: /.test(document.querySelector('#backend').textContent), null, { timeout: 120_000, polling: 100 });
+    await page.waitForFunction(() => document.querySelector('#backend').dataset.measured === 'true', null, { timeout: 120_000, polling: 100 });
   }
   await page.waitForTimeout(2000);
   show(preset === 'adult' ? 'after Adult loads' : `the page on the ${preset} preset, before a drop`, chromium());

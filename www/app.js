@@ -77,24 +77,41 @@ function showBackend(backend) {
   const name = backend.kind === 'webgpu' ? `WebGPU · ${backend.adapter}` : 'CPU (WebAssembly)';
   ui.backend.textContent = `Backend: ${name} — ${backend.reason}`;
   ui.backend.dataset.kind = backend.kind;
+  ui.backend.dataset.measured = String(Boolean(backend.measured));
 }
 
 /** Quiet time after the last change before the backends are measured (a slider drags through many). */
 const MEASURE_AFTER_MS = 300;
 let measureTimer = null;
+/** What the last measurement was of (the data, the backend choice and the model), and whether one is in flight. */
+let measuredKey = null;
+let measuring = false;
+/** Bumped when new data loads: the same settings then make another model. */
+let dataVersion = 0;
+
+/** Measures the backends on the current model once changes have stopped for a moment. */
+function measureAhead() {
+  clearTimeout(measureTimer);
+  measureTimer = setTimeout(measureNow, MEASURE_AFTER_MS);
+}
 
 /**
  * Under the automatic choice, has the worker time both backends on the current model while the
- * page is idle, and shows the figures: the click then trains at once. A model already measured
- * costs nothing; one that cannot be measured now is measured (and its problem said) at the click.
+ * page is idle, and shows the figures: a click then trains without measuring. One measurement at a
+ * time, and only of a model not measured yet (settings that change no model, like the projector
+ * view, cost nothing); one that fails now is measured again, and its problem said, at the click.
  */
-function measureAhead() {
-  clearTimeout(measureTimer);
-  measureTimer = setTimeout(async () => {
-    if (state.backend !== 'auto' || !schema || phase === 'running' || phase === 'paused') return;
-    const reply = await engine.request('measure', { config: toConfig(state, views.MODES) }, 'measured').catch(() => null);
-    if (reply?.backend && phase !== 'running') showBackend(reply.backend);
-  }, MEASURE_AFTER_MS);
+async function measureNow() {
+  if (state.backend !== 'auto' || !schema || phase === 'running' || phase === 'paused' || measuring) return;
+  const config = toConfig(state, views.MODES);
+  const key = JSON.stringify([dataVersion, state.backend, config]);
+  if (key === measuredKey) return;
+  measuring = true;
+  const reply = await engine.request('measure', { config }, 'measured').catch(() => null);
+  measuring = false;
+  measuredKey = key;
+  if (reply?.backend && phase !== 'running') showBackend(reply.backend);
+  measureNow();
 }
 
 // ---- data ----
@@ -164,6 +181,7 @@ function showLoadError(error) {
 
 async function receiveSchema(reply, name) {
   ({ schema } = await reply);
+  dataVersion += 1;
   runs = [];
   finishedRace = null;
   renderTables();
@@ -374,7 +392,7 @@ async function race(modes) {
   renderTables();
   const count = workerCount(state.workers, modes.length);
   try {
-    const { dataset, backend } = await racers.configure(modes, count, (share) => toConfig(state, share));
+    const { dataset, backend } = await racers.configure(modes, count, (share) => toConfig(state, share), ui.backend.dataset.kind);
     showBackend(backend);
     const workers = racers.clients.length > 1 ? `, in ${racers.clients.length} workers at once` : '';
     say(`Training ${modes.join(', ')} on ${dataset.train_rows.toLocaleString()} rows (${dataset.test_rows.toLocaleString()} held out; label ${dataset.label})${workers}.` +

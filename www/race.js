@@ -30,11 +30,10 @@ export class Race {
   constructor(primary, listen) {
     this.primary = primary;
     this.listen = listen;
+    /** The extra workers, kept between races: `{kind, client}`, `client` a promise of the started worker. */
     this.spare = [];
     this.clients = [primary];
     this.owners = new Map();
-    /** The backend the last race's extra workers trained on. */
-    this.kind = null;
   }
 
   /**
@@ -45,12 +44,20 @@ export class Race {
   extra(index, kind) {
     if (this.spare[index]?.kind !== kind) {
       this.spare[index]?.client.then((client) => client.worker.terminate(), () => {});
-      // Asked now, before any request that makes the first worker busy.
-      this.module ??= this.primary.request('module', {}, 'module').then((reply) => reply.module);
+      // Asked now, before any request that makes the first worker busy; asked again after a failure.
+      this.module ??= this.primary.request('module', {}, 'module').then((reply) => reply.module, (error) => {
+        this.module = null;
+        throw error;
+      });
       const client = this.module.then(async (module) => {
         const worker = new EngineClient();
         worker.listen((message) => this.listen(worker, message));
-        await worker.request('init', { preference: kind, module }, 'ready');
+        try {
+          await worker.request('init', { preference: kind, module }, 'ready');
+        } catch (error) {
+          worker.worker.terminate();
+          throw error;
+        }
         return worker;
       });
       client.catch(() => this.spare[index]?.client === client && (this.spare[index] = null));
@@ -62,20 +69,19 @@ export class Race {
   /**
    * Configures the race of `modes` on `count` workers: `config(modes)` is the configuration of a
    * worker's share. The other workers start while the first one encodes the file and picks the
-   * backend (on the last race's backend, else the CPU). Resolves to the first worker's
-   * `{dataset, backend}`.
+   * backend, on `expected` (the backend the page shows), and start again if it picks the other.
+   * Resolves to the first worker's `{dataset, backend}`.
    */
-  async configure(modes, count, config) {
+  async configure(modes, count, config, expected = 'cpu') {
     const shares = plan(modes, count);
-    shares.slice(1).forEach((_, i) => this.extra(i, this.kind ?? 'cpu'));
+    shares.slice(1).forEach((_, i) => this.extra(i, expected));
     const first = await this.primary.request('configure', { config: config(shares[0]) }, 'configured');
     this.clients = [this.primary];
     this.owners = new Map(shares[0].map((mode) => [mode, this.primary]));
     if (shares.length > 1) {
-      this.kind = first.backend.kind;
       const { bytes } = await this.primary.request('prepared', {}, 'prepared');
       for (const [i, share] of shares.slice(1).entries()) {
-        const client = await this.extra(i, this.kind);
+        const client = await this.extra(i, first.backend.kind);
         // The last worker takes the bytes themselves; only the ones before it need a copy.
         const own = i === shares.length - 2 ? bytes : bytes.slice(0);
         await client.request('configurePrepared', { name: first.dataset.name, bytes: own, config: config(share) }, 'configured', [own]);

@@ -99,10 +99,10 @@ pub async fn choose(preference: Preference) -> crate::Result<(Device, Backend, O
     };
     let backend = match (preference, gpu.software) {
         (Preference::Auto, true) => Backend::cpu(format!(
-            "the WebGPU adapter '{}' looks like a software renderer, so the CPU starts; training measures both on the model",
+            "the WebGPU adapter '{}' looks like a software renderer, so the CPU starts until both are measured on the model",
             gpu.adapter
         )),
-        (Preference::Auto, false) => Backend::webgpu(&gpu.adapter, "a hardware WebGPU adapter starts; training measures both on the model"),
+        (Preference::Auto, false) => Backend::webgpu(&gpu.adapter, "a hardware WebGPU adapter starts until both are measured on the model"),
         (_, true) => Backend::webgpu(&gpu.adapter, "WebGPU was chosen (a software adapter: expect slow steps)"),
         (_, false) => Backend::webgpu(&gpu.adapter, "WebGPU was chosen"),
     };

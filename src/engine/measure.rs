@@ -27,11 +27,11 @@ const SAMPLE_BATCHES: usize = WARM_UP + TIMED + 1;
 
 /// Whether new code starts unoptimized: a browser runs WebAssembly on its baseline compiler first
 /// and swaps in optimized code for the hot functions as they get hot. Timed too early, the CPU
-/// reads several times too slow (26–72 k samples/s against 130–240 k on Adult's joint model here).
+/// reads several times too slow (docs/benchmarks.md, "The parallel race on two cores").
 const TIERS_UP: bool = cfg!(target_family = "wasm");
 /// Passes compared to tell whether the speed still climbs (a pass takes milliseconds).
 const WINDOW: usize = 8;
-/// A speed that climbed less than this share over the last window has settled.
+/// A speed that climbed less than this share over the last window has stopped climbing.
 const STILL: f64 = 0.1;
 /// The longest wait for it.
 const WARM_LIMIT: Duration = Duration::from_secs(4);
@@ -74,7 +74,7 @@ fn measured_mode(config: &Config) -> Mode {
 
 /// Times both backends on `prepared` with `config`'s model; `None` when the training rows are
 /// too few for the steps (both are fast then, and the starting choice stands). The CPU goes
-/// first, on the page's first measurement (`first`) only once its code runs optimized ([`TIERS_UP`]);
+/// first, on the engine's first measurement (`first`) only once its code runs optimized ([`TIERS_UP`]);
 /// a GPU whose first timed step is already several times slower is not timed further (a software
 /// adapter would otherwise cost the class a second of waiting).
 pub(super) async fn measure(prepared: &Prepared, config: &Config, gpu: &Gpu, first: bool) -> Result<Option<Measured>> {
@@ -92,7 +92,8 @@ const CLEARLY_SLOWER: f64 = 4.0;
 /// Training samples per second on `device`: the median over rounds of [`TIMED`] steps, timed for
 /// at least [`MIN_TIMED`], after [`WARM_UP`] steps (and when `optimize`, after [`until_optimized`]).
 /// A median, because the page's own work now and then takes the core for a round. Beside a
-/// `rival` speed, one timed step that is [`CLEARLY_SLOWER`] is enough.
+/// `rival` speed the first round is one step (with its wait for the device), and one that is
+/// [`CLEARLY_SLOWER`] is enough.
 async fn samples_per_second(prepared: &Prepared, config: &Config, device: &Device, rival: Option<f64>, optimize: bool) -> Result<f64> {
     let batch = config.train.batch_size;
     let sample = Arc::new(prepared.train.head(batch * SAMPLE_BATCHES));
@@ -116,12 +117,12 @@ async fn samples_per_second(prepared: &Prepared, config: &Config, device: &Devic
     }
 }
 
-/// Trains passes over the measurement's rows until their speed has settled ([`settled`]), or for
-/// [`WARM_LIMIT`].
+/// Trains passes over the measurement's rows until their speed stops climbing
+/// ([`stopped_climbing`]), or for about [`WARM_LIMIT`].
 async fn until_optimized(trainer: &mut Trainer) -> Result<()> {
     let started = Instant::now();
     let mut passes = Vec::new();
-    while !settled(&passes) && started.elapsed() < WARM_LIMIT {
+    while !stopped_climbing(&passes) && started.elapsed() < WARM_LIMIT {
         passes.push(round(trainer, SAMPLE_BATCHES).await?);
     }
     Ok(())
@@ -131,7 +132,7 @@ async fn until_optimized(trainer: &mut Trainer) -> Result<()> {
 /// no more than [`STILL`] below the median of the [`WINDOW`] before them. Functions are optimized
 /// one by one, so the speed climbs in steps before it settles; medians, because the page's own
 /// work takes the core for a pass now and then.
-fn settled(passes: &[f64]) -> bool {
+fn stopped_climbing(passes: &[f64]) -> bool {
     if passes.len() < 2 * WINDOW {
         return false;
     }
@@ -197,19 +198,19 @@ mod tests {
     use crate::train::{Ftrl, TrainConfig, WideOptimizer};
 
     /// The CPU is timed once its optimized code runs at full speed: not on the baseline code's
-    /// plateau, not while functions are still being swapped in, and at once when it has settled.
+    /// plateau, not while functions are still being swapped in, and at once when it is steady.
     #[test]
-    fn the_cpu_is_timed_once_its_speed_has_settled() {
+    fn the_cpu_is_timed_once_its_speed_stops_climbing() {
         let climbing: Vec<f64> = (0..16).map(|i| 0.040 - 0.0015 * i as f64).collect();
-        assert!(!settled(&climbing), "functions still being optimized");
+        assert!(!stopped_climbing(&climbing), "functions still being optimized");
         let steady = [
             &climbing[..],
             &[0.014, 0.015, 0.013, 0.044, 0.014, 0.014, 0.015, 0.014, 0.013, 0.014, 0.047, 0.014, 0.015, 0.014, 0.014, 0.015],
         ]
         .concat();
-        assert!(settled(&steady), "optimized and steady, a pass taken by the page now and then");
-        assert!(!settled(&steady[..24]), "still faster than the window before");
-        assert!(!settled(&climbing[..15]), "too few passes to tell");
+        assert!(stopped_climbing(&steady), "optimized and steady, a pass taken by the page now and then");
+        assert!(!stopped_climbing(&steady[..24]), "still faster than the window before");
+        assert!(!stopped_climbing(&climbing[..15]), "too few passes to tell");
         assert_eq!(median(&[3.0, 1.0, 2.0, 40.0]), 3.0);
     }
 

@@ -201,8 +201,8 @@ impl Engine {
     /// Times both backends on `config`'s model ahead of training, so the click trains at once and
     /// the page can show both figures while the class reads. The run in progress and its device
     /// stay as they are. Resolves to the backend the measurement would pick, or `None` when there
-    /// is nothing to measure (no WebGPU device at hand, a backend was chosen, too few rows) or the
-    /// GPU failed while measuring (training measures again, and falls back to the CPU then).
+    /// is nothing to measure (no WebGPU device at hand, a backend was chosen, too few rows) or
+    /// measuring failed (training measures again, and falls back to the CPU if the GPU fails then).
     pub async fn measure(&mut self, config: &Config) -> Result<Option<Backend>> {
         let Some(gpu) = self.gpu.clone() else { return Ok(None) };
         let data = self.loaded()?;
