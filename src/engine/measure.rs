@@ -33,6 +33,9 @@ const TIERS_UP: bool = cfg!(target_family = "wasm");
 const WINDOW: usize = 8;
 /// A speed that climbed less than this share over the last window has stopped climbing.
 const STILL: f64 = 0.1;
+/// The shortest wait for it: the optimizing compiler takes functions one by one, in the
+/// background, and the speed can rest on a plateau for a while before the next ones arrive.
+const MIN_WARM: Duration = Duration::from_secs(2);
 /// The longest wait for it.
 const WARM_LIMIT: Duration = Duration::from_secs(4);
 
@@ -117,12 +120,12 @@ async fn samples_per_second(prepared: &Prepared, config: &Config, device: &Devic
     }
 }
 
-/// Trains passes over the measurement's rows until their speed stops climbing
-/// ([`stopped_climbing`]), or for about [`WARM_LIMIT`].
+/// Trains passes over the measurement's rows for at least [`MIN_WARM`] and until their speed
+/// stops climbing ([`stopped_climbing`]), or for about [`WARM_LIMIT`].
 async fn until_optimized(trainer: &mut Trainer) -> Result<()> {
     let started = Instant::now();
     let mut passes = Vec::new();
-    while !stopped_climbing(&passes) && started.elapsed() < WARM_LIMIT {
+    while started.elapsed() < WARM_LIMIT && (started.elapsed() < MIN_WARM || !stopped_climbing(&passes)) {
         passes.push(round(trainer, SAMPLE_BATCHES).await?);
     }
     Ok(())
