@@ -33,10 +33,11 @@ const TIERS_UP: bool = cfg!(target_family = "wasm");
 const WINDOW: usize = 8;
 /// A speed that climbed less than this share over the last window has stopped climbing.
 const STILL: f64 = 0.1;
-/// The shortest wait for it: the optimizing compiler takes functions one by one, in the
-/// background, and the speed can rest on a plateau for a while before the next ones arrive.
+/// The shortest warm-up before the CPU's first measurement: the optimizing compiler takes
+/// functions one by one, in the background, and the speed can rest on a plateau for a while
+/// before the next ones arrive.
 const MIN_WARM: Duration = Duration::from_secs(2);
-/// The longest wait for it.
+/// The longest warm-up before the CPU's first measurement.
 const WARM_LIMIT: Duration = Duration::from_secs(4);
 
 /// What a measurement depends on: the batch size, the model's shape and how its weights learn
