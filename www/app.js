@@ -83,11 +83,9 @@ function showBackend(backend) {
 /** Quiet time after the last change before the backends are measured (a slider drags through many). */
 const MEASURE_AFTER_MS = 300;
 let measureTimer = null;
-/** What the last measurement was of (the data, the backend choice and the model), and whether one is in flight. */
+/** The model the last measurement was of (forgotten when new data loads or the backend choice changes), and whether one is in flight. */
 let measuredKey = null;
 let measuring = false;
-/** Bumped when new data loads: the same settings then make another model. */
-let dataVersion = 0;
 
 /** Measures the backends on the current model once changes have stopped for a moment. */
 function measureAhead() {
@@ -104,7 +102,7 @@ function measureAhead() {
 async function measureNow() {
   if (state.backend !== 'auto' || !schema || phase === 'running' || phase === 'paused' || measuring) return;
   const config = toConfig(state, views.MODES);
-  const key = JSON.stringify([dataVersion, state.backend, config]);
+  const key = JSON.stringify(config);
   if (key === measuredKey) return;
   measuring = true;
   const reply = await engine.request('measure', { config }, 'measured').catch(() => null);
@@ -181,7 +179,7 @@ function showLoadError(error) {
 
 async function receiveSchema(reply, name) {
   ({ schema } = await reply);
-  dataVersion += 1;
+  measuredKey = null;
   runs = [];
   finishedRace = null;
   renderTables();
@@ -608,6 +606,7 @@ function bind() {
   const backendChoice = $('#backend-choice');
   backendChoice.addEventListener('change', async () => {
     state.backend = backendChoice.value;
+    measuredKey = null;
     save();
     try {
       showBackend((await engine.request('backend', { preference: state.backend }, 'ready')).backend);
