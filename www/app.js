@@ -32,6 +32,8 @@ let raceEnd = null;
 /** Workers still training in the race, and the epoch round the pictures were last drawn for. */
 let racing = new Set();
 let drawnRound = 0;
+/** Whether an epoch finished since the tables were drawn: they are redrawn with the progress bars, in one frame. */
+let tablesStale = false;
 
 const ui = {
   backend: $('#backend'), preset: $('#preset'), story: $('#story'), file: $('#file'), drop: $('#drop'),
@@ -317,12 +319,26 @@ async function exportPicture(img, save) {
   }
 }
 
-/** Draws after each epoch round (once every model has finished the epoch), and at the end. */
+/**
+ * While a race runs, the pictures are redrawn at most this often: showing a picture costs the
+ * page's thread more than a progress bar (parsing the SVG, painting it), time taken from the
+ * cores that train. Epochs slower than this are each drawn; the end of a race always is.
+ */
+const PICTURES_MS = 500;
+let picturesStarted = -Infinity;
+let picturesTimer = null;
+
+/** Draws after an epoch round (once every model has finished the epoch; see [`PICTURES_MS`]), and at the end. */
 function maybeDraw(final) {
   const round = Math.min(...runs.map((r) => r.epochs.length));
   if (round > drawnRound || (final && runs.some((r) => r.epochs.length))) {
     drawnRound = round;
-    drawPictures();
+    clearTimeout(picturesTimer);
+    const wait = final ? 0 : picturesStarted + PICTURES_MS - performance.now();
+    picturesTimer = setTimeout(() => {
+      picturesStarted = performance.now();
+      drawPictures();
+    }, Math.max(0, wait));
   }
 }
 
@@ -404,6 +420,7 @@ async function race(modes) {
   const key = modes.length === views.MODES.length ? raceKey() : null;
   racing = new Set(racers.clients);
   drawnRound = 0;
+  clearTimeout(picturesTimer);
   setPhase('running');
   const ended = new Promise((resolve) => (raceEnd = resolve));
   racers.send('start');
@@ -462,6 +479,7 @@ function showProgress() {
 function showProgressNow() {
   progressShown = performance.now();
   views.renderProgress(ui.modelProgress, runs.map((r) => latest.get(r.mode)).filter(Boolean));
+  if (tablesStale) renderTables();
 }
 
 function onProgress({ progress }) {
@@ -477,12 +495,13 @@ function onProgress({ progress }) {
   }
   if (progress.fallback) showBackend(progress.fallback);
   if (finished) {
-    renderTables();
+    tablesStale = true;
     maybeDraw(false);
   }
 }
 
 function renderTables() {
+  tablesStale = false;
   views.renderResults(ui.results, runs);
   views.renderEpochs(ui.epochs, runs);
 }

@@ -40,10 +40,19 @@ impl Encoded {
     }
 }
 
-/// The `rows` of a row-major array of `total` rows (of any width; empty stays empty).
+/// The `rows` of a row-major array of `total` rows (of any width; empty stays empty), copied
+/// into a buffer sized once: a batch is taken every step, so this is on the hot path.
 fn pick<T: Copy>(values: &[T], total: usize, rows: &[u32]) -> Vec<T> {
     let width = values.len() / total.max(1);
-    rows.iter().flat_map(|&r| &values[r as usize * width..(r as usize + 1) * width]).copied().collect()
+    if width == 1 {
+        return rows.iter().map(|&r| values[r as usize]).collect();
+    }
+    let mut picked = Vec::with_capacity(rows.len() * width);
+    for &r in rows {
+        let start = r as usize * width;
+        picked.extend_from_slice(&values[start..start + width]);
+    }
+    picked
 }
 
 #[cfg(test)]

@@ -288,9 +288,10 @@ test('the cross map, the embedding map, the diagram and named weights draw and m
   });
   await page.click('#compare');
   await waitDone(page);
-  // Drawn after each epoch round; a round that ends while the last one is still being drawn is
-  // drawn next, at the latest epoch, so a fast machine may skip one but never the last. One more
-  // epoch after the race is drawn again, from predictions that have moved.
+  // Drawn after epoch rounds, at most every half second while the race runs, and a round that
+  // ends while the last one is still being drawn is drawn next, at the latest epoch: a fast
+  // machine may skip one but never the last. One more epoch after the race is drawn again, from
+  // predictions that have moved.
   await page.waitForFunction(() => document.querySelector('#cross-map').dataset.epoch === '2');
   await page.click('#more');
   await page.waitForFunction(() => document.querySelector('#cross-map').dataset.epoch === '3', null, { timeout: 600_000 });
