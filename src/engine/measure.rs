@@ -86,8 +86,10 @@ pub(super) async fn measure(prepared: &Prepared, config: &Config, gpu: &Gpu, fir
         return Ok(None);
     }
     let cpu = samples_per_second(prepared, config, &Device::flex(), None, first && TIERS_UP).await?;
-    let webgpu = samples_per_second(prepared, config, &gpu.device, Some(cpu), false).await?;
-    Ok(Some(Measured { webgpu, cpu }))
+    let webgpu = samples_per_second(prepared, config, &gpu.device, Some(cpu), false).await;
+    // The measurement's buffers go back to the device, not to its pool: the run may train on the CPU.
+    gpu.device.memory_cleanup();
+    Ok(Some(Measured { webgpu: webgpu?, cpu }))
 }
 
 /// A GPU this many times slower than the CPU after one timed step is clearly the slower.
