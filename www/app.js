@@ -182,6 +182,7 @@ function showLoadError(error) {
 async function receiveSchema(reply, name) {
   ({ schema } = await reply);
   measuredKey = null;
+  clearTimeout(picturesTimer);
   runs = [];
   finishedRace = null;
   renderTables();
@@ -268,7 +269,7 @@ function setCross(columns, on) {
 
 // ---- pictures ----
 
-/** What the worker should draw after each epoch. */
+/** What the worker should draw as the epochs finish. */
 function currentView() {
   const pair = mapPair();
   const wanted = (img) => seen.has(img) || exporting.has(img);
@@ -283,7 +284,7 @@ function currentView() {
 }
 
 /**
- * The pictures on screen: only those are drawn after each epoch (parsing and painting a large
+ * The pictures on screen: only those are drawn as the epochs finish (parsing and painting a large
  * SVG costs the page a core's worth while training); one that comes into view is drawn then.
  */
 const seen = new Set();
@@ -320,9 +321,10 @@ async function exportPicture(img, save) {
 }
 
 /**
- * While a race runs, the pictures are redrawn at most this often: showing a picture costs the
- * page's thread more than a progress bar (parsing the SVG, painting it), time taken from the
- * cores that train. Epochs slower than this are each drawn; the end of a race always is.
+ * While a race runs, the pictures are redrawn at most this often after a drawing started: showing
+ * a picture costs the page's thread more than a progress bar (parsing the SVG, painting it), time
+ * taken from the cores that train. Epochs slower than this are each drawn; a race that finishes
+ * is drawn at its end.
  */
 const PICTURES_MS = 500;
 let picturesStarted = -Infinity;
@@ -335,10 +337,7 @@ function maybeDraw(final) {
     drawnRound = round;
     clearTimeout(picturesTimer);
     const wait = final ? 0 : picturesStarted + PICTURES_MS - performance.now();
-    picturesTimer = setTimeout(() => {
-      picturesStarted = performance.now();
-      drawPictures();
-    }, Math.max(0, wait));
+    picturesTimer = setTimeout(sendView, Math.max(0, wait));
   }
 }
 
@@ -364,6 +363,7 @@ function drawPictures() {
 /** Every worker's results, then the first worker draws them all. */
 async function drawOnce() {
   const started = performance.now();
+  picturesStarted = started;
   const view = currentView();
   const results = await racers.results(view);
   if (results.weights) views.renderWeights(ui.weights, results.weights);
@@ -402,6 +402,7 @@ const raceKey = () => JSON.stringify([state.preset, toConfig(state, views.MODES)
 
 /** Starts a race of `modes`; resolves when it ends (done, stopped or failed). */
 async function race(modes) {
+  clearTimeout(picturesTimer);
   runs = modes.map((mode) => ({ mode, epochs: [] }));
   renderTables();
   const count = workerCount(state.workers, modes.length);
@@ -420,7 +421,6 @@ async function race(modes) {
   const key = modes.length === views.MODES.length ? raceKey() : null;
   racing = new Set(racers.clients);
   drawnRound = 0;
-  clearTimeout(picturesTimer);
   setPhase('running');
   const ended = new Promise((resolve) => (raceEnd = resolve));
   racers.send('start');

@@ -99,13 +99,15 @@ async function attempt(out, name, make) {
 }
 
 /**
- * The engine's code, compiled from its bytes once they are all here. Streaming compilation
+ * The engine's code, compiled from its bytes once they are all here: streaming compilation
  * (`compileStreaming`) left about 20 MB more for V8 to collect, which it does only when the page
- * idles: the renderer held 253–256 MB two seconds after Adult loaded, and holds 241–242 MB.
+ * idles (README, "Memory"), and the file is a few MB that a static host sends in one go.
  */
 async function compileEngine() {
-  const bytes = await (await fetch(new URL('./pkg/widedeep_bg.wasm', import.meta.url))).arrayBuffer();
-  return WebAssembly.compile(bytes);
+  const url = new URL('./pkg/widedeep_bg.wasm', import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`The engine's code (${url.pathname}) could not be fetched: HTTP ${response.status}. Build it with make site or make demo.`);
+  return WebAssembly.compile(await response.arrayBuffer());
 }
 
 const handlers = {
