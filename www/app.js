@@ -32,7 +32,7 @@ let raceEnd = null;
 /** Workers still training in the race, and the epoch round the pictures were last drawn for. */
 let racing = new Set();
 let drawnRound = 0;
-/** Whether an epoch finished since the tables were drawn: they are redrawn with the progress bars, in one frame. */
+/** Whether an epoch finished since the tables were drawn: they are redrawn with the progress bars. */
 let tablesStale = false;
 
 const ui = {
@@ -114,6 +114,28 @@ async function measureNow() {
   measureNow();
 }
 
+/**
+ * Runs `show` at most once every `ms`: `soon()` asks for it (once, however often it is asked before
+ * it runs), `now()` runs it at once and returns what it returns, `cancel()` drops a request.
+ */
+function throttle(ms, show) {
+  let last = -Infinity;
+  let timer = null;
+  const cancel = () => {
+    clearTimeout(timer);
+    timer = null;
+  };
+  const now = () => {
+    cancel();
+    last = performance.now();
+    return show();
+  };
+  const soon = () => {
+    timer ??= setTimeout(now, Math.max(0, last + ms - performance.now()));
+  };
+  return { soon, now, cancel };
+}
+
 // ---- data ----
 
 async function loadPreset(name, keepSettings) {
@@ -182,7 +204,7 @@ function showLoadError(error) {
 async function receiveSchema(reply, name) {
   ({ schema } = await reply);
   measuredKey = null;
-  clearTimeout(picturesTimer);
+  pictureDrawing.cancel();
   runs = [];
   finishedRace = null;
   renderTables();
@@ -304,10 +326,15 @@ const visibility = new IntersectionObserver((entries) => {
 }, { rootMargin: '200px' });
 for (const img of [ui.curves, ui.diagram, ui.crossMap, ui.embedding]) visibility.observe(img);
 
-/** Redraws the pictures for the view in force, when a run has finished an epoch. */
-function sendView() {
-  return runs.some((r) => r.epochs.length) ? drawPictures() : undefined;
-}
+/**
+ * While a race runs, the pictures are redrawn at most this often: showing a picture costs the
+ * page's thread more than a progress bar (parsing the SVG, painting it), time taken from the
+ * cores that train. Epochs slower than this are each drawn; a race that finishes is drawn at its end.
+ */
+const PICTURES_MS = 500;
+const pictureDrawing = throttle(PICTURES_MS, () => (runs.some((r) => r.epochs.length) ? drawPictures() : undefined));
+/** Redraws the pictures for the view in force now, when a run has finished an epoch. */
+const sendView = pictureDrawing.now;
 
 /** Draws `img`'s picture from the latest results if a run has any, then offers it as `save(img)`. */
 async function exportPicture(img, save) {
@@ -320,24 +347,13 @@ async function exportPicture(img, save) {
   }
 }
 
-/**
- * While a race runs, the pictures are redrawn at most this often after a drawing started: showing
- * a picture costs the page's thread more than a progress bar (parsing the SVG, painting it), time
- * taken from the cores that train. Epochs slower than this are each drawn; a race that finishes
- * is drawn at its end.
- */
-const PICTURES_MS = 500;
-let picturesStarted = -Infinity;
-let picturesTimer = null;
-
 /** Draws after an epoch round (once every model has finished the epoch; see [`PICTURES_MS`]), and at the end. */
 function maybeDraw(final) {
   const round = Math.min(...runs.map((r) => r.epochs.length));
   if (round > drawnRound || (final && runs.some((r) => r.epochs.length))) {
     drawnRound = round;
-    clearTimeout(picturesTimer);
-    const wait = final ? 0 : picturesStarted + PICTURES_MS - performance.now();
-    picturesTimer = setTimeout(sendView, Math.max(0, wait));
+    if (final) pictureDrawing.now();
+    else pictureDrawing.soon();
   }
 }
 
@@ -363,7 +379,6 @@ function drawPictures() {
 /** Every worker's results, then the first worker draws them all. */
 async function drawOnce() {
   const started = performance.now();
-  picturesStarted = started;
   const view = currentView();
   const results = await racers.results(view);
   if (results.weights) views.renderWeights(ui.weights, results.weights);
@@ -402,7 +417,7 @@ const raceKey = () => JSON.stringify([state.preset, toConfig(state, views.MODES)
 
 /** Starts a race of `modes`; resolves when it ends (done, stopped or failed). */
 async function race(modes) {
-  clearTimeout(picturesTimer);
+  pictureDrawing.cancel();
   runs = modes.map((mode) => ({ mode, epochs: [] }));
   renderTables();
   const count = workerCount(state.workers, modes.length);
@@ -462,29 +477,18 @@ const latest = new Map();
 
 /** Progress is shown at most this often: every repaint of the page takes time from the cores that train. */
 const PROGRESS_MS = 100;
-let progressShown = 0;
-let progressQueued = false;
-
-/** Shows the latest progress of every model on the next frame, at most every [`PROGRESS_MS`]. */
-function showProgress() {
-  if (progressQueued) return;
-  progressQueued = true;
-  setTimeout(() => requestAnimationFrame(() => {
-    progressQueued = false;
-    showProgressNow();
-  }), Math.max(0, progressShown + PROGRESS_MS - performance.now()));
-}
-
-/** Shows the latest progress now: a paused, stopped or finished race shows where it is at once. */
-function showProgressNow() {
-  progressShown = performance.now();
+/**
+ * Every model's latest progress, and the tables if an epoch finished: `soon()` while a race runs,
+ * `now()` when it pauses, stops or ends, so it shows where it is at once.
+ */
+const progressDrawing = throttle(PROGRESS_MS, () => {
   views.renderProgress(ui.modelProgress, runs.map((r) => latest.get(r.mode)).filter(Boolean));
   if (tablesStale) renderTables();
-}
+});
 
 function onProgress({ progress }) {
   for (const model of progress.models) latest.set(model.mode, model);
-  showProgress();
+  progressDrawing.soon();
   let finished = false;
   for (const model of progress.models) {
     const run = runs.find((r) => r.mode === model.mode);
@@ -508,7 +512,7 @@ function renderTables() {
 
 function setPhase(next) {
   phase = next;
-  if (phase !== 'running') showProgressNow();
+  if (phase !== 'running') progressDrawing.now();
   const set = (id, enabled) => ($(id).disabled = !enabled);
   set('#pause', phase === 'running');
   set('#resume', phase === 'paused');
