@@ -89,11 +89,12 @@ async function pictureCost() {
   await page.close();
 }
 
-/** In the page: clicks Compare and resolves to the seconds until the status says Done. */
+/** In the page: clicks Compare and resolves to the seconds until the status says Done (rejects after ten minutes). */
 function timedRace() {
   const status = document.querySelector('#status');
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const started = performance.now();
+    setTimeout(() => reject(new Error(`no Done after ten minutes; the status says: ${status.textContent}`)), 600_000);
     const done = new MutationObserver(() => {
       if (!/^Done/.test(status.textContent)) return;
       done.disconnect();
