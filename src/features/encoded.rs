@@ -20,20 +20,36 @@ pub struct Encoded {
     pub source_rows: Vec<usize>,
 }
 
+/// The parts of a row a model reads: a wide model reads no deep ids or numbers, a deep one no
+/// wide ids. A batch takes only its model's parts, so a step costs what its model reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// The wide ids.
+    pub wide: bool,
+    /// The deep groups' ids and the numbers.
+    pub deep: bool,
+}
+
+impl Parts {
+    /// Every part of a row.
+    pub const ALL: Self = Self { wide: true, deep: true };
+}
+
 impl Encoded {
     /// The first `rows` rows (all of them if there are fewer): a sample to time a few steps on.
     pub fn head(&self, rows: usize) -> Self {
-        self.select(&(0..rows.min(self.rows) as u32).collect::<Vec<_>>())
+        self.select(&(0..rows.min(self.rows) as u32).collect::<Vec<_>>(), Parts::ALL)
     }
 
-    /// The rows at `rows` (indices into this block), in that order: a training batch, taken on
-    /// the host so its ids are known before it is uploaded.
-    pub fn select(&self, rows: &[u32]) -> Self {
+    /// The rows at `rows` (indices into this block), in that order, with only `parts` (a part left
+    /// out is empty): a training batch, taken on the host so its ids are known before it is uploaded.
+    pub fn select(&self, rows: &[u32], parts: Parts) -> Self {
+        let deep: &[Vec<u32>] = if parts.deep { &self.deep } else { &[] };
         Self {
             rows: rows.len(),
-            wide: pick(&self.wide, self.rows, rows),
-            deep: self.deep.iter().map(|ids| pick(ids, self.rows, rows)).collect(),
-            numeric: pick(&self.numeric, self.rows, rows),
+            wide: if parts.wide { pick(&self.wide, self.rows, rows) } else { Vec::new() },
+            deep: deep.iter().map(|ids| pick(ids, self.rows, rows)).collect(),
+            numeric: if parts.deep { pick(&self.numeric, self.rows, rows) } else { Vec::new() },
             targets: pick(&self.targets, self.rows, rows),
             source_rows: pick(&self.source_rows, self.rows, rows),
         }
@@ -83,8 +99,18 @@ mod tests {
     #[test]
     fn select_takes_whole_rows_in_the_order_asked() {
         let encoded = three_rows(vec![]);
-        let batch = encoded.select(&[2, 0, 2]);
+        let batch = encoded.select(&[2, 0, 2], Parts::ALL);
         assert_eq!((batch.rows, batch.wide, batch.deep[0].clone()), (3, vec![5, 6, 1, 2, 5, 6], vec![9, 7, 9]));
         assert_eq!((batch.numeric, batch.targets, batch.source_rows), (vec![0.125, 0.5, 0.125], vec![], vec![12, 10, 12]));
+    }
+
+    #[test]
+    fn select_leaves_out_the_parts_not_asked_for() {
+        let encoded = three_rows(vec![1.0, 0.0, 1.0]);
+        let wide = encoded.select(&[1], Parts { wide: true, deep: false });
+        assert_eq!((wide.wide, wide.deep.len(), wide.numeric.len()), (vec![3, 4], 0, 0));
+        let deep = encoded.select(&[1], Parts { wide: false, deep: true });
+        assert_eq!((deep.wide.len(), deep.deep, deep.numeric), (0, vec![vec![8]], vec![0.25]));
+        assert_eq!((deep.targets, deep.source_rows), (vec![0.0], vec![11]));
     }
 }

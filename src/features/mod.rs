@@ -12,7 +12,7 @@ mod names;
 mod suggest;
 
 pub use config::{FeatureConfig, Role};
-pub use encoded::{Encoded, PAD};
+pub use encoded::{Encoded, PAD, Parts};
 pub use encoder::{Cross, DeepGroup, Encoder, Layout, WideBlock, WideName};
 pub use field::{Encoding, Field, default_embedding_dim};
 pub use leak::{LEAK_AUC, Leak, find_leaks, flag_leaks};

@@ -31,11 +31,13 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Uploads encoded rows to `device`.
+    /// Uploads encoded rows to `device`: the parts they hold (a batch leaves out the parts its
+    /// model does not read, see [`Parts`](crate::features::Parts)).
     pub fn upload(encoded: &Encoded, layout: &Layout, device: &Device) -> Self {
         let rows = encoded.rows;
         let wide_slots = layout.wide_slots();
-        let (wide_ids, wide_mask) = if wide_slots == 0 {
+        let numbers = layout.numeric.len();
+        let (wide_ids, wide_mask) = if wide_slots == 0 || encoded.wide.len() != rows * wide_slots {
             (None, None)
         } else {
             let (ids, mask) = ids_and_mask(&encoded.wide, rows, wide_slots, device);
@@ -51,7 +53,8 @@ impl Inputs {
                 DeepInput { ids: tensor, pooling }
             })
             .collect();
-        let numeric = (!layout.numeric.is_empty()).then(|| float_matrix(encoded.numeric.clone(), rows, layout.numeric.len(), device));
+        let numeric =
+            (numbers > 0 && encoded.numeric.len() == rows * numbers).then(|| float_matrix(encoded.numeric.clone(), rows, numbers, device));
         let targets = (!encoded.targets.is_empty()).then(|| Tensor::from_data(TensorData::new(encoded.targets.clone(), [rows]), device));
         Self { rows, wide_ids, wide_mask, deep, numeric, targets }
     }

@@ -22,7 +22,7 @@ pub use inputs::Inputs;
 pub use parameters::{Init, NamedTensor, ParamSpec, Parameters, param_specs};
 pub use saved::{FORMAT, SavedModel, Scored};
 
-use crate::features::Layout;
+use crate::features::{Layout, Parts};
 use crate::{Error, Result};
 
 /// Which parts of the model are trained.
@@ -58,6 +58,11 @@ impl Mode {
     /// Whether this mode has the deep MLP.
     pub fn has_deep(self) -> bool {
         self != Self::Wide
+    }
+
+    /// The parts of a row this mode's model reads: what its training batches take.
+    pub fn reads(self) -> Parts {
+        Parts { wide: self.has_wide(), deep: self.has_deep() }
     }
 }
 

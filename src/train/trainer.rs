@@ -192,7 +192,7 @@ impl Trainer {
             self.order = epoch_order(self.train.rows, self.seed, self.epoch);
         }
         let end = (self.cursor + self.batch_size).min(self.order.len());
-        let batch = self.train.select(&self.order[self.cursor..end]);
+        let batch = self.train.select(&self.order[self.cursor..end], self.mode.reads());
         let touched = self.tables.as_mut().map(|tables| tables.touched(&batch));
         let inputs = Inputs::upload(&batch, &self.layout, &self.device);
         let leaves = self.tables.as_ref().map(|tables| tables.lookups(&inputs)).unwrap_or_default();
