@@ -6,18 +6,55 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{Look, NO_DATA, colour, failed, font, outline, probability_colour};
+use super::{Look, NO_DATA, colour, em, failed, font, outline, probability_colour, text_width};
 use crate::insight::{CrossMap, MIN_CELL_ROWS};
 
 /// Pixels between panels.
 const GAP: i32 = 18;
+
+/// Where the grid goes: the width of the labels left of it, a panel's width, a cell's side.
+struct Grid {
+    left: i32,
+    panel_width: i32,
+    cell: i32,
+}
+
+impl Grid {
+    /// The grid of `map` in `area` (width, height) below `top`, beside a key `key` wide, with
+    /// labels of plotters' `size`.
+    fn of(map: &CrossMap, area: (i32, i32), top: i32, key: i32, size: u32) -> Self {
+        let label_width =
+            |labels: &[String]| labels.iter().map(|l| text_width(&shorten(l), size)).max().unwrap_or(0).max(text_width("x", size)) + 8;
+        let (left, bottom) = (label_width(&map.row_values), label_width(&map.col_values));
+        let panels = 1 + map.models.len() as i32;
+        let panel_width = ((area.0 - left - key - GAP * panels) / panels).max(10);
+        let (rows, cols) = (map.row_values.len().max(1) as i32, map.col_values.len().max(1) as i32);
+        let cell = (panel_width / cols).min((area.1 - top - bottom) / rows).max(2);
+        Self { left, panel_width, cell }
+    }
+}
+
+/// The grid, its labels' size, and every how many cells a label is written: the look's size when
+/// its text is no taller than a cell, else the plain look's (a projector's larger labels would
+/// overlap), and one label every few cells where even that is taller than a cell (the table
+/// under the picture names every value).
+fn labelled(map: &CrossMap, area: (i32, i32), top: i32, key: i32, look: Look) -> (Grid, u32, usize) {
+    let fits = |grid: &Grid, size: u32| em(size) <= grid.cell as f64;
+    let mut size = look.text(14);
+    let mut grid = Grid::of(map, area, top, key, size);
+    if !fits(&grid, size) && size > Look::default().text(14) {
+        size = Look::default().text(14);
+        grid = Grid::of(map, area, top, key, size);
+    }
+    let step = (em(size) / grid.cell as f64).ceil().max(1.0) as usize;
+    (grid, size, step)
+}
 
 /// Draws `map` on `root`: a caption, one panel per source, and a colour key.
 pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &CrossMap, look: Look) -> Result<(), String> {
     root.fill(&WHITE).map_err(failed)?;
     let (width, height) = root.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
-    let text = look.text(14);
     let title = format!(
         "{} (down) × {} (across), test rows{}",
         map.columns[0],
@@ -25,21 +62,19 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
         if map.epoch > 0 { format!(", epoch {}", map.epoch) } else { String::new() }
     );
     root.draw(&Text::new(title.clone(), (8, 6), font(look.text(18), HPos::Left, VPos::Top))).map_err(failed)?;
-    let label_width =
-        |labels: &[String]| labels.iter().map(|l| l.chars().count()).max().unwrap_or(1).min(18) as i32 * text as i32 * 6 / 10 + 8;
-    let left = label_width(&map.row_values);
-    let bottom = label_width(&map.col_values);
-    let top = look.text(18) as i32 * 2 + text as i32 + 12;
+    let top = look.text(18) as i32 * 2 + look.text(14) as i32 + 12;
     let key = look.text(14) as i32 * 3;
-    let panels = 1 + map.models.len() as i32;
-    let panel_width = ((width - left - key - GAP * panels) / panels).max(10);
+    let (Grid { left, panel_width, cell }, text, step) = labelled(map, (width, height), top, key, look);
     let (rows, cols) = (map.row_values.len().max(1) as i32, map.col_values.len().max(1) as i32);
-    let cell = (panel_width / cols).min((height - top - bottom) / rows).max(2);
     let titles = std::iter::once(("observed".to_string(), BLACK)).chain(map.models.iter().map(|m| (m.name().to_string(), colour(*m))));
     for (p, (name, ink)) in titles.enumerate() {
         let x0 = left + p as i32 * (panel_width + GAP);
-        root.draw(&Text::new(name.clone(), (x0, top - text as i32 - 6), font(look.text(16), HPos::Left, VPos::Bottom).color(&ink)))
-            .map_err(failed)?;
+        root.draw(&Text::new(
+            name.clone(),
+            (x0, top - look.text(14) as i32 - 6),
+            font(look.text(16), HPos::Left, VPos::Bottom).color(&ink),
+        ))
+        .map_err(failed)?;
         for r in 0..rows as usize {
             for c in 0..cols as usize {
                 let cell_data = map.cell(r, c);
@@ -53,13 +88,13 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
                 }
             }
         }
-        for (c, label) in map.col_values.iter().enumerate() {
+        for (c, label) in map.col_values.iter().enumerate().step_by(step) {
             let x = x0 + c as i32 * cell + cell / 2;
             let style = font(text, HPos::Left, VPos::Center).transform(FontTransform::Rotate90);
             root.draw(&Text::new(shorten(label), (x, top + rows * cell + 4), style.clone())).map_err(failed)?;
         }
     }
-    for (r, label) in map.row_values.iter().enumerate() {
+    for (r, label) in map.row_values.iter().enumerate().step_by(step) {
         let y = top + r as i32 * cell + cell / 2;
         root.draw(&Text::new(shorten(label), (left - 6, y), font(text, HPos::Right, VPos::Center))).map_err(failed)?;
     }
@@ -129,5 +164,39 @@ mod tests {
         assert!(svg.contains(&fill(probability_colour(1.0))), "the observed cell is fully positive");
         assert!(svg.contains(&fill(NO_DATA)), "the one-row cells are greyed");
         assert_eq!(svg.matches("stroke-width=\"2\"").count(), 3, "the exception is outlined in all three panels");
+    }
+
+    /// A map of `rows × cols` values (every cell one row), with one model.
+    fn sized(rows: usize, cols: usize) -> CrossMap {
+        let (mut down, mut across) = (Column::new("down"), Column::new("across"));
+        for i in 0..rows * cols {
+            down.push(&format!("row value {}", i / cols));
+            across.push(&format!("column value {}", i % cols));
+        }
+        let n = rows * cols;
+        let targets: Vec<f32> = (0..n).map(|i| (i % 2) as f32).collect();
+        let joint = vec![0.5; n];
+        let all: Vec<usize> = (0..n).collect();
+        CrossMap::new([(&down, ColumnKind::Categorical), (&across, ColumnKind::Categorical)], &all, &targets, &[(Mode::Joint, &joint)], 1)
+    }
+
+    #[test]
+    fn labels_shrink_to_the_plain_size_then_thin_out_rather_than_overlap() {
+        let (area, top, key) = ((1200, 440), 60, 42);
+        let projector = Look { projector: true };
+        // A small grid has room for the projector's large labels, one per row.
+        let (grid, size, step) = labelled(&sized(3, 3), area, top, key, projector);
+        assert_eq!((size, step), (21, 1));
+        assert!(em(size) <= grid.cell as f64);
+        // 16 × 16: the projector's labels would be taller than a cell; the plain ones fit.
+        let (grid, size, step) = labelled(&sized(16, 16), area, top, key, projector);
+        assert_eq!((size, step), (14, 1), "cell {} px", grid.cell);
+        // 30 × 30: even the plain labels are taller than a cell, so every other one is written.
+        let (grid, size, step) = labelled(&sized(30, 30), area, top, key, Look::default());
+        assert_eq!(size, 14);
+        assert!(step >= 2 && em(size) <= (grid.cell * step as i32) as f64, "one label every {step} cells of {} px", grid.cell);
+        let svg = to_svg(1200, 440, |root| draw_cross_map(root, &sized(30, 30), Look::default())).unwrap();
+        let written = (0..30).filter(|i| svg.contains(&format!(">\nrow value {i}\n<"))).count();
+        assert_eq!(written, 30_usize.div_ceil(step), "row labels written");
     }
 }

@@ -5,32 +5,105 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{Look, failed, font, outline};
+use super::{Look, failed, font, outline, text_width};
 use crate::insight::Diagram;
 use crate::model::Mode;
 
-/// Input columns listed at most; the rest are counted.
-const MAX_LISTED: usize = 14;
+/// Pixels between a box's edge and its text.
+const PAD: i32 = 8;
+/// Pixels between the wide box and the deep one below it.
+const GAP: i32 = 24;
+
+/// The text metrics of one look: the font size and the height of a line.
+#[derive(Clone, Copy)]
+struct Lines {
+    size: i32,
+    height: i32,
+}
+
+impl Lines {
+    fn of(look: Look) -> Self {
+        let size = look.text(14) as i32;
+        Self { size, height: size + 4 }
+    }
+
+    /// How tall a box of `count` lines is.
+    fn box_height(self, count: usize) -> i32 {
+        count as i32 * self.height + 10
+    }
+
+    /// How many lines a box at most `height` tall holds (at least one).
+    fn within(self, height: i32) -> usize {
+        ((height - 10) / self.height).max(1) as usize
+    }
+
+    /// Whether `text` fits a box `width` wide.
+    fn fits(self, text: &str, width: i32) -> bool {
+        text_width(text, self.size as u32) <= width - 2 * PAD
+    }
+}
+
+/// `line` broken at spaces into lines that fit a box `width` wide (a word too long for a line
+/// keeps a line of its own).
+fn wrap(line: &str, width: i32, lines: Lines) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in line.split(' ') {
+        match out.last_mut() {
+            Some(last) if lines.fits(&format!("{last} {word}"), width) => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => out.push(word.to_string()),
+        }
+    }
+    out
+}
+
+/// `items` after `lead`, comma-separated and wrapped to a box `width` wide, in at most `max`
+/// lines: the items that do not fit are counted at the end ("… and 5 more").
+fn packed(lead: &str, items: &[String], width: i32, max: usize, lines: Lines) -> Vec<String> {
+    let text = |shown: usize| {
+        let mut words: Vec<String> = items[..shown].iter().map(|item| format!("{item},")).collect();
+        match (shown < items.len(), words.last_mut()) {
+            // No-break spaces: the count stays on one line.
+            (true, _) => words.push(format!("…\u{a0}and\u{a0}{}\u{a0}more", items.len() - shown)),
+            (false, Some(last)) => _ = last.pop(),
+            (false, None) => words.push("none".into()),
+        }
+        wrap(&format!("{lead} {}", words.join(" ")), width, lines)
+    };
+    (0..=items.len()).rev().map(text).find(|wrapped| wrapped.len() <= max).unwrap_or_else(|| text(0))
+}
+
+/// `lines`, at most `max` of them: past that, the last one counts those left out (`more(count)`).
+fn capped(mut lines: Vec<String>, max: usize, more: impl Fn(usize) -> String) -> Vec<String> {
+    if lines.len() > max {
+        let left = lines.len() - max + 1;
+        lines.truncate(max - 1);
+        lines.push(more(left));
+    }
+    lines
+}
 
 /// A box of text lines at `at` (top-left), `width` wide, outlined in `ink`.
 fn boxed<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     at: (i32, i32),
     width: i32,
-    lines: &[String],
+    text: &[String],
     ink: RGBColor,
     look: Look,
 ) -> Result<(i32, i32, i32, i32), String> {
-    let size = look.text(14) as i32;
-    let height = lines.len() as i32 * (size + 4) + 10;
+    let lines = Lines::of(look);
     let (x, y) = at;
-    root.draw(&Rectangle::new([(x, y), (x + width, y + height)], ink.mix(0.12).filled())).map_err(failed)?;
-    outline(root, (x, y), (x + width, y + height), ink.stroke_width(look.line(2)))?;
-    for (i, line) in lines.iter().enumerate() {
-        let style = font(size as u32, HPos::Left, VPos::Top);
-        root.draw(&Text::new(line.clone(), (x + 8, y + 6 + i as i32 * (size + 4)), style)).map_err(failed)?;
+    let bottom = y + lines.box_height(text.len());
+    root.draw(&Rectangle::new([(x, y), (x + width, bottom)], ink.mix(0.12).filled())).map_err(failed)?;
+    outline(root, (x, y), (x + width, bottom), ink.stroke_width(look.line(2)))?;
+    for (i, line) in text.iter().enumerate() {
+        let style = font(lines.size as u32, HPos::Left, VPos::Top);
+        root.draw(&Text::new(line.clone(), (x + PAD, y + 6 + i as i32 * lines.height), style)).map_err(failed)?;
     }
-    Ok((x, y, x + width, y + height))
+    Ok((x, y, x + width, bottom))
 }
 
 fn arrow<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, from: (i32, i32), to: (i32, i32), look: Look) -> Result<(), String> {
@@ -40,54 +113,88 @@ fn arrow<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, from: (i32, i32), to
     root.draw(&PathElement::new(head.to_vec(), ink)).map_err(failed)
 }
 
-/// Draws `diagram` on `root`.
+/// The input columns' box: a count, then the columns, as many as the picture's height holds.
+fn input_lines(diagram: &Diagram, max: usize) -> Vec<String> {
+    let count = diagram.inputs.len();
+    let listed = std::iter::once(format!("{count} input columns")).chain(diagram.inputs.iter().map(|i| i.column.clone())).collect();
+    capped(listed, max, |left| format!("… and {left} more"))
+}
+
+/// The wide box: its ids, then its crosses, each wrapped to `width`, as many as fit in `max` lines
+/// (the rest counted).
+fn wide_lines(diagram: &Diagram, width: i32, max: usize, lines: Lines) -> Vec<String> {
+    let columns = diagram.inputs.iter().filter(|i| i.wide_ids.is_some()).count();
+    let mut text = vec!["Wide part (memorizes)".to_string(), format!("{} ids: {columns} columns", diagram.wide_ids)];
+    let crosses: Vec<Vec<String>> =
+        diagram.crosses.iter().map(|(name, buckets)| wrap(&format!("× {name} ({buckets} buckets)"), width, lines)).collect();
+    let room = max.saturating_sub(text.len());
+    let mut shown = crosses.len();
+    if crosses.iter().map(Vec::len).sum::<usize>() > room {
+        // One line is kept for the count of the crosses left out.
+        let mut used = 0;
+        shown = crosses
+            .iter()
+            .take_while(|c| {
+                used += c.len();
+                used < room
+            })
+            .count();
+    }
+    text.extend(crosses[..shown].concat());
+    if shown < crosses.len() {
+        text.push(format!("… and {} more crosses", crosses.len() - shown));
+    }
+    text
+}
+
+/// The deep box: its embeddings, as many as fit in `max` lines, and its numbers.
+fn deep_lines(diagram: &Diagram, width: i32, max: usize, lines: Lines) -> Vec<String> {
+    let embedded: Vec<String> = diagram.inputs.iter().filter_map(|i| i.embedding.map(|d| format!("{}→{d}", i.column))).collect();
+    let numbers = diagram.inputs.iter().filter(|i| i.numeric).count();
+    let mut text = vec!["Deep part (generalizes)".to_string()];
+    text.extend(packed("embeddings:", &embedded, width, max.saturating_sub(2).max(1), lines));
+    text.push(format!("{numbers} numbers; {} inputs", diagram.deep_inputs));
+    text
+}
+
+/// Draws `diagram` on `root`, every box's text inside its box and every box inside the picture
+/// (what does not fit is counted: "… and 5 more"; the page lists it all in words).
 pub fn draw_diagram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, diagram: &Diagram, look: Look) -> Result<(), String> {
     root.fill(&WHITE).map_err(failed)?;
     let (width, height) = root.dim_in_pixel();
-    let (width, _height) = (width as i32, height as i32);
+    let (width, height) = (width as i32, height as i32);
+    let lines = Lines::of(look);
     let column = (width - 40) / 4;
-    let mut inputs: Vec<String> = diagram.inputs.iter().take(MAX_LISTED).map(|i| i.column.clone()).collect();
-    if diagram.inputs.len() > MAX_LISTED {
-        inputs.push(format!("… and {} more", diagram.inputs.len() - MAX_LISTED));
-    }
-    let inputs =
-        boxed(root, (10, 10), column - 30, &[vec![format!("{} input columns", diagram.inputs.len())], inputs].concat(), BLACK, look)?;
+    let inputs = boxed(root, (10, 10), column - 30, &input_lines(diagram, lines.within(height - 20)), BLACK, look)?;
     let mid_x = 10 + column;
     let mut right_of: Vec<(i32, i32)> = Vec::new();
     let mut y = 10;
     if diagram.wide_ids > 0 {
-        let columns = diagram.inputs.iter().filter(|i| i.wide_ids.is_some()).count();
-        let mut lines = vec!["Wide part (memorizes)".to_string(), format!("{} ids: {columns} columns", diagram.wide_ids)];
-        lines.extend(diagram.crosses.iter().map(|(name, buckets)| format!("× {name} ({buckets} buckets)")));
-        let b = boxed(root, (mid_x, y), column * 2 - 30, &lines, super::colour(Mode::Wide), look)?;
+        let room = if diagram.deep_inputs > 0 { (height - 20 - GAP) / 2 } else { height - 20 };
+        let text = wide_lines(diagram, column * 2 - 30, lines.within(room), lines);
+        let b = boxed(root, (mid_x, y), column * 2 - 30, &text, super::colour(Mode::Wide), look)?;
         arrow(root, (inputs.2, (inputs.1 + inputs.3) / 2), (b.0, (b.1 + b.3) / 2), look)?;
         right_of.push((b.2, (b.1 + b.3) / 2));
-        y = b.3 + 24;
+        y = b.3 + GAP;
     }
     if diagram.deep_inputs > 0 {
-        let embedded: Vec<String> =
-            diagram.inputs.iter().filter_map(|i| i.embedding.map(|d| format!("{}→{d}", i.column))).take(MAX_LISTED).collect();
-        let numbers = diagram.inputs.iter().filter(|i| i.numeric).count();
-        let lines = vec![
-            "Deep part (generalizes)".to_string(),
-            format!("embeddings: {}", if embedded.is_empty() { "none".into() } else { embedded.join(", ") }),
-            format!("{numbers} numbers; {} inputs", diagram.deep_inputs),
-        ];
-        let b = boxed(root, (mid_x, y), column - 20, &lines, super::colour(Mode::Deep), look)?;
+        let max = lines.within(height - 10 - y);
+        let b = boxed(root, (mid_x, y), column - 20, &deep_lines(diagram, column - 20, max, lines), super::colour(Mode::Deep), look)?;
         arrow(root, (inputs.2, (inputs.1 + inputs.3) / 2), (b.0, (b.1 + b.3) / 2), look)?;
-        let layers: Vec<String> =
+        let layers =
             std::iter::once("hidden layers".to_string()).chain(diagram.hidden.iter().map(|h| format!("{h} units, ReLU"))).collect();
+        let layers = capped(layers, max, |left| format!("… and {left} more"));
         let h = boxed(root, (mid_x + column, y), column - 30, &layers, super::colour(Mode::Deep), look)?;
         arrow(root, (b.2, (b.1 + b.3) / 2), (h.0, (h.1 + h.3) / 2), look)?;
         right_of.push((h.2, (h.1 + h.3) / 2));
     }
-    let mut lines = vec!["Output".to_string(), "σ(wide + deep + bias)".to_string()];
+    let mut text = vec!["Output".to_string(), "σ(wide + deep + bias)".to_string()];
     if let Some(split) = diagram.split {
-        lines.push(format!("mean |wide logit| {:.2}", split.wide));
-        lines.push(format!("mean |deep logit| {:.2}", split.deep));
-        lines.push(format!("(test rows, epoch {})", split.epoch));
+        text.push(format!("mean |wide logit| {:.2}", split.wide));
+        text.push(format!("mean |deep logit| {:.2}", split.deep));
+        text.push(format!("(test rows, epoch {})", split.epoch));
     }
-    let out = boxed(root, (10 + column * 3, 10), column - 20, &lines, super::colour(Mode::Joint), look)?;
+    let out = boxed(root, (10 + column * 3, 10), column - 20, &text, super::colour(Mode::Joint), look)?;
     for from in right_of {
         arrow(root, from, (out.0, (out.1 + out.3) / 2), look)?;
     }
@@ -124,7 +231,8 @@ mod tests {
             "2 input columns",
             "1050 ids: 2 columns",
             "× city x product (1000 buckets)",
-            "city→8, product→8",
+            "embeddings: city→8,",
+            "product→8",
             "16 units, ReLU",
             "mean |wide logit| 1.25",
             "epoch 4",
@@ -134,5 +242,89 @@ mod tests {
         let wide_only = Diagram { deep_inputs: 0, hidden: Vec::new(), split: None, ..diagram };
         let svg = to_svg(1000, 320, |root| draw_diagram(root, &wide_only, Look::default())).unwrap();
         assert!(!svg.contains("Deep part") && svg.contains("Wide part"));
+    }
+
+    /// An attribute of an SVG element's tag, as a number.
+    fn attribute(tag: &str, name: &str) -> Option<i32> {
+        let tag = format!(" {tag}");
+        let start = tag.find(&format!(" {name}=\"")).map(|i| i + name.len() + 3)?;
+        tag[start..].split('"').next()?.parse::<f64>().ok().map(|v| v.round() as i32)
+    }
+
+    /// Every `element` of `svg`: its tag and what it holds.
+    fn elements<'a>(svg: &'a str, element: &str) -> Vec<(&'a str, &'a str)> {
+        svg.split(&format!("<{element} ")).skip(1).map(|part| part.split_once('>').expect("a tag closes")).collect()
+    }
+
+    /// Every text of `svg`: its left, top (plotters anchors these at the top-left), font size and text.
+    fn texts(svg: &str) -> Vec<(i32, i32, i32, String)> {
+        let number = |tag, name| attribute(tag, name).unwrap_or_else(|| panic!("a text has {name}"));
+        elements(svg, "text")
+            .into_iter()
+            .map(|(tag, rest)| {
+                (number(tag, "x"), number(tag, "y"), number(tag, "font-size"), rest.split("</text>").next().unwrap().trim().into())
+            })
+            .collect()
+    }
+
+    /// Every rectangle of `svg`: left, top, right, bottom.
+    fn rectangles(svg: &str) -> Vec<(i32, i32, i32, i32)> {
+        let number = |tag, name| attribute(tag, name).unwrap_or_else(|| panic!("a rectangle has {name}"));
+        elements(svg, "rect")
+            .into_iter()
+            .map(|(tag, _)| {
+                let (x, y) = (number(tag, "x"), number(tag, "y"));
+                (x, y, x + number(tag, "width"), y + number(tag, "height"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_wrap_at_spaces_and_lists_count_what_does_not_fit() {
+        // At size 62 a character is estimated at 30 px: a box `chars(n)` wide holds n characters.
+        let lines = Lines { size: 62, height: 66 };
+        let chars = |n: i32| n * 30 + 2 * PAD;
+        assert_eq!(text_width("abc", 62), 90);
+        assert_eq!(wrap("one two three four", chars(10), lines), ["one two", "three four"]);
+        assert_eq!(wrap("unbreakablelongword ok", chars(10), lines), ["unbreakablelongword", "ok"]);
+        let items: Vec<String> = ["a→8", "b→8", "c→8", "d→8", "e→8"].map(String::from).to_vec();
+        assert_eq!(packed("emb:", &items, chars(64), 1, lines), ["emb: a→8, b→8, c→8, d→8, e→8"]);
+        assert_eq!(packed("emb:", &items, chars(20), 2, lines), ["emb: a→8, b→8, c→8,", "d→8, e→8"]);
+        assert_eq!(packed("emb:", &items, chars(22), 1, lines), ["emb: a→8, …\u{a0}and\u{a0}4\u{a0}more"]);
+        assert_eq!(packed("emb:", &items, chars(20), 1, lines), ["emb: …\u{a0}and\u{a0}5\u{a0}more"]);
+        assert_eq!(packed("emb:", &[], chars(20), 1, lines), ["emb: none"]);
+        let listed: Vec<String> = (1..=6).map(|i| format!("c{i}")).collect();
+        assert_eq!(capped(listed.clone(), 4, |left| format!("+{left}")), ["c1", "c2", "c3", "+3"]);
+        assert_eq!(capped(listed, 6, |left| format!("+{left}")).len(), 6);
+    }
+
+    #[test]
+    fn a_big_model_stays_inside_its_boxes_and_the_picture() {
+        crate::plot::tests::fonts();
+        let inputs = (0..20)
+            .map(|i| DiagramInput { column: format!("column-number-{i}"), wide_ids: Some(10), embedding: Some(16), numeric: i % 5 == 0 })
+            .collect();
+        let crosses = (0..6).map(|i| (format!("column-number-{i} x column-number-{} x column-number-{}", i + 1, i + 2), 1000)).collect();
+        let diagram = Diagram { inputs, crosses, wide_ids: 6200, deep_inputs: 320, hidden: vec![64; 12], split: None };
+        for look in [Look::default(), Look { projector: true }] {
+            let (width, height) = (1200, 330);
+            let svg = to_svg(width as u32, height as u32, |root| draw_diagram(root, &diagram, look)).unwrap();
+            let texts = texts(&svg);
+            // The boxes: the rectangles short of the whole picture.
+            let boxes: Vec<_> = rectangles(&svg).into_iter().filter(|r| r.2 - r.0 < width).collect();
+            for (left, top, size, text) in &texts {
+                assert!(top + size <= height, "{text:?} at {top} + {size} px in a {height} px picture ({look:?})");
+                let inside = boxes.iter().filter(|b| b.0 <= *left && *left <= b.2 && b.1 <= *top && *top <= b.3).map(|b| b.2).min();
+                let right = inside.unwrap_or_else(|| panic!("{text:?} is in a box ({look:?})"));
+                assert!(left + text_width(text, *size as u32) <= right, "{text:?} fits its box ({look:?})");
+            }
+            let said = |needle: &str| texts.iter().any(|(_, _, _, t)| t.contains(needle));
+            assert!(said("20 input columns") && said("more"), "the inputs and the count of those left out ({look:?})");
+            assert!(
+                said("more crosses") && said("embeddings:") && said("column-number-0→16,"),
+                "crosses and embeddings counted ({look:?})"
+            );
+            assert!(said("numbers; 320 inputs") && said("hidden layers"), "the deep box keeps its last line ({look:?})");
+        }
     }
 }

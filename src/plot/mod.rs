@@ -98,6 +98,19 @@ fn font(size: u32, h: HPos, v: VPos) -> TextStyle<'static> {
     ("sans-serif", size).into_font().color(&BLACK).pos(Pos::new(h, v))
 }
 
+/// The em of a text of plotters' `size`, in pixels: plotters draws `size / 1.24` pixels to the em
+/// (in SVG and PNG alike).
+fn em(size: u32) -> f64 {
+    size as f64 / 1.24
+}
+
+/// A text's width in pixels at plotters' `size`, estimated: a character of DejaVu Sans, the
+/// widest common sans-serif face, averages 0.6 em. plotters cannot measure text in the browser's
+/// worker (its web fonts need a document), so the layouts that must fit their text use this.
+fn text_width(text: &str, size: u32) -> i32 {
+    (text.chars().count() as f64 * em(size) * 0.6).ceil() as i32
+}
+
 /// A rectangle's outline drawn as a closed path: SVG rectangles from plotters ignore the stroke
 /// width, paths keep it.
 fn outline<DB: DrawingBackend>(
