@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{Look, colour, failed, font, probability_colour};
+use super::{Look, colour, failed, font, probability_colour, text_width};
 use crate::insight::EmbeddingMap;
 
 /// Largest point radius, in pixels, for the most frequent value.
@@ -62,8 +62,14 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, map: &Embedding
         let radius = (3.0 + (MAX_RADIUS - 3.0) * (point.rows as f64 / most).sqrt()).round() as u32;
         area.draw(&Circle::new(at, look.line(radius), probability_colour(point.positive_rate).filled())).map_err(failed)?;
         area.draw(&Circle::new(at, look.line(radius), BLACK.stroke_width(1))).map_err(failed)?;
-        let label = (at.0 + look.line(radius) as i32 + 3, at.1);
-        area.draw(&Text::new(point.value.clone(), label, font(look.text(12), HPos::Left, VPos::Center))).map_err(failed)?;
+        let (size, gap) = (look.text(12), look.line(radius) as i32 + 3);
+        // A label that would run past the panel's right edge goes on the point's left.
+        let (x, anchor) = if at.0 + gap + text_width(&point.value, size) <= width as i32 - 4 {
+            (at.0 + gap, HPos::Left)
+        } else {
+            (at.0 - gap, HPos::Right)
+        };
+        area.draw(&Text::new(point.value.clone(), (x, at.1), font(size, anchor, VPos::Center))).map_err(failed)?;
     }
     Ok(())
 }
@@ -93,6 +99,9 @@ mod tests {
         assert!(svg.contains("Exec-managerial") && svg.contains("Handlers-cleaners"));
         assert!(svg.contains("60% + 30%"));
         assert_eq!(svg.matches("<circle").count(), 8, "two points, each a disc and a ring, in two panels");
+        let label = |name: &str| svg.split("<text").find(|t| t.contains(name)).map(|t| t.split('>').next().unwrap().to_string()).unwrap();
+        assert!(label("Handlers-cleaners").contains("text-anchor=\"start\""), "a label on the left side goes right of its point");
+        assert!(label("Exec-managerial").contains("text-anchor=\"end\""), "the rightmost point's label goes on its left");
         let empty = to_svg(600, 200, |root| draw_embedding_maps(root, &[], Look::default())).unwrap();
         assert!(empty.contains("does not embed this column"));
     }
