@@ -60,9 +60,11 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, map: &Embedding
     for point in &map.points {
         let at = place(point.x, point.y);
         let radius = (3.0 + (MAX_RADIUS - 3.0) * (point.rows as f64 / most).sqrt()).round() as u32;
-        area.draw(&Circle::new(at, look.line(radius), probability_colour(point.positive_rate).filled())).map_err(failed)?;
-        area.draw(&Circle::new(at, look.line(radius), BLACK.stroke_width(1))).map_err(failed)?;
-        let (size, gap) = (look.text(12), look.line(radius) as i32 + 3);
+        // The same discs in both looks: the margins keep room for MAX_RADIUS, and larger ones
+        // on a projector hid each other.
+        area.draw(&Circle::new(at, radius, probability_colour(point.positive_rate).filled())).map_err(failed)?;
+        area.draw(&Circle::new(at, radius, BLACK.stroke_width(look.line(1)))).map_err(failed)?;
+        let (size, gap) = (look.text(12), radius as i32 + 3);
         // A label that would run past the panel's right edge goes on the point's left.
         let (x, anchor) = if at.0 + gap + text_width(&point.value, size) <= width as i32 - 4 {
             (at.0 + gap, HPos::Left)
@@ -92,9 +94,10 @@ mod tests {
             explained: [0.6, 0.3],
             points: vec![point("Exec-managerial", 1.0, 0.0, 400, 0.48), point("Handlers-cleaners", -1.0, 0.5, 100, 0.06)],
         };
-        let svg =
-            to_svg(600, 400, |root| draw_embedding_maps(root, &[map.clone(), EmbeddingMap { mode: Mode::Joint, ..map }], Look::default()))
-                .unwrap();
+        let svg = to_svg(600, 400, |root| {
+            draw_embedding_maps(root, &[map.clone(), EmbeddingMap { mode: Mode::Joint, ..map.clone() }], Look::default())
+        })
+        .unwrap();
         assert!(svg.contains("deep model, epoch 2: occupation") && svg.contains("joint model, epoch 2: occupation"));
         assert!(svg.contains("Exec-managerial") && svg.contains("Handlers-cleaners"));
         assert!(svg.contains("60% + 30%"));
@@ -102,6 +105,16 @@ mod tests {
         let label = |name: &str| svg.split("<text").find(|t| t.contains(name)).map(|t| t.split('>').next().unwrap().to_string()).unwrap();
         assert!(label("Handlers-cleaners").contains("text-anchor=\"start\""), "a label on the left side goes right of its point");
         assert!(label("Exec-managerial").contains("text-anchor=\"end\""), "the rightmost point's label goes on its left");
+        let projector = to_svg(600, 400, |root| draw_embedding_maps(root, &[map.clone()], Look { projector: true })).unwrap();
+        let number = |tag: &str, name: &str| -> f64 {
+            let start = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            tag[start..].split('"').next().unwrap().parse().unwrap()
+        };
+        for circle in projector.split("<circle").skip(1) {
+            let (x, y, r) = (number(circle, "cx"), number(circle, "cy"), number(circle, "r"));
+            assert!(r <= MAX_RADIUS, "a projector's discs are no larger: {r}");
+            assert!(x - r >= 0.0 && x + r <= 600.0 && y + r <= 400.0, "the disc at ({x}, {y}) is inside the picture");
+        }
         let empty = to_svg(600, 200, |root| draw_embedding_maps(root, &[], Look::default())).unwrap();
         assert!(empty.contains("does not embed this column"));
     }
