@@ -8,11 +8,14 @@ pub const PAD: u32 = u32::MAX;
 pub struct Encoded {
     /// Number of rows.
     pub rows: usize,
-    /// Row-major `rows × wide_slots` ids into the one wide table; [`PAD`] where unused.
+    /// Row-major `rows × wide_slots` ids into the one wide table; [`PAD`] where unused. Empty in
+    /// a batch for a model without a wide part.
     pub wide: Vec<u32>,
-    /// For each deep group, row-major `rows × slots` ids into that group's table.
+    /// For each deep group, row-major `rows × slots` ids into that group's table. No groups in a
+    /// batch for a model without a deep part.
     pub deep: Vec<Vec<u32>>,
-    /// Row-major `rows × numeric columns` standardized values (0 where missing).
+    /// Row-major `rows × numeric columns` standardized values (0 where missing): the deep part's.
+    /// Empty in a batch for a model without a deep part.
     pub numeric: Vec<f32>,
     /// 0/1 targets, one per row; empty when the file has no usable label.
     pub targets: Vec<f32>,

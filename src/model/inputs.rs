@@ -22,7 +22,7 @@ pub struct Inputs {
     pub wide_ids: Option<Tensor<2, Int>>,
     /// `[rows, wide slots]` 1 for a real id, 0 for padding; absent when nothing is padded.
     pub wide_mask: Option<Tensor<2>>,
-    /// One entry per deep group.
+    /// One entry per deep group (none when the rows leave the deep part out).
     pub deep: Vec<DeepInput>,
     /// `[rows, numeric columns]` standardized numbers.
     pub numeric: Option<Tensor<2>>,
@@ -31,13 +31,14 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Uploads encoded rows to `device`: the parts they hold (a batch leaves out the parts its
-    /// model does not read, see [`Parts`](crate::features::Parts)).
+    /// Uploads encoded rows to `device`: the parts they hold (a batch leaves out, empty, the parts
+    /// its model does not read, see [`Parts`](crate::features::Parts)).
     pub fn upload(encoded: &Encoded, layout: &Layout, device: &Device) -> Self {
         let rows = encoded.rows;
         let wide_slots = layout.wide_slots();
         let numbers = layout.numeric.len();
-        let (wide_ids, wide_mask) = if wide_slots == 0 || encoded.wide.len() != rows * wide_slots {
+        let left_out = |part: usize| rows > 0 && part == 0;
+        let (wide_ids, wide_mask) = if wide_slots == 0 || left_out(encoded.wide.len()) {
             (None, None)
         } else {
             let (ids, mask) = ids_and_mask(&encoded.wide, rows, wide_slots, device);
@@ -54,7 +55,7 @@ impl Inputs {
             })
             .collect();
         let numeric =
-            (numbers > 0 && encoded.numeric.len() == rows * numbers).then(|| float_matrix(encoded.numeric.clone(), rows, numbers, device));
+            (numbers > 0 && !left_out(encoded.numeric.len())).then(|| float_matrix(encoded.numeric.clone(), rows, numbers, device));
         let targets = (!encoded.targets.is_empty()).then(|| Tensor::from_data(TensorData::new(encoded.targets.clone(), [rows]), device));
         Self { rows, wide_ids, wide_mask, deep, numeric, targets }
     }

@@ -12,11 +12,14 @@ use crate::insight::{CrossMap, MIN_CELL_ROWS};
 /// Pixels between panels.
 const GAP: i32 = 18;
 
-/// Where the grid goes: the width of the labels left of it, a panel's width, a cell's side.
+/// Where the grid goes: the width of the labels left of it, a panel's width, a cell's side, and
+/// the cells down and across.
 struct Grid {
     left: i32,
     panel_width: i32,
     cell: i32,
+    rows: i32,
+    cols: i32,
 }
 
 impl Grid {
@@ -30,7 +33,7 @@ impl Grid {
         let panel_width = ((area.0 - left - key - GAP * panels) / panels).max(10);
         let (rows, cols) = (map.row_values.len().max(1) as i32, map.col_values.len().max(1) as i32);
         let cell = (panel_width / cols).min((area.1 - top - bottom) / rows).max(2);
-        Self { left, panel_width, cell }
+        Self { left, panel_width, cell, rows, cols }
     }
 }
 
@@ -64,8 +67,7 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
     root.draw(&Text::new(title.clone(), (8, 6), font(look.text(18), HPos::Left, VPos::Top))).map_err(failed)?;
     let top = look.text(18) as i32 * 2 + look.text(14) as i32 + 12;
     let key = look.text(14) as i32 * 3;
-    let (Grid { left, panel_width, cell }, text, step) = labelled(map, (width, height), top, key, look);
-    let (rows, cols) = (map.row_values.len().max(1) as i32, map.col_values.len().max(1) as i32);
+    let (Grid { left, panel_width, cell, rows, cols }, text, step) = labelled(map, (width, height), top, key, look);
     let titles = std::iter::once(("observed".to_string(), BLACK)).chain(map.models.iter().map(|m| (m.name().to_string(), colour(*m))));
     for (p, (name, ink)) in titles.enumerate() {
         let x0 = left + p as i32 * (panel_width + GAP);

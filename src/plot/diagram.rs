@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{Look, failed, font, outline, text_width};
+use super::{Look, clipped, failed, font, outline, text_width};
 use crate::insight::Diagram;
 use crate::model::Mode;
 
@@ -43,8 +43,8 @@ impl Lines {
     }
 }
 
-/// `line` broken at spaces into lines that fit a box `width` wide (a word too long for a line
-/// keeps a line of its own).
+/// `line` broken at spaces into lines that fit a box `width` wide (a word too long for a line is
+/// cut to fit one).
 fn wrap(line: &str, width: i32, lines: Lines) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for word in line.split(' ') {
@@ -53,7 +53,7 @@ fn wrap(line: &str, width: i32, lines: Lines) -> Vec<String> {
                 last.push(' ');
                 last.push_str(word);
             }
-            _ => out.push(word.to_string()),
+            _ => out.push(clipped(word, width - 2 * PAD, lines.size as u32)),
         }
     }
     out
@@ -75,8 +75,10 @@ fn packed(lead: &str, items: &[String], width: i32, max: usize, lines: Lines) ->
     (0..=items.len()).rev().map(text).find(|wrapped| wrapped.len() <= max).unwrap_or_else(|| text(0))
 }
 
-/// `lines`, at most `max` of them: past that, the last one counts those left out (`more(count)`).
+/// `lines`, at most `max` of them (one at least): past that, the last one counts those left out
+/// (`more(count)`).
 fn capped(mut lines: Vec<String>, max: usize, more: impl Fn(usize) -> String) -> Vec<String> {
+    let max = max.max(1);
     if lines.len() > max {
         let left = lines.len() - max + 1;
         lines.truncate(max - 1);
@@ -113,11 +115,12 @@ fn arrow<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, from: (i32, i32), to
     root.draw(&PathElement::new(head.to_vec(), ink)).map_err(failed)
 }
 
-/// The input columns' box: a count, then the columns, as many as the picture's height holds.
-fn input_lines(diagram: &Diagram, max: usize) -> Vec<String> {
+/// The input columns' box: a count, then the columns (long names cut to the box `width`), as
+/// many as the picture's height holds.
+fn input_lines(diagram: &Diagram, width: i32, max: usize, lines: Lines) -> Vec<String> {
     let count = diagram.inputs.len();
-    let listed = std::iter::once(format!("{count} input columns")).chain(diagram.inputs.iter().map(|i| i.column.clone())).collect();
-    capped(listed, max, |left| format!("… and {left} more"))
+    let names = diagram.inputs.iter().map(|i| clipped(&i.column, width - 2 * PAD, lines.size as u32));
+    capped(std::iter::once(format!("{count} input columns")).chain(names).collect(), max, |left| format!("… and {left} more"))
 }
 
 /// The wide box: its ids, then its crosses, each wrapped to `width`, as many as fit in `max` lines
@@ -165,7 +168,7 @@ pub fn draw_diagram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, diagram: 
     let (width, height) = (width as i32, height as i32);
     let lines = Lines::of(look);
     let column = (width - 40) / 4;
-    let inputs = boxed(root, (10, 10), column - 30, &input_lines(diagram, lines.within(height - 20)), BLACK, look)?;
+    let inputs = boxed(root, (10, 10), column - 30, &input_lines(diagram, column - 30, lines.within(height - 20), lines), BLACK, look)?;
     let mid_x = 10 + column;
     let mut right_of: Vec<(i32, i32)> = Vec::new();
     let mut y = 10;
@@ -212,6 +215,7 @@ pub fn draw_diagram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, diagram: 
 mod tests {
     use super::*;
     use crate::insight::{DiagramInput, LogitSplit};
+    use crate::plot::tests::{rendered_width, svg_number};
     use crate::plot::to_svg;
 
     #[test]
@@ -231,8 +235,7 @@ mod tests {
             "2 input columns",
             "1050 ids: 2 columns",
             "× city x product (1000 buckets)",
-            "embeddings: city→8,",
-            "product→8",
+            "embeddings: city→8, product→8",
             "16 units, ReLU",
             "mean |wide logit| 1.25",
             "epoch 4",
@@ -244,21 +247,15 @@ mod tests {
         assert!(!svg.contains("Deep part") && svg.contains("Wide part"));
     }
 
-    /// An attribute of an SVG element's tag, as a number.
-    fn attribute(tag: &str, name: &str) -> Option<i32> {
-        let tag = format!(" {tag}");
-        let start = tag.find(&format!(" {name}=\"")).map(|i| i + name.len() + 3)?;
-        tag[start..].split('"').next()?.parse::<f64>().ok().map(|v| v.round() as i32)
-    }
-
     /// Every `element` of `svg`: its tag and what it holds.
     fn elements<'a>(svg: &'a str, element: &str) -> Vec<(&'a str, &'a str)> {
         svg.split(&format!("<{element} ")).skip(1).map(|part| part.split_once('>').expect("a tag closes")).collect()
     }
 
-    /// Every text of `svg`: its left, top (plotters anchors these at the top-left), font size and text.
-    fn texts(svg: &str) -> Vec<(i32, i32, i32, String)> {
-        let number = |tag, name| attribute(tag, name).unwrap_or_else(|| panic!("a text has {name}"));
+    /// Every text of `svg`: its left, top (plotters anchors these at the top-left), its SVG font
+    /// size (the em in pixels) and text.
+    fn texts(svg: &str) -> Vec<(f64, f64, f64, String)> {
+        let number = |tag, name| svg_number(tag, name).unwrap_or_else(|| panic!("a text has {name}"));
         elements(svg, "text")
             .into_iter()
             .map(|(tag, rest)| {
@@ -268,8 +265,8 @@ mod tests {
     }
 
     /// Every rectangle of `svg`: left, top, right, bottom.
-    fn rectangles(svg: &str) -> Vec<(i32, i32, i32, i32)> {
-        let number = |tag, name| attribute(tag, name).unwrap_or_else(|| panic!("a rectangle has {name}"));
+    fn rectangles(svg: &str) -> Vec<(f64, f64, f64, f64)> {
+        let number = |tag, name| svg_number(tag, name).unwrap_or_else(|| panic!("a rectangle has {name}"));
         elements(svg, "rect")
             .into_iter()
             .map(|(tag, _)| {
@@ -286,7 +283,7 @@ mod tests {
         let chars = |n: i32| n * 30 + 2 * PAD;
         assert_eq!(text_width("abc", 62), 90);
         assert_eq!(wrap("one two three four", chars(10), lines), ["one two", "three four"]);
-        assert_eq!(wrap("unbreakablelongword ok", chars(10), lines), ["unbreakablelongword", "ok"]);
+        assert_eq!(wrap("unbreakablelongword ok", chars(10), lines), ["unbreakab…", "ok"]);
         let items: Vec<String> = ["a→8", "b→8", "c→8", "d→8", "e→8"].map(String::from).to_vec();
         assert_eq!(packed("emb:", &items, chars(64), 1, lines), ["emb: a→8, b→8, c→8, d→8, e→8"]);
         assert_eq!(packed("emb:", &items, chars(20), 2, lines), ["emb: a→8, b→8, c→8,", "d→8, e→8"]);
@@ -301,25 +298,28 @@ mod tests {
     #[test]
     fn a_big_model_stays_inside_its_boxes_and_the_picture() {
         crate::plot::tests::fonts();
-        let inputs = (0..20)
-            .map(|i| DiagramInput { column: format!("column-number-{i}"), wide_ids: Some(10), embedding: Some(16), numeric: i % 5 == 0 })
-            .collect();
+        let name = |i: usize| {
+            if i == 1 { "a-column-name-far-too-long-for-any-box-in-the-picture".to_string() } else { format!("column-number-{i}") }
+        };
+        let inputs =
+            (0..20).map(|i| DiagramInput { column: name(i), wide_ids: Some(10), embedding: Some(16), numeric: i % 5 == 0 }).collect();
         let crosses = (0..6).map(|i| (format!("column-number-{i} x column-number-{} x column-number-{}", i + 1, i + 2), 1000)).collect();
         let diagram = Diagram { inputs, crosses, wide_ids: 6200, deep_inputs: 320, hidden: vec![64; 12], split: None };
         for look in [Look::default(), Look { projector: true }] {
-            let (width, height) = (1200, 330);
+            let (width, height) = (1200.0, 330.0);
             let svg = to_svg(width as u32, height as u32, |root| draw_diagram(root, &diagram, look)).unwrap();
             let texts = texts(&svg);
             // The boxes: the rectangles short of the whole picture.
             let boxes: Vec<_> = rectangles(&svg).into_iter().filter(|r| r.2 - r.0 < width).collect();
-            for (left, top, size, text) in &texts {
-                assert!(top + size <= height, "{text:?} at {top} + {size} px in a {height} px picture ({look:?})");
-                let inside = boxes.iter().filter(|b| b.0 <= *left && *left <= b.2 && b.1 <= *top && *top <= b.3).map(|b| b.2).min();
-                let right = inside.unwrap_or_else(|| panic!("{text:?} is in a box ({look:?})"));
-                assert!(left + text_width(text, *size as u32) <= right, "{text:?} fits its box ({look:?})");
+            for (left, top, em, text) in &texts {
+                assert!(top + em <= height, "{text:?} at {top} + {em} px in a {height} px picture ({look:?})");
+                let inside = boxes.iter().filter(|b| b.0 <= *left && *left <= b.2 && b.1 <= *top && *top <= b.3);
+                let right = inside.map(|b| b.2).reduce(f64::min).unwrap_or_else(|| panic!("{text:?} is in a box ({look:?})"));
+                assert!(left + rendered_width(text, *em) <= right, "{text:?} fits its box ({look:?})");
             }
             let said = |needle: &str| texts.iter().any(|(_, _, _, t)| t.contains(needle));
             assert!(said("20 input columns") && said("more"), "the inputs and the count of those left out ({look:?})");
+            assert!(said("a-column-name-far") && said("…") && !said("in-the-picture"), "a long name is cut ({look:?})");
             assert!(
                 said("more crosses") && said("embeddings:") && said("column-number-0→16,"),
                 "crosses and embeddings counted ({look:?})"

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{Look, colour, failed, font, probability_colour, text_width};
+use super::{Look, clipped, colour, failed, font, probability_colour, text_width};
 use crate::insight::EmbeddingMap;
 
 /// Largest point radius, in pixels, for the most frequent value.
@@ -65,13 +65,14 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, map: &Embedding
         area.draw(&Circle::new(at, radius, probability_colour(point.positive_rate).filled())).map_err(failed)?;
         area.draw(&Circle::new(at, radius, BLACK.stroke_width(look.line(1)))).map_err(failed)?;
         let (size, gap) = (look.text(12), radius as i32 + 3);
-        // A label that would run past the panel's right edge goes on the point's left.
-        let (x, anchor) = if at.0 + gap + text_width(&point.value, size) <= width as i32 - 4 {
-            (at.0 + gap, HPos::Left)
-        } else {
-            (at.0 - gap, HPos::Right)
-        };
-        area.draw(&Text::new(point.value.clone(), (x, at.1), font(size, anchor, VPos::Center))).map_err(failed)?;
+        // Right of its point, or left where only that side has room; cut to the roomier side's
+        // room where neither has.
+        let (right, left) = (width as i32 - 4 - (at.0 + gap), at.0 - gap - 4);
+        let needed = text_width(&point.value, size);
+        let (x, anchor, room) =
+            if needed <= right || right >= left { (at.0 + gap, HPos::Left, right) } else { (at.0 - gap, HPos::Right, left) };
+        let label = clipped(&point.value, room, size);
+        area.draw(&Text::new(label, (x, at.1), font(size, anchor, VPos::Center))).map_err(failed)?;
     }
     Ok(())
 }
@@ -81,6 +82,7 @@ mod tests {
     use super::*;
     use crate::insight::MapPoint;
     use crate::model::Mode;
+    use crate::plot::tests::svg_number;
     use crate::plot::to_svg;
 
     #[test]
@@ -105,16 +107,20 @@ mod tests {
         let label = |name: &str| svg.split("<text").find(|t| t.contains(name)).map(|t| t.split('>').next().unwrap().to_string()).unwrap();
         assert!(label("Handlers-cleaners").contains("text-anchor=\"start\""), "a label on the left side goes right of its point");
         assert!(label("Exec-managerial").contains("text-anchor=\"end\""), "the rightmost point's label goes on its left");
-        let projector = to_svg(600, 400, |root| draw_embedding_maps(root, &[map.clone()], Look { projector: true })).unwrap();
-        let number = |tag: &str, name: &str| -> f64 {
-            let start = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
-            tag[start..].split('"').next().unwrap().parse().unwrap()
-        };
+        let projector = to_svg(600, 400, |root| draw_embedding_maps(root, std::slice::from_ref(&map), Look { projector: true })).unwrap();
+        let number = |tag: &str, name: &str| svg_number(tag, name).unwrap();
         for circle in projector.split("<circle").skip(1) {
             let (x, y, r) = (number(circle, "cx"), number(circle, "cy"), number(circle, "r"));
             assert!(r <= MAX_RADIUS, "a projector's discs are no larger: {r}");
             assert!(x - r >= 0.0 && x + r <= 600.0 && y + r <= 400.0, "the disc at ({x}, {y}) is inside the picture");
         }
+        let long = "a-value-name-far-too-long-for-either-side-of-its-point";
+        let crowded = EmbeddingMap {
+            points: vec![point("a", -1.0, 0.0, 9, 0.5), point(long, 0.0, 0.0, 9, 0.5), point("b", 1.0, 1.0, 9, 0.5)],
+            ..map
+        };
+        let cut = to_svg(300, 300, |root| draw_embedding_maps(root, &[crowded], Look::default())).unwrap();
+        assert!(cut.contains("a-value-name") && !cut.contains(long), "a label with no room on either side is cut");
         let empty = to_svg(600, 200, |root| draw_embedding_maps(root, &[], Look::default())).unwrap();
         assert!(empty.contains("does not embed this column"));
     }

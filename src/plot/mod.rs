@@ -111,6 +111,17 @@ fn text_width(text: &str, size: u32) -> i32 {
     (text.chars().count() as f64 * em(size) * 0.6).ceil() as i32
 }
 
+/// `text` cut to fit `room` pixels at plotters' `size`, ending in "…" where it was cut.
+fn clipped(text: &str, room: i32, size: u32) -> String {
+    if text_width(text, size) <= room {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let fits = |n: usize| text_width(&format!("{}…", chars[..n].iter().collect::<String>()), size) <= room;
+    let kept = (0..chars.len()).rev().find(|&n| fits(n)).unwrap_or(0);
+    format!("{}…", chars[..kept].iter().collect::<String>())
+}
+
 /// A rectangle's outline drawn as a closed path: SVG rectangles from plotters ignore the stroke
 /// width, paths keep it.
 fn outline<DB: DrawingBackend>(
@@ -160,6 +171,27 @@ pub(crate) mod tests {
 
     #[cfg(target_family = "wasm")]
     pub(crate) fn fonts() {}
+
+    /// A number attribute of an SVG element's tag (`tag` is what follows the element's name).
+    pub(crate) fn svg_number(tag: &str, name: &str) -> Option<f64> {
+        let tag = format!(" {tag}");
+        let start = tag.find(&format!(" {name}=\"")).map(|i| i + name.len() + 3)?;
+        tag[start..].split('"').next()?.parse().ok()
+    }
+
+    /// The rendered width of `text` in an SVG `font-size` of `em` pixels, by the estimate the
+    /// layouts use (0.6 em a character).
+    pub(crate) fn rendered_width(text: &str, em: f64) -> f64 {
+        text.chars().count() as f64 * em * 0.6
+    }
+
+    #[test]
+    fn text_is_clipped_to_its_room() {
+        // At size 62 the em is 50 px and a character 30 px.
+        assert_eq!(clipped("short", 150, 62), "short");
+        assert_eq!(clipped("longer words", 150, 62), "long…");
+        assert_eq!(clipped("abc", 10, 62), "…");
+    }
 
     #[test]
     fn the_probability_scale_is_diverging_around_white() {

@@ -189,6 +189,8 @@ fn split(rows: &[usize], config: &TrainConfig) -> Result<(Vec<usize>, Vec<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::Parts;
+    use crate::model::{Inputs, Mode};
 
     #[test]
     fn ordered_split_holds_out_the_last_rows() {
@@ -227,6 +229,29 @@ mod tests {
         assert_eq!((back.encoder, back.layout, back.base_rate), (prepared.encoder, prepared.layout, prepared.base_rate));
         assert!(Prepared::from_bytes(&bytes[..bytes.len() - 4]).unwrap_err().to_string().contains("damaged"));
         assert!(Prepared::from_bytes(b"a,b\n").is_err());
+    }
+
+    #[test]
+    fn a_batch_holds_only_what_its_model_reads() {
+        let mut text = String::from("colour,size,y\n");
+        for i in 0..40 {
+            text.push_str(&format!("c{},{}.5,{}\n", i % 7, i % 11, i % 2));
+        }
+        let table = crate::data::read_table(text.as_bytes()).unwrap();
+        let features = FeatureConfig::for_label("y");
+        let prepared = Prepared::new(&table, &Schema::infer(&table), &features, &TrainConfig::default()).unwrap();
+        let layout = &prepared.layout;
+        assert!(layout.wide_slots() > 0 && !layout.deep.is_empty() && !layout.numeric.is_empty(), "every part is in the layout");
+        let device = burn::tensor::Device::flex();
+        for mode in Mode::ALL {
+            let batch = prepared.train.select(&[3, 1, 4], mode.reads());
+            let inputs = Inputs::upload(&batch, layout, &device);
+            assert_eq!(mode.reads(), Parts { wide: mode.has_wide(), deep: mode.has_deep() });
+            assert_eq!((batch.wide.is_empty(), inputs.wide_ids.is_some()), (!mode.has_wide(), mode.has_wide()), "{mode:?} wide ids");
+            assert_eq!(inputs.deep.len(), if mode.has_deep() { layout.deep.len() } else { 0 }, "{mode:?} deep groups");
+            assert_eq!(inputs.numeric.is_some(), mode.has_deep(), "{mode:?} numbers");
+            assert_eq!((inputs.rows(), batch.targets.len(), batch.source_rows.len()), (3, 3, 3), "{mode:?} rows");
+        }
     }
 
     #[test]
