@@ -431,7 +431,12 @@ test('a race in three workers gives the metrics of the race in one', { timeout: 
     assert.equal(await page.$eval('body', (b) => b.dataset.workers), String(workers));
     results[workers] = await metricsOf(page);
     assert.equal(await page.$$eval('#results tbody tr', (trs) => trs.length), 3);
-    assert.ok(await drawn(page, 'cross-map') >= 2, 'the pictures are drawn from every worker\'s results');
+    // Drawn at the end (and between epochs when they take longer than the half-second between
+    // drawings): the last drawing shows every worker's models at the last epoch.
+    await page.waitForFunction(() => document.querySelector('#cross-map').dataset.epoch === '2');
+    const heads = await page.$$eval('#cross-map-table thead th', (ths) => ths.map((th) => th.textContent));
+    assert.deepEqual(heads.filter((h) => h.endsWith(' predicts')), ['wide predicts', 'deep predicts', 'joint predicts'],
+      'the pictures are drawn from every worker\'s results');
     assert.deepEqual(errors, []);
     await page.close();
   }
