@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{Look, NO_DATA, colour, em, failed, font, outline, probability_colour, text_width};
+use super::{Look, NO_DATA, clipped, colour, em, failed, font, outline, probability_colour, text_width, width_in};
 use crate::insight::{CrossMap, MIN_CELL_ROWS};
 
 /// Pixels between panels.
@@ -26,8 +26,9 @@ impl Grid {
     /// The grid of `map` in `area` (width, height) below `top`, beside a key `key` wide, with
     /// labels of plotters' `size`.
     fn of(map: &CrossMap, area: (i32, i32), top: i32, key: i32, size: u32) -> Self {
-        let label_width =
-            |labels: &[String]| labels.iter().map(|l| text_width(&shorten(l), size)).max().unwrap_or(0).max(text_width("x", size)) + 8;
+        let label_width = |labels: &[String]| {
+            labels.iter().map(|l| text_width(&shorten(l, size), size)).max().unwrap_or(0).max(text_width("x", size)) + 8
+        };
         let (left, bottom) = (label_width(&map.row_values), label_width(&map.col_values));
         let panels = 1 + map.models.len() as i32;
         let panel_width = ((area.0 - left - key - GAP * panels) / panels).max(10);
@@ -93,12 +94,12 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
         for (c, label) in map.col_values.iter().enumerate().step_by(step) {
             let x = x0 + c as i32 * cell + cell / 2;
             let style = font(text, HPos::Left, VPos::Center).transform(FontTransform::Rotate90);
-            root.draw(&Text::new(shorten(label), (x, top + rows * cell + 4), style.clone())).map_err(failed)?;
+            root.draw(&Text::new(shorten(label, text), (x, top + rows * cell + 4), style.clone())).map_err(failed)?;
         }
     }
     for (r, label) in map.row_values.iter().enumerate().step_by(step) {
         let y = top + r as i32 * cell + cell / 2;
-        root.draw(&Text::new(shorten(label), (left - 6, y), font(text, HPos::Right, VPos::Center))).map_err(failed)?;
+        root.draw(&Text::new(shorten(label, text), (left - 6, y), font(text, HPos::Right, VPos::Center))).map_err(failed)?;
     }
     draw_key(root, (width - key + 6, top), (key / 3, rows * cell), look)
 }
@@ -122,9 +123,12 @@ fn draw_key<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, at: (i32, i32), s
         .map_err(failed)
 }
 
-/// Long values cut to 18 characters.
-fn shorten(label: &str) -> String {
-    if label.chars().count() > 18 { format!("{}…", label.chars().take(17).collect::<String>()) } else { label.to_string() }
+/// Characters a value's label holds at most.
+const LABEL_CHARS: usize = 18;
+
+/// A value's label at plotters' `size`: long values cut to [`LABEL_CHARS`].
+fn shorten(label: &str, size: u32) -> String {
+    clipped(label, width_in(LABEL_CHARS, em(size)).ceil() as i32, size)
 }
 
 #[cfg(test)]

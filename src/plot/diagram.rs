@@ -215,8 +215,9 @@ pub fn draw_diagram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, diagram: 
 mod tests {
     use super::*;
     use crate::insight::{DiagramInput, LogitSplit};
-    use crate::plot::tests::{rendered_width, svg_number};
+    use crate::plot::tests::svg_number;
     use crate::plot::to_svg;
+    use crate::plot::width_in;
 
     #[test]
     fn boxes_name_the_parts_and_the_split() {
@@ -315,7 +316,7 @@ mod tests {
                 assert!(top + em <= height, "{text:?} at {top} + {em} px in a {height} px picture ({look:?})");
                 let inside = boxes.iter().filter(|b| b.0 <= *left && *left <= b.2 && b.1 <= *top && *top <= b.3);
                 let right = inside.map(|b| b.2).reduce(f64::min).unwrap_or_else(|| panic!("{text:?} is in a box ({look:?})"));
-                assert!(left + rendered_width(text, *em) <= right, "{text:?} fits its box ({look:?})");
+                assert!(left + width_in(text.chars().count(), *em) <= right, "{text:?} fits its box ({look:?})");
             }
             let said = |needle: &str| texts.iter().any(|(_, _, _, t)| t.contains(needle));
             assert!(said("20 input columns") && said("more"), "the inputs and the count of those left out ({look:?})");

@@ -104,11 +104,16 @@ fn em(size: u32) -> f64 {
     size as f64 / 1.24
 }
 
-/// A text's width in pixels at plotters' `size`, estimated: a character of DejaVu Sans, the
-/// widest common sans-serif face, averages 0.6 em. plotters cannot measure text in the browser's
-/// worker (its web fonts need a document), so the layouts that must fit their text use this.
+/// How wide `count` characters are at an em of `em` pixels, estimated: a character of DejaVu
+/// Sans, the widest common sans-serif face, averages 0.6 em. plotters cannot measure text in the
+/// browser's worker (its web fonts need a document), so the layouts that must fit their text use this.
+fn width_in(count: usize, em: f64) -> f64 {
+    count as f64 * em * 0.6
+}
+
+/// A text's width in pixels at plotters' `size` (see [`width_in`]).
 fn text_width(text: &str, size: u32) -> i32 {
-    (text.chars().count() as f64 * em(size) * 0.6).ceil() as i32
+    width_in(text.chars().count(), em(size)).ceil() as i32
 }
 
 /// `text` cut to fit `room` pixels at plotters' `size`, ending in "…" where it was cut.
@@ -116,10 +121,10 @@ fn clipped(text: &str, room: i32, size: u32) -> String {
     if text_width(text, size) <= room {
         return text.to_string();
     }
-    let chars: Vec<char> = text.chars().collect();
-    let fits = |n: usize| text_width(&format!("{}…", chars[..n].iter().collect::<String>()), size) <= room;
-    let kept = (0..chars.len()).rev().find(|&n| fits(n)).unwrap_or(0);
-    format!("{}…", chars[..kept].iter().collect::<String>())
+    // The estimate depends on the count of characters alone, the "…" one of them.
+    let fits = |count: usize| width_in(count, em(size)).ceil() as i32 <= room;
+    let kept = (0..text.chars().count()).rev().find(|&n| fits(n + 1)).unwrap_or(0);
+    format!("{}…", text.chars().take(kept).collect::<String>())
 }
 
 /// A rectangle's outline drawn as a closed path: SVG rectangles from plotters ignore the stroke
@@ -177,12 +182,6 @@ pub(crate) mod tests {
         let tag = format!(" {tag}");
         let start = tag.find(&format!(" {name}=\"")).map(|i| i + name.len() + 3)?;
         tag[start..].split('"').next()?.parse().ok()
-    }
-
-    /// The rendered width of `text` in an SVG `font-size` of `em` pixels, by the estimate the
-    /// layouts use (0.6 em a character).
-    pub(crate) fn rendered_width(text: &str, em: f64) -> f64 {
-        text.chars().count() as f64 * em * 0.6
     }
 
     #[test]
