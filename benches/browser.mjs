@@ -129,7 +129,9 @@ async function raceTimes() {
       const report = (await page.evaluate(async () => window.playground.racers.report(['wide', 'deep', 'joint']))).report;
       const own = report.models.map((m) => `${m.mode} ${m.epochs.reduce((sum, e) => sum + e.seconds, 0).toFixed(2)} s`).join(', ');
       const count = await page.$eval('body', (b) => b.dataset.workers);
-      console.log(`  ${count} worker(s): ${seconds[workers].toFixed(2)} s (the models' own training: ${own}); ${await page.$eval('#backend', (b) => b.textContent)}`);
+      const moves = await page.evaluate(() => window.playground.racers.moves.map((m) => `${m.mode} from worker ${m.from + 1} to ${m.to + 1} (saving ~${m.gain.toFixed(2)} s)`));
+      const moved = moves.length ? `; moved ${moves.join(', ')}` : '';
+      console.log(`  ${count} worker(s): ${seconds[workers].toFixed(2)} s (the models' own training: ${own}${moved}); ${await page.$eval('#backend', (b) => b.textContent)}`);
       await page.close();
     }
     ratios.push(seconds[0] / seconds[1]);

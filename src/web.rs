@@ -245,6 +245,26 @@ impl WideDeepEngine {
         })
     }
 
+    /// Resolves to `mode`'s model as bytes, taken out of the run between two steps, for another
+    /// worker's `takeOver` (a race moves a model to a worker with cores to spare).
+    #[wasm_bindgen(js_name = handOver)]
+    pub fn hand_over(&self, mode: String) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let mode: Mode = mode.parse().map_err(js_error)?;
+            let mut engine = borrow(&inner)?;
+            let bytes = engine.hand_over(mode).await.map_err(js_error)?;
+            Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
+        })
+    }
+
+    /// Trains on a model another worker handed over (`handOver`); returns its mode.
+    #[wasm_bindgen(js_name = takeOver)]
+    pub fn take_over(&self, bytes: Vec<u8>) -> Result<String, JsValue> {
+        let mode = self.engine()?.take_over(&bytes).map_err(js_error)?;
+        Ok(mode.name().to_string())
+    }
+
     /// Everything trained so far as `{dataset, config, models}`.
     pub fn report(&self) -> Result<JsValue, JsValue> {
         to_js(&self.engine()?.report().map_err(js_error)?)

@@ -46,6 +46,7 @@ fn slices_race_the_models_in_turn_and_extend_adds_an_epoch() {
     let first = block_on(engine.train(3)).unwrap();
     assert_eq!(first.models.iter().map(|m| m.batch).collect::<Vec<_>>(), [1, 1, 1], "one step each, in turn");
     assert!(first.models.iter().all(|m| m.running_loss.is_some_and(|l| l > 0.0 && l < 1.0)));
+    assert!(first.models.iter().all(|m| m.seconds_left.is_none()), "no pace from the first epoch, slow while the code warms up");
     assert!(!first.done);
     let mut finished = 0;
     loop {
@@ -56,7 +57,10 @@ fn slices_race_the_models_in_turn_and_extend_adds_an_epoch() {
         }
     }
     assert_eq!(finished, 3);
+    assert!(block_on(engine.train(1)).unwrap().models.iter().all(|m| m.seconds_left == Some(0.0)), "nothing left once done");
     engine.extend(1).unwrap();
+    let second = block_on(engine.train(3)).unwrap();
+    assert!(second.models.iter().all(|m| m.seconds_left.is_some_and(|s| s > 0.0)), "a step after the first epoch gives the pace");
     while !block_on(engine.train(50)).unwrap().done {}
     let report = engine.report().unwrap().report;
     assert!(report.models.iter().all(|m| m.epochs.len() == 2));
@@ -91,6 +95,45 @@ fn choosing_the_cpu_keeps_the_run_configured() {
 /// Every model's metrics are those of the same race in one engine.
 #[test]
 fn shared_rows_train_exactly_as_one_engine_would() {
+    let [together, mut primary, mut secondary] = race();
+    for engine in [&mut primary, &mut secondary] {
+        while !block_on(engine.train(32)).unwrap().done {}
+    }
+    assert_eq!(metrics(&primary, Mode::Joint), metrics(&together, Mode::Joint));
+    assert_eq!(metrics(&secondary, Mode::Wide), metrics(&together, Mode::Wide));
+    assert_eq!(metrics(&secondary, Mode::Deep), metrics(&together, Mode::Deep));
+    assert_eq!(secondary.test_logits(Mode::Deep).unwrap(), together.test_logits(Mode::Deep).unwrap());
+    assert!(secondary.cross_map(["a", "b"], &[], 2).unwrap_err() == Error::NoData, "only the engine with the file draws maps");
+}
+
+/// A race moves a model between workers mid-epoch: each engine's models end with the metrics of
+/// the same race in one engine, and the moved one belongs to its new engine alone.
+#[test]
+fn a_model_handed_over_mid_race_ends_with_the_metrics_it_would_have_had() {
+    let [together, mut primary, mut secondary] = race();
+    let progress = block_on(secondary.train(5)).unwrap();
+    assert_eq!((progress.models[0].mode, progress.models[0].batch, progress.models[0].batches), (Mode::Wide, 3, 4), "mid-epoch");
+    let wide = block_on(secondary.hand_over(Mode::Wide)).unwrap();
+    assert_eq!(block_on(secondary.hand_over(Mode::Wide)).unwrap_err(), Error::NoModel(Mode::Wide));
+    assert_eq!(primary.take_over(&wide[..wide.len() / 2]).unwrap_err().to_string(), "invalid setting: the model handed over is damaged");
+    assert_eq!(primary.take_over(&wide).unwrap(), Mode::Wide);
+    assert_eq!(primary.take_over(&wide).unwrap_err().to_string(), "invalid setting: this run already trains a wide model");
+    for engine in [&mut primary, &mut secondary] {
+        while !block_on(engine.train(32)).unwrap().done {}
+    }
+    let modes = |engine: &Engine| engine.report().unwrap().report.models.iter().map(|m| m.mode).collect::<Vec<_>>();
+    assert_eq!((modes(&primary), modes(&secondary)), (vec![Mode::Joint, Mode::Wide], vec![Mode::Deep]));
+    assert_eq!(primary.report().unwrap().report.config.train.modes, [Mode::Joint, Mode::Wide]);
+    assert_eq!(metrics(&primary, Mode::Wide), metrics(&together, Mode::Wide), "the moved model");
+    assert_eq!(metrics(&primary, Mode::Joint), metrics(&together, Mode::Joint));
+    assert_eq!(metrics(&secondary, Mode::Deep), metrics(&together, Mode::Deep));
+    assert_eq!(primary.test_logits(Mode::Wide).unwrap(), together.test_logits(Mode::Wide).unwrap());
+}
+
+/// A two-epoch race of every model on the parity data: `[one engine that trained them all, a
+/// primary that read the file and trains joint, a secondary on the primary's rows with wide and
+/// deep]`, the last two not yet trained.
+fn race() -> [Engine; 3] {
     let mut config = parity::config();
     config.train = TrainConfig { modes: Mode::ALL.to_vec(), epochs: 2, ..config.train };
     let mut together = loaded();
@@ -102,26 +145,14 @@ fn shared_rows_train_exactly_as_one_engine_would() {
     let bytes = primary.prepared_bytes().unwrap();
     let dataset = block_on(secondary.configure_prepared("parity.csv", bytes, with_modes(&config, &[Mode::Wide, Mode::Deep]))).unwrap();
     assert_eq!((dataset.train_rows, dataset.test_rows), (420, 180));
-    for engine in [&mut primary, &mut secondary] {
-        while !block_on(engine.train(32)).unwrap().done {}
-    }
-    let metrics = |engine: &Engine, mode: Mode| {
-        let report = engine.report().unwrap().report;
-        report
-            .models
-            .into_iter()
-            .find(|m| m.mode == mode)
-            .unwrap()
-            .epochs
-            .iter()
-            .map(|e| (e.train_loss, e.test_loss, e.test_auc))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(metrics(&primary, Mode::Joint), metrics(&together, Mode::Joint));
-    assert_eq!(metrics(&secondary, Mode::Wide), metrics(&together, Mode::Wide));
-    assert_eq!(metrics(&secondary, Mode::Deep), metrics(&together, Mode::Deep));
-    assert_eq!(secondary.test_logits(Mode::Deep).unwrap(), together.test_logits(Mode::Deep).unwrap());
-    assert!(secondary.cross_map(["a", "b"], &[], 2).unwrap_err() == Error::NoData, "only the engine with the file draws maps");
+    [together, primary, secondary]
+}
+
+/// Every epoch's training loss, test loss, AUC and accuracy of `mode`'s model in `engine`.
+fn metrics(engine: &Engine, mode: Mode) -> Vec<(f64, f64, f64, f64)> {
+    let report = engine.report().unwrap().report;
+    let run = report.models.into_iter().find(|m| m.mode == mode).unwrap();
+    run.epochs.iter().map(|e| (e.train_loss, e.test_loss, e.test_auc, e.test_accuracy)).collect()
 }
 
 fn with_modes(config: &widedeep::Config, modes: &[Mode]) -> widedeep::Config {

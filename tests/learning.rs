@@ -13,7 +13,7 @@ use widedeep::features::FeatureConfig;
 use widedeep::model::Mode;
 use widedeep::model::NamedTensor;
 use widedeep::rng::Rng;
-use widedeep::train::{Comparison, EpochRecord, OptimizerKind, TableUpdates, TrainConfig};
+use widedeep::train::{Comparison, EpochRecord, Ftrl, OptimizerKind, TableUpdates, TrainConfig, Trainer, WideOptimizer};
 
 /// Label = parity(a) XOR parity(b): no single column says anything about it.
 fn xor_csv(rows: usize) -> String {
@@ -131,4 +131,40 @@ fn sparse_adam_is_lazy_leaves_untouched_rows_and_learns() {
     let zeros = |p: &[NamedTensor]| tables::wide(p).iter().filter(|&&v| v == 0.0).count();
     assert!(zeros(&sparse) >= 30 && zeros(&sparse) == zeros(&dense), "untouched rows: {} and {}", zeros(&sparse), zeros(&dense));
     assert!(sparse_auc > 0.62 && (sparse_auc - dense_auc).abs() < 0.02, "both learn: {sparse_auc} lazy, {dense_auc} dense");
+}
+
+/// A model handed over between two steps, mid-epoch, to a trainer built from its bytes trains on
+/// to the same bits as one that stayed: weights and every metric, whatever holds its state (lazy
+/// Adam on sparse tables, Adam on dense ones, FTRL on the wide part).
+#[test]
+fn a_trainer_handed_over_mid_epoch_goes_on_to_the_same_bits() {
+    let table = read_table(tables::csv().as_bytes()).unwrap();
+    let schema = Schema::infer(&table);
+    for (updates, wide) in [(TableUpdates::Sparse, None), (TableUpdates::Dense, Some(WideOptimizer::Ftrl(Ftrl::default())))] {
+        let mut config = tables::config(updates, OptimizerKind::Adam);
+        config.train.wide_optimizer = wide;
+        let comparison = || Comparison::new(&table, &schema, &config, &Device::flex()).unwrap();
+        let metrics = |t: &mut Trainer| {
+            let e = t.run_epoch(|_| {}).unwrap();
+            (e.epoch, e.train_loss, e.test_loss, e.test_auc, e.test_accuracy, e.wide_zero_share)
+        };
+        let (mut stayed, mut moved) = (comparison(), comparison());
+        let expected = [metrics(&mut stayed.trainers[0]), metrics(&mut stayed.trainers[0])];
+        let trainer = &mut moved.trainers[0];
+        trainer.run_epoch(|_| {}).unwrap();
+        (0..20).for_each(|_| {
+            trainer.step();
+        });
+        pollster::block_on(trainer.running_loss()).unwrap();
+        (0..5).for_each(|_| {
+            trainer.step();
+        });
+        let bytes = pollster::block_on(trainer.hand_over()).unwrap();
+        let (layout, rows) = (&moved.prepared.layout, moved.prepared.train.clone());
+        let mut taken = Trainer::take_over(&bytes, layout, rows, trainer.test_inputs().clone(), &config.train, &Device::flex()).unwrap();
+        assert_eq!(taken.history().len(), 1);
+        assert_eq!(metrics(&mut taken), expected[1], "{updates:?}, {wide:?}");
+        let parameters = |t: &Trainer| pollster::block_on(t.export(layout)).unwrap();
+        assert_eq!(parameters(&taken), parameters(&stayed.trainers[0]));
+    }
 }

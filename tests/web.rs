@@ -267,3 +267,42 @@ async fn a_million_id_table_trains_an_epoch_in_the_browser() {
     assert!(epoch.train_loss.is_finite() && epoch.test_auc > 0.7, "the genre is learned: {epoch:?}");
     assert!(last <= first + (64 << 20), "memory does not grow with the steps: {first} then {last} bytes");
 }
+
+/// An engine on `preference` with the parity file and `config` with `modes`.
+async fn parity_engine(preference: Preference, modes: &[Mode]) -> Engine {
+    let mut engine = Engine::new();
+    engine.choose_backend(preference).await.unwrap();
+    engine.load_csv("parity", parity::csv().as_bytes()).unwrap();
+    let mut config = parity::config();
+    (config.train.modes, config.train.epochs) = (modes.to_vec(), 2);
+    engine.configure(config).await.unwrap();
+    engine
+}
+
+/// A model handed between two engines on the CPU mid-epoch, as a race moves one between workers,
+/// trains on to the metrics it would have had: its optimizer's state loads onto the CPU, not onto
+/// this build's default device (WebGPU). A model on WebGPU is refused with a clear error.
+#[wasm_bindgen_test]
+async fn a_model_handed_over_on_the_cpu_trains_on_to_the_same_metrics() {
+    let finish = async |engine: &mut Engine| {
+        while !engine.train(16).await.unwrap().done {}
+    };
+    let wide_epochs = |engine: &Engine| {
+        let report = engine.report().unwrap().report;
+        let run = report.models.into_iter().find(|m| m.mode == Mode::Wide).unwrap();
+        run.epochs.iter().map(|e| (e.train_loss, e.test_loss, e.test_auc)).collect::<Vec<_>>()
+    };
+    let mut stayed = parity_engine(Preference::Cpu, &[Mode::Wide, Mode::Deep]).await;
+    finish(&mut stayed).await;
+    let mut giver = parity_engine(Preference::Cpu, &[Mode::Wide, Mode::Deep]).await;
+    let mut taker = parity_engine(Preference::Cpu, &[Mode::Joint]).await;
+    giver.train(5).await.unwrap();
+    let bytes = giver.hand_over(Mode::Wide).await.unwrap();
+    assert_eq!(taker.take_over(&bytes).unwrap(), Mode::Wide);
+    finish(&mut taker).await;
+    assert_eq!(wide_epochs(&taker), wide_epochs(&stayed));
+    let mut on_gpu = parity_engine(Preference::Webgpu, &[Mode::Joint]).await;
+    on_gpu.train(1).await.unwrap();
+    let refused = on_gpu.hand_over(Mode::Joint).await.unwrap_err();
+    assert_eq!(refused.to_string(), "compute backend: only a model training on the CPU can move to another worker");
+}

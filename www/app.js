@@ -29,8 +29,7 @@ let phase = 'idle'; // idle | running | paused | done
 /** The settings of the last race that ran to its end, and a promise for the one in progress. */
 let finishedRace = null;
 let raceEnd = null;
-/** Workers still training in the race, and the epoch round the pictures were last drawn for. */
-let racing = new Set();
+/** The epoch round the pictures were last drawn for. */
 let drawnRound = 0;
 /** Whether an epoch finished since the tables were drawn: they are redrawn with the progress bars. */
 let tablesStale = false;
@@ -434,11 +433,10 @@ async function race(modes) {
   document.body.dataset.workers = String(racers.clients.length);
   latest.clear();
   const key = modes.length === views.MODES.length ? raceKey() : null;
-  racing = new Set(racers.clients);
   drawnRound = 0;
   setPhase('running');
   const ended = new Promise((resolve) => (raceEnd = resolve));
-  racers.send('start');
+  racers.begin('start');
   if ((await ended) === 'done') finishedRace = key;
 }
 
@@ -449,11 +447,13 @@ function endRace(how) {
 
 /** What a worker says without being asked: progress, the end of its share, a failure. */
 function onWorkerMessage(client, message) {
-  if (message.type === 'progress') onProgress(message);
+  if (message.type === 'progress') {
+    onProgress(message);
+    racers.progressed(client, message.progress);
+  }
   else if (message.type === 'loading') ui.loadProgress.value = message.share;
   else if (message.type === 'done') {
-    racing.delete(client);
-    if (racing.size) return;
+    if (!racers.finished(client)) return;
     setPhase('done');
     say('Done. The table ranks the models by test AUC.');
     maybeDraw(true);
@@ -465,7 +465,7 @@ function onWorkerMessage(client, message) {
 
 /** One worker failed: the others stop cleanly (every one has confirmed), then what failed is said. */
 async function failRace(error) {
-  racing = new Set();
+  racers.halted();
   await racers.request('stop', {}, 'stopped').catch(() => {});
   setPhase(runs.some((r) => r.epochs.length) ? 'done' : 'idle');
   say(explain(error), true);
@@ -531,7 +531,7 @@ function setPhase(next) {
 async function showWeights() {
   const mode = ui.insideModel.value;
   try {
-    const { weights } = await racers.ownerOf(mode).request('weights', { mode, count: 15 }, 'weights');
+    const { weights } = await racers.ask(mode, 'weights', { mode, count: 15 }, 'weights');
     views.renderWeights(ui.weights, weights);
   } catch (error) {
     ui.weights.replaceChildren();
@@ -643,16 +643,15 @@ function bind() {
   $('#pause').addEventListener('click', async () => { await racers.request('pause', {}, 'paused'); setPhase('paused'); say('Paused.'); });
   $('#resume').addEventListener('click', () => { setPhase('running'); racers.send('resume'); say('Training…'); });
   $('#stop').addEventListener('click', async () => {
-    racing = new Set();
+    racers.halted();
     await racers.request('stop', {}, 'stopped');
     setPhase('done');
     say('Stopped.');
     endRace('stopped');
   });
   $('#more').addEventListener('click', () => {
-    racing = new Set(racers.clients);
     setPhase('running');
-    racers.send('extend', { epochs: 1 });
+    racers.begin('extend', { epochs: 1 });
     say('Training one more epoch…');
   });
   $('#show-weights').addEventListener('click', showWeights);
@@ -668,7 +667,7 @@ function bind() {
     const row = Object.fromEntries([...ui.whatifFields.querySelectorAll('input')].map((i) => [i.dataset.column, i.value]));
     try {
       const mode = ui.insideModel.value;
-      const { explanation } = await racers.ownerOf(mode).request('explain', { mode, row }, 'explained');
+      const { explanation } = await racers.ask(mode, 'explain', { mode, row }, 'explained');
       views.renderExplanation(ui.whatifResult, explanation);
     } catch (error) {
       ui.whatifResult.textContent = explain(error);
@@ -691,7 +690,7 @@ function bindSharing() {
   $('#export-csv').addEventListener('click', async () => download('widedeep-metrics.csv', (await report()).csv, 'text/csv'));
   $('#export-json').addEventListener('click', async () => download('widedeep-metrics.json', JSON.stringify((await report()).report, null, 2), 'application/json'));
   $('#download-model').addEventListener('click', async () => {
-    const { json, mode } = await racers.ownerOf(ui.modelMode.value).request('export', { mode: ui.modelMode.value }, 'exported');
+    const { json, mode } = await racers.ask(ui.modelMode.value, 'export', { mode: ui.modelMode.value }, 'exported');
     download(`widedeep-${mode}.model.json`, json, 'application/json');
   });
   $('#model-file').addEventListener('change', async (e) => {

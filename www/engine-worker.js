@@ -10,6 +10,7 @@
 //      {type: 'export', mode}  {type: 'import', json}  {type: 'score', bytes}  {type: 'backend', preference}
 //      {type: 'preset', name}  {type: 'analyze', config, projector}  {type: 'weights', mode, count}  {type: 'explain', mode, row}
 //      {type: 'setup', name}  (a study's whole configuration for the loaded data)
+//      {type: 'handOver', mode}  {type: 'takeOver', bytes}  (a race moves a model to a worker with cores to spare)
 //      {type: 'results', view}  (what this worker's models show: view = {curves, diagram, cross, embedding, weights, projector};
 //                                the pictures on screen: cross and embedding name their columns)
 //      {type: 'draw', view, runs, logits: [{mode, logits}], maps, split, epoch}  (the pictures of every worker's results)
@@ -21,6 +22,7 @@
 //      {type: 'results', runs, logits, maps, split, weights, ms}  {type: 'pictures', curves, crossMap, embedding, diagram, problems, ms}
 //      {type: 'report', report, csv}  {type: 'module', module}  (the compiled WebAssembly.Module)
 //      {type: 'measured', backend}  (the automatic choice's pick and figures, or null: nothing to measure)
+//      {type: 'handedOver', mode, bytes}  {type: 'tookOver', mode}
 //      {type: 'error', message, kind, request}   (kind: the core's error code, for the page's hint)
 import init, { WideDeepEngine, defaultConfig, pictureSvg } from './pkg/widedeep.js';
 
@@ -32,6 +34,8 @@ let engine = null;
 let compiled = null;
 let running = false;
 let looping = false;
+/** Whether this worker's race is on (started and neither paused nor stopped): a model handed to it then trains at once. */
+let racing = false;
 let stepsPerSlice = 4;
 let inFlight = null;
 
@@ -55,10 +59,23 @@ async function settled() {
   while (inFlight) await inFlight.catch(() => {});
 }
 
+/** Ends this worker's race (a pause, a stop, new data or settings) and waits for the loop to exit. */
+async function quit() {
+  racing = false;
+  await halt();
+}
+
 /** Stops the loop and waits until it has exited. */
 async function halt() {
   running = false;
   while (looping) await nextTask();
+}
+
+/** The race is on: trains until every model of this worker is done (or a pause or stop). */
+function race() {
+  racing = true;
+  running = true;
+  trainLoop();
 }
 
 async function trainLoop() {
@@ -121,11 +138,11 @@ const handlers = {
     post({ type: 'module', module: compiled });
   },
   async backend({ preference }) {
-    await halt();
+    await quit();
     post({ type: 'ready', backend: await engine.chooseBackend(preference) });
   },
   async load({ files }) {
-    await halt();
+    await quit();
     const names = files.map((f) => f.name);
     const schema = engine.loadFiles(names, files.map((f) => new Uint8Array(f.bytes)), (share) => post({ type: 'loading', share }));
     post({ type: 'schema', names, schema });
@@ -149,7 +166,7 @@ const handlers = {
     post({ type: 'explained', mode, explanation: await engine.explain(mode, row) });
   },
   async configure({ config }) {
-    await halt();
+    await quit();
     post({ type: 'configured', ...(await engine.configure(config)) });
   },
   async prepared() {
@@ -163,7 +180,7 @@ const handlers = {
     post({ type: 'measured', backend: running ? null : await engine.measure(config) });
   },
   async configurePrepared({ name, bytes, config }) {
-    await halt();
+    await quit();
     post({ type: 'configured', ...(await engine.configurePrepared(name, new Uint8Array(bytes), config)) });
   },
   /** This worker's models at their last finished epoch: curves, test logits, and what the view asks of them. */
@@ -211,26 +228,38 @@ const handlers = {
     post(out);
   },
   start() {
-    running = true;
-    trainLoop();
+    race();
   },
   resume() {
-    running = true;
-    trainLoop();
+    race();
   },
   async pause() {
-    await halt();
+    await quit();
     post({ type: 'paused' });
   },
   async stop() {
-    await halt();
+    await quit();
     post({ type: 'stopped' });
   },
   async extend({ epochs = 1 }) {
     await settled();
     engine.extend(epochs);
-    running = true;
-    trainLoop();
+    race();
+  },
+  /** Takes `mode`'s model out between two slices, for another worker's `takeOver`; trains on with the rest. */
+  async handOver({ mode }) {
+    await halt();
+    try {
+      const bytes = await engine.handOver(mode);
+      post({ type: 'handedOver', mode, bytes: bytes.buffer }, [bytes.buffer]);
+    } finally {
+      if (racing) race();
+    }
+  },
+  /** Adds a model another worker handed over; it trains at once if the race is on. */
+  takeOver({ bytes }) {
+    post({ type: 'tookOver', mode: engine.takeOver(new Uint8Array(bytes)) });
+    if (racing) race();
   },
   async report() {
     await settled();

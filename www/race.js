@@ -2,10 +2,43 @@
 // engine (no shared memory, no special headers). The first worker reads and encodes the file;
 // its prepared rows go to the others, so every model sees the same split, batches and seeds as in
 // one worker, and the metrics are identical. With one core the first worker trains them all in turn.
+// With fewer workers than models, a model moves (weights, optimizer state, place in the epoch) to
+// the worker that would otherwise finish first, so both finish together.
 import { EngineClient } from './worker-client.js';
 
 /** A model's relative cost per step, to share the work between workers. */
 const COST = { joint: 3, deep: 2, wide: 1 };
+/**
+ * A move is worth it only if it saves at least this many seconds: handing a model over costs a
+ * few milliseconds of each worker's time (README, "Figures").
+ */
+const MOVE_GAIN_S = 0.03;
+
+/**
+ * The move that best evens out the workers' remaining work, or null. `loads[w]` is worker w's
+ * `{factor, models}`: its unfinished models as `{mode, left}` (the seconds each still needs at its
+ * own pace) and the ratio of the worker's wall time to its models' time (the first worker also
+ * draws the pictures). A model moves from a worker with two or more to another once the
+ * receiver, with it, would finish no later than the giver without it: then both finish together,
+ * sooner than the giver alone could. Of several such moves, the one that saves the most (then the
+ * one to the least loaded worker); a model in `moved` stays where it is.
+ */
+export function bestMove(loads, moved = new Set()) {
+  const finish = loads.map(({ factor, models }) => factor * models.reduce((sum, m) => sum + m.left, 0));
+  let best = null;
+  loads.forEach(({ factor, models }, from) => {
+    if (models.length < 2) return;
+    for (const { mode, left } of models.filter((m) => !moved.has(m.mode))) {
+      const gain = factor * left;
+      loads.forEach((receiver, to) => {
+        const fits = to !== from && finish[to] + receiver.factor * left <= finish[from] - gain;
+        const better = !best || gain > best.gain || (gain === best.gain && finish[to] < finish[best.to]);
+        if (fits && gain >= MOVE_GAIN_S && better) best = { mode, from, to, gain };
+      });
+    }
+  });
+  return best;
+}
 
 /** The workers a race may use: one per model, at most three, at most one per core. */
 export function workerCount(setting, models) {
@@ -34,6 +67,16 @@ export class Race {
     this.spare = [];
     this.clients = [primary];
     this.owners = new Map();
+    /** The workers still training, the move underway, and the moves made (for the tests). */
+    this.racing = new Set();
+    this.moving = null;
+    this.moves = [];
+    /** Each model's latest seconds left and seconds spent; each worker's clock (see [`Race.progressed`]). */
+    this.left = new Map();
+    this.spent = new Map();
+    this.clocks = new Map();
+    /** Whether models may move: only on the CPU (Burn reads an optimizer's state synchronously, which WebGPU cannot). */
+    this.movable = false;
   }
 
   /**
@@ -73,7 +116,9 @@ export class Race {
    * Resolves to the first worker's `{dataset, backend}`.
    */
   async configure(modes, count, config, expected = 'cpu') {
+    await this.settled();
     const shares = plan(modes, count);
+    this.modes = modes;
     shares.slice(1).forEach((_, i) => this.extra(i, expected));
     const first = await this.primary.request('configure', { config: config(shares[0]) }, 'configured');
     this.clients = [this.primary];
@@ -89,12 +134,83 @@ export class Race {
         for (const mode of share) this.owners.set(mode, client);
       }
     }
+    this.movable = first.backend.kind === 'cpu';
     return first;
   }
 
-  /** The worker that trains `mode`. */
-  ownerOf(mode) {
-    return this.owners.get(mode) ?? this.primary;
+  /** Waits for a model being moved to arrive. */
+  async settled() {
+    while (this.moving) await this.moving.catch(() => {});
+  }
+
+  /** Asks the worker that trains `mode` (once any move has landed). */
+  async ask(mode, type, payload, reply) {
+    await this.settled();
+    return (this.owners.get(mode) ?? this.primary).request(type, payload, reply);
+  }
+
+  /** Every worker trains (again): a race starts, resumes or gets one more epoch. */
+  begin(type, payload = {}) {
+    if (type === 'start') [this.left, this.spent, this.clocks, this.moves] = [new Map(), new Map(), new Map(), []];
+    this.racing = new Set(this.clients);
+    this.send(type, payload);
+  }
+
+  /**
+   * `client` reported progress: notes how long each of its models still needs and how much wall
+   * time the worker takes per second of its models' own time (since its first report), and makes
+   * the best move if one evens the work out.
+   */
+  progressed(client, progress) {
+    const now = performance.now() / 1000;
+    const clock = this.clocks.get(client) ?? { since: now, last: now, own: 0 };
+    for (const model of progress.models) {
+      if (this.clocks.has(client) && this.spent.has(model.mode)) clock.own += model.seconds - this.spent.get(model.mode);
+      this.spent.set(model.mode, model.seconds);
+      this.left.set(model.mode, model.seconds_left);
+    }
+    clock.last = now;
+    this.clocks.set(client, clock);
+    if (!this.movable || this.moving || this.clients.length < 2) return;
+    const loads = this.clients.map((c) => {
+      const { since, last, own } = this.clocks.get(c) ?? {};
+      return { factor: own > 0 ? (last - since) / own : 1, models: [] };
+    });
+    for (const mode of this.modes) {
+      const left = this.left.get(mode);
+      if (left === null || left === undefined) return;
+      if (left > 0) loads[this.clients.indexOf(this.owners.get(mode))].models.push({ mode, left });
+    }
+    const move = bestMove(loads, new Set(this.moves.map((m) => m.mode)));
+    if (move) this.move(move);
+  }
+
+  /** Makes a [`bestMove`]: the model trains on in the other worker if the race is on. */
+  move(move) {
+    const [mode, from, to] = [move.mode, this.clients[move.from], this.clients[move.to]];
+    this.moves.push(move);
+    this.left.set(mode, null);
+    let failed = from;
+    this.moving = (async () => {
+      const { bytes } = await from.request('handOver', { mode }, 'handedOver');
+      failed = to;
+      await to.request('takeOver', { bytes }, 'tookOver', [bytes]);
+      this.owners.set(mode, to);
+      this.racing.add(to);
+    })().finally(() => (this.moving = null));
+    // A failed move fails the race, as any worker's error does.
+    this.moving.catch((error) => this.listen(failed, { type: 'error', message: error.message, kind: error.kind }));
+  }
+
+  /** The race was stopped (or failed): no worker counts as training any more. */
+  halted() {
+    this.racing.clear();
+  }
+
+  /** `client` trained all its models: whether the whole race is now done. */
+  finished(client) {
+    this.racing.delete(client);
+    return this.racing.size === 0 && !this.moving;
   }
 
   /** Sends a message that needs no reply to every racing worker. */
@@ -102,8 +218,9 @@ export class Race {
     for (const client of this.clients) client.send(type, payload);
   }
 
-  /** Asks every racing worker and resolves to all their replies. */
-  request(type, payload, reply) {
+  /** Asks every racing worker (once any move has landed) and resolves to all their replies. */
+  async request(type, payload, reply) {
+    await this.settled();
     return Promise.all(this.clients.map((client) => client.request(type, payload, reply)));
   }
 
@@ -125,7 +242,10 @@ export class Race {
   async report(order) {
     const replies = await this.request('report', {}, 'report');
     const rank = (mode) => order.indexOf(mode);
-    const report = { ...replies[0].report, models: replies.flatMap((r) => r.report.models).sort((a, b) => rank(a.mode) - rank(b.mode)) };
+    const models = replies.flatMap((r) => r.report.models).sort((a, b) => rank(a.mode) - rank(b.mode));
+    const first = replies[0].report;
+    const config = { ...first.config, train: { ...first.config.train, modes: models.map((m) => m.mode) } };
+    const report = { ...first, config, models };
     const [header] = replies[0].csv.split('\n');
     const lines = replies.flatMap((r) => r.csv.trim().split('\n').slice(1));
     lines.sort((a, b) => rank(a.split(',')[0]) - rank(b.split(',')[0]));

@@ -33,6 +33,11 @@ pub struct ModelProgress {
     pub running_loss: Option<f64>,
     /// Epochs that finished during this slice.
     pub finished: Vec<EpochRecord>,
+    /// Seconds it has taken so far (steps, reads, evaluations), wherever it trained.
+    pub seconds: f64,
+    /// Seconds it still needs at its pace (see [`Trainer::seconds_left`]). With `seconds`, what
+    /// a race weighs to move a model to a worker with cores to spare.
+    pub seconds_left: Option<f64>,
 }
 
 /// A scored file.
@@ -295,9 +300,43 @@ impl Engine {
             if let Some(loss) = trainer.running_loss().await? {
                 progress.running_loss = Some(loss);
             }
+            (progress.seconds, progress.seconds_left) = (trainer.seconds(), trainer.seconds_left(run.target_epochs));
         }
         let done = run.comparison.trainers.iter().all(|t| t.history().len() >= run.target_epochs);
         Ok(Progress { models, done, fallback: None })
+    }
+
+    /// Takes `mode`'s model out of the run, between two steps, as bytes for another engine that
+    /// trains on the same prepared rows ([`Engine::take_over`]): a race moves a model to a
+    /// worker with cores to spare, and its metrics stay those it would have had.
+    pub async fn hand_over(&mut self, mode: Mode) -> Result<Vec<u8>> {
+        let run = self.run_mut()?;
+        let index = run.comparison.trainers.iter().position(|t| t.mode() == mode).ok_or(Error::NoModel(mode))?;
+        let bytes = run.comparison.trainers[index].hand_over().await?;
+        run.comparison.trainers.remove(index);
+        run.checkpoints.remove(index);
+        run.config.train.modes.retain(|&m| m != mode);
+        Ok(bytes)
+    }
+
+    /// Trains on a model another engine handed over ([`Engine::hand_over`]); returns its mode.
+    pub fn take_over(&mut self, bytes: &[u8]) -> Result<Mode> {
+        let device = self.device.clone();
+        let run = self.run_mut()?;
+        let prepared = &run.comparison.prepared;
+        let test = match run.comparison.trainers.first() {
+            Some(trainer) => trainer.test_inputs().clone(),
+            None => Inputs::upload(&prepared.test, &prepared.layout, &device),
+        };
+        let trainer = Trainer::take_over(bytes, &prepared.layout, prepared.train.clone(), test, &run.config.train, &device)?;
+        let mode = trainer.mode();
+        if run.config.train.modes.contains(&mode) {
+            return Err(Error::Config(format!("this run already trains a {} model", mode.name())));
+        }
+        run.comparison.trainers.push(trainer);
+        run.checkpoints.push(None);
+        run.config.train.modes.push(mode);
+        Ok(mode)
     }
 
     /// Rebuilds every model on the CPU from its last finished epoch, keeping its history.
@@ -373,5 +412,14 @@ impl Engine {
 
 fn idle_progress(trainer: &Trainer, target: usize) -> ModelProgress {
     let epoch = trainer.history().len().min(target).max(1);
-    ModelProgress { mode: trainer.mode(), epoch, batch: 0, batches: trainer.batches_per_epoch(), running_loss: None, finished: Vec::new() }
+    ModelProgress {
+        mode: trainer.mode(),
+        epoch,
+        batch: 0,
+        batches: trainer.batches_per_epoch(),
+        running_loss: None,
+        finished: Vec::new(),
+        seconds: trainer.seconds(),
+        seconds_left: trainer.seconds_left(target),
+    }
 }

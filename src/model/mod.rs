@@ -7,7 +7,7 @@ mod parameters;
 pub mod read;
 mod saved;
 
-use burn::module::{Module, Param};
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::nn::{Embedding, Linear};
 use burn::tensor::activation::relu;
 use burn::tensor::module::embedding;
@@ -259,6 +259,38 @@ impl WideDeep {
             TableId::Wide => self.wide.as_mut(),
             TableId::Deep(g) => self.deep.get_mut(g),
         }
+    }
+
+    /// Every parameter's id, in the module's order. The optimizer keeps its state by these ids,
+    /// so a model rebuilt in another worker takes them back ([`WideDeep::with_ids`]) to train on
+    /// with that state.
+    pub fn param_ids(&self) -> Vec<u64> {
+        struct Ids(Vec<u64>);
+        impl ModuleVisitor for Ids {
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                self.0.push(param.id.val());
+            }
+        }
+        let mut ids = Ids(Vec::new());
+        self.visit(&mut ids);
+        ids.0
+    }
+
+    /// The same model with its parameters' ids set to `ids` (from [`WideDeep::param_ids`] of a
+    /// model of the same shape).
+    pub fn with_ids(self, ids: &[u64]) -> Result<Self> {
+        let count = self.param_ids().len();
+        if ids.len() != count {
+            return Err(Error::Config(format!("a model handed over has {} parameter ids, expected {count}", ids.len())));
+        }
+        struct SetIds<'a>(std::slice::Iter<'a, u64>);
+        impl ModuleMapper for SetIds<'_> {
+            fn map_float<const D: usize>(&mut self, mut param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+                param.id = ParamId::from(*self.0.next().expect("one id per parameter, counted above"));
+                param
+            }
+        }
+        Ok(self.map(&mut SetIds(ids.iter())))
     }
 
     /// Deep group `group`'s embedding table (`[rows, dim]`), for the embedding map.

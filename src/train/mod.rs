@@ -5,6 +5,7 @@
 
 mod comparison;
 mod config;
+mod frame;
 mod prepare;
 mod report;
 mod tables;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{SplitKind, TrainConfig};
+use super::{SplitKind, TrainConfig, frame};
 use crate::data::{Labels, Schema, Table};
 use crate::features::{Encoded, Encoder, FeatureConfig, Layout, Leak, find_leaks, flag_leaks};
 use crate::rng::Rng;
@@ -89,7 +89,7 @@ struct Header {
 }
 
 /// Tells shared rows from anything else.
-const MAGIC: &[u8; 4] = b"WDP1";
+const TAG: &[u8; 4] = b"WDP1";
 
 impl Prepared {
     /// The prepared rows as bytes (the encoder as JSON, the rows as raw little-endian arrays): a
@@ -103,16 +103,12 @@ impl Prepared {
             rows: [self.train.rows, self.test.rows],
             targets: !self.train.targets.is_empty(),
         };
-        let json = serde_json::to_vec(&header).expect("a header always serializes");
         // Sized exactly: a million rows are ~100 MB, and growing by doubling would hold up to
         // three times that at once in a worker whose memory never shrinks.
         let words = |set: &Encoded| {
             set.wide.len() + set.deep.iter().map(Vec::len).sum::<usize>() + set.rows + set.numeric.len() + set.targets.len()
         };
-        let mut out = Vec::with_capacity(8 + json.len() + 4 * (words(&self.train) + words(&self.test)));
-        out.extend(MAGIC);
-        out.extend((json.len() as u32).to_le_bytes());
-        out.extend(json);
+        let mut out = frame::start(TAG, &header, words(&self.train) + words(&self.test), 0);
         for set in [&*self.train, &self.test] {
             let ids = std::iter::once(&set.wide).chain(&set.deep).flatten().copied();
             let rows = set.source_rows.iter().map(|&r| r as u32);
@@ -124,33 +120,18 @@ impl Prepared {
 
     /// Rows written by [`Prepared::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let bad = || Error::Config("the shared rows are damaged".into());
-        let rest = bytes.strip_prefix(MAGIC).ok_or_else(bad)?;
-        let (length, rest) = rest.split_at_checked(4).ok_or_else(bad)?;
-        let length = u32::from_le_bytes(length.try_into().map_err(|_| bad())?) as usize;
-        let (json, mut rest) = rest.split_at_checked(length).ok_or_else(bad)?;
-        let header: Header = serde_json::from_slice(json).map_err(|_| bad())?;
+        let (header, mut words) = frame::Reader::open::<Header>(bytes, TAG, "the shared rows are damaged")?;
         let layout = header.encoder.layout();
-        let mut take = |count: usize| -> Result<std::slice::ChunksExact<'_, u8>> {
-            let (head, tail) = rest.split_at_checked(count * 4).ok_or_else(bad)?;
-            rest = tail;
-            Ok(head.chunks_exact(4))
-        };
-        let word = |c: &[u8]| [c[0], c[1], c[2], c[3]];
         let mut sets = Vec::new();
         for rows in header.rows {
-            let ids = |words: std::slice::ChunksExact<'_, u8>| words.map(|c| u32::from_le_bytes(word(c))).collect::<Vec<u32>>();
-            let floats = |words: std::slice::ChunksExact<'_, u8>| words.map(|c| f32::from_le_bytes(word(c))).collect::<Vec<f32>>();
-            let wide = ids(take(rows * layout.wide_slots())?);
-            let deep = layout.deep.iter().map(|g| Ok(ids(take(rows * g.slots)?))).collect::<Result<_>>()?;
-            let source_rows = ids(take(rows)?).into_iter().map(|r| r as usize).collect();
-            let numeric = floats(take(rows * layout.numeric.len())?);
-            let targets = floats(take(if header.targets { rows } else { 0 })?);
+            let wide = words.ids(rows * layout.wide_slots())?;
+            let deep = layout.deep.iter().map(|g| words.ids(rows * g.slots)).collect::<Result<_>>()?;
+            let source_rows = words.ids(rows)?.into_iter().map(|r| r as usize).collect();
+            let numeric = words.floats(rows * layout.numeric.len())?;
+            let targets = words.floats(if header.targets { rows } else { 0 })?;
             sets.push(Encoded { rows, wide, deep, numeric, targets, source_rows });
         }
-        if !rest.is_empty() {
-            return Err(bad());
-        }
+        words.last(0)?;
         let test = sets.pop().expect("two sets");
         let train = sets.pop().expect("two sets");
         Ok(Self {

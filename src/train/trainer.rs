@@ -1,7 +1,7 @@
 //! One model's training, advanced one batch at a time by the caller.
 
 use burn::module::Module;
-use burn::optim::{AdaGradConfig, AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
@@ -9,8 +9,10 @@ use web_time::Instant;
 
 use std::sync::Arc;
 
+mod handover;
+
 use super::tables::{Rule, Tables};
-use super::{OptimizerKind, Prepared, TableUpdates, TrainConfig};
+use super::{Prepared, TableUpdates, TrainConfig};
 use crate::Result;
 use crate::features::{Encoded, Layout};
 use crate::metrics::{self, Metrics};
@@ -83,6 +85,12 @@ pub struct Trainer {
     /// the epoch's training loss does not depend on how often the caller reads.
     epoch_sum: Option<Tensor<1>>,
     train_seconds: f64,
+    /// Seconds spent on this model so far (steps, reads and evaluations), and the steps they
+    /// covered; and the same at the end of its first epoch. Its pace since then (the first
+    /// epoch's steps are slow while the code warms up) is what a race shares its work by.
+    spent: f64,
+    spent_steps: usize,
+    pace_from: Option<(f64, usize)>,
     history: Vec<EpochRecord>,
     test_logits: Vec<f32>,
 }
@@ -113,7 +121,7 @@ impl Trainer {
             config,
             model: Some(model),
             tables,
-            optimizer: optimizer(settings.optimizer),
+            optimizer: handover::optimizer(settings.optimizer),
             learning_rate: settings.learning_rate(),
             train,
             layout: layout.clone(),
@@ -128,6 +136,9 @@ impl Trainer {
             pending_rows: 0,
             epoch_sum: None,
             train_seconds: 0.0,
+            spent: 0.0,
+            spent_steps: 0,
+            pace_from: None,
             history: Vec::new(),
             test_logits: Vec::new(),
         }
@@ -185,6 +196,26 @@ impl Trainer {
         self.train.rows.div_ceil(self.batch_size)
     }
 
+    /// Seconds spent on this model so far (steps, reads and evaluations, wherever it trained).
+    pub fn seconds(&self) -> f64 {
+        self.spent
+    }
+
+    /// Seconds this model still needs to reach `target` epochs at its pace since its first epoch
+    /// (steps, reads and evaluations, wherever it trained): what a race weighs to share the work
+    /// between its workers. `None` until it has taken a step after its first epoch, and for a model
+    /// restarted on the CPU until it has again. Zero once it reached `target`.
+    pub fn seconds_left(&self, target: usize) -> Option<f64> {
+        let done = self.epoch * self.batches_per_epoch() + self.cursor.div_ceil(self.batch_size);
+        let left = (target * self.batches_per_epoch()).saturating_sub(done);
+        let (seconds, steps) = self.pace_from?;
+        match self.spent_steps - steps {
+            _ if left == 0 => Some(0.0),
+            0 => None,
+            taken => Some((self.spent - seconds) / taken as f64 * left as f64),
+        }
+    }
+
     /// Trains on the next batch. Does not read anything back, so it never waits for a GPU.
     pub fn step(&mut self) -> Step {
         let started = Instant::now();
@@ -213,7 +244,10 @@ impl Trainer {
         self.epoch_sum = add(self.epoch_sum.take());
         self.pending_rows += rows;
         self.cursor = end;
-        self.train_seconds += started.elapsed().as_secs_f64();
+        let seconds = started.elapsed().as_secs_f64();
+        self.train_seconds += seconds;
+        self.spent += seconds;
+        self.spent_steps += 1;
         Step {
             epoch: self.epoch + 1,
             batch: self.cursor.div_ceil(self.batch_size),
@@ -240,7 +274,9 @@ impl Trainer {
         let Some(sum) = self.pending.take() else { return Ok(None) };
         let started = Instant::now();
         let total = read::floats(sum).await?[0] as f64;
-        self.train_seconds += started.elapsed().as_secs_f64();
+        let seconds = started.elapsed().as_secs_f64();
+        self.train_seconds += seconds;
+        self.spent += seconds;
         let rows = std::mem::take(&mut self.pending_rows);
         Ok(Some(total / rows as f64))
     }
@@ -279,6 +315,8 @@ impl Trainer {
         self.cursor = 0;
         self.history.push(record);
         self.test_logits = logits;
+        self.spent += started.elapsed().as_secs_f64();
+        self.pace_from.get_or_insert((self.spent, self.spent_steps));
         Ok(record)
     }
 }
@@ -342,12 +380,4 @@ fn sparse_tables(model: &mut WideDeep, layout: &Layout, settings: &TrainConfig) 
         })
         .collect();
     (!taken.is_empty()).then(|| Tables::new(taken))
-}
-
-fn optimizer(kind: OptimizerKind) -> ModuleOptimizer {
-    match kind {
-        OptimizerKind::Adam => AdamConfig::new().init(),
-        OptimizerKind::Adagrad => AdaGradConfig::new().init(),
-        OptimizerKind::Sgd => SgdConfig::new().init(),
-    }
 }

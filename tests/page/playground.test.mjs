@@ -421,19 +421,44 @@ const metricsOf = (page) => page.evaluate(async () => {
   return Object.fromEntries(report.models.map((m) => [m.mode, m.epochs.map((e) => [e.train_loss, e.test_loss, e.test_auc, e.test_accuracy])]));
 });
 
-test('a race in three workers gives the metrics of the race in one', { timeout: 600_000 }, async () => {
+test('a race in two or three workers gives the metrics of the race in one; in two, a model moved mid-race trains on as it would have', { timeout: 900_000 }, async () => {
   const results = {};
-  for (const workers of [1, 3]) {
-    const { page, errors } = await open(`#preset=memorize&epochs=2&workers=${workers}`);
+  for (const workers of [1, 2, 3]) {
+    const { page, errors } = await open(`#preset=memorize&epochs=3&workers=${workers}`);
     await page.setViewportSize({ width: 1280, height: 4000 });
-    await page.click('#compare');
+    if (workers === 2) {
+      // Paused the moment it starts (every worker takes at most one slice of steps first, on any
+      // machine), the wide model moves to the other worker mid-epoch, then the race goes on.
+      await page.evaluate(() => new Promise((resolve) => {
+        const pause = document.querySelector('#pause');
+        new MutationObserver((_, observer) => {
+          if (pause.disabled) return;
+          observer.disconnect();
+          pause.click();
+          resolve();
+        }).observe(pause, { attributes: true });
+        document.querySelector('#compare').click();
+      }));
+      await page.waitForFunction(() => document.querySelector('#status').textContent === 'Paused.');
+      const moved = await page.evaluate(async () => {
+        const racers = window.playground.racers;
+        const from = racers.clients.indexOf(racers.owners.get('wide'));
+        racers.move({ mode: 'wide', from, to: 1 - from, gain: 0 });
+        await racers.settled();
+        return [from, racers.clients.indexOf(racers.owners.get('wide'))];
+      });
+      assert.equal(moved[1], 1 - moved[0], `the wide model now trains in the other worker: ${moved}`);
+      await page.click('#resume');
+    } else await page.click('#compare');
     await waitDone(page);
     assert.equal(await page.$eval('body', (b) => b.dataset.workers), String(workers));
     results[workers] = await metricsOf(page);
+    const moves = await page.evaluate(() => window.playground.racers.moves.map((m) => m.mode));
+    if (workers !== 2) assert.deepEqual(moves, [], 'a model moves only from a worker with two');
     assert.equal(await page.$$eval('#results tbody tr', (trs) => trs.length), 3);
     // Drawn at the end (and between epochs when they take longer than the half-second between
     // drawings): the last drawing shows every worker's models at the last epoch.
-    await page.waitForFunction(() => document.querySelector('#cross-map').dataset.epoch === '2');
+    await page.waitForFunction(() => document.querySelector('#cross-map').dataset.epoch === '3');
     const heads = await page.$$eval('#cross-map-table thead th', (ths) => ths.map((th) => th.textContent));
     assert.deepEqual(heads.filter((h) => h.endsWith(' predicts')), ['wide predicts', 'deep predicts', 'joint predicts'],
       'the pictures are drawn from every worker\'s results');
@@ -442,6 +467,7 @@ test('a race in three workers gives the metrics of the race in one', { timeout: 
   }
   assert.deepEqual(Object.keys(results[3]).sort(), ['deep', 'joint', 'wide']);
   assert.deepEqual(results[3], results[1], 'the same split, batches and seeds in every worker');
+  assert.deepEqual(results[2], results[1], 'a model that moved trains on exactly as it would have');
 });
 
 test('pause and stop reach every worker; one worker\'s error is shown and the others stop', { timeout: 600_000 }, async () => {

@@ -13,13 +13,14 @@ mod host;
 mod plan;
 
 use burn::tensor::module::embedding;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 
 use plan::Plan;
 
 use super::{Ftrl, OptimizerKind, WideOptimizer};
 use crate::features::Encoded;
 use crate::model::{Inputs, TableId};
+use crate::{Error, Result};
 
 /// Adam's moment decays and AdaGrad's and Adam's ε: Burn's defaults, so the sparse optimizers
 /// compute what Burn's dense ones do on the rows they touch.
@@ -109,6 +110,34 @@ impl Tables {
     /// The tables, by their place in the model.
     pub fn ids(&self) -> impl Iterator<Item = TableId> + '_ {
         self.tables.iter().map(|(id, _)| *id)
+    }
+
+    /// Every table's optimizer state, flattened, table after table, and the steps taken: with
+    /// the values, all that the next update depends on (a model handed to another worker).
+    pub fn state(&self) -> (Vec<Tensor<1>>, i32) {
+        let states = self.tables.iter().flat_map(|(_, t)| t.state.iter().map(|s| s.clone().reshape([-1]))).collect();
+        (states, self.steps)
+    }
+
+    /// Takes back a [`Tables::state`] of the same tables.
+    pub fn restore(&mut self, states: Vec<Vec<f32>>, steps: i32) -> Result<()> {
+        let expected: usize = self.tables.iter().map(|(_, t)| t.state.len()).sum();
+        if states.len() != expected {
+            return Err(Error::Config(format!("a model handed over has {} table states, expected {expected}", states.len())));
+        }
+        let mut states = states.into_iter();
+        for (_, table) in &mut self.tables {
+            let [rows, dim] = table.values.dims();
+            for state in &mut table.state {
+                let values = states.next().expect("counted above");
+                if values.len() != rows * dim {
+                    return Err(Error::Config(format!("a table state handed over has {} values, expected {}", values.len(), rows * dim)));
+                }
+                *state = Tensor::from_data(TensorData::new(values, [rows, dim]), &table.values.device());
+            }
+        }
+        self.steps = steps;
+        Ok(())
     }
 
     /// Plans `batch`'s lookups in every table, on the host.

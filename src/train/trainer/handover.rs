@@ -1,0 +1,199 @@
+//! A trainer between two steps as bytes, and back: a race hands a model to a worker that has
+//! cores to spare, with everything its next step depends on (weights, the optimizer's and the
+//! tables' state, the place in the epoch, the loss sums so far), so it trains on exactly as it
+//! would have where it was.
+
+use std::sync::Arc;
+
+use burn::optim::{AdaGradConfig, AdamConfig, LearningRate, ModuleOptimizer, Optimizer, RecordState, SgdConfig, StateSink, StateSource};
+use burn::tensor::{Bytes, Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use super::{EpochRecord, Trainer, epoch_order};
+use crate::features::{Encoded, Layout};
+use crate::model::{Inputs, ModelConfig, NamedTensor, Parameters, WideDeep, param_specs, read};
+use crate::train::{OptimizerKind, TrainConfig, frame};
+use crate::{Error, Result};
+
+/// Tells a handed-over trainer from anything else.
+const TAG: &[u8; 4] = b"WDH1";
+
+/// The small parts of a trainer, as JSON before its arrays. Floats that must come back to the bit
+/// (the loss sums) travel as their bits.
+#[derive(Serialize, Deserialize)]
+struct Header {
+    config: ModelConfig,
+    ids: Vec<u64>,
+    table_steps: i32,
+    epoch: usize,
+    cursor: usize,
+    pending: Option<u32>,
+    pending_rows: usize,
+    epoch_sum: Option<u32>,
+    train_seconds: f64,
+    spent: f64,
+    spent_steps: usize,
+    pace_from: Option<(f64, usize)>,
+    history: Vec<EpochRecord>,
+    /// Lengths of the float arrays that follow: the parameters (in [`param_specs`] order), the
+    /// tables' states, then the test logits.
+    arrays: Vec<usize>,
+    /// Length of the optimizer's own record, which ends the bytes.
+    optimizer: usize,
+}
+
+impl Trainer {
+    /// This trainer as bytes, between two steps (see [`Trainer::take_over`]). CPU only: Burn
+    /// reads the optimizer's state synchronously, which a browser's GPU cannot do.
+    pub async fn hand_over(&self) -> Result<Vec<u8>> {
+        if self.device != Device::flex() {
+            return Err(Error::Backend("only a model training on the CPU can move to another worker".into()));
+        }
+        let parameters = self.export(&self.layout).await?;
+        let (states, table_steps) = self.tables.as_ref().map(|t| t.state()).unwrap_or_default();
+        let states = read::floats_many(states).await?;
+        let optimizer =
+            self.optimizer.into_bytes().map_err(|e| Error::Backend(format!("the optimizer's state could not be written: {e:?}")))?;
+        let mut arrays: Vec<&[f32]> = parameters.tensors.iter().map(|t| t.values.as_slice()).collect();
+        arrays.extend(states.iter().map(Vec::as_slice));
+        arrays.push(&self.test_logits);
+        let header = Header {
+            config: self.config.clone(),
+            ids: self.model.as_ref().expect("the model is put back after every step").param_ids(),
+            table_steps,
+            epoch: self.epoch,
+            cursor: self.cursor,
+            pending: bits(&self.pending).await?,
+            pending_rows: self.pending_rows,
+            epoch_sum: bits(&self.epoch_sum).await?,
+            train_seconds: self.train_seconds,
+            spent: self.spent,
+            spent_steps: self.spent_steps,
+            pace_from: self.pace_from,
+            history: self.history.clone(),
+            arrays: arrays.iter().map(|a| a.len()).collect(),
+            optimizer: optimizer.len(),
+        };
+        let mut out = frame::start(TAG, &header, header.arrays.iter().sum(), optimizer.len());
+        arrays.iter().flat_map(|a| a.iter()).for_each(|v| out.extend(v.to_le_bytes()));
+        out.extend_from_slice(&optimizer);
+        Ok(out)
+    }
+
+    /// Goes on from [`Trainer::hand_over`]'s bytes, on rows prepared the same way (`layout`,
+    /// `train`, `test`) and with the same `settings`.
+    pub fn take_over(
+        bytes: &[u8],
+        layout: &Layout,
+        train: Arc<Encoded>,
+        test: Inputs,
+        settings: &TrainConfig,
+        device: &Device,
+    ) -> Result<Self> {
+        let Frame { header, mut arrays, optimizer } = Frame::read(bytes)?;
+        let specs = param_specs(layout, &header.config);
+        let bad = || Error::Config("a model handed over does not fit this run's data".into());
+        if arrays.len() < specs.len() + 1 {
+            return Err(bad());
+        }
+        let logits = arrays.pop().expect("counted above");
+        let states = arrays.split_off(specs.len());
+        let tensors = specs.into_iter().zip(arrays).map(|(s, values)| NamedTensor { name: s.name, shape: s.shape.to_vec(), values });
+        let parameters = Parameters { tensors: tensors.collect() };
+        let model = WideDeep::from_parameters(layout, &header.config, &parameters, &device.clone().autodiff())?;
+        let mut trainer = Self::with_model(model, header.config, layout, train, test, settings, device);
+        let model = trainer.model.take().expect("just built");
+        trainer.model = Some(model.with_ids(&header.ids)?);
+        trainer.optimizer =
+            trainer.optimizer.from_bytes(optimizer).map_err(|e| Error::Config(format!("the optimizer's state is damaged: {e:?}")))?;
+        match trainer.tables.as_mut() {
+            Some(tables) => tables.restore(states, header.table_steps)?,
+            None if states.is_empty() => {}
+            None => return Err(bad()),
+        }
+        let sum = |bits: Option<u32>| bits.map(|b| Tensor::from_data(TensorData::new(vec![f32::from_bits(b)], [1]), device));
+        (trainer.pending, trainer.epoch_sum) = (sum(header.pending), sum(header.epoch_sum));
+        (trainer.epoch, trainer.cursor, trainer.pending_rows) = (header.epoch, header.cursor, header.pending_rows);
+        if trainer.cursor > 0 {
+            trainer.order = epoch_order(trainer.train.rows, trainer.seed, trainer.epoch);
+        }
+        (trainer.train_seconds, trainer.spent, trainer.spent_steps, trainer.pace_from) =
+            (header.train_seconds, header.spent, header.spent_steps, header.pace_from);
+        (trainer.history, trainer.test_logits) = (header.history, logits);
+        Ok(trainer)
+    }
+}
+
+/// A loss sum's bits, read from the device.
+async fn bits(sum: &Option<Tensor<1>>) -> Result<Option<u32>> {
+    Ok(match sum {
+        Some(sum) => Some(read::floats(sum.clone()).await?[0].to_bits()),
+        None => None,
+    })
+}
+
+/// The optimizer of `kind` for a model's dense parameters, its state restorable on the CPU.
+pub(super) fn optimizer(kind: OptimizerKind) -> ModuleOptimizer {
+    match kind {
+        OptimizerKind::Adam => OnCpu(AdamConfig::new().build()).into(),
+        OptimizerKind::Adagrad => OnCpu(AdaGradConfig::new().build()).into(),
+        OptimizerKind::Sgd => OnCpu(SgdConfig::new().build()).into(),
+    }
+}
+
+/// An optimizer that steps as `O` does, and whose saved state loads onto the CPU: Burn loads it
+/// onto its default device, which in the browser build is WebGPU, and a model moves only
+/// between workers that train on the CPU ([`Trainer::hand_over`]).
+#[derive(Clone)]
+struct OnCpu<O>(O);
+
+/// `O`'s state for one parameter, loaded onto the CPU.
+#[derive(Clone)]
+struct CpuState<S>(S);
+
+impl<S: RecordState> RecordState for CpuState<S> {
+    fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
+        self.0.state_flatten(prefix, out);
+    }
+
+    fn state_unflatten(prefix: &str, src: &mut StateSource, _device: &Device) -> Option<Self> {
+        S::state_unflatten(prefix, src, &Device::flex()).map(Self)
+    }
+}
+
+impl<O: Optimizer> Optimizer for OnCpu<O> {
+    type State<const D: usize> = CpuState<O::State<D>>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: LearningRate,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<Self::State<D>>,
+    ) -> (Tensor<D>, Option<Self::State<D>>) {
+        let (tensor, state) = self.0.step(lr, tensor, grad, state.map(|s| s.0));
+        (tensor, state.map(CpuState))
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+        CpuState(O::to_device(state.0, device))
+    }
+}
+
+/// [`Trainer::hand_over`]'s bytes, read.
+struct Frame {
+    header: Header,
+    /// The float arrays, as the header counts them.
+    arrays: Vec<Vec<f32>>,
+    /// The optimizer's own record.
+    optimizer: Bytes,
+}
+
+impl Frame {
+    fn read(bytes: &[u8]) -> Result<Self> {
+        let (header, mut words) = frame::Reader::open::<Header>(bytes, TAG, "the model handed over is damaged")?;
+        let arrays = header.arrays.iter().map(|&count| words.floats(count)).collect::<Result<_>>()?;
+        let optimizer = Bytes::from_bytes_vec(words.last(header.optimizer)?.to_vec());
+        Ok(Self { header, arrays, optimizer })
+    }
+}
