@@ -305,4 +305,6 @@ async fn a_model_handed_over_on_the_cpu_trains_on_to_the_same_metrics() {
     on_gpu.train(1).await.unwrap();
     let refused = on_gpu.hand_over(Mode::Joint).await.unwrap_err();
     assert_eq!(refused.to_string(), "compute backend: only a model training on the CPU can move to another worker");
+    let refused = on_gpu.take_over(&bytes).unwrap_err();
+    assert_eq!(refused.to_string(), "compute backend: only a model training on the CPU can move to another worker");
 }

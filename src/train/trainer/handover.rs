@@ -46,9 +46,7 @@ impl Trainer {
     /// This trainer as bytes, between two steps (see [`Trainer::take_over`]). CPU only: Burn
     /// reads the optimizer's state synchronously, which a browser's GPU cannot do.
     pub async fn hand_over(&self) -> Result<Vec<u8>> {
-        if self.device != Device::flex() {
-            return Err(Error::Backend("only a model training on the CPU can move to another worker".into()));
-        }
+        on_the_cpu(&self.device)?;
         let parameters = self.export(&self.layout).await?;
         let (states, table_steps) = self.tables.as_ref().map(|t| t.state()).unwrap_or_default();
         let states = read::floats_many(states).await?;
@@ -81,7 +79,8 @@ impl Trainer {
     }
 
     /// Goes on from [`Trainer::hand_over`]'s bytes, on rows prepared the same way (`layout`,
-    /// `train`, `test`) and with the same `settings`.
+    /// `train`, `test`) and with the same `settings`. CPU only, as [`Trainer::hand_over`]: the
+    /// optimizer's state loads onto the CPU.
     pub fn take_over(
         bytes: &[u8],
         layout: &Layout,
@@ -90,6 +89,7 @@ impl Trainer {
         settings: &TrainConfig,
         device: &Device,
     ) -> Result<Self> {
+        on_the_cpu(device)?;
         let Frame { header, mut arrays, optimizer } = Frame::read(bytes)?;
         let specs = param_specs(layout, &header.config);
         let bad = || Error::Config("a model handed over does not fit this run's data".into());
@@ -122,6 +122,14 @@ impl Trainer {
         (trainer.history, trainer.test_logits) = (header.history, logits);
         Ok(trainer)
     }
+}
+
+/// Refuses to move a model that trains anywhere but on the CPU.
+fn on_the_cpu(device: &Device) -> Result<()> {
+    if *device != Device::flex() {
+        return Err(Error::Backend("only a model training on the CPU can move to another worker".into()));
+    }
+    Ok(())
 }
 
 /// A loss sum's bits, read from the device.
