@@ -161,7 +161,13 @@ fn a_trainer_handed_over_mid_epoch_goes_on_to_the_same_bits() {
         });
         let bytes = pollster::block_on(trainer.hand_over()).unwrap();
         let (layout, rows) = (&moved.prepared.layout, moved.prepared.train.clone());
-        let mut taken = Trainer::take_over(&bytes, layout, rows, trainer.test_inputs().clone(), &config.train, &Device::flex()).unwrap();
+        let take = |settings: &TrainConfig| {
+            Trainer::take_over(&bytes, layout, rows.clone(), trainer.test_inputs().clone(), settings, &Device::flex())
+        };
+        let elsewhere = TrainConfig { seed: config.train.seed + 1, ..config.train.clone() };
+        let refused = take(&elsewhere).err().expect("another seed is another race");
+        assert_eq!(refused.to_string(), "invalid setting: a model handed over does not fit this run's data");
+        let mut taken = take(&config.train).unwrap();
         assert_eq!(taken.history().len(), 1);
         assert_eq!(metrics(&mut taken), expected[1], "{updates:?}, {wide:?}");
         let parameters = |t: &Trainer| pollster::block_on(t.export(layout)).unwrap();

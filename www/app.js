@@ -640,8 +640,8 @@ function bind() {
   });
   $('#compare').addEventListener('click', () => race(views.MODES));
   $('#train-joint').addEventListener('click', () => race(['joint']));
-  $('#pause').addEventListener('click', async () => { await racers.request('pause', {}, 'paused'); setPhase('paused'); say('Paused.'); });
-  $('#resume').addEventListener('click', () => { setPhase('running'); racers.send('resume'); say('Training…'); });
+  $('#pause').addEventListener('click', async () => { await racers.pause(); setPhase('paused'); say('Paused.'); });
+  $('#resume').addEventListener('click', () => { setPhase('running'); racers.begin('resume'); say('Training…'); });
   $('#stop').addEventListener('click', async () => {
     racers.halted();
     await racers.request('stop', {}, 'stopped');

@@ -34,7 +34,10 @@ let engine = null;
 let compiled = null;
 let running = false;
 let looping = false;
-/** Whether this worker's race is on (started and neither paused nor stopped): a model handed to it then trains at once. */
+/**
+ * Whether this worker's race is on (started and neither paused nor stopped), also once its own
+ * models are done: a model handed to it then trains at once.
+ */
 let racing = false;
 let stepsPerSlice = 4;
 let inFlight = null;
@@ -257,9 +260,13 @@ const handlers = {
     }
   },
   /** Adds a model another worker handed over; it trains at once if the race is on. */
-  takeOver({ bytes }) {
-    post({ type: 'tookOver', mode: engine.takeOver(new Uint8Array(bytes)) });
-    if (racing) race();
+  async takeOver({ bytes }) {
+    await halt();
+    try {
+      post({ type: 'tookOver', mode: engine.takeOver(new Uint8Array(bytes)) });
+    } finally {
+      if (racing) race();
+    }
   },
   async report() {
     await settled();

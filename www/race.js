@@ -9,8 +9,8 @@ import { EngineClient } from './worker-client.js';
 /** A model's relative cost per step, to share the work between workers. */
 const COST = { joint: 3, deep: 2, wide: 1 };
 /**
- * A move is worth it only if it saves at least this many seconds: handing a model over costs a
- * few milliseconds of each worker's time (README, "Figures").
+ * A move is worth it only if it saves at least this many seconds: handing a model over halts
+ * both workers between two slices (a slice is ~50 ms) while its bytes are written and read.
  */
 const MOVE_GAIN_S = 0.03;
 
@@ -67,8 +67,9 @@ export class Race {
     this.spare = [];
     this.clients = [primary];
     this.owners = new Map();
-    /** The workers still training, the move underway, and the moves made (for the tests). */
+    /** The workers still training, whether the race is on (models may move), the move underway, and the moves made (for the tests). */
     this.racing = new Set();
+    this.live = false;
     this.moving = null;
     this.moves = [];
     /** Each model's latest seconds left and seconds spent; each worker's clock (see [`Race.progressed`]). */
@@ -116,6 +117,7 @@ export class Race {
    * Resolves to the first worker's `{dataset, backend}`.
    */
   async configure(modes, count, config, expected = 'cpu') {
+    this.live = false;
     await this.settled();
     const shares = plan(modes, count);
     this.modes = modes;
@@ -151,9 +153,18 @@ export class Race {
 
   /** Every worker trains (again): a race starts, resumes or gets one more epoch. */
   begin(type, payload = {}) {
-    if (type === 'start') [this.left, this.spent, this.clocks, this.moves] = [new Map(), new Map(), new Map(), []];
+    if (type === 'start') [this.left, this.moves] = [new Map(), []];
+    // The clocks restart: a pause, or a worker idle until one more epoch, is nobody's pace.
+    [this.spent, this.clocks] = [new Map(), new Map()];
     this.racing = new Set(this.clients);
+    this.live = true;
     this.send(type, payload);
+  }
+
+  /** Pauses every worker (once any move has landed); no model moves until the race goes on. */
+  pause() {
+    this.live = false;
+    return this.request('pause', {}, 'paused');
   }
 
   /**
@@ -162,9 +173,11 @@ export class Race {
    * the best move if one evens the work out.
    */
   progressed(client, progress) {
+    if (!this.live || !this.clients.includes(client)) return;
     const now = performance.now() / 1000;
     const clock = this.clocks.get(client) ?? { since: now, last: now, own: 0 };
-    for (const model of progress.models) {
+    // A report sent before a move landed speaks for a model the worker no longer trains.
+    for (const model of progress.models.filter((m) => this.owners.get(m.mode) === client)) {
       if (this.clocks.has(client) && this.spent.has(model.mode)) clock.own += model.seconds - this.spent.get(model.mode);
       this.spent.set(model.mode, model.seconds);
       this.left.set(model.mode, model.seconds_left);
@@ -194,9 +207,18 @@ export class Race {
     this.moving = (async () => {
       const { bytes } = await from.request('handOver', { mode }, 'handedOver');
       failed = to;
-      await to.request('takeOver', { bytes }, 'tookOver', [bytes]);
+      // Kept until the model lands, so that a failed take-over gives it back rather than losing it.
+      const copy = bytes.slice(0);
+      try {
+        await to.request('takeOver', { bytes }, 'tookOver', [bytes]);
+      } catch (error) {
+        await from.request('takeOver', { bytes: copy }, 'tookOver', [copy]).catch(() => {});
+        throw error;
+      }
       this.owners.set(mode, to);
       this.racing.add(to);
+      // The receiver may have sat idle: its pace is counted again from its next report.
+      this.clocks.delete(to);
     })().finally(() => (this.moving = null));
     // A failed move fails the race, as any worker's error does.
     this.moving.catch((error) => this.listen(failed, { type: 'error', message: error.message, kind: error.kind }));
@@ -204,6 +226,7 @@ export class Race {
 
   /** The race was stopped (or failed): no worker counts as training any more. */
   halted() {
+    this.live = false;
     this.racing.clear();
   }
 

@@ -1,6 +1,7 @@
 //! One byte layout for everything a race sends between workers (shared rows, a model handed
 //! over): a four-byte tag, a JSON header with its length, then little-endian 32-bit words. One
-//! reader means one place where damaged bytes become an error instead of a panic.
+//! reader means one place where bytes cut short, too long or with a damaged header become an
+//! error instead of a panic (what the words mean is each reader's to check).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -124,10 +124,10 @@ impl Prepared {
         let layout = header.encoder.layout();
         let mut sets = Vec::new();
         for rows in header.rows {
-            let wide = words.ids(rows * layout.wide_slots())?;
-            let deep = layout.deep.iter().map(|g| words.ids(rows * g.slots)).collect::<Result<_>>()?;
+            let wide = words.ids(rows.saturating_mul(layout.wide_slots()))?;
+            let deep = layout.deep.iter().map(|g| words.ids(rows.saturating_mul(g.slots))).collect::<Result<_>>()?;
             let source_rows = words.ids(rows)?.into_iter().map(|r| r as usize).collect();
-            let numeric = words.floats(rows * layout.numeric.len())?;
+            let numeric = words.floats(rows.saturating_mul(layout.numeric.len()))?;
             let targets = words.floats(if header.targets { rows } else { 0 })?;
             sets.push(Encoded { rows, wide, deep, numeric, targets, source_rows });
         }

@@ -453,8 +453,6 @@ test('a race in two or three workers gives the metrics of the race in one; in tw
     await waitDone(page);
     assert.equal(await page.$eval('body', (b) => b.dataset.workers), String(workers));
     results[workers] = await metricsOf(page);
-    const moves = await page.evaluate(() => window.playground.racers.moves.map((m) => m.mode));
-    if (workers !== 2) assert.deepEqual(moves, [], 'a model moves only from a worker with two');
     assert.equal(await page.$$eval('#results tbody tr', (trs) => trs.length), 3);
     // Drawn at the end (and between epochs when they take longer than the half-second between
     // drawings): the last drawing shows every worker's models at the last epoch.

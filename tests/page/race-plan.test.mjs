@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { bestMove } from '../../www/race.js';
+import { Race, bestMove } from '../../www/race.js';
 
 /** Worker loads at a wall-to-own-time factor of 1. */
 const even = (...workers) => workers.map((models) => ({ factor: 1, models }));
@@ -37,4 +37,78 @@ test('nothing moves from a worker with one model, nor twice, nor for a gain unde
 test('with three workers the model goes to the least loaded one', () => {
   const loads = even([{ mode: 'joint', left: 0.5 }], [], [{ mode: 'wide', left: 0.3 }, { mode: 'deep', left: 0.9 }]);
   assert.deepEqual(bestMove(loads), { mode: 'wide', from: 2, to: 1, gain: 0.3 });
+});
+
+/**
+ * A worker stand-in: answers a move's requests as a worker would (the bytes it hands over are
+ * the model's name), and records what it was sent.
+ */
+function fakeWorker(name, { refuse = false } = {}) {
+  return {
+    name,
+    sent: [],
+    send(type) { this.sent.push(type); },
+    async request(type, payload) {
+      this.sent.push(type);
+      if (type === 'takeOver' && refuse) throw new Error(`${name} cannot take it`);
+      if (type === 'handOver') return { bytes: new TextEncoder().encode(payload.mode).buffer };
+      return { mode: new TextDecoder().decode(payload.bytes) };
+    },
+  };
+}
+
+/**
+ * A two-worker race on fake workers and a fake clock: joint in `a`; wide and deep in `b`, which
+ * would finish last. `report(worker, seconds, models)` is a progress report at `seconds`;
+ * `options.refuse`: `a` fails to take a model over.
+ */
+function fakeRace(options) {
+  let now = 0;
+  Object.defineProperty(globalThis, 'performance', { value: { now: () => now * 1000 }, configurable: true });
+  const [a, b] = [fakeWorker('a', options), fakeWorker('b')];
+  const errors = [];
+  const race = new Race(a, (client, message) => errors.push([client.name, message.message]));
+  Object.assign(race, { clients: [a, b], modes: ['wide', 'deep', 'joint'], movable: true });
+  race.owners = new Map([['joint', a], ['wide', b], ['deep', b]]);
+  race.begin('start');
+  const report = (worker, seconds, models) => {
+    now = seconds;
+    race.progressed(worker, { models: models.map(([mode, spent, left]) => ({ mode, seconds: spent, seconds_left: left })) });
+  };
+  return { race, a, b, errors, report };
+}
+
+test('a race moves a model by itself once every pace is known, and only while it is on', async () => {
+  const { race, a, b, report } = fakeRace();
+  report(a, 0.1, [['joint', 0.1, null]]);
+  report(b, 0.1, [['wide', 0.05, null], ['deep', 0.05, null]]);
+  report(a, 0.5, [['joint', 0.5, 0.6]]);
+  assert.equal(race.moving, null, 'no move before every model has a pace');
+  race.live = false;
+  report(b, 0.5, [['wide', 0.2, 0.4], ['deep', 0.3, 1.1]]);
+  assert.equal(race.moving, null, 'no move while paused or stopped');
+  race.live = true;
+  report(b, 0.6, [['wide', 0.25, 0.35], ['deep', 0.35, 1.05]]);
+  assert.notEqual(race.moving, null);
+  await race.settled();
+  assert.deepEqual(race.moves.map((m) => [m.mode, m.from, m.to]), [['wide', 1, 0]]);
+  assert.equal(race.owners.get('wide'), a);
+  assert.deepEqual([b.sent.at(-1), a.sent.at(-1)], ['handOver', 'takeOver']);
+  assert.equal(race.clocks.has(a), false, 'the receiver\'s pace counts again from its next report (it may have sat idle)');
+  report(b, 0.7, [['wide', 0.3, 0.3], ['deep', 0.4, 1.0]]);
+  assert.equal(race.left.get('wide'), null, 'a report sent before the move landed no longer speaks for the moved model');
+  assert.equal(race.finished(b), false, 'the race goes on in the worker that took the model');
+  assert.equal(race.finished(a), true);
+});
+
+test('a model whose take-over fails goes back to the worker that handed it over, and the race fails', async () => {
+  const { race, a, b, errors, report } = fakeRace({ refuse: true });
+  report(a, 0.1, [['joint', 0.1, null]]);
+  report(b, 0.1, [['wide', 0.05, null], ['deep', 0.05, null]]);
+  report(a, 0.5, [['joint', 0.5, 0.6]]);
+  report(b, 0.6, [['wide', 0.25, 0.35], ['deep', 0.35, 1.05]]);
+  await race.settled();
+  assert.deepEqual(errors, [['a', 'a cannot take it']]);
+  assert.deepEqual(b.sent.slice(-2), ['handOver', 'takeOver'], 'the worker that handed it over took it back');
+  assert.equal(race.owners.get('wide'), b);
 });

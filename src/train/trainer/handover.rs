@@ -22,6 +22,8 @@ const TAG: &[u8; 4] = b"WDH1";
 /// (the loss sums) travel as their bits.
 #[derive(Serialize, Deserialize)]
 struct Header {
+    /// What ties the model to its race: the seed, the batch size and the training rows' count.
+    run: (u64, usize, usize),
     config: ModelConfig,
     ids: Vec<u64>,
     table_steps: i32,
@@ -56,6 +58,7 @@ impl Trainer {
         arrays.extend(states.iter().map(Vec::as_slice));
         arrays.push(&self.test_logits);
         let header = Header {
+            run: (self.seed, self.batch_size, self.train.rows),
             config: self.config.clone(),
             ids: self.model.as_ref().expect("the model is put back after every step").param_ids(),
             table_steps,
@@ -93,7 +96,7 @@ impl Trainer {
         let Frame { header, mut arrays, optimizer } = Frame::read(bytes)?;
         let specs = param_specs(layout, &header.config);
         let bad = || Error::Config("a model handed over does not fit this run's data".into());
-        if arrays.len() < specs.len() + 1 {
+        if header.run != (settings.seed, settings.batch_size, train.rows) || !header.consistent() || arrays.len() < specs.len() + 1 {
             return Err(bad());
         }
         let logits = arrays.pop().expect("counted above");
@@ -121,6 +124,20 @@ impl Trainer {
             (header.train_seconds, header.spent, header.spent_steps, header.pace_from);
         (trainer.history, trainer.test_logits) = (header.history, logits);
         Ok(trainer)
+    }
+}
+
+impl Header {
+    /// Whether the place in the epoch, the loss sums, the history and the pace agree with one
+    /// another as a trainer between two steps leaves them (so damaged bytes cannot make a step
+    /// read past the epoch's rows).
+    fn consistent(&self) -> bool {
+        let (rows, cursor) = (self.run.2, self.cursor);
+        cursor < rows.max(1)
+            && (cursor > 0) == self.epoch_sum.is_some()
+            && (self.pending_rows > 0) == self.pending.is_some()
+            && self.history.len() == self.epoch
+            && self.pace_from.is_none_or(|(_, steps)| steps <= self.spent_steps)
     }
 }
 
