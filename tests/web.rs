@@ -18,12 +18,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// Trains the parity run on `preference`; returns (train losses per epoch, final test AUC).
 async fn parity_run(preference: Preference) -> (Vec<f64>, f64, Engine) {
-    let mut engine = Engine::new();
-    let backend = engine.choose_backend(preference).await.expect("the backend initializes: a missing WebGPU adapter is a broken set-up");
-    let expected = if preference == Preference::Cpu { BackendKind::Cpu } else { BackendKind::Webgpu };
-    assert_eq!(backend.kind, expected, "{backend:?}");
-    engine.load_csv("parity", parity::csv().as_bytes()).unwrap();
-    engine.configure(parity::config()).await.unwrap();
+    let mut engine = parity_engine(preference, parity::config()).await;
     while !engine.train(16).await.unwrap().done {}
     let report = engine.report().unwrap().report;
     let epochs = &report.models[0].epochs;
@@ -268,15 +263,22 @@ async fn a_million_id_table_trains_an_epoch_in_the_browser() {
     assert!(last <= first + (64 << 20), "memory does not grow with the steps: {first} then {last} bytes");
 }
 
-/// An engine on `preference` with the parity file and `config` with `modes`.
-async fn parity_engine(preference: Preference, modes: &[Mode]) -> Engine {
+/// An engine on `preference` (which must be what it gets) with the parity file, configured.
+async fn parity_engine(preference: Preference, config: widedeep::Config) -> Engine {
     let mut engine = Engine::new();
-    engine.choose_backend(preference).await.unwrap();
+    let backend = engine.choose_backend(preference).await.expect("the backend initializes: a missing WebGPU adapter is a broken set-up");
+    let expected = if preference == Preference::Cpu { BackendKind::Cpu } else { BackendKind::Webgpu };
+    assert_eq!(backend.kind, expected, "{backend:?}");
     engine.load_csv("parity", parity::csv().as_bytes()).unwrap();
-    let mut config = parity::config();
-    (config.train.modes, config.train.epochs) = (modes.to_vec(), 2);
     engine.configure(config).await.unwrap();
     engine
+}
+
+/// The parity run's settings for two epochs of `modes`.
+fn two_epochs_of(modes: &[Mode]) -> widedeep::Config {
+    let mut config = parity::config();
+    (config.train.modes, config.train.epochs) = (modes.to_vec(), 2);
+    config
 }
 
 /// A model handed between two engines on the CPU mid-epoch, as a race moves one between workers,
@@ -292,16 +294,16 @@ async fn a_model_handed_over_on_the_cpu_trains_on_to_the_same_metrics() {
         let run = report.models.into_iter().find(|m| m.mode == Mode::Wide).unwrap();
         run.epochs.iter().map(|e| (e.train_loss, e.test_loss, e.test_auc)).collect::<Vec<_>>()
     };
-    let mut stayed = parity_engine(Preference::Cpu, &[Mode::Wide, Mode::Deep]).await;
+    let mut stayed = parity_engine(Preference::Cpu, two_epochs_of(&[Mode::Wide, Mode::Deep])).await;
     finish(&mut stayed).await;
-    let mut giver = parity_engine(Preference::Cpu, &[Mode::Wide, Mode::Deep]).await;
-    let mut taker = parity_engine(Preference::Cpu, &[Mode::Joint]).await;
+    let mut giver = parity_engine(Preference::Cpu, two_epochs_of(&[Mode::Wide, Mode::Deep])).await;
+    let mut taker = parity_engine(Preference::Cpu, two_epochs_of(&[Mode::Joint])).await;
     giver.train(5).await.unwrap();
     let bytes = giver.hand_over(Mode::Wide).await.unwrap();
     assert_eq!(taker.take_over(&bytes).unwrap(), Mode::Wide);
     finish(&mut taker).await;
     assert_eq!(wide_epochs(&taker), wide_epochs(&stayed));
-    let mut on_gpu = parity_engine(Preference::Webgpu, &[Mode::Joint]).await;
+    let mut on_gpu = parity_engine(Preference::Webgpu, two_epochs_of(&[Mode::Joint])).await;
     on_gpu.train(1).await.unwrap();
     let refused = on_gpu.hand_over(Mode::Joint).await.unwrap_err();
     assert_eq!(refused.to_string(), "compute backend: only a model training on the CPU can move to another worker");

@@ -81,6 +81,16 @@ function race() {
   trainLoop();
 }
 
+/** Runs `work` with the loop halted between two slices, then trains on if the race is on. */
+async function betweenSlices(work) {
+  await halt();
+  try {
+    await work();
+  } finally {
+    if (racing) race();
+  }
+}
+
 async function trainLoop() {
   if (looping) return;
   looping = true;
@@ -250,23 +260,15 @@ const handlers = {
     race();
   },
   /** Takes `mode`'s model out between two slices, for another worker's `takeOver`; trains on with the rest. */
-  async handOver({ mode }) {
-    await halt();
-    try {
+  handOver({ mode }) {
+    return betweenSlices(async () => {
       const bytes = await engine.handOver(mode);
       post({ type: 'handedOver', mode, bytes: bytes.buffer }, [bytes.buffer]);
-    } finally {
-      if (racing) race();
-    }
+    });
   },
   /** Adds a model another worker handed over; it trains at once if the race is on. */
-  async takeOver({ bytes }) {
-    await halt();
-    try {
-      post({ type: 'tookOver', mode: engine.takeOver(new Uint8Array(bytes)) });
-    } finally {
-      if (racing) race();
-    }
+  takeOver({ bytes }) {
+    return betweenSlices(async () => post({ type: 'tookOver', mode: engine.takeOver(new Uint8Array(bytes)) }));
   },
   async report() {
     await settled();

@@ -120,7 +120,6 @@ export class Race {
     this.live = false;
     await this.settled();
     const shares = plan(modes, count);
-    this.modes = modes;
     shares.slice(1).forEach((_, i) => this.extra(i, expected));
     const first = await this.primary.request('configure', { config: config(shares[0]) }, 'configured');
     this.clients = [this.primary];
@@ -189,10 +188,10 @@ export class Race {
       const { since, last, own } = this.clocks.get(c) ?? {};
       return { factor: own > 0 ? (last - since) / own : 1, models: [] };
     });
-    for (const mode of this.modes) {
+    for (const [mode, owner] of this.owners) {
       const left = this.left.get(mode);
-      if (left === null || left === undefined) return;
-      if (left > 0) loads[this.clients.indexOf(this.owners.get(mode))].models.push({ mode, left });
+      if (left == null) return;
+      if (left > 0) loads[this.clients.indexOf(owner)].models.push({ mode, left });
     }
     const move = bestMove(loads, new Set(this.moves.map((m) => m.mode)));
     if (move) this.move(move);

@@ -85,11 +85,10 @@ pub struct Trainer {
     /// the epoch's training loss does not depend on how often the caller reads.
     epoch_sum: Option<Tensor<1>>,
     train_seconds: f64,
-    /// Seconds spent on this model so far (steps, reads and evaluations), and the steps they
-    /// covered; and the same at the end of its first epoch. Its pace since then (the first
-    /// epoch's steps are slow while the code warms up) is what a race shares its work by.
+    /// Seconds spent on this model so far (steps, reads and evaluations); and the seconds and the
+    /// batches done at the end of its first epoch here. Its pace since then (the first epoch's
+    /// steps are slow while the code warms up) is what a race shares its work by.
     spent: f64,
-    spent_steps: usize,
     pace_from: Option<(f64, usize)>,
     history: Vec<EpochRecord>,
     test_logits: Vec<f32>,
@@ -137,7 +136,6 @@ impl Trainer {
             epoch_sum: None,
             train_seconds: 0.0,
             spent: 0.0,
-            spent_steps: 0,
             pace_from: None,
             history: Vec::new(),
             test_logits: Vec::new(),
@@ -206,10 +204,10 @@ impl Trainer {
     /// between its workers. `None` until it has taken a step after its first epoch, and for a model
     /// restarted on the CPU until it has again. Zero once it reached `target`.
     pub fn seconds_left(&self, target: usize) -> Option<f64> {
-        let done = self.epoch * self.batches_per_epoch() + self.cursor.div_ceil(self.batch_size);
+        let done = batches_done(self.epoch, self.cursor, self.train.rows, self.batch_size);
         let left = (target * self.batches_per_epoch()).saturating_sub(done);
-        let (seconds, steps) = self.pace_from?;
-        match self.spent_steps - steps {
+        let (seconds, from) = self.pace_from?;
+        match done - from {
             _ if left == 0 => Some(0.0),
             0 => None,
             taken => Some((self.spent - seconds) / taken as f64 * left as f64),
@@ -247,7 +245,6 @@ impl Trainer {
         let seconds = started.elapsed().as_secs_f64();
         self.train_seconds += seconds;
         self.spent += seconds;
-        self.spent_steps += 1;
         Step {
             epoch: self.epoch + 1,
             batch: self.cursor.div_ceil(self.batch_size),
@@ -316,7 +313,7 @@ impl Trainer {
         self.history.push(record);
         self.test_logits = logits;
         self.spent += started.elapsed().as_secs_f64();
-        self.pace_from.get_or_insert((self.spent, self.spent_steps));
+        self.pace_from.get_or_insert((self.spent, batches_done(self.epoch, 0, self.train.rows, self.batch_size)));
         Ok(record)
     }
 }
@@ -380,4 +377,10 @@ fn sparse_tables(model: &mut WideDeep, layout: &Layout, settings: &TrainConfig) 
         })
         .collect();
     (!taken.is_empty()).then(|| Tables::new(taken))
+}
+
+/// Batches trained after `epoch` whole epochs and `cursor` rows into the next, in batches of
+/// `batch_size` out of `rows`.
+fn batches_done(epoch: usize, cursor: usize, rows: usize, batch_size: usize) -> usize {
+    epoch * rows.div_ceil(batch_size) + cursor.div_ceil(batch_size)
 }

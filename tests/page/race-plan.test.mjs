@@ -68,7 +68,7 @@ function fakeRace(options) {
   const [a, b] = [fakeWorker('a', options), fakeWorker('b')];
   const errors = [];
   const race = new Race(a, (client, message) => errors.push([client.name, message.message]));
-  Object.assign(race, { clients: [a, b], modes: ['wide', 'deep', 'joint'], movable: true });
+  Object.assign(race, { clients: [a, b], movable: true });
   race.owners = new Map([['joint', a], ['wide', b], ['deep', b]]);
   race.begin('start');
   const report = (worker, seconds, models) => {

@@ -9,7 +9,7 @@ use burn::optim::{AdaGradConfig, AdamConfig, LearningRate, ModuleOptimizer, Opti
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use super::{EpochRecord, Trainer, epoch_order};
+use super::{EpochRecord, Trainer, batches_done, epoch_order};
 use crate::features::{Encoded, Layout};
 use crate::model::{Inputs, ModelConfig, NamedTensor, Parameters, WideDeep, param_specs, read};
 use crate::train::{OptimizerKind, TrainConfig, frame};
@@ -34,7 +34,6 @@ struct Header {
     epoch_sum: Option<u32>,
     train_seconds: f64,
     spent: f64,
-    spent_steps: usize,
     pace_from: Option<(f64, usize)>,
     history: Vec<EpochRecord>,
     /// Lengths of the float arrays that follow: the parameters (in [`param_specs`] order), the
@@ -69,7 +68,6 @@ impl Trainer {
             epoch_sum: bits(&self.epoch_sum).await?,
             train_seconds: self.train_seconds,
             spent: self.spent,
-            spent_steps: self.spent_steps,
             pace_from: self.pace_from,
             history: self.history.clone(),
             arrays: arrays.iter().map(|a| a.len()).collect(),
@@ -120,8 +118,7 @@ impl Trainer {
         if trainer.cursor > 0 {
             trainer.order = epoch_order(trainer.train.rows, trainer.seed, trainer.epoch);
         }
-        (trainer.train_seconds, trainer.spent, trainer.spent_steps, trainer.pace_from) =
-            (header.train_seconds, header.spent, header.spent_steps, header.pace_from);
+        (trainer.train_seconds, trainer.spent, trainer.pace_from) = (header.train_seconds, header.spent, header.pace_from);
         (trainer.history, trainer.test_logits) = (header.history, logits);
         Ok(trainer)
     }
@@ -132,12 +129,13 @@ impl Header {
     /// another as a trainer between two steps leaves them (so damaged bytes cannot make a step
     /// read past the epoch's rows).
     fn consistent(&self) -> bool {
-        let (rows, cursor) = (self.run.2, self.cursor);
+        let (_, batch_size, rows) = self.run;
+        let cursor = self.cursor;
         cursor < rows.max(1)
             && (cursor > 0) == self.epoch_sum.is_some()
             && (self.pending_rows > 0) == self.pending.is_some()
             && self.history.len() == self.epoch
-            && self.pace_from.is_none_or(|(_, steps)| steps <= self.spent_steps)
+            && self.pace_from.is_none_or(|(_, from)| from <= batches_done(self.epoch, cursor, rows, batch_size))
     }
 }
 
