@@ -114,8 +114,9 @@ async function measureNow() {
 }
 
 /**
- * Runs `show` at most once every `ms`: `soon()` asks for it (once, however often it is asked before
- * it runs), `now()` runs it at once and returns what it returns, `cancel()` drops a request.
+ * Runs `show` at most once every `ms` (milliseconds, or a function that says how many when asked):
+ * `soon()` asks for it (once, however often it is asked before it runs), `now()` runs it at once
+ * and returns what it returns, `cancel()` drops a request.
  */
 function throttle(ms, show) {
   let last = -Infinity;
@@ -130,7 +131,7 @@ function throttle(ms, show) {
     return show();
   };
   const soon = () => {
-    timer ??= setTimeout(now, Math.max(0, last + ms - performance.now()));
+    timer ??= setTimeout(now, Math.max(0, last + (typeof ms === 'function' ? ms() : ms) - performance.now()));
   };
   return { soon, now, cancel };
 }
@@ -326,12 +327,15 @@ const visibility = new IntersectionObserver((entries) => {
 for (const img of [ui.curves, ui.diagram, ui.crossMap, ui.embedding]) visibility.observe(img);
 
 /**
- * While a race runs, the pictures are redrawn at most this often: showing a picture costs the
- * page's thread more than a progress bar (parsing the SVG, painting it), time taken from the
- * cores that train. Epochs slower than this are each drawn; a race that finishes is drawn at its end.
+ * While a race runs, the pictures are redrawn at most this often, and half as often when its
+ * workers take every core: showing a picture costs more than a progress bar (the results from
+ * every worker, drawing them, parsing and painting the SVG), and with no core to spare that time
+ * is taken from training (on two cores about 3% of the race; docs/benchmarks.md). Epochs slower than
+ * this are each drawn; a race that finishes is drawn at its end.
  */
 const PICTURES_MS = 500;
-const pictureDrawing = throttle(PICTURES_MS, () => (runs.some((r) => r.epochs.length) ? drawPictures() : undefined));
+const picturesMs = () => (racers.spareCore() ? PICTURES_MS : 2 * PICTURES_MS);
+const pictureDrawing = throttle(picturesMs, () => (runs.some((r) => r.epochs.length) ? drawPictures() : undefined));
 /** Redraws the pictures for the view in force now, when a run has finished an epoch. */
 const sendView = pictureDrawing.now;
 

@@ -16,15 +16,20 @@ const MOVE_GAIN_S = 0.03;
 
 /**
  * The move that best evens out the workers' remaining work, or null. `loads[w]` is worker w's
- * `{factor, models}`: its unfinished models as `{mode, left}` (the seconds each still needs at its
- * own pace) and the ratio of the worker's wall time to its models' time (the first worker also
- * draws the pictures). A model moves from a worker with two or more to another once the
- * receiver, with it, would finish no later than the giver without it: then both finish together,
- * sooner than the giver alone could. Of several such moves, the one that saves the most (then the
- * one to the least loaded worker); a model in `moved` stays where it is.
+ * `{factor, trained, models}`: its unfinished models as `{mode, left}` (the seconds each still
+ * needs at its own pace), the ratio of the worker's wall time to its models' time (the first
+ * worker also draws the pictures) and the wall seconds it has trained since its pace is counted.
+ * Nothing moves before every worker is half way (has trained at least as long as it has left):
+ * until then the paces rest on the first epochs, which run slow at times while the workers warm
+ * up, and moves made on them left one worker up to 0.4 s behind (docs/benchmarks.md). A model
+ * moves from a worker with two or more to another once the receiver, with it, would finish no
+ * later than the giver without it: then both finish together, sooner than the giver alone could.
+ * Of several such moves, the one that saves the most (then the one to the least loaded worker);
+ * a model in `moved` stays where it is.
  */
 export function bestMove(loads, moved = new Set()) {
   const finish = loads.map(({ factor, models }) => factor * models.reduce((sum, m) => sum + m.left, 0));
+  if (loads.some((load, w) => load.trained < finish[w])) return null;
   let best = null;
   loads.forEach(({ factor, models }, from) => {
     if (models.length < 2) return;
@@ -40,10 +45,12 @@ export function bestMove(loads, moved = new Set()) {
   return best;
 }
 
+/** The cores the browser says it has (at least one). */
+const cores = () => navigator.hardwareConcurrency || 1;
+
 /** The workers a race may use: one per model, at most three, at most one per core. */
 export function workerCount(setting, models) {
-  const cores = navigator.hardwareConcurrency || 1;
-  return Math.max(1, Math.min(models, setting > 0 ? setting : Math.min(3, cores)));
+  return Math.max(1, Math.min(models, setting > 0 ? setting : Math.min(3, cores())));
 }
 
 /** `modes` shared among `count` workers, costliest first to the least loaded. */
@@ -139,6 +146,14 @@ export class Race {
     return first;
   }
 
+  /**
+   * Whether the race's workers leave a core to the page: if not, whatever the page does (drawing
+   * the pictures) takes its time from training.
+   */
+  spareCore() {
+    return this.clients.length < cores();
+  }
+
   /** Waits for a model being moved to arrive. */
   async settled() {
     while (this.moving) await this.moving.catch(() => {});
@@ -186,7 +201,7 @@ export class Race {
     if (!this.movable || this.moving || this.clients.length < 2) return;
     const loads = this.clients.map((c) => {
       const { since, last, own } = this.clocks.get(c) ?? {};
-      return { factor: own > 0 ? (last - since) / own : 1, models: [] };
+      return { factor: own > 0 ? (last - since) / own : 1, trained: since == null ? 0 : last - since, models: [] };
     });
     for (const [mode, owner] of this.owners) {
       const left = this.left.get(mode);

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 
 import { Race, bestMove } from '../../www/race.js';
 
-/** Worker loads at a wall-to-own-time factor of 1. */
-const even = (...workers) => workers.map((models) => ({ factor: 1, models }));
+/** Worker loads at a wall-to-own-time factor of 1, ten seconds into the race (past half way). */
+const even = (...workers) => workers.map((models) => ({ factor: 1, trained: 10, models }));
 
 test('a model moves once the receiver, with it, would finish no later than the giver without it', () => {
   // Joint alone in the first worker, wide and deep in the second (seconds left at their pace).
@@ -15,6 +15,17 @@ test('a model moves once the receiver, with it, would finish no later than the g
   assert.deepEqual(bestMove(balanced), { mode: 'wide', from: 1, to: 0, gain: 0.1 });
   const idle = even([], [{ mode: 'wide', left: 0.2 }, { mode: 'deep', left: 0.5 }]);
   assert.deepEqual(bestMove(idle), { mode: 'wide', from: 1, to: 0, gain: 0.2 }, 'the smaller model goes: moving deep would leave the idle worker last');
+});
+
+test('nothing moves before every worker is half way: the first epochs\' paces mislead', () => {
+  const loads = even([{ mode: 'joint', left: 0.6 }], [{ mode: 'wide', left: 0.4 }, { mode: 'deep', left: 1.1 }]);
+  assert.deepEqual(bestMove(loads), { mode: 'wide', from: 1, to: 0, gain: 0.4 });
+  loads[1].trained = 1.4;
+  assert.equal(bestMove(loads), null, 'the second worker has trained 1.4 s and has 1.5 s left');
+  loads[1].trained = 1.5;
+  assert.deepEqual(bestMove(loads), { mode: 'wide', from: 1, to: 0, gain: 0.4 });
+  loads[0].trained = 0.5;
+  assert.equal(bestMove(loads), null, 'nor the first, with 0.6 s left');
 });
 
 test('a worker slowed by other work (drawing the pictures) counts as more loaded', () => {
@@ -84,29 +95,45 @@ test('a race moves a model by itself once every pace is known, and only while it
   report(b, 0.1, [['wide', 0.05, null], ['deep', 0.05, null]]);
   report(a, 0.5, [['joint', 0.5, 0.6]]);
   assert.equal(race.moving, null, 'no move before every model has a pace');
-  race.live = false;
   report(b, 0.5, [['wide', 0.2, 0.4], ['deep', 0.3, 1.1]]);
+  assert.equal(race.moving, null, 'no move before every worker is half way');
+  report(a, 1.0, [['joint', 1.0, 0.3]]);
+  race.live = false;
+  report(b, 1.5, [['wide', 0.6, 0.15], ['deep', 0.9, 0.5]]);
   assert.equal(race.moving, null, 'no move while paused or stopped');
   race.live = true;
-  report(b, 0.6, [['wide', 0.25, 0.35], ['deep', 0.35, 1.05]]);
+  report(b, 1.6, [['wide', 0.62, 0.13], ['deep', 0.98, 0.45]]);
   assert.notEqual(race.moving, null);
   await race.settled();
   assert.deepEqual(race.moves.map((m) => [m.mode, m.from, m.to]), [['wide', 1, 0]]);
   assert.equal(race.owners.get('wide'), a);
   assert.deepEqual([b.sent.at(-1), a.sent.at(-1)], ['handOver', 'takeOver']);
   assert.equal(race.clocks.has(a), false, 'the receiver\'s pace counts again from its next report (it may have sat idle)');
-  report(b, 0.7, [['wide', 0.3, 0.3], ['deep', 0.4, 1.0]]);
+  report(b, 1.7, [['wide', 0.64, 0.11], ['deep', 1.06, 0.4]]);
   assert.equal(race.left.get('wide'), null, 'a report sent before the move landed no longer speaks for the moved model');
   assert.equal(race.finished(b), false, 'the race goes on in the worker that took the model');
   assert.equal(race.finished(a), true);
+});
+
+test('a race leaves a core to the page only with fewer workers than cores', () => {
+  const spare = (workers, cores) => {
+    Object.defineProperty(globalThis, 'navigator', { value: { hardwareConcurrency: cores }, configurable: true });
+    const race = new Race(fakeWorker('a'), () => {});
+    race.clients = Array.from({ length: workers }, (_, i) => fakeWorker(String(i)));
+    return race.spareCore();
+  };
+  assert.equal(spare(1, 2), true, 'one worker on two cores: the race in turn');
+  assert.equal(spare(2, 2), false, 'two workers on two cores');
+  assert.equal(spare(3, 4), true);
+  assert.equal(spare(1, undefined), false, 'a browser that does not say counts as one core');
 });
 
 test('a model whose take-over fails goes back to the worker that handed it over, and the race fails', async () => {
   const { race, a, b, errors, report } = fakeRace({ refuse: true });
   report(a, 0.1, [['joint', 0.1, null]]);
   report(b, 0.1, [['wide', 0.05, null], ['deep', 0.05, null]]);
-  report(a, 0.5, [['joint', 0.5, 0.6]]);
-  report(b, 0.6, [['wide', 0.25, 0.35], ['deep', 0.35, 1.05]]);
+  report(a, 1.0, [['joint', 1.0, 0.3]]);
+  report(b, 1.5, [['wide', 0.6, 0.15], ['deep', 0.9, 0.5]]);
   await race.settled();
   assert.deepEqual(errors, [['a', 'a cannot take it']]);
   assert.deepEqual(b.sent.slice(-2), ['handOver', 'takeOver'], 'the worker that handed it over took it back');
