@@ -114,11 +114,11 @@ async function measureNow() {
 }
 
 /**
- * Runs `show` at most once every `ms` (milliseconds, or a function that says how many when asked):
+ * Runs `show` at most once every `interval()` milliseconds (asked each time, so it may change):
  * `soon()` asks for it (once, however often it is asked before it runs), `now()` runs it at once
  * and returns what it returns, `cancel()` drops a request.
  */
-function throttle(ms, show) {
+function throttle(interval, show) {
   let last = -Infinity;
   let timer = null;
   const cancel = () => {
@@ -131,7 +131,7 @@ function throttle(ms, show) {
     return show();
   };
   const soon = () => {
-    timer ??= setTimeout(now, Math.max(0, last + (typeof ms === 'function' ? ms() : ms) - performance.now()));
+    timer ??= setTimeout(now, Math.max(0, last + interval() - performance.now()));
   };
   return { soon, now, cancel };
 }
@@ -485,7 +485,7 @@ const PROGRESS_MS = 100;
  * Every model's latest progress, and the tables if an epoch finished: `soon()` while a race runs,
  * `now()` when it pauses, stops or ends, so it shows where it is at once.
  */
-const progressDrawing = throttle(PROGRESS_MS, () => {
+const progressDrawing = throttle(() => PROGRESS_MS, () => {
   views.renderProgress(ui.modelProgress, runs.map((r) => latest.get(r.mode)).filter(Boolean));
   if (tablesStale) renderTables();
 });
