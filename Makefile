@@ -20,8 +20,10 @@ test: setup
 test-native:
 	$(CARGO) test --release
 
+## The design card's command, as typed: its timeout and optimization come from .cargo/config.toml
+## and Cargo.toml's dev profile.
 test-wasm:
-	WASM_BINDGEN_TEST_TIMEOUT=900 wasm-pack test --headless --chrome --release
+	wasm-pack test --headless --chrome
 
 test-page: $(WASM) site
 	node --test --test-concurrency=1 tests/page/
@@ -37,8 +39,7 @@ site: $(WASM)
 demo: setup $(WASM)
 	$(CARGO) build --release --bin widedeep
 	mkdir -p out
-	$(CLI) train data/adult.csv --label income --model all --epochs 5 --quiet \
-	  --cross education,occupation --cross native-country,occupation --cross gender,age \
+	$(CLI) train data/adult.csv --setup adult --epochs 5 --quiet \
 	  --json out/adult.json --plot out/adult.svg --plot out/adult.png --save out/adult-joint.model.json
 	node scripts/serve.mjs $(PORT)
 

@@ -2,7 +2,10 @@
 # Installs what the tests and the demo need, skipping whatever is already there:
 # the wasm32 Rust target, wasm-pack and wasm-bindgen-cli (from crates.io), Chromium and
 # ChromeDriver (Debian), and the npm tools (binaryen's wasm-opt, playwright-core).
+# With --site, only what building the static site needs (no browser): the Pages workflow's step.
 set -euo pipefail
+site_only=false
+[ "${1:-}" = "--site" ] && site_only=true
 cd "$(dirname "$0")/.."
 WASM_BINDGEN_VERSION=0.2.130   # must match the wasm-bindgen pinned in Cargo.toml
 
@@ -19,7 +22,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   # Not --locked: its lock file pins a crate version the registry no longer serves.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+if ! $site_only && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
   echo "setup: installing Chromium and ChromeDriver from Debian"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

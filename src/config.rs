@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{ColumnKind, LabelRule, Schema};
 use crate::features::{FeatureConfig, Role};
 use crate::model::Mode;
-use crate::train::{OptimizerKind, SplitKind, TrainConfig};
+use crate::train::{OptimizerKind, TrainConfig};
 use crate::{Error, Result};
 
 /// Features and training settings together.
@@ -21,9 +21,11 @@ pub struct Config {
     pub train: TrainConfig,
 }
 
-/// A study's whole setup, one choice away: `widedeep train ml-1m.zip --setup seed`, or the page's
-/// "The seed study" preset. Each names the MovieLens columns it uses; every other column of the
-/// file is ignored, so the same setup fits ML-1M, ML-100K and the benchmark's joined file.
+/// A named setup, one choice away: `widedeep train ml-1m.zip --setup seed`, or the page's preset
+/// of the same name. The one home of each preset's settings, so the CLI reproduces exactly what
+/// the page shows. The MovieLens studies name the columns they use and ignore every other column
+/// of the file, so the same setup fits ML-1M, ML-100K and the benchmark's joined file; the others
+/// change only what their story needs and keep the defaults elsewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Setup {
@@ -34,75 +36,138 @@ pub enum Setup {
     /// The seed's columns plus user and movie ids in both parts and a user × genre cross
     /// (20,000 buckets); Adam 0.001, batch 256, 8 epochs: clearly better on MovieLens 100K.
     Ids,
+    /// UCI Adult (`data/adult.csv`): income >50K from census answers, `fnlwgt` (a sampling
+    /// weight, not a trait) ignored, with education × occupation, native-country × occupation
+    /// and gender × age crosses.
+    Adult,
+    /// The memorize-vs-generalize story (`widedeep generate memorize`): a city × product cross,
+    /// 2-d embeddings and one hidden layer of 16, Adam 0.01, 6 epochs.
+    Memorize,
+    /// The generated MovieLens-shaped ratings (`widedeep generate movielens`) as the seed study
+    /// reads them, ids ignored: AdaGrad 0.01, batch 200, 8-d embeddings, 5 epochs.
+    Movielens,
 }
 
 impl Setup {
     /// Every setup, for listing.
-    pub const ALL: [Setup; 2] = [Setup::Seed, Setup::Ids];
+    pub const ALL: [Setup; 5] = [Setup::Seed, Setup::Ids, Setup::Adult, Setup::Memorize, Setup::Movielens];
 
     /// The name used by `--setup` and the page.
     pub fn name(self) -> &'static str {
         match self {
             Self::Seed => "seed",
             Self::Ids => "ids",
+            Self::Adult => "adult",
+            Self::Memorize => "memorize",
+            Self::Movielens => "movielens",
         }
     }
 
-    /// The columns the setup uses and their parts.
+    /// The label column and its positive value.
+    fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Seed | Self::Ids | Self::Movielens => ("liked", "1"),
+            Self::Adult => ("income", ">50K"),
+            Self::Memorize => ("bought", "1"),
+        }
+    }
+
+    /// The columns whose part the setup chooses.
     fn roles(self) -> Vec<(&'static str, Role)> {
-        let mut roles = vec![("genres", Role::Both), ("gender", Role::Both), ("age", Role::Both), ("occupation", Role::Deep)];
-        if self == Self::Ids {
-            roles[3].1 = Role::Both;
-            roles.extend([("user_id", Role::Both), ("movie_id", Role::Both)]);
+        let seed = vec![("genres", Role::Both), ("gender", Role::Both), ("age", Role::Both), ("occupation", Role::Deep)];
+        match self {
+            Self::Seed => seed,
+            Self::Ids => [&seed[..3], &[("occupation", Role::Both), ("user_id", Role::Both), ("movie_id", Role::Both)]].concat(),
+            Self::Adult => vec![("fnlwgt", Role::Ignore)],
+            Self::Memorize => vec![("price", Role::Ignore)],
+            Self::Movielens => [
+                ("timestamp", Role::Ignore),
+                ("zip_code", Role::Ignore),
+                ("user_id", Role::Ignore),
+                ("movie_id", Role::Ignore),
+                ("occupation", Role::Deep),
+            ]
+            .into(),
         }
-        roles
     }
 
-    /// The setup's configuration for a file with `schema`: its columns in their roles, every
-    /// other column ignored; an error names the columns the file lacks.
-    pub fn config(self, schema: &Schema) -> Result<Config> {
-        let roles = self.roles();
-        let missing: Vec<&str> =
-            ["liked"].into_iter().chain(roles.iter().map(|(c, _)| *c)).filter(|c| schema.column(c).is_none()).collect();
-        if !missing.is_empty() {
-            return Err(Error::Config(format!(
-                "the {} setup needs MovieLens columns the file lacks: {} (load a MovieLens archive)",
-                self.name(),
-                missing.join(", ")
-            )));
+    /// The setup's crosses.
+    fn crosses(self) -> &'static [&'static [&'static str]] {
+        match self {
+            Self::Seed | Self::Movielens => &[&["gender", "age"]],
+            Self::Ids => &[&["gender", "age"], &["user_id", "genres"]],
+            Self::Adult => &[&["education", "occupation"], &["native-country", "occupation"], &["gender", "age"]],
+            Self::Memorize => &[&["city", "product"]],
         }
-        let mut all: BTreeMap<String, Role> = schema.columns.iter().map(|c| (c.name.clone(), Role::Ignore)).collect();
-        all.remove("liked");
-        all.extend(roles.into_iter().map(|(c, r)| (c.to_string(), r)));
-        let strings = |columns: &[&str]| columns.iter().map(|c| c.to_string()).collect::<Vec<_>>();
-        let seed = self == Self::Seed;
+    }
+
+    /// Whether every column the setup does not name is ignored (the studies read only theirs).
+    fn only_its_columns(self) -> bool {
+        matches!(self, Self::Seed | Self::Ids)
+    }
+
+    /// The setup's configuration for a file with `schema`: its columns in their roles (every
+    /// other column ignored, for the studies); an error names the columns the file lacks.
+    pub fn config(self, schema: &Schema) -> Result<Config> {
+        let (label, _) = self.label();
+        let roles = self.roles();
+        let named = [label].into_iter().chain(roles.iter().map(|(c, _)| *c)).chain(self.crosses().iter().flat_map(|c| c.iter().copied()));
+        let mut missing: Vec<&str> = Vec::new();
+        named.filter(|c| schema.column(c).is_none()).for_each(|c| {
+            if !missing.contains(&c) {
+                missing.push(c)
+            }
+        });
+        if !missing.is_empty() {
+            let load = match self {
+                Self::Seed | Self::Ids => "load a MovieLens archive",
+                Self::Adult => "load data/adult.csv",
+                Self::Memorize => "generate it with the memorize preset",
+                Self::Movielens => "generate it with the movielens preset",
+            };
+            return Err(Error::Data(format!("the {} setup needs columns the file lacks: {} ({load})", self.name(), missing.join(", "))));
+        }
+        let mut config = self.settings();
+        if self.only_its_columns() {
+            let others = schema.columns.iter().filter(|c| c.name != label && !config.features.roles.contains_key(&c.name));
+            let ignored: Vec<String> = others.map(|c| c.name.clone()).collect();
+            config.features.roles.extend(ignored.into_iter().map(|c| (c, Role::Ignore)));
+        }
+        Ok(config)
+    }
+
+    /// The setup's settings without a file: its label, the roles of the columns it names, its
+    /// crosses, sizes and training. What the page's presets start from before their data loads.
+    pub fn settings(self) -> Config {
+        let (label, positive) = self.label();
         let features = FeatureConfig {
-            label_rule: LabelRule::Positive { value: "1".into() },
-            roles: all,
+            label_rule: LabelRule::Positive { value: positive.into() },
+            roles: self.roles().into_iter().map(|(c, r)| (c.to_string(), r)).collect(),
             // The seed one-hot encodes and embeds age groups: ages are categories, not a number.
-            kinds: [("age".to_string(), ColumnKind::Categorical)].into(),
-            crosses: if seed {
-                vec![strings(&["gender", "age"])]
-            } else {
-                vec![strings(&["gender", "age"]), strings(&["user_id", "genres"])]
+            kinds: if self.only_its_columns() { [("age".to_string(), ColumnKind::Categorical)].into() } else { BTreeMap::new() },
+            crosses: self.crosses().iter().map(|c| c.iter().map(|s| s.to_string()).collect()).collect(),
+            hash_buckets: if self == Self::Ids { 20_000 } else { FeatureConfig::default().hash_buckets },
+            embedding_dim: match self {
+                Self::Seed | Self::Movielens => Some(8),
+                Self::Memorize => Some(2),
+                Self::Ids | Self::Adult => None,
             },
-            hash_buckets: if seed { FeatureConfig::default().hash_buckets } else { 20_000 },
-            embedding_dim: seed.then_some(8),
-            ..FeatureConfig::for_label("liked")
+            ..FeatureConfig::for_label(label)
         };
-        let train = TrainConfig {
-            modes: Mode::ALL.to_vec(),
-            hidden: vec![64, 32, 16],
-            optimizer: if seed { OptimizerKind::Adagrad } else { OptimizerKind::Adam },
-            learning_rate: Some(if seed { 0.01 } else { 0.001 }),
-            batch_size: if seed { 200 } else { 256 },
-            epochs: if seed { 20 } else { 8 },
-            test_fraction: 0.3,
-            split: SplitKind::Random,
-            seed: 100,
-            ..TrainConfig::default()
-        };
-        Ok(Config { features, train })
+        Config { features, train: self.training() }
+    }
+
+    /// The training settings: all three models raced, the rest as the setup's story needs.
+    fn training(self) -> TrainConfig {
+        let base = TrainConfig { modes: Mode::ALL.to_vec(), ..TrainConfig::default() };
+        let adagrad = TrainConfig { optimizer: OptimizerKind::Adagrad, learning_rate: Some(0.01), batch_size: 200, ..base.clone() };
+        match self {
+            Self::Seed => TrainConfig { epochs: 20, ..adagrad },
+            Self::Movielens => TrainConfig { epochs: 5, ..adagrad },
+            Self::Ids => TrainConfig { learning_rate: Some(0.001), epochs: 8, ..base },
+            Self::Adult => base,
+            Self::Memorize => TrainConfig { hidden: vec![16], learning_rate: Some(0.01), epochs: 6, ..base },
+        }
     }
 }
 
@@ -110,10 +175,10 @@ impl std::str::FromStr for Setup {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|setup| setup.name() == s)
-            .ok_or_else(|| Error::Config(format!("unknown setup '{s}': expected seed or ids")))
+        Self::ALL.into_iter().find(|setup| setup.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|s| s.name()).collect();
+            Error::Config(format!("unknown setup '{s}': expected one of {}", names.join(", ")))
+        })
     }
 }
 
@@ -145,15 +210,31 @@ mod tests {
         assert_eq!((ids.features.roles["user_id"], ids.features.roles["occupation"]), (Role::Both, Role::Both));
         assert_eq!(ids.features.hash_buckets, 20_000);
         assert_eq!("ids".parse::<Setup>().unwrap(), Setup::Ids);
-        assert!("nope".parse::<Setup>().unwrap_err().to_string().contains("expected seed or ids"));
+        assert!("nope".parse::<Setup>().unwrap_err().to_string().contains("expected one of seed, ids, adult, memorize, movielens"));
+    }
+
+    #[test]
+    fn the_page_presets_are_setups_too() {
+        let adult =
+            schema("age,education,occupation,native-country,gender,fnlwgt,income\n30,HS,Sales,US,F,1,<=50K\n40,BA,Tech,US,M,2,>50K\n");
+        let config = Setup::Adult.config(&adult).unwrap();
+        let crosses: Vec<String> = config.features.crosses.iter().map(|c| c.join(" x ")).collect();
+        assert_eq!(crosses, ["education x occupation", "native-country x occupation", "gender x age"]);
+        assert_eq!(config.features.roles, [("fnlwgt".to_string(), Role::Ignore)].into());
+        assert_eq!(config.features.label_rule, LabelRule::Positive { value: ">50K".into() });
+        assert_eq!((config.train.modes.len(), config.train.epochs), (3, TrainConfig::default().epochs));
+        let memorize = Setup::Memorize.config(&schema("city,product,price,bought\na,b,1,0\nc,d,2,1\n")).unwrap();
+        assert_eq!((memorize.features.embedding_dim, memorize.train.hidden.clone()), (Some(2), vec![16]));
+        assert_eq!((memorize.train.learning_rate, memorize.train.epochs), (Some(0.01), 6));
+        assert_eq!(memorize.features.crosses, [vec!["city".to_string(), "product".to_string()]]);
+        let error = Setup::Adult.config(&schema("x,income\n1,a\n2,b\n")).unwrap_err();
+        assert_eq!((error.kind(), error.to_string().ends_with("(load data/adult.csv)")), ("data", true));
+        assert_eq!("movielens".parse::<Setup>().unwrap(), Setup::Movielens);
     }
 
     #[test]
     fn a_file_without_the_columns_is_told_what_it_lacks() {
         let error = Setup::Seed.config(&schema("gender,age,y\nF,1,0\nM,2,1\n")).unwrap_err().to_string();
-        assert_eq!(
-            error,
-            "invalid setting: the seed setup needs MovieLens columns the file lacks: liked, genres, occupation (load a MovieLens archive)"
-        );
+        assert_eq!(error, "the seed setup needs columns the file lacks: liked, genres, occupation (load a MovieLens archive)");
     }
 }

@@ -5,8 +5,6 @@
 
 use std::sync::Arc;
 
-use crate::model::Mode;
-
 /// Everything that can go wrong between a CSV file and a trained model.
 ///
 /// Messages name the row, line, column and what was expected, so a user can fix the file.
@@ -42,9 +40,35 @@ pub enum Error {
     /// A setting is out of range or contradicts another.
     #[error("invalid setting: {0}")]
     Config(String),
+    /// The data cannot serve what was asked (too few rows to hold out a test set, a study's
+    /// columns missing from the file).
+    #[error("{0}")]
+    Data(String),
+    /// Bytes passed between workers (prepared rows, a model handed over, an optimizer's state)
+    /// are damaged or cut short.
+    #[error("{0}")]
+    Damaged(String),
+    /// A request does not fit what the engine holds now (a model from another race, results of
+    /// another run).
+    #[error("{0}")]
+    State(String),
     /// A saved model cannot be read.
     #[error("saved model: {0}")]
     ModelFile(String),
+    /// Training diverged: the loss or the predictions stopped being finite numbers. `batch` is
+    /// the batch at which it was seen (the loss is read every few batches, so it may have begun a
+    /// few earlier).
+    #[error(
+        "the loss became {} at epoch {epoch}, batch {batch}: training diverged; lower the learning rate (now {})",
+        non_finite_name(*.value),
+        short_number(*.learning_rate)
+    )]
+    Diverged { epoch: usize, batch: usize, value: f64, learning_rate: f64 },
+    /// A size a setting asks for (typed, or carried by a link) is past one of the bounds in
+    /// [`crate::limits`]; the message names the size and the bound. (A file past a bound is a
+    /// [`Error::Csv`] or [`Error::Archive`] error, naming the line or the entry.)
+    #[error("{0}")]
+    Limit(String),
     /// The compute backend failed (for example a lost GPU device).
     #[error("compute backend: {0}")]
     Backend(String),
@@ -57,12 +81,12 @@ pub enum Error {
     /// Scoring was asked for before a saved model was loaded.
     #[error("load a saved model first")]
     NoScorer,
-    /// The run has no model of this mode.
-    #[error("no {} model in this run", .0.name())]
-    NoModel(Mode),
+    /// The run has no model of this mode (named as the model's mode names itself: `wide`, …).
+    #[error("no {0} model in this run")]
+    NoModel(&'static str),
     /// The model of this mode has no wide part to look into.
-    #[error("the {} model has no wide part", .0.name())]
-    NoWidePart(Mode),
+    #[error("the {0} model has no wide part")]
+    NoWidePart(&'static str),
 }
 
 impl Error {
@@ -76,7 +100,12 @@ impl Error {
             Self::UnknownColumn { .. } => "unknown_column",
             Self::Label { problem, .. } => problem.kind(),
             Self::Config(_) => "setting",
+            Self::Data(_) => "data",
+            Self::Damaged(_) => "damaged",
+            Self::State(_) => "state",
             Self::ModelFile(_) => "model_file",
+            Self::Diverged { .. } => "diverged",
+            Self::Limit(_) => "limit",
             Self::Backend(_) => "backend",
             Self::NoData => "no_data",
             Self::NoRun => "no_run",
@@ -91,6 +120,21 @@ impl From<std::io::Error> for Error {
     fn from(error: std::io::Error) -> Self {
         Self::Io(IoError(Arc::new(error)))
     }
+}
+
+/// How a number that is not finite reads in a message: `NaN`, `infinite` or `-infinite`.
+fn non_finite_name(value: f64) -> String {
+    match value {
+        v if v.is_nan() => "NaN".into(),
+        v if v == f64::INFINITY => "infinite".into(),
+        v if v == f64::NEG_INFINITY => "-infinite".into(),
+        v => format!("{v}"),
+    }
+}
+
+/// A setting's number as a person writes it: `10`, `0.001`, `1e30`.
+fn short_number(value: f64) -> String {
+    if value != 0.0 && !(1e-4..1e6).contains(&value.abs()) { format!("{value:e}") } else { format!("{value}") }
 }
 
 /// Why a label column cannot become 0/1 targets.
@@ -114,12 +158,16 @@ pub enum LabelProblem {
     /// Every labelled row falls on one side of the rule.
     #[error("every row is on the same side of '{0}': nothing to learn")]
     OneSided(String),
+    /// The training rows hold no row of one class (it is rare and all of it fell in the test rows).
+    #[error("the training rows hold no {0}: nothing to learn it from; use a smaller test share or another seed")]
+    OneSidedTraining(String),
 }
 
 impl LabelProblem {
     fn kind(&self) -> &'static str {
         match self {
             Self::AllMissing | Self::SingleValue(_) | Self::OneSided(_) => "label_unusable",
+            Self::OneSidedTraining(_) => "label_rare",
             Self::NotBinary(_) => "label_not_binary",
             Self::PositiveNeverOccurs { .. } => "label_positive_missing",
             Self::NotNumber { .. } => "label_not_numeric",
@@ -172,7 +220,7 @@ mod tests {
         let label = |problem| Error::Label { column: "y".into(), problem };
         assert_eq!(label(LabelProblem::NotBinary(3)).kind(), "label_not_binary");
         assert_eq!(Error::NoData.kind(), "no_data");
-        assert_eq!(Error::NoWidePart(Mode::Deep).to_string(), "the deep model has no wide part");
+        assert_eq!(Error::NoWidePart("deep").to_string(), "the deep model has no wide part");
         let message = label(LabelProblem::NotBinary(3)).to_string();
         assert!(!message.contains("--"), "no CLI flag in a core message: {message}");
     }

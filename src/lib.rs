@@ -13,9 +13,11 @@ pub mod engine;
 mod error;
 pub mod features;
 pub mod insight;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod plot;
+mod report;
 pub mod rng;
 pub mod synth;
 pub mod train;
@@ -24,3 +26,4 @@ pub mod web;
 
 pub use config::{Config, Setup};
 pub use error::{Error, IoError, LabelProblem, Result};
+pub use report::Report;

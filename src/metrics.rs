@@ -9,7 +9,8 @@ pub struct Metrics {
     pub log_loss: f64,
     /// Share of rows where `p >= 0.5` matches the target.
     pub accuracy: f64,
-    /// Area under the ROC curve, ties counted as half; NaN when only one class is present.
+    /// Area under the ROC curve, ties counted as half; NaN when only one class is present or a
+    /// score is NaN (rows that cannot be ranked).
     pub auc: f64,
 }
 
@@ -32,19 +33,23 @@ pub fn accuracy(logits: &[f32], targets: &[f32]) -> f64 {
 }
 
 /// Exact ROC AUC by the rank-sum (Mann-Whitney) formula with average ranks for tied scores, so
-/// ties count half as they should.
+/// ties count half as they should. NaN when a class is absent or a score is NaN (a NaN has no
+/// rank); ±infinity ranks as the largest or smallest score.
 pub fn roc_auc(scores: &[f32], targets: &[f32]) -> f64 {
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
     let positives = targets.iter().filter(|&&y| y >= 0.5).count() as f64;
     let negatives = scores.len() as f64 - positives;
-    if positives == 0.0 || negatives == 0.0 {
+    if positives == 0.0 || negatives == 0.0 || scores.iter().any(|s| s.is_nan()) {
         return f64::NAN;
     }
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
     let mut positive_rank_sum = 0.0;
     let mut start = 0;
     while start < order.len() {
-        let end = (start..order.len()).find(|&i| scores[order[i]] != scores[order[start]]).unwrap_or(order.len());
+        // Ties end at the first score after `start` that differs; the group is never empty, so
+        // the loop always advances.
+        let tied = |i: &usize| scores[order[*i]] == scores[order[start]];
+        let end = (start + 1..order.len()).find(|i| !tied(i)).unwrap_or(order.len());
         let average_rank = (start + 1 + end) as f64 / 2.0;
         let tied_positives = order[start..end].iter().filter(|&&i| targets[i] >= 0.5).count();
         positive_rank_sum += average_rank * tied_positives as f64;
@@ -86,6 +91,17 @@ mod tests {
     #[test]
     fn auc_of_one_class_is_nan() {
         assert!(roc_auc(&[0.1, 0.2], &[1.0, 1.0]).is_nan());
+    }
+
+    #[test]
+    fn auc_of_nan_scores_is_nan_and_infinities_rank() {
+        // A NaN score once made the tie loop stand still forever.
+        assert!(roc_auc(&[f32::NAN, 0.2, f32::NAN, 0.1], &[1.0, 0.0, 0.0, 1.0]).is_nan());
+        assert!(roc_auc(&[f32::NAN; 3], &[1.0, 0.0, 1.0]).is_nan());
+        assert_eq!(roc_auc(&[f32::INFINITY, f32::NEG_INFINITY, 0.0], &[1.0, 0.0, 0.0]), 1.0);
+        assert_eq!(roc_auc(&[f32::INFINITY, f32::INFINITY, 0.0, 1.0], &[1.0, 0.0, 0.0, 1.0]), 0.625);
+        let metrics = evaluate(&[f32::NAN, 1.0], &[1.0, 0.0]);
+        assert!(metrics.auc.is_nan() && metrics.log_loss.is_nan());
     }
 
     #[test]

@@ -15,14 +15,40 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::data::NamedBytes;
 use crate::engine::{Engine, Preference};
 use crate::model::Mode;
-use crate::plot::{Look, Picture};
+use crate::plot::{Picture, Theme};
 use crate::train::Ftrl;
-use crate::{Config, Error};
+use crate::{Config, Error, Setup};
 
-/// Makes an unexpected panic readable in the console instead of "unreachable".
+thread_local! {
+    /// The message of the panic that killed this instance, kept for [`last_panic`]: a panic in
+    /// WebAssembly aborts (an `unreachable` trap), and the trap itself says nothing of why.
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Makes an unexpected panic readable: in the console (instead of "unreachable") and to the
+/// worker, which reads it with [`last_panic`] after the trap to say why the engine died.
 #[wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.payload_as_str().unwrap_or("a panic without a message");
+        let located = match info.location() {
+            Some(at) => format!("{message}, at {}:{}", at.file(), at.line()),
+            None => message.to_string(),
+        };
+        LAST_PANIC.with(|last| {
+            if let Ok(mut last) = last.try_borrow_mut() {
+                *last = Some(located);
+            }
+        });
+        console_error_panic_hook::hook(info);
+    }));
+}
+
+/// The message of the panic that killed this instance, or `undefined` (an allocation that fails
+/// aborts without one). Read by the worker after a trap; the instance is replaced after it.
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|last| last.try_borrow().ok().and_then(|last| last.clone()))
 }
 
 /// The engine as JavaScript sees it. Calls are serialized: one that arrives while a training
@@ -69,7 +95,7 @@ impl WideDeepEngine {
     /// A study's whole configuration (`"seed"` or `"ids"`) for the loaded data: `{features, train}`.
     #[wasm_bindgen(js_name = setupConfig)]
     pub fn setup_config(&self, name: &str) -> Result<JsValue, JsValue> {
-        to_js(&self.engine()?.setup_config(name).map_err(js_error)?)
+        keyed_to_js(&self.engine()?.setup_config(name).map_err(js_error)?)
     }
 
     /// The bytes of a generated classroom data set: `"movielens"` or `"memorize"`.
@@ -87,14 +113,16 @@ impl WideDeepEngine {
     }
 
     /// Resolves to the `count` largest wide weights of the `mode` model, named:
-    /// `[{feature, others, more, rows, weight}]`.
+    /// `[{feature, others, more, rows, weight}]`; without a count, the core's
+    /// [`WEIGHTS_SHOWN`](crate::insight::WEIGHTS_SHOWN).
     #[wasm_bindgen(js_name = namedWeights)]
-    pub fn named_weights(&self, mode: String, count: u32) -> Promise {
+    pub fn named_weights(&self, mode: String, count: Option<u32>) -> Promise {
+        let count = count.map_or(crate::insight::WEIGHTS_SHOWN, |c| c as usize);
         let inner = self.inner.clone();
         future_to_promise(async move {
             let mode: Mode = mode.parse().map_err(js_error)?;
             let engine = inner.try_borrow().map_err(|_| busy())?;
-            Ok(to_js(&engine.named_weights(mode, count as usize).await.map_err(js_error)?)?)
+            Ok(to_js(&engine.named_weights(mode, count).await.map_err(js_error)?)?)
         })
     }
 
@@ -303,6 +331,16 @@ impl WideDeepEngine {
         })
     }
 
+    /// Panics inside a future that holds the engine, as a failing training step would. It
+    /// exists only so the page's crash recovery can be tested end to end (the worker's
+    /// `panicForTest` request makes its next training slice call this): nothing else can make
+    /// the engine die on purpose. The page itself never asks for it.
+    #[wasm_bindgen(js_name = panicForTest)]
+    pub fn panic_for_test(&self) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move { panic_on_purpose(&*borrow(&inner)?) })
+    }
+
     fn engine(&self) -> Result<std::cell::RefMut<'_, Engine>, JsValue> {
         borrow(&self.inner)
     }
@@ -310,11 +348,11 @@ impl WideDeepEngine {
 
 /// Draws a picture (`{kind, data}`: `curves` with `[{mode, epochs}]`, `cross_map`, `embedding`
 /// or `diagram` with what the engine returned) as SVG text of `width × height` pixels, in the
-/// projector look when `projector` is true. The worker draws, the page only shows the SVG.
+/// projector theme when `projector` is true. The worker draws, the page only shows the SVG.
 #[wasm_bindgen(js_name = pictureSvg)]
 pub fn picture_svg(picture: JsValue, width: u32, height: u32, projector: bool) -> Result<String, JsValue> {
     let picture: Picture = from_js(picture)?;
-    picture.svg(width, height, Look { projector }).map_err(|e| message_error(&e, "internal"))
+    picture.svg(width, height, Theme { projector }).map_err(|e| message_error(&e, "internal"))
 }
 
 /// What `configure` resolves to.
@@ -325,7 +363,8 @@ struct Configured {
 }
 
 /// The core's default configuration (`{features, train}`), with the FTRL settings a wide part
-/// switched to FTRL starts from (`ftrl`): the page's defaults come from here, so the CLI and the
+/// switched to FTRL starts from (`ftrl`) and every named setup's settings (`setups`, what the
+/// CLI's `--setup` takes): the page's defaults and presets come from here, so the CLI and the
 /// page never disagree.
 #[wasm_bindgen(js_name = defaultConfig)]
 pub fn default_config() -> Result<JsValue, JsValue> {
@@ -334,8 +373,16 @@ pub fn default_config() -> Result<JsValue, JsValue> {
         #[serde(flatten)]
         config: Config,
         ftrl: Ftrl,
+        /// Every named setup's settings, by name: the page's presets start from them.
+        setups: BTreeMap<&'static str, Config>,
     }
-    to_js(&Defaults { config: Config::default(), ftrl: Ftrl::default() })
+    let setups = Setup::ALL.into_iter().map(|setup| (setup.name(), setup.settings())).collect();
+    keyed_to_js(&Defaults { config: Config::default(), ftrl: Ftrl::default(), setups })
+}
+
+/// See [`WideDeepEngine::panic_for_test`]: the engine stays borrowed, as after a real panic.
+fn panic_on_purpose(_engine: &Engine) -> Result<JsValue, JsValue> {
+    panic!("a panic on purpose, to test the page's crash recovery")
 }
 
 const BUSY: &str = "the engine is busy with a training slice: wait for it to finish";
@@ -366,6 +413,15 @@ fn config_from_js(config: JsValue) -> Result<Config, JsValue> {
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| message_error(&e.to_string(), "internal"))
+}
+
+/// A value holding a configuration as a JavaScript object, through JSON text: its roles and kinds
+/// are keyed by column names, and serde-wasm-bindgen sets keys with `object[key] = value`, which
+/// drops a column named `__proto__` (JSON.parse keeps it as the object's own key). Not for values
+/// with numbers that may be NaN (JSON writes them as null): reports go through [`to_js`].
+fn keyed_to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value).map_err(|e| message_error(&e.to_string(), "internal"))?;
+    js_sys::JSON::parse(&text)
 }
 
 fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {

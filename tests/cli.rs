@@ -2,42 +2,10 @@
 #![cfg(not(target_family = "wasm"))]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn widedeep(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_widedeep")).args(args).output().expect("the binary runs")
-}
-
-/// Checks that `widedeep args` fails without a panic and says `message`.
-fn fails_with(args: &[&str], message: &str) {
-    let out = widedeep(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && !stderr.contains("panicked"), "{args:?} should fail cleanly: {stderr}");
-    assert!(stderr.contains(message), "{args:?}: {stderr}");
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("widedeep-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
-fn sample(rows: usize) -> String {
-    let mut text = String::from("city;kind;score;bought\n");
-    for i in 0..rows {
-        let city = ["Oslo", "Lima", "Pune", "Kyiv"][i % 4];
-        let kind = ["a", "b", "c"][(i / 4) % 3];
-        let bought = if (city == "Oslo") ^ (kind == "c") { "yes" } else { "no" };
-        text.push_str(&format!("{city};{kind};{}.5;{bought}\n", i % 17));
-    }
-    text
-}
+#[path = "common/cli.rs"]
+mod common;
+use common::{fails_with, sample, scratch, widedeep, write, zip};
 
 #[test]
 fn inspect_prints_the_schema_as_json() {
@@ -278,12 +246,12 @@ fn movielens_1m(dir: &Path) -> PathBuf {
     folder
 }
 
-/// Zips `files` (paths relative to `dir`) with Python's own zip writer, as a download would come.
-fn python_zip(dir: &Path, archive: &str, files: &[&str]) -> PathBuf {
+/// Zips `files` (paths relative to `dir`, named so in the archive) into `dir/archive`.
+fn zip_files(dir: &Path, archive: &str, files: &[&str]) -> PathBuf {
+    let contents: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(dir.join(f)).unwrap()).collect();
+    let entries: Vec<(&str, &[u8])> = files.iter().zip(&contents).map(|(f, c)| (*f, c.as_slice())).collect();
     let path = dir.join(archive);
-    let status =
-        Command::new("python3").current_dir(dir).args(["-m", "zipfile", "-c", archive]).args(files).status().expect("python3 runs");
-    assert!(status.success());
+    std::fs::write(&path, zip(&entries)).unwrap();
     path
 }
 
@@ -291,7 +259,7 @@ fn python_zip(dir: &Path, archive: &str, files: &[&str]) -> PathBuf {
 fn a_movielens_archive_is_read_joined_and_trained_with_the_seed_setup() {
     let dir = scratch("movielens");
     let folder = movielens_1m(&dir);
-    let archive = python_zip(&dir, "ml-1m.zip", &["ml-1m"]);
+    let archive = zip_files(&dir, "ml-1m.zip", &["ml-1m/users.dat", "ml-1m/movies.dat", "ml-1m/ratings.dat"]);
     let out = widedeep(&["inspect", archive.to_str().unwrap()]);
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{stderr}");
@@ -322,7 +290,7 @@ fn archives_that_are_not_movielens_or_are_cut_short_are_clear_errors() {
     let dir = scratch("archives");
     write(&dir, "notes.txt", "hello");
     write(&dir, "table.csv", "a,b\n1,2\n");
-    let other = python_zip(&dir, "other.zip", &["notes.txt", "table.csv"]);
+    let other = zip_files(&dir, "other.zip", &["notes.txt", "table.csv"]);
     let bytes = std::fs::read(&other).unwrap();
     fails_with(&["inspect", other.to_str().unwrap()], "the zip archive holds notes.txt, table.csv");
     fails_with(&["inspect", other.to_str().unwrap()], "MovieLens 1M (ratings.dat, users.dat, movies.dat)");

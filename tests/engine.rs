@@ -73,7 +73,7 @@ fn export_import_and_score() {
     block_on(engine.configure(parity::config())).unwrap();
     while !block_on(engine.train(100)).unwrap().done {}
     let json = block_on(engine.export_model(Mode::Joint)).unwrap();
-    assert_eq!(block_on(engine.export_model(Mode::Wide)).unwrap_err(), Error::NoModel(Mode::Wide));
+    assert_eq!(block_on(engine.export_model(Mode::Wide)).unwrap_err(), Error::NoModel("wide"));
     assert_eq!(engine.import_model(&json).unwrap(), ["a", "b", "x"]);
     let scored = block_on(engine.score_csv(b"a,b,x\na1,b0,0.5\na1,b1,0.5\nzz,b1,NA\n")).unwrap();
     let scores = scored.probabilities;
@@ -114,10 +114,13 @@ fn a_model_handed_over_mid_race_ends_with_the_metrics_it_would_have_had() {
     let progress = block_on(secondary.train(5)).unwrap();
     assert_eq!((progress.models[0].mode, progress.models[0].batch, progress.models[0].batches), (Mode::Wide, 3, 4), "mid-epoch");
     let wide = block_on(secondary.hand_over(Mode::Wide)).unwrap();
-    assert_eq!(block_on(secondary.hand_over(Mode::Wide)).unwrap_err(), Error::NoModel(Mode::Wide));
-    assert_eq!(primary.take_over(&wide[..wide.len() / 2]).unwrap_err().to_string(), "invalid setting: the model handed over is damaged");
+    assert_eq!(block_on(secondary.hand_over(Mode::Wide)).unwrap_err(), Error::NoModel("wide"));
+    assert_eq!(
+        primary.take_over(&wide[..wide.len() / 2]).unwrap_err().to_string(),
+        "the model handed over is damaged: start the race again"
+    );
     assert_eq!(primary.take_over(&wide).unwrap(), Mode::Wide);
-    assert_eq!(primary.take_over(&wide).unwrap_err().to_string(), "invalid setting: this run already trains a wide model");
+    assert_eq!(primary.take_over(&wide).unwrap_err().to_string(), "this run already trains a wide model");
     for engine in [&mut primary, &mut secondary] {
         while !block_on(engine.train(32)).unwrap().done {}
     }
@@ -159,4 +162,39 @@ fn with_modes(config: &widedeep::Config, modes: &[Mode]) -> widedeep::Config {
     let mut config = config.clone();
     config.train.modes = modes.to_vec();
     config
+}
+
+#[test]
+fn a_diverging_run_stops_with_a_clear_error_and_the_engine_goes_on() {
+    let mut engine = loaded();
+    let mut config = parity::config();
+    config.train = TrainConfig { learning_rate: Some(1e30), epochs: 2, ..config.train };
+    block_on(engine.configure(config)).unwrap();
+    let error = loop {
+        match block_on(engine.train(4)) {
+            Ok(progress) => assert!(!progress.done, "a learning rate of 1e30 cannot train two epochs"),
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(error.kind(), "diverged");
+    assert!(error.to_string().ends_with("training diverged; lower the learning rate (now 1e30)"), "{error}");
+    assert!(matches!(error, Error::Diverged { epoch: 1, .. }), "{error:?}");
+    // The data stays; the next run trains.
+    block_on(engine.configure(parity::config())).unwrap();
+    assert!(block_on(engine.train(2)).is_ok());
+}
+
+#[test]
+fn sizes_from_a_link_are_refused_before_anything_is_allocated() {
+    let mut engine = loaded();
+    let mut wide = parity::config();
+    wide.train.hidden = vec![100_000, 100_000];
+    let error = block_on(engine.configure(wide)).unwrap_err();
+    assert_eq!(error.kind(), "limit");
+    assert!(error.to_string().contains("parameters, over the limit of"), "{error}");
+    let mut buckets = parity::config();
+    buckets.features.hash_buckets = u32::MAX as usize;
+    let error = block_on(engine.configure(buckets)).unwrap_err();
+    assert_eq!(error.to_string(), "the number of hash buckets is 4294967295, over the limit of 16777216");
+    assert!(block_on(engine.configure(parity::config())).is_ok(), "the engine goes on");
 }

@@ -35,7 +35,7 @@ fn race(csv: &str, crosses: &[&[&str]], modes: &[Mode], epochs: usize) -> Vec<Ve
     };
     let train = TrainConfig { modes: modes.to_vec(), epochs, batch_size: 64, learning_rate: Some(0.01), ..TrainConfig::default() };
     let config = Config { features, train };
-    let mut comparison = Comparison::new(&table, &schema, &config, &Device::flex()).unwrap();
+    let mut comparison = Comparison::new(&table, &schema, &config.features, &config.train, &Device::flex()).unwrap();
     comparison
         .trainers
         .iter_mut()
@@ -101,7 +101,7 @@ fn native_parity_run_matches_the_recorded_result() {
 fn trained(updates: TableUpdates, optimizer: OptimizerKind) -> (Vec<NamedTensor>, f64) {
     let table = read_table(tables::csv().as_bytes()).unwrap();
     let config = tables::config(updates, optimizer);
-    let mut comparison = Comparison::new(&table, &Schema::infer(&table), &config, &Device::flex()).unwrap();
+    let mut comparison = Comparison::new(&table, &Schema::infer(&table), &config.features, &config.train, &Device::flex()).unwrap();
     let trainer = &mut comparison.trainers[0];
     let auc = trainer.run_epoch(|_| {}).unwrap().test_auc;
     (pollster::block_on(trainer.export(&comparison.prepared.layout)).unwrap().tensors, auc)
@@ -143,7 +143,7 @@ fn a_trainer_handed_over_mid_epoch_goes_on_to_the_same_bits() {
     for (updates, wide) in [(TableUpdates::Sparse, None), (TableUpdates::Dense, Some(WideOptimizer::Ftrl(Ftrl::default())))] {
         let mut config = tables::config(updates, OptimizerKind::Adam);
         config.train.wide_optimizer = wide;
-        let comparison = || Comparison::new(&table, &schema, &config, &Device::flex()).unwrap();
+        let comparison = || Comparison::new(&table, &schema, &config.features, &config.train, &Device::flex()).unwrap();
         let metrics = |t: &mut Trainer| {
             let e = t.run_epoch(|_| {}).unwrap();
             (e.epoch, e.train_loss, e.test_loss, e.test_auc, e.test_accuracy, e.wide_zero_share)
@@ -166,7 +166,10 @@ fn a_trainer_handed_over_mid_epoch_goes_on_to_the_same_bits() {
         };
         let elsewhere = TrainConfig { seed: config.train.seed + 1, ..config.train.clone() };
         let refused = take(&elsewhere).err().expect("another seed is another race");
-        assert_eq!(refused.to_string(), "invalid setting: a model handed over does not fit this run's data");
+        assert_eq!(
+            refused.to_string(),
+            "a model handed over does not fit this run's data (it comes from another race): start the race again"
+        );
         let mut taken = take(&config.train).unwrap();
         assert_eq!(taken.history().len(), 1);
         assert_eq!(metrics(&mut taken), expected[1], "{updates:?}, {wide:?}");

@@ -2,12 +2,12 @@
 #![cfg(not(target_family = "wasm"))]
 
 use burn::tensor::Device;
+use widedeep::Error;
 use widedeep::data::{Schema, read_table};
 use widedeep::features::FeatureConfig;
 use widedeep::model::{Mode, SavedModel, predict_logits};
 use widedeep::rng::Rng;
 use widedeep::train::{Comparison, TrainConfig};
-use widedeep::{Config, Error};
 
 /// `liked` is mostly decided by the colour; size adds a little.
 fn csv(rows: usize, seed: u64) -> String {
@@ -27,7 +27,7 @@ fn trained(mode: Mode) -> (Comparison, SavedModel) {
     let table = read_table(csv(2000, 1).as_bytes()).unwrap();
     let features = FeatureConfig { crosses: vec![vec!["colour".into(), "size".into()]], ..FeatureConfig::for_label("liked") };
     let train = TrainConfig { modes: vec![mode], epochs: 3, learning_rate: Some(0.01), ..TrainConfig::default() };
-    let mut comparison = Comparison::new(&table, &Schema::infer(&table), &Config { features, train }, &Device::flex()).unwrap();
+    let mut comparison = Comparison::new(&table, &Schema::infer(&table), &features, &train, &Device::flex()).unwrap();
     for _ in 0..3 {
         comparison.trainers[0].run_epoch(|_| {}).unwrap();
     }

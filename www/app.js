@@ -1,9 +1,11 @@
 // The playground's controller: wires the page to the engine worker, the URL state, the views,
 // the pictures and the lessons. The page never loads the engine's module: the worker does.
-import { $, download, setOptions } from './dom.js';
-import { EngineClient } from './worker-client.js';
+import { $, download, replaceChildren, setOptions } from './dom.js';
+import { EngineClient, endedError } from './worker-client.js';
 import { PRESETS } from './presets.js';
-import { defaults, fromConfig, readHash, toConfig, useCoreDefaults, writeHash } from './state.js';
+import {
+  CONFIG_KEYS, FIELDS, LABELS, columnMap, defaults, fromConfig, isHiddenList, readHash, setupSettings, shown, toConfig, useCoreDefaults, withSettings, writeHash,
+} from './state.js';
 import * as views from './views.js';
 import * as pictures from './pictures.js';
 import { LessonCard } from './lesson.js';
@@ -17,12 +19,25 @@ const racers = new Race(engine, (client, message) => onWorkerMessage(client, mes
  * the workers' time on it and the time from asking them to showing the drawings (ms). */
 const pictureTimes = [];
 window.playground = { racers, pictureTimes };
-/** A preset's settings over the defaults: what a link's values override. */
-const base = (preset) => ({ ...defaults(), ...structuredClone(PRESETS[preset]?.settings ?? {}), preset });
+/** A preset's settings (its setup's, from the core) over the defaults: what a link's values override. */
+const base = (preset) => {
+  const setup = PRESETS[preset]?.setup;
+  return { ...withSettings(defaults(), setup ? setupSettings(setup) : {}), preset };
+};
 /** Filled at start-up, once the engine has handed over the core's defaults. */
 let state = null;
 /** The loaded file's schema, with the current label's leaks flagged (from the engine's analysis). */
 let schema = null;
+/**
+ * What the engine holds, to load it again into a fresh worker after a crash, a hang or a
+ * cancelled load: `{name, preset}` (a preset, fetched or generated again) or `{name, files}` (the
+ * File objects the user gave: the browser keeps their bytes, so nothing is copied here). Set
+ * when a load succeeds, so a load that fails or is cancelled leaves the previous data's.
+ */
+let source = null;
+/** The "Find a column" box's text, and the page of the column table shown (a file may have 100,000 columns). */
+let columnFilter = '';
+let columnPage = 0;
 let suggestions = [];
 let runs = [];
 let phase = 'idle'; // idle | running | paused | done
@@ -36,20 +51,21 @@ let tablesStale = false;
 
 const ui = {
   backend: $('#backend'), preset: $('#preset'), story: $('#story'), file: $('#file'), drop: $('#drop'),
-  loadProgress: $('#load-progress'), loadError: $('#load-error'), summary: $('#data-summary'),
+  loadProgress: $('#load-progress'), cancelLoad: $('#cancel-load'), loadError: $('#load-error'), summary: $('#data-summary'),
+  columnFilter: $('#column-filter'), columnCount: $('#column-count'), columnsPrevious: $('#columns-previous'), columnsNext: $('#columns-next'),
   label: $('#label'), positive: $('#positive'), threshold: $('#threshold'), schema: $('#schema tbody'),
   crosses: $('#suggestions'), crossA: $('#cross-a'), crossB: $('#cross-b'), crossC: $('#cross-c'),
   status: $('#status'), modelProgress: $('#model-progress'), curves: $('#curves'), results: $('#results tbody'), epochs: $('#epochs-table tbody'),
   diagram: $('#diagram'), diagramText: $('#diagram-text'), crossMap: $('#cross-map'), crossMapTable: $('#cross-map-table'),
   mapDown: $('#map-down'), mapAcross: $('#map-across'), embedding: $('#embedding-map'), embeddingColumn: $('#embedding-column'), embeddingList: $('#embedding-list'),
-  insideModel: $('#inside-model'), weights: $('#weights tbody'), whatifFields: $('#whatif-fields'), whatif: $('#whatif'), whatifResult: $('#whatif-result'),
+  insideModel: $('#inside-model'), weights: $('#weights tbody'), whatifFields: $('#whatif-fields'), whatifNote: $('#whatif-note'), whatif: $('#whatif'), whatifResult: $('#whatif-result'),
   modelMode: $('#model-mode'), shareStatus: $('#share-status'), scoreFile: $('#score-file'), projector: $('#projector'),
 };
 
 /** Inputs bound one-to-one to a state field: [selector, key, parse]. */
 const OPTION_INPUTS = [
   ['#hash-buckets', 'hashBuckets', (v) => positiveInt(v)], ['#epochs', 'epochs', (v) => positiveInt(v)], ['#batch', 'batch', (v) => positiveInt(v)],
-  ['#lr', 'lr', (v) => (v === '' || +v > 0 ? v : undefined)], ['#optimizer', 'optimizer', (v) => v], ['#hidden', 'hidden', (v) => (/^\s*\d+(\s*,\s*\d+)*\s*$/.test(v) || v.trim() === '' ? v : undefined)],
+  ['#lr', 'lr', (v) => (v === '' || +v > 0 ? v : undefined)], ['#optimizer', 'optimizer', (v) => v], ['#hidden', 'hidden', (v) => (v.trim() === '' || isHiddenList(v) ? v : undefined)],
   ['#embedding', 'embedding', (v) => (v === '' || positiveInt(v) ? v : undefined)], ['#test-fraction', 'testFraction', (v) => (+v > 0 && +v < 1 ? +v : undefined)],
   ['#wide-optimizer', 'wideOptimizer', (v) => v], ['#l1', 'l1', (v) => (v !== '' && +v >= 0 ? +v : undefined)],
   ['#l2', 'l2', (v) => (v !== '' && +v >= 0 ? +v : undefined)], ['#wide-lr', 'wideLr', (v) => (+v > 0 ? +v : undefined)],
@@ -140,25 +156,49 @@ function throttle(interval, show) {
 
 async function loadPreset(name, keepSettings) {
   const preset = PRESETS[name];
-  if (!keepSettings) state = { ...base(name), backend: state.backend, projector: state.projector, lesson: state.lesson, step: state.step };
-  state.preset = name;
+  const next = keepSettings ? state : { ...base(name), backend: state.backend, projector: state.projector, lesson: state.lesson, step: state.step };
   ui.preset.value = name;
-  ui.story.replaceChildren(...preset.story.map((line) => Object.assign(document.createElement('li'), { textContent: line })));
   ui.loadError.hidden = true;
   try {
     if (preset.load.drop) {
+      showPreset(next, name);
       ui.drop.classList.add('waiting');
       if (schema?.columns.some((c) => c.name === 'liked')) await applySetup(preset.load.setup);
       else ui.summary.textContent = 'Drop a MovieLens archive (ml-1m.zip, ml-100k.zip) or its files here to begin.';
-    } else if (preset.load.url) {
-      const bytes = await (await fetch(preset.load.url)).arrayBuffer();
-      await receiveSchema(engine.request('load', { files: [{ name: preset.load.name, bytes }] }, 'schema', [bytes]), preset.load.name);
     } else {
-      await receiveSchema(engine.request('preset', { name: preset.load.preset }, 'schema'), preset.load.name);
+      const reply = await readPreset(name);
+      showPreset(next, name);
+      await receiveSchema(reply, preset.load.name, { name: preset.load.name, preset: name });
     }
   } catch (error) {
+    ui.preset.value = state.preset;
     showLoadError(error);
   }
+}
+
+/** Makes `next` the state, on preset `name`, and tells its story. */
+function showPreset(next, name) {
+  state = { ...next, preset: name };
+  replaceChildren(ui.story, PRESETS[name].story.map((line) => Object.assign(document.createElement('li'), { textContent: line })));
+}
+
+/** Has the engine load a preset's data (fetched, or generated in the worker); resolves to its schema reply. */
+async function readPreset(name) {
+  const { load } = PRESETS[name];
+  if (!load.url) return engine.request('preset', { name: load.preset }, 'schema');
+  const bytes = await (await fetch(load.url)).arrayBuffer();
+  return engine.request('load', { files: [{ name: load.name, bytes }] }, 'schema', [bytes]);
+}
+
+/**
+ * Has the engine read `list` (File objects) together; resolves to its schema reply. `sent()` is
+ * called once the bytes are on their way: from then on only ending the worker stops the load.
+ */
+async function readFiles(list, sent = () => {}) {
+  const files = await Promise.all(list.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
+  const reply = engine.request('load', { files }, 'schema', files.map((f) => f.bytes));
+  sent();
+  return reply;
 }
 
 /** Loads what the user dropped or chose: one CSV, a zip archive, or MovieLens's files together. */
@@ -168,23 +208,32 @@ async function loadFiles(fileList) {
   ui.loadProgress.hidden = false;
   ui.loadProgress.value = 0;
   try {
-    const files = await Promise.all(list.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
-    const reply = await engine.request('load', { files }, 'schema', files.map((f) => f.bytes));
+    const reply = await readFiles(list, () => (ui.cancelLoad.hidden = false));
     const name = list.map((f) => f.name).join(', ');
     const setup = PRESETS[state.preset]?.load.setup;
     if (!setup) {
-      state = { ...state, preset: 'upload', label: '', positive: '', threshold: '', roles: {}, kinds: {}, crosses: [], map: [], embed: '' };
+      state = { ...state, preset: 'upload', label: '', positive: '', threshold: '', roles: columnMap(), kinds: columnMap(), crosses: [], map: [], embed: '' };
       ui.preset.value = 'upload';
       ui.story.replaceChildren();
     }
-    await receiveSchema(Promise.resolve(reply), name);
+    await receiveSchema(reply, name, { name, files: list });
     if (setup) await applySetup(setup);
   } catch (error) {
     showLoadError(error);
   } finally {
     ui.loadProgress.hidden = true;
+    ui.cancelLoad.hidden = true;
     ui.drop.classList.remove('waiting');
   }
+}
+
+/**
+ * Stops a load in progress: the worker reading the file is ended (nothing else stops a parse) and
+ * a fresh one takes the previous data again; the page never stopped showing it.
+ */
+function cancelLoad() {
+  engine.end(endedError('you cancelled it', 'cancelled'));
+  restartEngine('Loading was cancelled, so the engine was stopped');
 }
 
 /** Takes a study's whole setup (`seed`, `ids`) for the loaded data from the engine. */
@@ -201,15 +250,18 @@ function showLoadError(error) {
   ui.loadError.hidden = false;
 }
 
-async function receiveSchema(reply, name) {
+/** Shows the data the engine has just read (`loaded`: what to read again after a restart). */
+async function receiveSchema(reply, name, loaded) {
   ({ schema } = await reply);
+  source = loaded;
+  columnPage = 0;
   measuredKey = null;
   pictureDrawing.cancel();
   runs = [];
   finishedRace = null;
   renderTables();
   if (!schema.columns.some((c) => c.name === state.label)) state.label = schema.label ?? schema.columns[schema.columns.length - 1].name;
-  ui.summary.textContent = `${name}: ${schema.rows.toLocaleString()} rows, ${schema.columns.length} columns.` + schema.notes.map((n) => ` Note: ${n}.`).join('');
+  ui.summary.textContent = `${name}: ${schema.rows.toLocaleString()} rows, ${schema.columns.length.toLocaleString()} columns.` + schema.notes.map((n) => ` Note: ${n}.`).join('');
   renderData();
   await refreshAnalysis();
   save();
@@ -222,23 +274,44 @@ function syncInputs() {
   $('#backend-choice').value = state.backend;
 }
 
+/**
+ * Everything about the data: the label, the column table and the lists of columns. A wide file
+ * shows a page of its table and lists at most views.LIST_MAX columns: "Find a column" reaches
+ * the rest, so the page stays responsive whatever the number of columns.
+ */
 function renderData() {
   syncInputs();
-  views.renderLabel(ui, schema, state);
-  views.renderSchema(ui.schema, schema, state, (column, role) => {
-    state.roles = { ...state.roles, [column]: role };
-    save();
-    refreshAnalysis();
-  });
-  const columns = schema.columns.filter((c) => c.name !== state.label).map((c) => [c.name, c.name]);
-  setOptions(ui.crossA, columns);
-  setOptions(ui.crossB, columns, columns[1]?.[0]);
-  setOptions(ui.crossC, [['', '(none)'], ...columns], '');
+  views.renderLabel(ui, schema, state, columnFilter);
+  renderColumns();
+  const names = schema.columns.filter((c) => c.name !== state.label).map((c) => c.name);
+  views.setColumnOptions(ui.crossA, names, columnFilter);
+  views.setColumnOptions(ui.crossB, names, columnFilter, names[1]);
+  views.setColumnOptions(ui.crossC, names, columnFilter, '', [['', '(none)']]);
   const [down, across] = mapPair();
-  setOptions(ui.mapDown, columns, down);
-  setOptions(ui.mapAcross, columns, across);
-  setOptions(ui.embeddingColumn, columns, embeddingColumn());
-  views.renderWhatIf(ui.whatifFields, schema, state);
+  views.setColumnOptions(ui.mapDown, names, columnFilter, down);
+  views.setColumnOptions(ui.mapAcross, names, columnFilter, across);
+  views.setColumnOptions(ui.embeddingColumn, names, columnFilter, embeddingColumn());
+  const more = views.renderWhatIf(ui.whatifFields, schema, state, columnFilter);
+  ui.whatifNote.textContent = more ? `${more.toLocaleString()} more columns the model reads are not listed and count as missing: type in "Find a column" to list them.` : '';
+}
+
+/** The page of the column table, and where it is among the columns that match the filter. */
+function renderColumns() {
+  const view = views.schemaPage(schema.columns, columnFilter, columnPage);
+  columnPage = view.page;
+  views.renderSchema(ui.schema, view.columns, state, setRole);
+  const matching = columnFilter.trim() ? ` matching "${columnFilter.trim()}"` : '';
+  ui.columnCount.textContent = view.found
+    ? `Columns ${(view.first + 1).toLocaleString()}–${(view.first + view.columns.length).toLocaleString()} of ${view.found.toLocaleString()}${matching}.`
+    : `No column${matching}.`;
+  ui.columnsPrevious.disabled = view.page === 0;
+  ui.columnsNext.disabled = view.page >= view.last;
+}
+
+function setRole(column, role) {
+  state.roles = columnMap({ ...state.roles, [column]: role });
+  save();
+  refreshAnalysis();
 }
 
 /** The cross map's two columns: the user's choice, else the first cross's, else the first two columns. */
@@ -246,13 +319,13 @@ function mapPair() {
   if (state.map.length === 2) return state.map;
   const cross = state.crosses[0];
   if (cross) return cross.slice(0, 2);
-  return views.featureColumns(schema, state).slice(0, 2);
+  return views.featureColumns(schema, state, 2);
 }
 
 /** The embedding map's column: the user's choice, else the first categorical feature. */
 function embeddingColumn() {
   if (state.embed) return state.embed;
-  return views.featureColumns(schema, state, ['categorical', 'id', 'multi_categorical'])[0] ?? '';
+  return views.featureColumns(schema, state, 1, ['categorical', 'id', 'multi_categorical'])[0] ?? '';
 }
 
 /**
@@ -429,7 +502,7 @@ async function race(modes) {
     showBackend(backend);
     const workers = racers.clients.length > 1 ? `, in ${racers.clients.length} workers at once` : '';
     say(`Training ${modes.join(', ')} on ${dataset.train_rows.toLocaleString()} rows (${dataset.test_rows.toLocaleString()} held out; label ${dataset.label})${workers}.` +
-      views.describeLeaks(dataset.leaks, state));
+      views.describeLeaks(dataset.leaks, state) + views.describeWarnings(dataset.warnings));
   } catch (error) {
     say(`Cannot train: ${explain(error)}`, true);
     return;
@@ -462,18 +535,89 @@ function onWorkerMessage(client, message) {
     say('Done. The table ranks the models by test AUC.');
     maybeDraw(true);
     endRace('done');
-  } else if (message.type === 'error') {
+  } else if (message.type === 'error' && message.kind === 'crashed') {
+    restartEngine(views.describeCrash(message));
+  } else if (message.type === 'error' && !ENDED.has(message.kind)) {
     failRace(message);
   }
 }
 
+/** Error kinds of requests the page itself cut short (a worker it ended): nothing failed. */
+const ENDED = new Set(['ended', 'cancelled']);
+
 /** One worker failed: the others stop cleanly (every one has confirmed), then what failed is said. */
 async function failRace(error) {
   racers.halted();
-  await racers.request('stop', {}, 'stopped').catch(() => {});
+  if (!(await haltRace(() => racers.request('stop', {}, 'stopped'), 'stop'))) return;
   setPhase(runs.some((r) => r.epochs.length) ? 'done' : 'idle');
   say(explain(error), true);
   endRace('failed');
+}
+
+/**
+ * How long the workers have to confirm a pause or a stop. They stop between two slices of about
+ * 50 ms; a first slice on WebGPU also compiles its shaders (a second or so). One that has not
+ * answered by then is stuck in a step that may never return.
+ */
+const ANSWER_MS = 3000;
+
+/**
+ * Asks every worker to stop or pause (`ask()` sends it) and waits for all to confirm. If one does
+ * not in time, or died, every worker is replaced and the data reloaded (see [`restartEngine`]),
+ * so training can always be stopped. Resolves to whether they all confirmed.
+ */
+async function haltRace(ask, verb) {
+  let timer;
+  const late = new Promise((resolve) => (timer = setTimeout(resolve, ANSWER_MS, false)));
+  const answered = await Promise.race([ask().then(() => true, () => false), late]);
+  clearTimeout(timer);
+  if (!answered) await restartEngine(`The engine did not ${verb} within ${ANSWER_MS / 1000} s`);
+  return answered;
+}
+
+/** The restart in progress: one at a time (every worker of a race may fail at once). */
+let restarting = null;
+
+/**
+ * After a worker crashed or hung, or a load was cancelled: ends every worker, starts a fresh
+ * first one from the compiled module and has it load the data again (the models trained so far
+ * are lost), then says `what` happened and what was done. The schema and the analysis on screen
+ * stay: the data and the settings are the same. Resolves once the engine is back.
+ */
+function restartEngine(what) {
+  restarting ??= (async () => {
+    racers.reset(endedError('the engine was restarted', 'ended'));
+    endRace('failed');
+    pictureDrawing.cancel();
+    measuredKey = null;
+    runs = [];
+    finishedRace = null;
+    renderTables();
+    setPhase('idle');
+    let done;
+    try {
+      showBackend((await engine.restart(state.backend)).backend);
+      done = source ? await reload() : '';
+    } catch (error) {
+      done = `, but could not start again: ${explain(error)}`;
+    }
+    if (!ui.scoreFile.disabled) {
+      ui.scoreFile.disabled = true;
+      ui.shareStatus.textContent = 'Load the saved model again to score a file: the engine was restarted.';
+    }
+    say(`${what}; it was restarted${done}.`, true);
+  })().finally(() => (restarting = null));
+  return restarting;
+}
+
+/** Loads the data the engine held ([`source`]) into a fresh one; the words that say how it went. */
+async function reload() {
+  try {
+    await (source.files ? readFiles(source.files) : readPreset(source.preset));
+    return ` and ${source.name} reloaded`;
+  } catch (error) {
+    return `, but ${source.name} could not be reloaded: ${explain(error)}`;
+  }
 }
 
 /** Each model's latest progress: workers report only their own models. */
@@ -535,7 +679,7 @@ function setPhase(next) {
 async function showWeights() {
   const mode = ui.insideModel.value;
   try {
-    const { weights } = await racers.ask(mode, 'weights', { mode, count: 15 }, 'weights');
+    const { weights } = await racers.ask(mode, 'weights', { mode }, 'weights');
     views.renderWeights(ui.weights, weights);
   } catch (error) {
     ui.weights.replaceChildren();
@@ -568,7 +712,7 @@ async function applyStep(name, index, step) {
   if (needs.weights) setOptions(ui.insideModel, runs.map((r) => [r.mode, r.mode]), needs.weights);
   save();
   if (needs.trained && finishedRace !== raceKey()) {
-    if (phase === 'running' || phase === 'paused') await racers.request('stop', {}, 'stopped');
+    if ((phase === 'running' || phase === 'paused') && !(await haltRace(() => racers.request('stop', {}, 'stopped'), 'stop'))) return;
     await race(views.MODES);
     setPhase('done');
   } else {
@@ -644,11 +788,15 @@ function bind() {
   });
   $('#compare').addEventListener('click', () => race(views.MODES));
   $('#train-joint').addEventListener('click', () => race(['joint']));
-  $('#pause').addEventListener('click', async () => { await racers.pause(); setPhase('paused'); say('Paused.'); });
+  $('#pause').addEventListener('click', async () => {
+    if (!(await haltRace(() => racers.pause(), 'pause'))) return;
+    setPhase('paused');
+    say('Paused.');
+  });
   $('#resume').addEventListener('click', () => { setPhase('running'); racers.begin('resume'); say('Training…'); });
   $('#stop').addEventListener('click', async () => {
     racers.halted();
-    await racers.request('stop', {}, 'stopped');
+    if (!(await haltRace(() => racers.request('stop', {}, 'stopped'), 'stop'))) return;
     setPhase('done');
     say('Stopped.');
     endRace('stopped');
@@ -668,7 +816,7 @@ function bind() {
   $('#map-svg').addEventListener('click', () => exportPicture(ui.crossMap, (img) => pictures.downloadSvg(img, 'widedeep-cross-map.svg')));
   ui.whatif.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const row = Object.fromEntries([...ui.whatifFields.querySelectorAll('input')].map((i) => [i.dataset.column, i.value]));
+    const row = columnMap(Object.fromEntries([...ui.whatifFields.querySelectorAll('input')].map((i) => [i.dataset.column, i.value])));
     try {
       const mode = ui.insideModel.value;
       const { explanation } = await racers.ask(mode, 'explain', { mode, row }, 'explained');
@@ -677,6 +825,14 @@ function bind() {
       ui.whatifResult.textContent = explain(error);
     }
   });
+  ui.cancelLoad.addEventListener('click', cancelLoad);
+  ui.columnFilter.addEventListener('input', () => {
+    columnFilter = ui.columnFilter.value;
+    columnPage = 0;
+    renderData();
+  });
+  ui.columnsPrevious.addEventListener('click', () => { columnPage -= 1; renderColumns(); });
+  ui.columnsNext.addEventListener('click', () => { columnPage += 1; renderColumns(); });
   $('#lesson-start').addEventListener('click', () => lesson.open($('#lesson-choice').value, 0));
   ui.projector.addEventListener('click', () => { setProjector(state.projector !== '1'); sendView(); });
   bindSharing();
@@ -722,25 +878,82 @@ function bindSharing() {
   });
 }
 
+/**
+ * Configures a link's settings once its data is loaded, as a race would. If that fails (an error,
+ * or a crash of the engine), the settings the link changed are tried again one at a time over
+ * the preset's own, and each one that still fails goes back to the preset's value; so a link
+ * that breaks the engine cannot break the page again on every load. Returns what to say: one
+ * sentence per setting put back, naming it by its field.
+ */
+async function checkLink() {
+  const fallback = base(state.preset);
+  const format = (key, value) => FIELDS[key][0].format(value);
+  const changed = CONFIG_KEYS.filter((key) => format(key, state[key]) !== format(key, fallback[key]));
+  const failure = changed.length ? await tryConfig(state) : null;
+  if (!failure) return [];
+  const linked = state;
+  let trial = { ...linked, ...Object.fromEntries(changed.map((key) => [key, fallback[key]])) };
+  const failed = [];
+  if (!(await tryConfig(trial))) {
+    for (const key of changed) {
+      const next = { ...trial, [key]: linked[key] };
+      const error = await tryConfig(next);
+      if (error) failed.push([key, error]);
+      else trial = next;
+    }
+  }
+  if (!failed.length) {
+    // Not one setting alone: the link's settings all go back together.
+    state = { ...linked, ...Object.fromEntries(changed.map((key) => [key, fallback[key]])) };
+    return [`The link's settings could not be used (${why(failure)}): back to the defaults for ${changed.map((key) => LABELS[key]).join(', ')}.`];
+  }
+  state = trial;
+  return failed.map(([key, error]) => `${LABELS[key]} ${shown(key, linked[key])} could not be used (${why(error)}): back to the default ${shown(key, fallback[key])}.`);
+}
+
+/** An engine error as a reason in brackets: the core's message, or what killed the engine. */
+const why = (error) => (error.kind === 'crashed' ? `the engine crashed: ${error.message}` : error.message.replace(/\.$/, ''));
+
+/** Whether the engine can configure `candidate`'s models: null, or the error (after a crash, once a fresh engine has the data again). */
+async function tryConfig(candidate) {
+  try {
+    await engine.request('configure', { config: toConfig(candidate, views.MODES) }, 'configured');
+    return null;
+  } catch (error) {
+    if (error.kind === 'crashed') await restartEngine(views.describeCrash(error));
+    else if (ENDED.has(error.kind)) await restarting;
+    return error;
+  }
+}
+
 async function boot() {
   // The link's backend choice is read before the defaults exist: a hash over no base.
   const preference = readHash(location.hash, () => ({})).backend ?? 'auto';
   let ready;
   try {
-    ready = await engine.request('init', { preference }, 'ready');
+    ready = await engine.start(preference);
   } catch (error) {
     ui.backend.textContent = `The engine failed to start: ${explain(error)}`;
     return;
   }
   useCoreDefaults(ready.defaults);
-  state = readHash(location.hash, base);
+  const rejected = [];
+  state = readHash(location.hash, base, (key, value, rule) => rejected.push([key, value, rule]));
+  const unread = rejected.map(([key, value, rule]) => `${LABELS[key]} ${shown(key, value)} could not be used (it must be ${rule}): back to the default ${shown(key, state[key])}.`);
   bind();
   syncInputs();
   setPhase('idle');
   showBackend(ready.backend);
   setProjector(state.projector === '1');
-  const fromLink = location.hash.length > 1;
-  await loadPreset(state.preset === 'upload' ? 'adult' : state.preset, fromLink && state.preset !== 'upload');
+  const fromLink = location.hash.length > 1 && state.preset !== 'upload';
+  await loadPreset(state.preset === 'upload' ? 'adult' : state.preset, fromLink);
+  const repaired = fromLink && schema ? await checkLink() : [];
+  if (repaired.length) {
+    save();
+    renderData();
+    await refreshAnalysis();
+  }
+  if (unread.length || repaired.length) say([...unread, ...repaired].join(' '), true);
   document.body.dataset.ready = 'true';
   if (state.lesson) await lesson.open(state.lesson, state.step - 1);
 }

@@ -12,9 +12,19 @@ export function el(tag, props = {}, children = []) {
   return node;
 }
 
+/**
+ * Replaces `node`'s children with `children`, through a fragment: spreading a long list into
+ * `replaceChildren(...)` overflows the call stack (a file may have 100,000 columns).
+ */
+export function replaceChildren(node, children) {
+  const fragment = document.createDocumentFragment();
+  for (const child of children) fragment.append(child);
+  node.replaceChildren(fragment);
+}
+
 /** Replaces a select's options with `[value, text]` pairs, keeping `selected` if present. */
 export function setOptions(select, pairs, selected) {
-  select.replaceChildren(...pairs.map(([value, text]) => new Option(text, value, false, value === selected)));
+  replaceChildren(select, pairs.map(([value, text]) => new Option(text, value, false, value === selected)));
   if (selected !== undefined && pairs.some(([value]) => value === selected)) select.value = selected;
 }
 

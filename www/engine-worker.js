@@ -14,6 +14,7 @@
 //      {type: 'results', view}  (what this worker's models show: view = {curves, diagram, cross, embedding, weights, projector};
 //                                the pictures on screen: cross and embedding name their columns)
 //      {type: 'draw', view, runs, logits: [{mode, logits}], maps, split, epoch}  (the pictures of every worker's results)
+//      {type: 'panicForTest'}  (the next training slice panics: only the page test of crash recovery sends it)
 // Out: {type: 'ready', backend, defaults}  {type: 'schema', schema}  {type: 'configured', dataset, backend}
 //      {type: 'progress', progress, stepsPerSlice}  {type: 'done'}  {type: 'paused'} {type: 'stopped'}
 //      {type: 'exported', mode, json}  {type: 'imported', columns}  {type: 'scored', probabilities, csv}
@@ -22,9 +23,12 @@
 //      {type: 'results', runs, logits, maps, split, weights, ms}  {type: 'pictures', curves, crossMap, embedding, diagram, problems, ms}
 //      {type: 'report', report, csv}  {type: 'module', module}  (the compiled WebAssembly.Module)
 //      {type: 'measured', backend}  (the automatic choice's pick and figures, or null: nothing to measure)
+//      {type: 'columns', part}  (a wide schema's columns, sent ahead of the 'schema' or 'analysis' that says columnsAhead)
 //      {type: 'handedOver', mode, bytes}  {type: 'tookOver', mode}
-//      {type: 'error', message, kind, request}   (kind: the core's error code, for the page's hint)
-import init, { WideDeepEngine, defaultConfig, pictureSvg } from './pkg/widedeep.js';
+//      {type: 'error', message, kind, request}   (kind: the core's error code, for the page's hint;
+//                                                 'crashed': the engine died (a panic, an allocation that failed)
+//                                                 while doing `request`, and the page must replace this worker)
+import init, { WideDeepEngine, defaultConfig, lastPanic, pictureSvg } from './pkg/widedeep.js';
 
 const SLICE_MS = 50;
 /** Pixel sizes the pictures are drawn at (SVG: they scale to any screen or projector). */
@@ -41,8 +45,31 @@ let looping = false;
 let racing = false;
 let stepsPerSlice = 4;
 let inFlight = null;
+/** The request being handled, to name what the engine was doing if it dies. */
+let current = null;
+/** Set once the engine has died: `{request, message}`; every later request is answered with it. */
+let dead = null;
+/** Set by the `panicForTest` request: the next training slice panics (see `WideDeepEngine.panicForTest`). */
+let panicNext = false;
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
+/**
+ * Most columns of a schema in one message: the page rebuilds a message's objects in one task, and
+ * the 100,001 columns of a wide file took it a quarter of a second at once.
+ */
+const COLUMNS_PER_MESSAGE = 5000;
+/**
+ * Posts `message`, which holds `schema`: a wide schema's columns go ahead in parts (`{type:
+ * 'columns', part}`), its own message keeps the last part and says `columnsAhead`, and the page
+ * puts them back together (worker-client.js), each part in a task of its own.
+ */
+function postWithSchema(message, schema) {
+  const { columns } = schema;
+  const ahead = Math.ceil(columns.length / COLUMNS_PER_MESSAGE) - 1;
+  for (let i = 0; i < ahead; i += 1) post({ type: 'columns', part: columns.slice(i * COLUMNS_PER_MESSAGE, (i + 1) * COLUMNS_PER_MESSAGE) });
+  if (ahead > 0) schema.columns = columns.slice(ahead * COLUMNS_PER_MESSAGE);
+  post({ ...message, columnsAhead: ahead > 0 });
+}
 /**
  * Resolves in a fresh task, after any message already queued from the page. A message to
  * ourselves, not `setTimeout(0)`: nested timeouts wait at least 4 ms, close to a tenth of a slice.
@@ -97,7 +124,7 @@ async function trainLoop() {
   try {
     while (running) {
       const started = performance.now();
-      inFlight = engine.train(stepsPerSlice);
+      inFlight = panicNext ? engine.panicForTest() : engine.train(stepsPerSlice);
       const progress = await inFlight.finally(() => (inFlight = null));
       const elapsed = Math.max(performance.now() - started, 1);
       post({ type: 'progress', progress, stepsPerSlice });
@@ -110,11 +137,56 @@ async function trainLoop() {
     }
   } catch (error) {
     running = false;
-    post({ type: 'error', request: 'train', message: error?.message ?? String(error), kind: error?.kind });
+    if (isCrash(error)) crashed(error, 'train');
+    else post({ type: 'error', request: 'train', message: error?.message ?? String(error), kind: error?.kind });
   } finally {
     looping = false;
   }
 }
+
+/**
+ * Whether `error` means the engine is dead: a WebAssembly trap (a Rust panic aborts, and so does
+ * an allocation that fails), a RangeError (memory that could not grow), or the refusal that every
+ * call to an engine gets once a trap left it borrowed ("recursive use of an object").
+ */
+const isCrash = (error) => error instanceof WebAssembly.RuntimeError || error instanceof RangeError || /recursive use of an object/.test(error?.message);
+
+/** Why the engine died: the panic's message, else the trap's (an allocation that fails aborts without a panic). */
+function crashReason(error) {
+  let panic;
+  try {
+    panic = lastPanic();
+  } catch {
+    // The instance may be too broken to answer; the trap's own message is said instead.
+  }
+  const trap = error?.message ?? String(error);
+  return panic ?? (/unreachable/.test(trap) ? `it aborted, most likely out of memory (${trap})` : trap);
+}
+
+/**
+ * The engine died while doing `request` (a training slice, when one was in flight): says so once,
+ * as a 'crashed' error, so the page replaces this worker. Nothing here can be trusted after a trap:
+ * the slice's promise never settles and the engine stays borrowed, so no request is tried again.
+ */
+function crashed(error, request = inFlight ? 'train' : current) {
+  if (dead) return;
+  running = false;
+  dead = { request, message: crashReason(error) };
+  post({ type: 'error', kind: 'crashed', ...dead });
+}
+
+// A trap inside a promise the engine returned surfaces here (its future is polled in a microtask),
+// not where the promise is awaited: that promise never settles.
+self.addEventListener('error', (event) => {
+  if (!isCrash(event.error)) return;
+  event.preventDefault();
+  crashed(event.error);
+});
+self.addEventListener('unhandledrejection', (event) => {
+  if (!isCrash(event.reason)) return;
+  event.preventDefault();
+  crashed(event.reason);
+});
 
 /** A picture as SVG text, at its size and in the page's look. */
 const svg = (kind, data, projector) => pictureSvg({ kind, data }, ...SIZES[kind], projector);
@@ -158,7 +230,7 @@ const handlers = {
     await quit();
     const names = files.map((f) => f.name);
     const schema = engine.loadFiles(names, files.map((f) => new Uint8Array(f.bytes)), (share) => post({ type: 'loading', share }));
-    post({ type: 'schema', names, schema });
+    postWithSchema({ type: 'schema', names, schema }, schema);
   },
   async preset({ name }) {
     await handlers.load({ files: [{ name: `${name}.csv`, bytes: WideDeepEngine.presetCsv(name) }] });
@@ -168,9 +240,9 @@ const handlers = {
   },
   analyze({ config, projector = false }) {
     const analysis = engine.analyze(config, 8);
-    post({ type: 'analysis', analysis, diagramSvg: svg('diagram', analysis.diagram, projector) });
+    postWithSchema({ type: 'analysis', analysis, diagramSvg: svg('diagram', analysis.diagram, projector) }, analysis.schema);
   },
-  async weights({ mode, count = 15 }) {
+  async weights({ mode, count }) {
     await settled();
     post({ type: 'weights', mode, weights: await engine.namedWeights(mode, count) });
   },
@@ -213,7 +285,7 @@ const handlers = {
     if (view.embedding) await attempt(out, 'maps', () => engine.embeddingMaps(view.embedding));
     if (view.diagram) await attempt(out, 'split', () => engine.logitSplit());
     if (view.weights && report.models.some((m) => m.mode === view.weights && m.epochs.length)) {
-      await attempt(out, 'weights', () => engine.namedWeights(view.weights, 15));
+      await attempt(out, 'weights', () => engine.namedWeights(view.weights));
     }
     out.ms = performance.now() - started;
     post(out, transfer);
@@ -287,18 +359,25 @@ const handlers = {
     const { probabilities, csv } = await engine.scoreCsv(new Uint8Array(bytes));
     post({ type: 'scored', probabilities, csv });
   },
+  panicForTest() {
+    panicNext = true;
+  },
 };
 
 // Messages are handled one at a time, in order, so a 'configure' never races a 'load'.
 let queue = Promise.resolve();
+// A dead engine answers at once: its queue may be stuck behind a promise that never settles.
 self.onmessage = ({ data }) => {
+  if (dead) return post({ type: 'error', kind: 'crashed', request: dead.request, message: dead.message });
   queue = queue.then(async () => {
+    current = data.type;
     try {
       const handler = handlers[data.type];
       if (!handler) throw new Error(`unknown request '${data.type}'`);
       await handler(data);
     } catch (error) {
-      post({ type: 'error', request: data.type, message: error?.message ?? String(error), kind: error?.kind });
+      if (isCrash(error)) crashed(error, data.type);
+      else post({ type: 'error', request: data.type, message: error?.message ?? String(error), kind: error?.kind });
     }
   });
 };

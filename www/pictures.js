@@ -1,7 +1,7 @@
 // The pictures the worker draws: SVG text shown in <img> elements (so no script in a file's
 // values can run), their downloads as SVG or PNG, and their text alternatives built from the
 // same data. No engine calls here.
-import { el, metric, download } from './dom.js';
+import { el, metric, download, replaceChildren } from './dom.js';
 
 /** The last SVG text shown in each image, by element id (for downloads). */
 const shown = new Map();
@@ -53,23 +53,29 @@ export function renderCrossMapTable(table, map) {
       el('td', { textContent: cell.exception ? 'yes' : '' }),
     ]));
   }));
-  table.tBodies[0].replaceChildren(...rows);
+  replaceChildren(table.tBodies[0], rows);
 }
 
 /** The embedding maps as a list: each value's nearest neighbours, per model. */
 export function renderNeighbours(list, maps) {
-  list.replaceChildren(...maps.flatMap((map) => map.points.map((p) => el('li', {
+  replaceChildren(list, maps.flatMap((map) => map.points.map((p) => el('li', {
     textContent: `${map.mode}, ${p.value} (${p.rows.toLocaleString()} rows, ${(100 * p.positive_rate).toFixed(0)}% positive): nearest ${p.nearest.join(', ')}`,
   }))));
 }
 
+/** Most input columns the diagram's text names (a file may have 100,000). */
+const NAMED_INPUTS = 50;
+
 /** The diagram as a list: what goes where, and the logit split once trained. */
 export function renderDiagramText(list, diagram) {
-  const lines = [`${diagram.inputs.length} input columns: ${diagram.inputs.map((i) => i.column).join(', ')}.`];
+  const named = diagram.inputs.slice(0, NAMED_INPUTS).map((i) => i.column).join(', ');
+  const more = diagram.inputs.length > NAMED_INPUTS ? ` and ${(diagram.inputs.length - NAMED_INPUTS).toLocaleString()} more` : '';
+  const lines = [`${diagram.inputs.length.toLocaleString()} input columns: ${named}${more}.`];
   if (diagram.wide_ids) lines.push(`Wide part: ${diagram.wide_ids.toLocaleString()} ids${diagram.crosses.length ? `, crosses ${diagram.crosses.map(([name, buckets]) => `${name} (${buckets} buckets)`).join(', ')}` : ''}.`);
   if (diagram.deep_inputs) {
     const embedded = diagram.inputs.filter((i) => i.embedding).map((i) => `${i.column} (${i.embedding})`);
-    lines.push(`Deep part: embeddings ${embedded.join(', ') || 'none'}; ${diagram.deep_inputs} inputs; hidden layers ${diagram.hidden.join(', ')}.`);
+    const others = embedded.length > NAMED_INPUTS ? ` and ${(embedded.length - NAMED_INPUTS).toLocaleString()} more` : '';
+    lines.push(`Deep part: embeddings ${embedded.slice(0, NAMED_INPUTS).join(', ') || 'none'}${others}; ${diagram.deep_inputs} inputs; hidden layers ${diagram.hidden.join(', ')}.`);
   }
   if (diagram.split) lines.push(`On the test rows the wide part moves the logit by ${diagram.split.wide.toFixed(2)} on average, the deep part by ${diagram.split.deep.toFixed(2)} (epoch ${diagram.split.epoch}).`);
   list.replaceChildren(...lines.map((line) => el('li', { textContent: line })));

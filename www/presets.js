@@ -1,11 +1,10 @@
-// The three classroom data sets: what to load, the settings that tell its story, and a few
-// plain sentences to read out.
+// The classroom data sets: what to load, the core's named setup whose settings tell its story
+// (the same as the CLI's `--setup NAME`), and a few plain sentences to read out.
 
 export const PRESETS = {
   seed: {
     title: 'The seed study (drop a MovieLens archive)',
     load: { drop: true, setup: 'seed' },
-    settings: {},
     story: [
       'The Wide & Deep study this project grew from: does a user like a movie (a rating of 4 or 5)? Drop ml-1m.zip or ml-100k.zip here, as GroupLens publishes it (or its files together); it is read and joined in your browser.',
       'Wide: the genres, the gender, the age group and a gender × age cross, one weight each. Deep: the genres and 8-number embeddings of gender, age and occupation, through layers of 64, 32 and 16. AdaGrad, batches of 200, a 70/30 split.',
@@ -15,7 +14,6 @@ export const PRESETS = {
   ids: {
     title: 'MovieLens with user and movie ids (drop a MovieLens archive)',
     load: { drop: true, setup: 'ids' },
-    settings: {},
     story: [
       'The seed study\'s columns, plus who rated and what was rated: user and movie ids in both parts, and a user × genre cross that remembers each person\'s taste in each genre.',
       'Drop ml-1m.zip or ml-100k.zip here. On MovieLens 100K this beats the seed study clearly (AUC about 0.78 against 0.66): memorizing people is most of the signal.',
@@ -24,10 +22,7 @@ export const PRESETS = {
   adult: {
     title: 'Adult census income (48,842 people)',
     load: { url: 'data/adult.csv', name: 'adult.csv' },
-    settings: {
-      label: 'income', positive: '>50K', roles: { fnlwgt: 'ignore' },
-      crosses: [['education', 'occupation'], ['native-country', 'occupation'], ['gender', 'age']],
-    },
+    setup: 'adult',
     story: [
       'Predict whether a person earns more than $50K a year from census answers.',
       'The wide part memorizes combinations it has seen, like "Doctorate × Prof-specialty", one weight per crossed value.',
@@ -38,10 +33,7 @@ export const PRESETS = {
   movielens: {
     title: 'Movie ratings (synthetic, MovieLens-shaped)',
     load: { preset: 'movielens', name: 'movielens-synthetic.csv' },
-    settings: {
-      label: 'liked', roles: { timestamp: 'ignore', zip_code: 'ignore', user_id: 'ignore', movie_id: 'ignore', occupation: 'deep' },
-      crosses: [['gender', 'age']], optimizer: 'adagrad', lr: '0.01', batch: 200, embedding: '8', epochs: 5,
-    },
+    setup: 'movielens',
     story: [
       'Predict whether a user likes a movie (rating 4 or 5), as in the Wide & Deep seed project; the data is generated here, not real MovieLens.',
       'Wide: one weight per genre, gender and age group, plus gender × age crosses. Deep: embeddings of genres, gender, age and occupation.',
@@ -52,7 +44,7 @@ export const PRESETS = {
   memorize: {
     title: 'Memorize vs generalize (generated)',
     load: { preset: 'memorize', name: 'memorize-vs-generalize.csv' },
-    settings: { label: 'bought', roles: { price: 'ignore' }, crosses: [['city', 'product']], epochs: 6, lr: '0.01', embedding: '2', hidden: '16' },
+    setup: 'memorize',
     story: [
       'Whether a product sells in a city follows a smooth rule (taste meets style) that small embeddings learn from all pairs at once.',
       'But 24 city × product pairs, a tenth of the sales, break the rule. Only the wide cross can memorize those exceptions; the deep part smooths them away.',

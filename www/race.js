@@ -4,7 +4,7 @@
 // one worker, and the metrics are identical. With one core the first worker trains them all in turn.
 // With fewer workers than models, a model moves (weights, optimizer state, place in the epoch) to
 // the worker that would otherwise finish first, so both finish together.
-import { EngineClient } from './worker-client.js';
+import { EngineClient, endedError } from './worker-client.js';
 
 /** A model's relative cost per step, to share the work between workers. */
 const COST = { joint: 3, deep: 2, wide: 1 };
@@ -70,7 +70,7 @@ export class Race {
   constructor(primary, listen) {
     this.primary = primary;
     this.listen = listen;
-    /** The extra workers, kept between races: `{kind, client}`, `client` a promise of the started worker. */
+    /** The extra workers, kept between races: `{kind, worker, client}`, `client` a promise of the started `worker`. */
     this.spare = [];
     this.clients = [primary];
     this.owners = new Map();
@@ -94,27 +94,30 @@ export class Race {
    */
   extra(index, kind) {
     if (this.spare[index]?.kind !== kind) {
-      this.spare[index]?.client.then((client) => client.worker.terminate(), () => {});
-      // Asked now, before any request that makes the first worker busy; asked again after a failure.
-      this.module ??= this.primary.request('module', {}, 'module').then((reply) => reply.module, (error) => {
-        this.module = null;
+      this.spare[index]?.worker.end(endedError('the race no longer needs this worker', 'ended'));
+      const worker = new EngineClient(this.primary.module);
+      worker.listen((message) => this.listen(worker, message));
+      const client = worker.start(kind).then(() => worker, (error) => {
+        worker.end(error);
         throw error;
       });
-      const client = this.module.then(async (module) => {
-        const worker = new EngineClient();
-        worker.listen((message) => this.listen(worker, message));
-        try {
-          await worker.request('init', { preference: kind, module }, 'ready');
-        } catch (error) {
-          worker.worker.terminate();
-          throw error;
-        }
-        return worker;
-      });
       client.catch(() => this.spare[index]?.client === client && (this.spare[index] = null));
-      this.spare[index] = { kind, client };
+      this.spare[index] = { kind, worker, client };
     }
     return this.spare[index].client;
+  }
+
+  /**
+   * Ends every worker but the first (after one crashed or hung: what they hold is lost with the
+   * first one's data) and forgets the race: the next one starts its workers afresh.
+   */
+  reset(error) {
+    for (const spare of this.spare) spare?.worker.end(error);
+    this.spare = [];
+    this.halted();
+    this.clients = [this.primary];
+    this.owners = new Map();
+    this.moving = null;
   }
 
   /**

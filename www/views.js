@@ -1,17 +1,62 @@
 // Rendering: state and engine results in, DOM out. No engine calls and no global state here.
-import { el, metric, setOptions } from './dom.js';
+import { el, metric, replaceChildren, setOptions } from './dom.js';
+import { own } from './state.js';
 
 const ROLES = [['both', 'wide + deep'], ['wide', 'wide only'], ['deep', 'deep only'], ['ignore', 'ignore']];
 export const MODES = ['wide', 'deep', 'joint'];
 
+/** Most choices a list of columns offers at once, and most rows the column table shows: a file may have 100,000 columns. */
+export const LIST_MAX = 200;
+export const PAGE_ROWS = 100;
+
 /** The role a column has now: the user's choice, else ignore for text/constant/key columns. */
 export function roleOf(column, state) {
-  return state.roles[column.name] ?? (column.warning ? 'ignore' : 'both');
+  return own(state.roles, column.name) ?? (column.warning ? 'ignore' : 'both');
 }
 
-export function renderSchema(tbody, schema, state, onRole) {
+/** Whether a column's name contains `filter` (the "Find a column" box), ignoring case: a test for many names. */
+export function matcher(filter) {
+  const wanted = filter.trim().toLowerCase();
+  return (name) => name.toLowerCase().includes(wanted);
+}
+
+/**
+ * What a list of columns offers: every one of `names` when they are few, else at most
+ * [`LIST_MAX`] of those matching `filter`, with `keep` (the one chosen now) always among them;
+ * `more` counts the ones left out, reached by typing in the filter.
+ */
+export function columnChoices(names, filter, keep) {
+  if (names.length <= LIST_MAX) return { names, more: 0 };
+  const found = filter.trim() ? names.filter(matcher(filter)) : names;
+  const shown = found.slice(0, LIST_MAX);
+  if (keep && names.includes(keep) && !shown.includes(keep)) shown.unshift(keep);
+  return { names: shown, more: Math.max(0, found.length - LIST_MAX) + names.length - found.length };
+}
+
+/** A select of columns (see [`columnChoices`]), `first` pairs before them; a note says how to reach the ones left out. */
+export function setColumnOptions(select, names, filter, selected, first = []) {
+  const { names: shown, more } = columnChoices(names, filter, selected);
+  const pairs = [...first, ...shown.map((n) => [n, n])];
+  setOptions(select, pairs, selected);
+  if (!more) return;
+  const note = new Option(`… ${more.toLocaleString()} more: type in "Find a column"`, '');
+  note.disabled = true;
+  select.append(note);
+}
+
+/** The page of the column table to show: the columns matching `filter`, [`PAGE_ROWS`] from `page`. */
+export function schemaPage(columns, filter, page) {
+  const matches = matcher(filter);
+  const found = filter.trim() ? columns.filter((c) => matches(c.name)) : columns;
+  const last = Math.max(0, Math.ceil(found.length / PAGE_ROWS) - 1);
+  const at = Math.min(Math.max(0, page), last);
+  return { columns: found.slice(at * PAGE_ROWS, (at + 1) * PAGE_ROWS), page: at, last, found: found.length, first: at * PAGE_ROWS };
+}
+
+/** The column table's rows for `columns` (one page of them; see [`schemaPage`]). */
+export function renderSchema(tbody, columns, state, onRole) {
   const focused = tbody.contains(document.activeElement) ? document.activeElement.dataset.column : undefined;
-  tbody.replaceChildren(...schema.columns.map((column) => {
+  replaceChildren(tbody, columns.map((column) => {
     const isLabel = column.name === state.label;
     const cells = [
       el('th', { scope: 'row', textContent: column.name }),
@@ -33,8 +78,8 @@ export function renderSchema(tbody, schema, state, onRole) {
   if (focused !== undefined) tbody.querySelector(`select[data-column="${CSS.escape(focused)}"]`)?.focus();
 }
 
-export function renderLabel({ label, positive, threshold }, schema, state) {
-  setOptions(label, schema.columns.map((c) => [c.name, c.name]), state.label);
+export function renderLabel({ label, positive, threshold }, schema, state, filter) {
+  setColumnOptions(label, schema.columns.map((c) => c.name), filter, state.label);
   const column = schema.columns.find((c) => c.name === state.label);
   const values = column ? column.examples : [];
   const choices = [['', 'automatic'], ...values.map((v) => [v, v])];
@@ -55,8 +100,12 @@ export const sameCross = (a, b) => a.length === b.length && a.every((x) => b.inc
 export function renderCrosses(list, suggestions, state, onToggle) {
   const all = [...state.crosses];
   for (const s of suggestions) if (!all.some((c) => sameCross(c, s.columns))) all.push(s.columns);
-  list.replaceChildren(...all.map((columns) => {
-    const id = `cross-${columns.join('-').replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+  const ids = new Set();
+  replaceChildren(list, all.map((columns, i) => {
+    // Column names become ids: two that read the same once cleaned must still differ.
+    let id = `cross-${columns.join('-').replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+    if (ids.has(id)) id += `-${i}`;
+    ids.add(id);
     const box = el('input', { type: 'checkbox', id, checked: state.crosses.some((c) => sameCross(c, columns)), attrs: { role: 'switch' } });
     box.addEventListener('change', () => onToggle(columns, box.checked));
     const gain = suggestions.find((s) => sameCross(s.columns, columns))?.gain;
@@ -124,22 +173,36 @@ export function renderWeights(tbody, weights) {
 
 const signed = (x) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(3);
 
-/** The columns a model reads (not the label, not ignored), optionally only of some kinds. */
-export function featureColumns(schema, state, kinds) {
-  return schema.columns
-    .filter((c) => c.name !== state.label && roleOf(c, state) !== 'ignore' && (!kinds || kinds.includes(c.kind)))
-    .map((c) => c.name);
+/**
+ * The first `count` columns a model reads (not the label, not ignored), optionally only of some
+ * kinds: the pictures' default columns, found without going through a wide file's every column.
+ */
+export function featureColumns(schema, state, count, kinds) {
+  const found = [];
+  for (const c of schema.columns) {
+    if (found.length === count) break;
+    if (c.name !== state.label && roleOf(c, state) !== 'ignore' && (!kinds || kinds.includes(c.kind))) found.push(c.name);
+  }
+  return found;
 }
 
-/** One input per feature column, suggested values from the schema's examples. */
-export function renderWhatIf(container, schema, state) {
-  const columns = schema.columns.filter((c) => c.name !== state.label && (roleOf(c, state) !== 'ignore' || state.crosses.flat().includes(c.name)));
-  container.replaceChildren(...columns.flatMap((c, i) => {
+/**
+ * One input per column the model reads (features and crossed columns), suggested values from the
+ * schema's examples; with more than [`LIST_MAX`], those matching `filter`. Returns how many were
+ * left out (they count as missing in the row).
+ */
+export function renderWhatIf(container, schema, state, filter) {
+  const crossed = new Set(state.crosses.flat());
+  const used = schema.columns.filter((c) => c.name !== state.label && (roleOf(c, state) !== 'ignore' || crossed.has(c.name)));
+  const { names, more } = columnChoices(used.map((c) => c.name), filter);
+  const shown = new Set(names);
+  replaceChildren(container, used.filter((c) => shown.has(c.name)).flatMap((c, i) => {
     const id = `whatif-${i}`;
     const list = el('datalist', { id: `${id}-list` }, c.examples.map((v) => new Option(v)));
     const input = el('input', { id, name: c.name, value: c.examples[0] ?? '', attrs: { list: `${id}-list`, 'data-column': c.name } });
     return [el('label', { htmlFor: id, textContent: c.name }), el('span', {}, [input, list])];
   }));
+  return more;
 }
 
 /** What fixes an engine error, by its kind, in this page's words (the CLI names its flags). */
@@ -149,22 +212,42 @@ const HINTS = {
   label_not_numeric: 'Clear the threshold field and pick a value in the "Positive class" field instead.',
   label_unusable: 'Choose another "Label column".',
   unknown_column: 'Check the columns in the "Columns" table.',
+  label_rare: 'Lower the "Test fraction" or change the "Seed", so the training rows hold both classes.',
+  diverged: 'Lower the "Learning rate" field (or the "FTRL learning rate").',
+  limit: 'Make the "Deep hidden sizes", "Embedding size", "Hash buckets per cross", "Batch size" or "Epochs" smaller.',
   no_data: 'Choose a data set or drop a CSV first.',
   busy: 'Wait for the current training slice, then try again.',
 };
 
+/** What each request asks of the engine, in words: what it was doing if it crashed. */
+const DOING = {
+  train: 'training', start: 'training', resume: 'training', extend: 'training', load: 'reading the file', preset: 'making the data set',
+  analyze: 'analysing the data', configure: 'setting up the models', configurePrepared: 'setting up the models', measure: 'measuring the backends',
+  results: 'reading the results', draw: 'drawing the pictures', weights: 'naming the weights', explain: 'scoring the row', export: 'exporting the model',
+  import: 'loading the model', score: 'scoring the file', setup: 'taking the study\'s setup', handOver: 'moving a model', takeOver: 'moving a model',
+  prepared: 'sharing the rows', backend: 'choosing the backend', init: 'starting',
+};
+
+/** A crash in the page's words: what the engine was doing, and why it died. */
+export const describeCrash = (error) => `The engine crashed while ${DOING[error.request] ?? 'working'} (${error.message})`;
+
 /** An error from the engine, with the hint for its kind when there is one. */
 export function describeError(error) {
+  if (error.kind === 'crashed') return `${describeCrash(error)}.`;
   const message = error.message.endsWith('.') ? error.message : `${error.message}.`;
   const hint = HINTS[error.kind];
   return hint ? `${message} ${hint}` : message;
 }
 
+/** The core's warnings about the split (a class with few rows in it), as sentences to append. */
+export const describeWarnings = (warnings = []) => warnings.map((w) => ` Note: ${w.charAt(0).toUpperCase()}${w.slice(1)}.`).join('');
+
 /** A sentence about columns that give the label away: left out, or kept on the user's word. */
 export function describeLeaks(leaks, state) {
   return leaks.map((leak) => {
     const reason = `${leak.column} decides the label (AUC ${leak.auc.toFixed(3)} alone)`;
-    const kept = state.roles[leak.column] && state.roles[leak.column] !== 'ignore';
+    const role = own(state.roles, leak.column);
+    const kept = role && role !== 'ignore';
     return kept ? ` Warning: ${reason}, kept as you chose: expect a score that means little.` : ` ${reason}: left out; give it a role in the "Columns" table to keep it.`;
   }).join('');
 }

@@ -1,16 +1,64 @@
 // The page's side of the worker protocol: requests that resolve on their reply, and a stream of
-// unsolicited messages (progress, loading) for listeners.
+// unsolicited messages (progress, loading) for listeners. A worker whose engine died, hung or
+// is no longer wanted is ended, and the same client starts a fresh one in its place.
+
+/** An error for what a request cannot get any more: `kind` says why ('crashed', 'ended', 'cancelled'). */
+export const endedError = (message, kind, request) => Object.assign(new Error(message), { kind, request });
 
 export class EngineClient {
-  constructor(url = './engine-worker.js') {
-    this.worker = new Worker(url, { type: 'module' });
-    this.pending = [];
+  /** `module`: the engine's compiled code, when another worker has it already (see [`EngineClient.start`]). */
+  constructor(module = null, url = './engine-worker.js') {
+    this.url = url;
+    this.module = module;
     this.listeners = new Set();
-    this.worker.onmessage = ({ data }) => this.#receive(data);
+    this.#spawn();
+  }
+
+  /** A fresh worker, with nothing pending. */
+  #spawn() {
+    const worker = new Worker(this.url, { type: 'module' });
+    this.worker = worker;
+    this.pending = [];
+    /** A wide schema's columns sent ahead of their message, in parts (see the worker's `postWithSchema`). */
+    this.columnsAhead = [];
+    /** Set when the worker is ended: the error every request to it gets. */
+    this.ended = null;
+    // A message an ended worker had already sent is not the new worker's.
+    worker.onmessage = ({ data }) => worker === this.worker && !this.ended && this.#receive(data);
+  }
+
+  /**
+   * Starts the engine on `preference`; resolves to its `ready` reply. From the compiled module
+   * when one is known (nothing downloaded or compiled again), else from the file, and then keeps
+   * the module for the other workers and for restarts.
+   */
+  async start(preference) {
+    const ready = await this.request('init', { preference, module: this.module ?? undefined }, 'ready');
+    this.module ??= (await this.request('module', {}, 'module')).module;
+    return ready;
+  }
+
+  /**
+   * Ends the worker (a dead or hung engine, or a load the user cancelled): whatever it was asked
+   * fails with `error`. Terminating is the only thing that stops a worker stuck in a step.
+   */
+  end(error) {
+    if (this.ended) return;
+    this.worker.terminate();
+    this.ended = error;
+    for (const waiting of this.pending.splice(0)) waiting.reject(error);
+  }
+
+  /** Ends the worker if it is not already, then starts a fresh one on `preference`. */
+  restart(preference) {
+    this.end(endedError('the engine was restarted', 'ended'));
+    this.#spawn();
+    return this.start(preference);
   }
 
   /** Sends a request and resolves with the first reply of type `reply` (rejects on its error). */
   request(type, payload = {}, reply, transfer = []) {
+    if (this.ended) return Promise.reject(this.ended);
     return new Promise((resolve, reject) => {
       this.pending.push({ type, reply, resolve, reject });
       this.worker.postMessage({ type, ...payload }, transfer);
@@ -19,14 +67,25 @@ export class EngineClient {
 
   /** Sends a message that needs no reply (start, resume, extend). */
   send(type, payload = {}) {
-    this.worker.postMessage({ type, ...payload });
+    if (!this.ended) this.worker.postMessage({ type, ...payload });
   }
 
   listen(callback) {
     this.listeners.add(callback);
   }
 
+  /**
+   * A reply settles its request. A crash ends the worker (every request waiting on it fails with
+   * the crash) and is told to the listeners too, so the page replaces the worker whoever asked.
+   */
   #receive(data) {
+    if (data.type === 'columns') return void this.columnsAhead.push(data.part);
+    if (data.columnsAhead) this.#joinColumns(data.schema ?? data.analysis.schema);
+    if (data.type === 'error' && data.kind === 'crashed') {
+      this.end(endedError(data.message, 'crashed', data.request));
+      for (const listener of this.listeners) listener(data);
+      return;
+    }
     const index = this.pending.findIndex((p) => (data.type === 'error' ? p.type === data.request : p.reply === data.type));
     if (index >= 0) {
       const [waiting] = this.pending.splice(index, 1);
@@ -35,5 +94,11 @@ export class EngineClient {
       return;
     }
     for (const listener of this.listeners) listener(data);
+  }
+
+  /** Puts the columns sent ahead back before `schema`'s own, in order. */
+  #joinColumns(schema) {
+    schema.columns = [...this.columnsAhead, schema.columns].flat();
+    this.columnsAhead = [];
   }
 }

@@ -53,7 +53,8 @@ fn strings(items: &[&str]) -> Vec<String> {
 /// Trains every mode in `config` and prints each epoch; returns (best AUC, mean samples/s) per mode.
 fn race(name: &str, table: &Table, config: &Config) -> Vec<(Mode, f64, f64)> {
     let schema = Schema::infer(table);
-    let mut comparison = Comparison::new(table, &schema, config, &Device::flex()).expect("the benchmark config is valid");
+    let mut comparison =
+        Comparison::new(table, &schema, &config.features, &config.train, &Device::flex()).expect("the benchmark config is valid");
     println!(
         "\n## {name}: {} train / {} test rows, batch {}",
         comparison.prepared.train.rows, comparison.prepared.test.rows, config.train.batch_size
@@ -154,24 +155,19 @@ fn product_figures() {
 /// and the named weights. Printed beside the epoch's training time, as a share of it.
 fn picture_figures() {
     use widedeep::engine::Engine;
-    use widedeep::plot::{Look, Picture};
+    use widedeep::plot::{Picture, Theme};
     let font: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
     plotters::style::register_font("sans-serif", plotters::style::FontStyle::Normal, font)
         .unwrap_or_else(|_| panic!("the bundled font loads"));
     let bytes = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/adult.csv")).expect("the bundled Adult file");
     let mut engine = Engine::new();
     engine.load_csv("adult.csv", &bytes).expect("Adult parses");
-    let features = FeatureConfig {
-        label_rule: LabelRule::Positive { value: ">50K".into() },
-        roles: [("fnlwgt".to_string(), Role::Ignore)].into(),
-        crosses: vec![strings(&["education", "occupation"]), strings(&["native-country", "occupation"]), strings(&["gender", "age"])],
-        ..FeatureConfig::for_label("income")
-    };
     let epochs = 4;
-    let train = TrainConfig { modes: Mode::ALL.to_vec(), epochs, ..TrainConfig::default() };
-    pollster::block_on(engine.configure(Config { features, train })).expect("the preset's setup is valid");
+    let mut config = engine.setup_config("adult").expect("Adult has the setup's columns");
+    config.train.epochs = epochs;
+    pollster::block_on(engine.configure(config)).expect("the preset's setup is valid");
     println!("\n## Pictures on Adult (preset crosses, wide + deep + joint, batch 256), per epoch");
-    let svg = |picture: Picture| picture.svg(1200, 560, Look::default()).expect("draws");
+    let svg = |picture: Picture| picture.svg(1200, 560, Theme::default()).expect("draws");
     for epoch in 1..=epochs {
         while engine.report().expect("a run").report.models.iter().any(|m| m.epochs.len() < epoch) {
             pollster::block_on(engine.train(64)).expect("trains");

@@ -4,7 +4,7 @@
 
 use super::archive::{NamedBytes, is_zip, unzip};
 use super::csv::read_table_with_progress;
-use super::movielens::{Layout, join};
+use super::movielens::{Release, join};
 use super::table::Table;
 use crate::{Error, Result};
 
@@ -17,7 +17,7 @@ const DATA_EXTENSIONS: [&str; 4] = [".csv", ".tsv", ".txt", ".dat"];
 pub fn read_files(files: Vec<NamedBytes>, mut progress: impl FnMut(f64)) -> Result<Table> {
     let archive = files.len() == 1 && is_zip(&files[0].bytes);
     let entries = if archive { unzip(&files[0].bytes)? } else { files };
-    if let Some(layout) = Layout::recognise(&entries) {
+    if let Some(layout) = Release::recognise(&entries) {
         let table = join(layout, &entries)?;
         progress(1.0);
         return Ok(table);
@@ -46,7 +46,7 @@ fn unknown_files(archive: bool, entries: &[NamedBytes]) -> Error {
         found.join(", ") + &if more > 0 { format!(" and {more} more") } else { String::new() }
     };
     let what = if archive { "the zip archive holds" } else { "the files are" };
-    Error::Archive(format!("{what} {found}: expected one data file (CSV), or a MovieLens layout: {}", Layout::expected()))
+    Error::Archive(format!("{what} {found}: expected one data file (CSV), or a MovieLens layout: {}", Release::expected()))
 }
 
 #[cfg(test)]

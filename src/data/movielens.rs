@@ -38,9 +38,9 @@ pub const MOVIELENS_GENRES: [&str; 19] = [
     "Western",
 ];
 
-/// A published MovieLens layout.
+/// A published MovieLens release, by the files and their format it comes as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
+pub enum Release {
     /// ML-1M: `ratings.dat`, `users.dat`, `movies.dat`, `::`-separated, Latin-1.
     OneMillion,
     /// ML-100K: `u.data` (tabs), `u.user` and `u.item` (`|`), Latin-1.
@@ -49,7 +49,7 @@ pub enum Layout {
     Latest,
 }
 
-impl Layout {
+impl Release {
     fn name(self) -> &'static str {
         match self {
             Self::OneMillion => "MovieLens 1M",
@@ -92,20 +92,20 @@ struct Movie {
 type User = [String; 4];
 
 /// The joined ratings table of a recognised layout, with a note saying what was joined.
-pub fn join(layout: Layout, files: &[NamedBytes]) -> Result<Table> {
+pub fn join(layout: Release, files: &[NamedBytes]) -> Result<Table> {
     let file = |name: &str| files.iter().find(|f| f.base_name() == name).expect("recognised layouts have their files");
     let text = |name: &str| decode(&file(name).bytes).0.into_owned();
     let (ratings, users, movies) = match layout {
-        Layout::OneMillion => (
+        Release::OneMillion => (
             split_lines(&text("ratings.dat"), "ratings.dat", "::", 4)?,
             Some(users_1m(&text("users.dat"))?),
             movies_1m(&text("movies.dat"))?,
         ),
-        Layout::HundredK => {
+        Release::HundredK => {
             let genres = files.iter().find(|f| f.base_name() == "u.genre").map(|f| genre_names(&decode(&f.bytes).0));
             (split_lines(&text("u.data"), "u.data", "\t", 4)?, Some(users_100k(&text("u.user"))?), movies_100k(&text("u.item"), genres)?)
         }
-        Layout::Latest => (csv_rows(&text("ratings.csv"), "ratings.csv", 4)?, None, movies_latest(&text("movies.csv"))?),
+        Release::Latest => (csv_rows(&text("ratings.csv"), "ratings.csv", 4)?, None, movies_latest(&text("movies.csv"))?),
     };
     let mut table = ratings_table(&ratings, users.as_ref(), &movies)?;
     table.notes.push(format!(
@@ -294,8 +294,8 @@ pub(crate) mod tests {
     #[test]
     fn one_million_is_joined_value_by_value() {
         let files = ml_1m();
-        assert_eq!(Layout::recognise(&files), Some(Layout::OneMillion));
-        let table = join(Layout::OneMillion, &files).unwrap();
+        assert_eq!(Release::recognise(&files), Some(Release::OneMillion));
+        let table = join(Release::OneMillion, &files).unwrap();
         assert_eq!(
             table.names(),
             ["user_id", "movie_id", "rating", "timestamp", "liked", "gender", "age", "occupation", "zip_code", "title", "year", "genres"]
@@ -325,8 +325,8 @@ pub(crate) mod tests {
             NamedBytes::new("ml-100k/u.user", b"196|49|M|writer|55105\n22|25|F|student|40206\n".to_vec()),
             NamedBytes::new("ml-100k/u.item", items),
         ];
-        assert_eq!(Layout::recognise(&files), Some(Layout::HundredK));
-        let table = join(Layout::HundredK, &files).unwrap();
+        assert_eq!(Release::recognise(&files), Some(Release::HundredK));
+        let table = join(Release::HundredK, &files).unwrap();
         assert_eq!(column(&table, "genres"), ["Animation|Children's|Comedy", "Crime|Thriller"]);
         assert_eq!(column(&table, "title")[1], "Cité des enfants perdus, La (1995)");
         assert_eq!(column(&table, "occupation"), ["writer", "student"]);
@@ -345,7 +345,7 @@ pub(crate) mod tests {
             NamedBytes::new("ratings.csv", b"userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,3.5,964981247\n".to_vec()),
             NamedBytes::new("movies.csv", b"movieId,title,genres\n1,\"American President, The (1995)\",Comedy|Drama|Romance\n3,Grumpier Old Men (1995),(no genres listed)\n".to_vec()),
         ];
-        let table = join(Layout::recognise(&files).unwrap(), &files).unwrap();
+        let table = join(Release::recognise(&files).unwrap(), &files).unwrap();
         assert_eq!(table.names(), ["user_id", "movie_id", "rating", "timestamp", "liked", "title", "year", "genres"]);
         assert_eq!(column(&table, "title")[0], "American President, The (1995)");
         assert_eq!(column(&table, "genres"), ["Comedy|Drama|Romance", ""]);
@@ -356,7 +356,7 @@ pub(crate) mod tests {
     fn a_bad_line_names_its_file_and_line() {
         let mut files = ml_1m();
         files[0] = NamedBytes::new("ratings.dat", b"1::10::5::978300760\n1::20\n".to_vec());
-        let error = join(Layout::OneMillion, &files).unwrap_err().to_string();
+        let error = join(Release::OneMillion, &files).unwrap_err().to_string();
         assert_eq!(error, "ratings.dat, line 2: expected 4 fields separated by '::', found 2");
     }
 }

@@ -112,6 +112,21 @@ pub fn guess_label(columns: &[ColumnInfo]) -> Option<String> {
     named.or_else(binary).map(|c| c.name.clone())
 }
 
+/// Why [`guess_label`] found nothing, in words: a column named like a label with a single value
+/// says so (a file filtered down to one class), else that no column looks like a label.
+pub fn no_label_reason(columns: &[ColumnInfo]) -> String {
+    let single = LABEL_NAMES.iter().find_map(|name| columns.iter().find(|c| c.name.eq_ignore_ascii_case(name) && c.distinct < 2));
+    match single {
+        Some(c) if c.distinct == 1 => format!(
+            "column '{}' looks like the label but has a single value '{}': nothing to learn",
+            c.name,
+            c.examples.first().map_or("", String::as_str)
+        ),
+        Some(c) => format!("column '{}' looks like the label but every value is missing", c.name),
+        None => "no column looks like a label (none is named like one, and none has exactly two values)".into(),
+    }
+}
+
 fn infer_column(column: &Column) -> ColumnInfo {
     let (counts, missing) = column.counts();
     let rows = column.codes.len();
@@ -239,5 +254,16 @@ mod tests {
         assert_eq!(schema("x,y2\n1,5\n2,6\n3,7\n").label, None);
         assert_eq!(schema("x,y,label\n1,2,0\n2,3,1\n3,1,0\n").label.as_deref(), Some("label"), "an exact label beats y");
         assert_eq!(schema("class,Target\na,0\nb,1\n").label.as_deref(), Some("Target"), "target beats class, in any case");
+    }
+
+    #[test]
+    fn a_missing_label_guess_says_why() {
+        let one = schema("x,label\n1,yes\n2,yes\n3,yes\n");
+        assert_eq!(one.label, None);
+        assert_eq!(no_label_reason(&one.columns), "column 'label' looks like the label but has a single value 'yes': nothing to learn");
+        let none = schema("x,label\n1,NA\n2,\n");
+        assert_eq!(no_label_reason(&none.columns), "column 'label' looks like the label but every value is missing");
+        let other = schema("x,z\n1,5\n2,6\n3,7\n");
+        assert!(no_label_reason(&other.columns).starts_with("no column looks like a label"));
     }
 }

@@ -97,7 +97,19 @@ impl Table {
         self.columns
             .iter()
             .find(|c| c.name == name)
-            .ok_or_else(|| crate::Error::UnknownColumn { name: name.to_string(), available: self.names().join(", ") })
+            .ok_or_else(|| crate::Error::UnknownColumn { name: name.to_string(), available: self.names_listed() })
+    }
+
+    /// The first header names, joined for a message, with how many more there are: a file of
+    /// 100,000 columns names a few, not all.
+    pub fn names_listed(&self) -> String {
+        const SHOWN: usize = 20;
+        let names = self.names();
+        let listed = names[..names.len().min(SHOWN)].join(", ");
+        match names.len().saturating_sub(SHOWN) {
+            0 => listed,
+            more => format!("{listed} and {more} more"),
+        }
     }
 
     /// The header names.

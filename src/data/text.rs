@@ -13,7 +13,7 @@ const CP1252_HIGH: [char; 32] = [
 
 /// How a file's bytes were read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
+pub enum Charset {
     /// UTF-8 (a byte-order mark, if any, dropped).
     Utf8,
     /// UTF-16, little-endian, by its byte-order mark.
@@ -24,7 +24,7 @@ pub enum Encoding {
     Windows1252,
 }
 
-impl Encoding {
+impl Charset {
     /// A note for the user when the file was not plain UTF-8.
     pub fn note(self) -> Option<String> {
         match self {
@@ -36,17 +36,17 @@ impl Encoding {
 }
 
 /// The text of `bytes` as UTF-8, and the encoding it was read in.
-pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Charset) {
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        return (Cow::Owned(utf16(rest, u16::from_le_bytes)), Encoding::Utf16Le);
+        return (Cow::Owned(utf16(rest, u16::from_le_bytes)), Charset::Utf16Le);
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        return (Cow::Owned(utf16(rest, u16::from_be_bytes)), Encoding::Utf16Be);
+        return (Cow::Owned(utf16(rest, u16::from_be_bytes)), Charset::Utf16Be);
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => (Cow::Borrowed(text), Encoding::Utf8),
-        Err(_) => (Cow::Owned(windows_1252(bytes)), Encoding::Windows1252),
+        Ok(text) => (Cow::Borrowed(text), Charset::Utf8),
+        Err(_) => (Cow::Owned(windows_1252(bytes)), Charset::Windows1252),
     }
 }
 
@@ -68,7 +68,7 @@ mod tests {
     #[test]
     fn utf8_passes_through_without_a_note() {
         let (text, encoding) = decode("\u{feff}naïve,東京\n".as_bytes());
-        assert_eq!((text.as_ref(), encoding), ("naïve,東京\n", Encoding::Utf8));
+        assert_eq!((text.as_ref(), encoding), ("naïve,東京\n", Charset::Utf8));
         assert_eq!(encoding.note(), None);
     }
 
@@ -77,7 +77,7 @@ mod tests {
         // "Café (1995)" in Latin-1, a Windows-1252 euro sign and curly quotes.
         let (text, encoding) = decode(b"Caf\xe9 (1995),\x80 5 \x93hi\x94\n");
         assert_eq!(text, "Café (1995),€ 5 “hi”\n");
-        assert_eq!(encoding, Encoding::Windows1252);
+        assert_eq!(encoding, Charset::Windows1252);
         assert!(encoding.note().unwrap().contains("Latin-1"));
     }
 
@@ -86,8 +86,8 @@ mod tests {
         let text = "a,b\nç,☃\n";
         let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
         let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
-        assert_eq!(decode(&le), (Cow::Owned::<str>(text.into()), Encoding::Utf16Le));
+        assert_eq!(decode(&le), (Cow::Owned::<str>(text.into()), Charset::Utf16Le));
         assert_eq!(decode(&be).0, text);
-        assert!(Encoding::Utf16Be.note().unwrap().contains("UTF-16"));
+        assert!(Charset::Utf16Be.note().unwrap().contains("UTF-16"));
     }
 }

@@ -44,7 +44,7 @@ const WARM_LIMIT: Duration = Duration::from_secs(4);
 /// (a sparse table update or FTRL costs otherwise than a dense Adam step). A configuration that
 /// changes none of them (the learning rate, the epochs, the seed) reuses the last measurement.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Shape {
+pub(super) struct ModelShape {
     batch: usize,
     hidden: Vec<usize>,
     wide_ids: usize,
@@ -55,7 +55,7 @@ pub(super) struct Shape {
     wide_ftrl: bool,
 }
 
-impl Shape {
+impl ModelShape {
     /// The shape of `config`'s model on `prepared`, to look up or file its measurement under.
     pub(super) fn of(prepared: &Prepared, config: &Config) -> Self {
         Self {
@@ -235,7 +235,7 @@ mod tests {
         let config = Config { features: crate::features::FeatureConfig::for_label("y"), ..Config::default() };
         let schema = crate::data::Schema::infer(&table);
         let prepared = Prepared::new(&table, &schema, &config.features, &config.train).unwrap();
-        let shape = |train: TrainConfig| Shape::of(&prepared, &Config { train, ..config.clone() });
+        let shape = |train: TrainConfig| ModelShape::of(&prepared, &Config { train, ..config.clone() });
         let base = config.train.clone();
         assert_eq!(shape(TrainConfig { learning_rate: Some(0.5), seed: 7, epochs: 3, ..base.clone() }), shape(base.clone()));
         let costlier = [

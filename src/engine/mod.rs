@@ -1,21 +1,22 @@
 //! The browser engine's logic in plain Rust: load a CSV, configure a race, train in small async
 //! slices, export and score. `web` wraps it for JavaScript; native tests drive it directly.
 
+mod analysis;
 mod backend;
-mod inside;
 mod measure;
 
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
+pub use analysis::{Analysis, Explanation, Fired};
 pub use backend::{Backend, BackendKind, Measured, Preference, is_software_adapter};
-pub use inside::{Analysis, Explanation, Fired};
 
+use crate::Report;
 use crate::config::{Config, Setup};
 use crate::data::{NamedBytes, Schema, Table, read_files};
 use crate::model::{Inputs, Mode, Parameters, SavedModel, WideDeep};
 use crate::synth;
-use crate::train::{Comparison, DatasetInfo, EpochRecord, ModelRun, Prepared, Report, Trainer};
+use crate::train::{Comparison, DatasetInfo, EpochRecord, ModelRun, Prepared, Trainer};
 use crate::{Error, Result};
 
 /// One model's state after a slice of training.
@@ -84,7 +85,7 @@ pub struct Engine {
     backend: Backend,
     /// The WebGPU device the automatic choice may pick, and what it measured per model shape.
     gpu: Option<backend::Gpu>,
-    measurements: Vec<(measure::Shape, Measured)>,
+    measurements: Vec<(measure::ModelShape, Measured)>,
     run: Option<Run>,
     scorer: Option<SavedModel>,
 }
@@ -184,7 +185,7 @@ impl Engine {
         let name = data.name.clone();
         let prepared = Prepared::new(&data.table, &data.schema, &config.features, &config.train)?;
         self.decide(&prepared, &config).await;
-        let comparison = Comparison::from_prepared(prepared, &config, &self.device)?;
+        let comparison = Comparison::from_prepared(prepared, &config.train, &self.device)?;
         Ok(self.start_run(&name, config, comparison))
     }
 
@@ -229,9 +230,9 @@ impl Engine {
         }
     }
 
-    /// Both backends' speeds on this model: measured once per [`measure::Shape`], then reused.
+    /// Both backends' speeds on this model: measured once per [`measure::ModelShape`], then reused.
     async fn measurement(&mut self, prepared: &Prepared, config: &Config, gpu: &backend::Gpu) -> Result<Option<Measured>> {
-        let shape = measure::Shape::of(prepared, config);
+        let shape = measure::ModelShape::of(prepared, config);
         if let Some((_, known)) = self.measurements.iter().find(|(s, _)| *s == shape) {
             return Ok(Some(*known));
         }
@@ -254,7 +255,7 @@ impl Engine {
         let prepared = Prepared::from_bytes(&bytes)?;
         drop(bytes);
         self.decide(&prepared, &config).await;
-        let comparison = Comparison::from_prepared(prepared, &config, &self.device)?;
+        let comparison = Comparison::from_prepared(prepared, &config.train, &self.device)?;
         Ok(self.start_run(name, config, comparison))
     }
 
@@ -311,7 +312,7 @@ impl Engine {
     /// worker with cores to spare, and its metrics stay those it would have had.
     pub async fn hand_over(&mut self, mode: Mode) -> Result<Vec<u8>> {
         let run = self.run_mut()?;
-        let index = run.comparison.trainers.iter().position(|t| t.mode() == mode).ok_or(Error::NoModel(mode))?;
+        let index = run.comparison.trainers.iter().position(|t| t.mode() == mode).ok_or(Error::NoModel(mode.name()))?;
         let bytes = run.comparison.trainers[index].hand_over().await?;
         run.comparison.trainers.remove(index);
         run.checkpoints.remove(index);
@@ -331,7 +332,7 @@ impl Engine {
         let trainer = Trainer::take_over(bytes, &prepared.layout, prepared.train.clone(), test, &run.config.train, &device)?;
         let mode = trainer.mode();
         if run.config.train.modes.contains(&mode) {
-            return Err(Error::Config(format!("this run already trains a {} model", mode.name())));
+            return Err(Error::State(format!("this run already trains a {} model", mode.name())));
         }
         run.comparison.trainers.push(trainer);
         run.checkpoints.push(None);

@@ -87,6 +87,20 @@ impl FeatureConfig {
         self.kinds.get(&info.name).copied().unwrap_or(info.kind)
     }
 
+    /// The crosses, each set of columns once: the same cross named twice (or in another order)
+    /// would train the same buckets twice, at twice the cost.
+    pub fn distinct_crosses(&self) -> Vec<&Vec<String>> {
+        let mut seen = std::collections::HashSet::new();
+        self.crosses
+            .iter()
+            .filter(|cross| {
+                let mut set: Vec<&str> = cross.iter().map(String::as_str).collect();
+                set.sort_unstable();
+                seen.insert(set)
+            })
+            .collect()
+    }
+
     /// The part a column feeds: the user's override, else [`Role::Ignore`] for columns the schema
     /// warns about (text, constants, row keys, leaks of the label) and [`Role::Both`] otherwise.
     pub fn role_of(&self, info: &ColumnInfo) -> Role {

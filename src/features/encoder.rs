@@ -7,7 +7,7 @@ use super::field::{Field, FieldColumn, default_embedding_dim};
 use super::names::{BucketNames, combinations, cross_ids, name_buckets};
 use super::{FeatureConfig, Role};
 use crate::data::{LabelRule, Schema, Table};
-use crate::{Error, Result};
+use crate::{Error, Result, limits};
 
 /// A cross-product feature of 2 or 3 fields, hashed into `hash_buckets` ids.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,8 +136,8 @@ impl Encoder {
             return Err(Error::Config("no feature columns: every column is ignored or is the label".into()));
         }
         let mut crosses: Vec<Cross> = config
-            .crosses
-            .iter()
+            .distinct_crosses()
+            .into_iter()
             .map(|columns| Cross {
                 columns: columns.clone(),
                 fields: columns.iter().map(|c| fields.iter().position(|f| &f.column == c).expect("cross columns are fitted")).collect(),
@@ -158,6 +158,40 @@ impl Encoder {
             hash_buckets: config.hash_buckets,
             embedding_dim: config.embedding_dim,
         })
+    }
+
+    /// Checks an encoder read from a saved model before anything is sized or indexed by it: each
+    /// field, each cross's columns, and the sizes against [`limits`].
+    pub fn check(&self) -> Result<()> {
+        let bad = |problem: String| Err(Error::ModelFile(problem));
+        self.fields.iter().try_for_each(Field::check)?;
+        for cross in &self.crosses {
+            let known = cross.fields.iter().all(|&f| f < self.fields.len());
+            let distinct = cross.fields.iter().enumerate().all(|(i, f)| !cross.fields[..i].contains(f));
+            if !(2..=3).contains(&cross.fields.len()) || !known || !distinct {
+                return bad(format!(
+                    "the cross {} names fields {:?} of the {} the model has",
+                    cross.name(),
+                    cross.fields,
+                    self.fields.len()
+                ));
+            }
+        }
+        if !(1..=limits::MAX_HASH_BUCKETS).contains(&self.hash_buckets) || self.crosses.len() > limits::MAX_CROSSES {
+            return bad(format!(
+                "{} crosses of {} hash buckets: the limits are {} crosses of 1 to {} buckets",
+                self.crosses.len(),
+                self.hash_buckets,
+                limits::MAX_CROSSES,
+                limits::MAX_HASH_BUCKETS
+            ));
+        }
+        match self.embedding_dim {
+            Some(dim) if !(1..=limits::MAX_EMBEDDING_DIM).contains(&dim) => {
+                bad(format!("its embedding size {dim} is not between 1 and {}", limits::MAX_EMBEDDING_DIM))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Where every feature's ids go.
@@ -293,8 +327,13 @@ fn push_padded(out: &mut Vec<u32>, ids: impl Iterator<Item = u32>, slots: usize)
 
 fn validate(table: &Table, config: &FeatureConfig) -> Result<()> {
     table.column(&config.label)?;
+    // A set of the names, so a configuration naming every one of 100,000 columns is checked in
+    // linear time; the table's own lookup words the error.
+    let names: std::collections::HashSet<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
     for name in config.roles.keys().chain(config.kinds.keys()).chain(config.bucket_edges.keys()) {
-        table.column(name)?;
+        if !names.contains(name.as_str()) {
+            table.column(name)?;
+        }
     }
     for cross in &config.crosses {
         if !(2..=3).contains(&cross.len()) {
@@ -315,14 +354,22 @@ fn validate(table: &Table, config: &FeatureConfig) -> Result<()> {
             return Err(Error::Config(format!("bucket edges for '{name}' must be finite and strictly increasing")));
         }
     }
-    let positive = |name: &str, value: usize| if value == 0 { Err(Error::Config(format!("{name} must be at least 1"))) } else { Ok(()) };
-    positive("the number of hash buckets", config.hash_buckets)?;
-    positive("the number of quantile buckets", config.quantile_buckets)?;
-    positive("the most tokens per cell", config.max_tokens)?;
+    let within = |name: &str, value: usize, max: usize| match value {
+        0 => Err(Error::Config(format!("{name} must be at least 1"))),
+        v if v > max => Err(Error::Limit(format!("{name} is {v}, over the limit of {max}"))),
+        _ => Ok(()),
+    };
+    within("the number of hash buckets", config.hash_buckets, limits::MAX_HASH_BUCKETS)?;
+    within("the number of quantile buckets", config.quantile_buckets, limits::MAX_QUANTILE_BUCKETS)?;
+    within("the most tokens per cell", config.max_tokens, limits::MAX_TOKENS)?;
+    let crosses = config.distinct_crosses().len();
+    if crosses > limits::MAX_CROSSES {
+        return Err(Error::Limit(format!("{crosses} different crosses, over the limit of {}", limits::MAX_CROSSES)));
+    }
     if let Some(dim) = config.embedding_dim
-        && !(1..=1024).contains(&dim)
+        && !(1..=limits::MAX_EMBEDDING_DIM).contains(&dim)
     {
-        return Err(Error::Config(format!("the embedding size must be between 1 and 1024, got {dim}")));
+        return Err(Error::Config(format!("the embedding size must be between 1 and {}, got {dim}", limits::MAX_EMBEDDING_DIM)));
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Role;
 use crate::data::{Column, ColumnKind, MISSING};
+use crate::{Error, Result, limits};
 
 /// The reserved id for missing and unseen values, in every vocabulary and bucket set.
 pub const UNKNOWN: u32 = 0;
@@ -127,7 +128,7 @@ impl Field {
                 .values
                 .iter()
                 .map(|v| match crate::data::parse_number(v) {
-                    Some(x) => (vec![1 + edges.partition_point(|&e| e <= x) as u32], ((x - mean) / std) as f32),
+                    Some(x) => (vec![1 + edges.partition_point(|&e| e <= x) as u32], standardize(x, *mean, *std)),
                     None => (vec![UNKNOWN], 0.0),
                 })
                 .unzip(),
@@ -151,6 +152,38 @@ impl Field {
     pub fn describe_id(&self, id: u32) -> String {
         format!("{}={}", self.column, self.value_name(id))
     }
+}
+
+impl Field {
+    /// Checks a field read from a saved model before anything is sized by it: a scale of zero or
+    /// a non-finite number would make every prediction NaN, and a huge token count would make
+    /// every row that wide.
+    pub fn check(&self) -> Result<()> {
+        let bad = |problem: String| Err(Error::ModelFile(format!("column '{}': {problem}", self.column)));
+        match &self.encoding {
+            Encoding::Numeric { mean, std, .. } if !(mean.is_finite() && std.is_finite() && *std > 0.0) => {
+                bad(format!("its mean {mean} and scale {std} must be finite, and the scale above zero"))
+            }
+            Encoding::Numeric { edges, .. } if edges.iter().any(|e| !e.is_finite()) || edges.windows(2).any(|w| w[0] >= w[1]) => {
+                bad("its bucket edges must be finite and strictly increasing".into())
+            }
+            Encoding::Tokens { max_tokens, .. } if !(1..=limits::MAX_TOKENS).contains(max_tokens) => {
+                bad(format!("it keeps {max_tokens} tokens per cell; the limit is 1 to {}", limits::MAX_TOKENS))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `(x - mean) / std`, finite for any finite `x` (where the difference overflows, computed as
+/// `x/std - mean/std`) and within ±[`limits::MAX_STANDARDIZED`]: a value far outside the training
+/// range (1e308 against ages) would otherwise become infinite in the model's 32-bit floats.
+fn standardize(x: f64, mean: f64, std: f64) -> f32 {
+    let z = match (x - mean) / std {
+        z if z.is_finite() => z,
+        _ => x / std - mean / std,
+    };
+    z.clamp(-limits::MAX_STANDARDIZED, limits::MAX_STANDARDIZED) as f32
 }
 
 fn index(values: &[String]) -> FxHashMap<&str, u32> {
@@ -204,23 +237,41 @@ fn fit_tokens(column: &Column, rows: &[usize], cap: usize) -> Encoding {
 fn fit_numeric(column: &Column, rows: &[usize], quantiles: usize, edges: Option<&[f64]>) -> Encoding {
     let numbers: Vec<Option<f64>> = column.values.iter().map(|v| crate::data::parse_number(v)).collect();
     let mut xs: Vec<f64> = rows.iter().map(|&r| column.codes[r]).filter(|&c| c != MISSING).filter_map(|c| numbers[c as usize]).collect();
-    let n = xs.len().max(1) as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
-    let std = if var > 0.0 { var.sqrt() } else { 1.0 };
+    let (mean, std) = mean_and_std(&xs);
     let edges = match edges {
         Some(edges) => edges.to_vec(),
-        None => quantile_edges(&mut xs, quantiles),
+        None => {
+            xs.sort_by(f64::total_cmp);
+            quantile_edges(&xs, quantiles)
+        }
     };
     Encoding::Numeric { edges, mean, std }
 }
 
-/// Distinct quantile cut points: equal-count buckets where the data allows.
-fn quantile_edges(xs: &mut [f64], buckets: usize) -> Vec<f64> {
-    xs.sort_by(f64::total_cmp);
-    let mut edges: Vec<f64> = (1..buckets).filter_map(|q| xs.get(q * xs.len() / buckets).copied()).collect();
+/// The mean and standard deviation (1 when the values do not vary), finite for any finite
+/// values: where the sums overflow (values like 1e308), computed again on the values divided by
+/// the largest magnitude.
+fn mean_and_std(xs: &[f64]) -> (f64, f64) {
+    let moments = |scale: f64| {
+        let n = xs.len().max(1) as f64;
+        let mean = xs.iter().map(|x| x / scale).sum::<f64>() / n;
+        let var = xs.iter().map(|x| (x / scale - mean).powi(2)).sum::<f64>() / n;
+        (mean * scale, var.sqrt() * scale)
+    };
+    let (mean, std) = match moments(1.0) {
+        (mean, std) if mean.is_finite() && std.is_finite() => (mean, std),
+        _ => moments(xs.iter().fold(0f64, |m, x| m.max(x.abs()))),
+    };
+    (mean, if std > 0.0 { std } else { 1.0 })
+}
+
+/// Distinct quantile cut points of `sorted` (ascending): equal-count buckets where the data
+/// allows. The one rule for cutting numbers, used by the encoder, the cross suggestions, the leak
+/// guard and the cross map alike.
+pub(crate) fn quantile_edges(sorted: &[f64], buckets: usize) -> Vec<f64> {
+    let mut edges: Vec<f64> = (1..buckets).filter_map(|q| sorted.get(q * sorted.len() / buckets).copied()).collect();
     edges.dedup();
-    edges.retain(|&e| xs.first().is_some_and(|&lo| e > lo));
+    edges.retain(|&e| sorted.first().is_some_and(|&lo| e > lo));
     edges
 }
 
@@ -310,5 +361,39 @@ mod tests {
         let f = Field::fit(&k, ColumnKind::Numeric, Role::Both, &all(2), 10, None, 16);
         let Encoding::Numeric { std, edges, .. } = &f.encoding else { panic!() };
         assert_eq!((*std, edges.len()), (1.0, 0));
+    }
+
+    #[test]
+    fn huge_numbers_standardize_to_finite_values() {
+        let c = column(&["1", "1e308", "-1e308", "2", "1.5e308"]);
+        let f = Field::fit(&c, ColumnKind::Numeric, Role::Both, &all(5), 4, None, 16);
+        let Encoding::Numeric { mean, std, .. } = f.encoding.clone() else { panic!() };
+        assert!(mean.is_finite() && std.is_finite() && std > 1e307, "{mean} {std}");
+        let m = f.map_column(&c);
+        assert!((0..5).all(|r| m.value(r).is_finite()));
+        assert!((m.value(1) - (1e308 / std - mean / std) as f32).abs() < 1e-5, "{}", m.value(1));
+        // Far outside the training range (a scored file): clipped, not infinite.
+        let narrow = Field::fit(&column(&["1", "2", "3"]), ColumnKind::Numeric, Role::Both, &all(3), 4, None, 16);
+        let scored = narrow.map_column(&c);
+        assert_eq!((scored.value(1), scored.value(2)), (1e6, -1e6));
+    }
+
+    #[test]
+    fn a_saved_field_with_a_zero_or_broken_scale_is_refused() {
+        let numeric = |mean: f64, std: f64, edges: Vec<f64>| Field {
+            column: "age".into(),
+            kind: ColumnKind::Numeric,
+            role: Role::Both,
+            encoding: Encoding::Numeric { edges, mean, std },
+        };
+        assert_eq!(numeric(1.0, 2.0, vec![1.0, 2.0]).check(), Ok(()));
+        for bad in [numeric(1.0, 0.0, vec![]), numeric(f64::NAN, 1.0, vec![]), numeric(1.0, f64::INFINITY, vec![])] {
+            let error = bad.check().unwrap_err();
+            assert_eq!(error.kind(), "model_file");
+            assert!(error.to_string().contains("column 'age'") && error.to_string().contains("scale above zero"), "{error}");
+        }
+        assert!(numeric(1.0, 1.0, vec![2.0, 1.0]).check().unwrap_err().to_string().contains("strictly increasing"));
+        let tokens = Field { encoding: Encoding::Tokens { tokens: vec![], max_tokens: 10_000_000 }, ..numeric(0.0, 1.0, vec![]) };
+        assert!(tokens.check().unwrap_err().to_string().contains("10000000 tokens per cell"));
     }
 }

@@ -10,7 +10,7 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::FeatureConfig;
+use super::{FeatureConfig, quantile_edges};
 use crate::data::{Column, ColumnKind, MISSING, Schema, Table, parse_number};
 use crate::metrics::roc_auc;
 use crate::rng::mix;
@@ -105,7 +105,7 @@ fn numeric_auc(column: &Column, targets: &[Option<bool>], fit: &[usize], check: 
     let middle = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
     let raw: Vec<f32> = check.iter().map(|&r| value(r).unwrap_or(middle) as f32).collect();
     let raw_auc = roc_auc(&raw, y);
-    let edges: Vec<f64> = (1..NUMBER_BUCKETS).filter_map(|q| sorted.get(q * sorted.len() / NUMBER_BUCKETS).copied()).collect();
+    let edges = quantile_edges(&sorted, NUMBER_BUCKETS);
     let buckets: Vec<u32> =
         (0..column.codes.len()).map(|r| value(r).map_or(u32::MAX, |x| edges.partition_point(|&e| e <= x) as u32)).collect();
     let bucket_auc = roc_auc(&rates(&buckets, targets, fit, check), y);

@@ -3,7 +3,7 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::{FeatureConfig, Role};
+use super::{FeatureConfig, Role, quantile_edges};
 use crate::data::{Column, ColumnKind, MISSING, Schema, Table, parse_number};
 
 /// Rows sampled to rank pairs: enough for stable counts, fast on any file.
@@ -12,6 +12,9 @@ const SAMPLE: usize = 20_000;
 const MAX_VALUES: usize = 64;
 /// Numbers are cut into this many quantile buckets for ranking.
 const NUMBER_BUCKETS: usize = 5;
+/// Pairs are ranked among this many columns, the most informative alone: a file of 100,000
+/// columns would otherwise have 5 billion pairs (and hold every column's codes at once).
+const MAX_CANDIDATES: usize = 64;
 
 /// A cross worth trying, with its score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,7 +27,8 @@ pub struct Suggestion {
 }
 
 /// The `max` best pairs of low-cardinality columns, best first, scored on up to 20,000 of `rows`
-/// (the training rows: the test rows must not choose the model). Columns are taken as the user
+/// (the training rows: the test rows must not choose the model), among the
+/// [`MAX_CANDIDATES`] columns that say most about the label alone. Columns are taken as the user
 /// configured them: kind overrides apply, and columns whose role is ignore are not suggested.
 pub fn suggest_crosses(
     table: &Table,
@@ -37,25 +41,44 @@ pub fn suggest_crosses(
     let labelled: Vec<usize> = rows.iter().copied().filter(|&r| targets[r].is_some()).collect();
     let rows: Vec<usize> = labelled.iter().step_by(labelled.len().div_ceil(SAMPLE).max(1)).copied().collect();
     let y: Vec<bool> = rows.iter().map(|&r| targets[r] == Some(true)).collect();
-    let candidates: Vec<(&str, Vec<u32>)> = table
+    let columns = table
         .columns
         .iter()
         .zip(&schema.columns)
         .filter(|(c, info)| c.name != config.label && config.role_of(info) != Role::Ignore)
-        .filter_map(|(c, info)| codes(c, config.kind_of(info), &rows).map(|codes| (c.name.as_str(), codes)))
-        .collect();
-    let single: Vec<f64> = candidates.iter().map(|(_, codes)| information(codes.iter().map(|&c| c as u64), &y)).collect();
+        .filter_map(|(c, info)| codes(c, config.kind_of(info), &rows).map(|codes| (c.name.as_str(), codes)));
+    let candidates = most_informative(columns, &y);
     let mut suggestions = Vec::new();
-    for i in 0..candidates.len() {
-        for j in i + 1..candidates.len() {
-            let pair = candidates[i].1.iter().zip(&candidates[j].1).map(|(&a, &b)| (a as u64) << 32 | b as u64);
-            let gain = information(pair, &y) - single[i].max(single[j]);
-            suggestions.push(Suggestion { columns: vec![candidates[i].0.to_string(), candidates[j].0.to_string()], gain });
+    for (i, (a, a_codes, a_alone)) in candidates.iter().enumerate() {
+        for (b, b_codes, b_alone) in &candidates[i + 1..] {
+            let pair = a_codes.iter().zip(b_codes).map(|(&a, &b)| (a as u64) << 32 | b as u64);
+            let gain = information(pair, &y) - a_alone.max(*b_alone);
+            suggestions.push(Suggestion { columns: vec![a.to_string(), b.to_string()], gain });
         }
     }
     suggestions.sort_by(|a, b| b.gain.total_cmp(&a.gain));
     suggestions.truncate(max);
     suggestions
+}
+
+/// The [`MAX_CANDIDATES`] columns with the most information about `y` alone, in their file
+/// order, with their codes and that information; at most twice as many are held at once.
+fn most_informative<'a>(columns: impl Iterator<Item = (&'a str, Vec<u32>)>, y: &[bool]) -> Vec<(&'a str, Vec<u32>, f64)> {
+    let mut kept: Vec<(usize, (&str, Vec<u32>, f64))> = Vec::new();
+    let keep_best = |kept: &mut Vec<(usize, (&'a str, Vec<u32>, f64))>| {
+        kept.sort_by(|a, b| b.1.2.total_cmp(&a.1.2).then(a.0.cmp(&b.0)));
+        kept.truncate(MAX_CANDIDATES);
+    };
+    for (index, (name, codes)) in columns.enumerate() {
+        let alone = information(codes.iter().map(|&c| c as u64), y);
+        kept.push((index, (name, codes, alone)));
+        if kept.len() == 2 * MAX_CANDIDATES {
+            keep_best(&mut kept);
+        }
+    }
+    keep_best(&mut kept);
+    kept.sort_by_key(|(index, _)| *index);
+    kept.into_iter().map(|(_, candidate)| candidate).collect()
 }
 
 /// Small integer codes per sampled row: categorical values as they are, numbers as quantile
@@ -67,7 +90,7 @@ fn codes(column: &Column, kind: ColumnKind, rows: &[usize]) -> Option<Vec<u32>> 
             let numbers: Vec<Option<f64>> = rows.iter().map(|&r| column.get(r).and_then(parse_number)).collect();
             let mut sorted: Vec<f64> = numbers.iter().flatten().copied().collect();
             sorted.sort_by(f64::total_cmp);
-            let edges: Vec<f64> = (1..NUMBER_BUCKETS).filter_map(|q| sorted.get(q * sorted.len() / NUMBER_BUCKETS).copied()).collect();
+            let edges = quantile_edges(&sorted, NUMBER_BUCKETS);
             Some(numbers.iter().map(|x| x.map_or(MISSING, |x| edges.partition_point(|&e| e <= x) as u32)).collect())
         }
         _ => None,
@@ -123,6 +146,26 @@ mod tests {
         let n_as_category = FeatureConfig { kinds: [("n".to_string(), ColumnKind::Categorical)].into(), ..config };
         let s = suggest_crosses(&table, &schema, &n_as_category, &labels.targets, &all, 10);
         assert!(s.iter().all(|s| !s.columns.contains(&"n".to_string())), "n has 100 values as a category: too many to cross: {s:?}");
+    }
+
+    #[test]
+    fn pairs_are_ranked_among_the_most_informative_columns_only() {
+        let mut rng = Rng::new(5, 0);
+        let header: Vec<String> = (0..150).map(|i| format!("n{i}")).chain(["s".into(), "y".into()]).collect();
+        let mut text = header.join(",") + "\n";
+        for _ in 0..400 {
+            let y = rng.below(2);
+            let noise: Vec<String> = (0..150).map(|_| format!("v{}", rng.below(3))).collect();
+            text.push_str(&format!("{},s{},{y}\n", noise.join(","), y * 2 + rng.below(2)));
+        }
+        let table = read_table(text.as_bytes()).unwrap();
+        let schema = Schema::infer(&table);
+        let labels = Labels::from_column(table.column("y").unwrap(), &LabelRule::Auto).unwrap();
+        let all: Vec<usize> = (0..table.rows()).collect();
+        let s = suggest_crosses(&table, &schema, &FeatureConfig::for_label("y"), &labels.targets, &all, usize::MAX);
+        // 150 noise columns and s: pairs among 64 of them (2,016), s among them.
+        assert_eq!(s.len(), MAX_CANDIDATES * (MAX_CANDIDATES - 1) / 2);
+        assert!(s.iter().any(|s| s.columns.contains(&"s".to_string())));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Column, ColumnKind, MISSING, parse_number};
+use crate::features::quantile_edges;
 use crate::model::Mode;
 
 /// Values shown per axis at most; less frequent values are pooled as "(other)".
@@ -88,9 +89,7 @@ impl Axis {
         let values: Vec<Option<f64>> = rows.iter().map(|&r| column.get(r).and_then(parse_number)).collect();
         let mut sorted: Vec<f64> = values.iter().flatten().copied().collect();
         sorted.sort_by(f64::total_cmp);
-        let mut edges: Vec<f64> = (1..NUMBER_BINS).filter_map(|q| sorted.get(q * sorted.len() / NUMBER_BINS).copied()).collect();
-        edges.dedup();
-        edges.retain(|&e| sorted.first().is_some_and(|&lo| e > lo));
+        let edges = quantile_edges(&sorted, NUMBER_BINS);
         let mut labels: Vec<String> = (0..=edges.len())
             .map(|b| match (b.checked_sub(1).map(|i| edges[i]), edges.get(b)) {
                 (None, Some(hi)) => format!("<{hi}"),

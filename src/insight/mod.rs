@@ -11,4 +11,4 @@ mod weights;
 pub use cross_map::{Cell, CrossMap, EXCEPTION_GAP, MAX_VALUES, MIN_CELL_ROWS};
 pub use diagram::{Diagram, DiagramInput, LogitSplit};
 pub use projection::{EmbeddingMap, MapPoint, NEIGHBOURS, nearest, project_2d, symmetric_eigen};
-pub use weights::{WideWeight, top_wide_weights, wide_rows};
+pub use weights::{WEIGHTS_SHOWN, WideWeight, top_wide_weights, wide_rows};

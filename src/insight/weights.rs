@@ -4,6 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::features::{Encoded, Encoder, Layout, PAD};
 
+/// How many named weights the page lists when it asks for none in particular: the largest by
+/// magnitude that a panel shows at once (the CLI's `--top-weights N` asks for its own).
+pub const WEIGHTS_SHOWN: usize = 15;
+
 /// One learned wide weight with the feature behind it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WideWeight {

@@ -23,7 +23,7 @@ pub use parameters::{Init, NamedTensor, ParamSpec, Parameters, param_specs};
 pub use saved::{FORMAT, SavedModel, Scored};
 
 use crate::features::{Layout, Parts};
-use crate::{Error, Result};
+use crate::{Error, Result, limits};
 
 /// Which parts of the model are trained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -281,7 +281,7 @@ impl WideDeep {
     pub fn with_ids(self, ids: &[u64]) -> Result<Self> {
         let count = self.param_ids().len();
         if ids.len() != count {
-            return Err(Error::Config(format!("a model handed over has {} parameter ids, expected {count}", ids.len())));
+            return Err(Error::Damaged(format!("a model handed over has {} parameter ids, expected {count}", ids.len())));
         }
         struct SetIds<'a>(std::slice::Iter<'a, u64>);
         impl ModuleMapper for SetIds<'_> {
@@ -329,5 +329,26 @@ fn check_inputs(layout: &Layout, config: &ModelConfig) -> Result<()> {
     if config.hidden.contains(&0) {
         return Err(Error::Config("hidden layer sizes must be at least 1".into()));
     }
-    Ok(())
+    check_size(layout, config)
+}
+
+/// Refuses a model past [`limits::MAX_PARAMETERS`] before any of it is allocated, naming its
+/// largest parameter, so hidden layers of 100,000 or a billion hash buckets are a clear error
+/// instead of an aborted allocation.
+fn check_size(layout: &Layout, config: &ModelConfig) -> Result<()> {
+    let specs = param_specs(layout, config);
+    let count = |spec: &ParamSpec| spec.shape.iter().fold(1u64, |n, &d| n.saturating_mul(d as u64));
+    let total = specs.iter().map(count).fold(0u64, u64::saturating_add);
+    match specs.iter().max_by_key(|spec| count(spec)) {
+        Some(largest) if total > limits::MAX_PARAMETERS => Err(Error::Limit(format!(
+            "the {} model would have {total} parameters, over the limit of {} here; the largest, '{}', is {} × {}: \
+             use smaller hidden layers, embeddings or hash buckets",
+            config.mode.name(),
+            limits::MAX_PARAMETERS,
+            largest.name,
+            largest.shape[0],
+            largest.shape[1],
+        ))),
+        _ => Ok(()),
+    }
 }

@@ -59,6 +59,7 @@ impl SavedModel {
             return Err(Error::ModelFile(format!("unsupported format {:?}: expected \"{FORMAT}\"", header.format.unwrap_or_default())));
         }
         let saved: Self = serde_json::from_str(text).map_err(|e| Error::ModelFile(e.to_string()))?;
+        saved.encoder.check()?;
         saved.parameters.check(&param_specs(&saved.encoder.layout(), &saved.model))?;
         Ok(saved)
     }

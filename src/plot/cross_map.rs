@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{Look, NO_DATA, clipped, colour, em, failed, font, outline, probability_colour, text_width, width_in};
+use super::{NO_DATA, Theme, clipped, colour, em, failed, font, outline, probability_colour, text_width, width_in};
 use crate::insight::{CrossMap, MIN_CELL_ROWS};
 
 /// Pixels between panels.
@@ -38,16 +38,16 @@ impl Grid {
     }
 }
 
-/// The grid, its labels' size, and every how many cells a label is written: the look's size when
-/// its text is no taller than a cell, else the plain look's (a projector's larger labels would
+/// The grid, its labels' size, and every how many cells a label is written: the theme's size when
+/// its text is no taller than a cell, else the plain theme's (a projector's larger labels would
 /// overlap), and one label every few cells where even that is taller than a cell (the table
 /// under the picture names every value).
-fn labelled(map: &CrossMap, area: (i32, i32), top: i32, key: i32, look: Look) -> (Grid, u32, usize) {
+fn labelled(map: &CrossMap, area: (i32, i32), top: i32, key: i32, theme: Theme) -> (Grid, u32, usize) {
     let fits = |grid: &Grid, size: u32| em(size) <= grid.cell as f64;
-    let mut size = look.text(14);
+    let mut size = theme.text(14);
     let mut grid = Grid::of(map, area, top, key, size);
-    if !fits(&grid, size) && size > Look::default().text(14) {
-        size = Look::default().text(14);
+    if !fits(&grid, size) && size > Theme::default().text(14) {
+        size = Theme::default().text(14);
         grid = Grid::of(map, area, top, key, size);
     }
     let step = (em(size) / grid.cell as f64).ceil().max(1.0) as usize;
@@ -55,7 +55,7 @@ fn labelled(map: &CrossMap, area: (i32, i32), top: i32, key: i32, look: Look) ->
 }
 
 /// Draws `map` on `root`: a caption, one panel per source, and a colour key.
-pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &CrossMap, look: Look) -> Result<(), String> {
+pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &CrossMap, theme: Theme) -> Result<(), String> {
     root.fill(&WHITE).map_err(failed)?;
     let (width, height) = root.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
@@ -65,17 +65,17 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
         map.columns[1],
         if map.epoch > 0 { format!(", epoch {}", map.epoch) } else { String::new() }
     );
-    root.draw(&Text::new(title.clone(), (8, 6), font(look.text(18), HPos::Left, VPos::Top))).map_err(failed)?;
-    let top = look.text(18) as i32 * 2 + look.text(14) as i32 + 12;
-    let key = look.text(14) as i32 * 3;
-    let (Grid { left, panel_width, cell, rows, cols }, text, step) = labelled(map, (width, height), top, key, look);
+    root.draw(&Text::new(title.clone(), (8, 6), font(theme.text(18), HPos::Left, VPos::Top))).map_err(failed)?;
+    let top = theme.text(18) as i32 * 2 + theme.text(14) as i32 + 12;
+    let key = theme.text(14) as i32 * 3;
+    let (Grid { left, panel_width, cell, rows, cols }, text, step) = labelled(map, (width, height), top, key, theme);
     let titles = std::iter::once(("observed".to_string(), BLACK)).chain(map.models.iter().map(|m| (m.name().to_string(), colour(*m))));
     for (p, (name, ink)) in titles.enumerate() {
         let x0 = left + p as i32 * (panel_width + GAP);
         root.draw(&Text::new(
             name.clone(),
-            (x0, top - look.text(14) as i32 - 6),
-            font(look.text(16), HPos::Left, VPos::Bottom).color(&ink),
+            (x0, top - theme.text(14) as i32 - 6),
+            font(theme.text(16), HPos::Left, VPos::Bottom).color(&ink),
         ))
         .map_err(failed)?;
         for r in 0..rows as usize {
@@ -86,7 +86,7 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
                 let (x, y) = (x0 + c as i32 * cell, top + r as i32 * cell);
                 root.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], fill.filled())).map_err(failed)?;
                 if cell_data.exception {
-                    let stroke = BLACK.stroke_width(look.line(2).min((cell / 3).max(1) as u32));
+                    let stroke = BLACK.stroke_width(theme.line(2).min((cell / 3).max(1) as u32));
                     outline(root, (x + 1, y + 1), (x + cell - 1, y + cell - 1), stroke)?;
                 }
             }
@@ -101,11 +101,11 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
         let y = top + r as i32 * cell + cell / 2;
         root.draw(&Text::new(shorten(label, text), (left - 6, y), font(text, HPos::Right, VPos::Center))).map_err(failed)?;
     }
-    draw_key(root, (width - key + 6, top), (key / 3, rows * cell), look)
+    draw_key(root, (width - key + 6, top), (key / 3, rows * cell), theme)
 }
 
 /// The colour key: 1 at the top, 0.5, 0 at the bottom, and the grey of too few rows.
-fn draw_key<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, at: (i32, i32), size: (i32, i32), look: Look) -> Result<(), String> {
+fn draw_key<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, at: (i32, i32), size: (i32, i32), theme: Theme) -> Result<(), String> {
     let (x, y) = at;
     let (w, h) = (size.0.max(6), size.1.max(30));
     let steps = 40;
@@ -114,7 +114,7 @@ fn draw_key<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, at: (i32, i32), s
         let (y0, y1) = (y + i * h / steps, y + (i + 1) * h / steps);
         root.draw(&Rectangle::new([(x, y0), (x + w, y1)], probability_colour(p).filled())).map_err(failed)?;
     }
-    let text = look.text(12);
+    let text = theme.text(12);
     for (value, dy) in [("1", 0), ("0.5", h / 2), ("0", h)] {
         root.draw(&Text::new(value, (x + w + 3, y + dy), font(text, HPos::Left, VPos::Center))).map_err(failed)?;
     }
@@ -160,7 +160,7 @@ mod tests {
             3,
         );
         assert!(map.cell(0, 0).exception, "6 rows all positive against a deep prediction of 0.2");
-        let svg = to_svg(900, 300, |root| draw_cross_map(root, &map, Look::default())).unwrap();
+        let svg = to_svg(900, 300, |root| draw_cross_map(root, &map, Theme::default())).unwrap();
         assert!(svg.contains("epoch 3"));
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"), "values are escaped");
         for name in ["observed", "deep", "joint"] {
@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn labels_shrink_to_the_plain_size_then_thin_out_rather_than_overlap() {
         let (area, top, key) = ((1200, 440), 60, 42);
-        let projector = Look { projector: true };
+        let projector = Theme { projector: true };
         // A small grid has room for the projector's large labels, one per row.
         let (grid, size, step) = labelled(&sized(3, 3), area, top, key, projector);
         assert_eq!((size, step), (21, 1));
@@ -198,10 +198,10 @@ mod tests {
         let (grid, size, step) = labelled(&sized(16, 16), area, top, key, projector);
         assert_eq!((size, step), (14, 1), "cell {} px", grid.cell);
         // 30 × 30: even the plain labels are taller than a cell, so every other one is written.
-        let (grid, size, step) = labelled(&sized(30, 30), area, top, key, Look::default());
+        let (grid, size, step) = labelled(&sized(30, 30), area, top, key, Theme::default());
         assert_eq!(size, 14);
         assert!(step >= 2 && em(size) <= (grid.cell * step as i32) as f64, "one label every {step} cells of {} px", grid.cell);
-        let svg = to_svg(1200, 440, |root| draw_cross_map(root, &sized(30, 30), Look::default())).unwrap();
+        let svg = to_svg(1200, 440, |root| draw_cross_map(root, &sized(30, 30), Theme::default())).unwrap();
         let written = (0..30).filter(|i| svg.contains(&format!(">\nrow value {i}\n<"))).count();
         assert_eq!(written, 30_usize.div_ceil(step), "row labels written");
     }

@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{Look, colour, failed, font};
+use super::{Theme, colour, failed, font};
 use crate::train::{EpochRecord, ModelRun};
 
 /// Ticks on the value axis.
@@ -15,7 +15,7 @@ const Y_TICKS: usize = 5;
 
 /// Draws three panels: log-loss (train dashed, test solid), test AUC and test accuracy, per
 /// epoch; side by side on a wide area, stacked on a narrow one (a phone).
-pub fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[ModelRun], look: Look) -> Result<(), String> {
+pub fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[ModelRun], theme: Theme) -> Result<(), String> {
     root.fill(&WHITE).map_err(failed)?;
     let (width, height) = root.dim_in_pixel();
     let areas = if width >= height { root.split_evenly((1, 3)) } else { root.split_evenly((3, 1)) };
@@ -34,7 +34,7 @@ pub fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Mo
         },
     ];
     for (area, panel) in areas.iter().zip(&panels) {
-        draw_panel(area, panel, epochs, runs, look)?;
+        draw_panel(area, panel, epochs, runs, theme)?;
     }
     root.present().map_err(failed)
 }
@@ -55,11 +55,11 @@ fn draw_panel<DB: DrawingBackend>(
     panel: &Panel,
     epochs: usize,
     runs: &[ModelRun],
-    look: Look,
+    theme: Theme,
 ) -> Result<(), String> {
     let (width, height) = area.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
-    let (label, title) = (look.text(15) as i32, look.text(20) as i32);
+    let (label, title) = (theme.text(15) as i32, theme.text(20) as i32);
     let (left, right, top, bottom) = (label * 4, 14, title + 16, label * 3 + 6);
     let plot = (left, top, (width - right).max(left + 10), (height - bottom).max(top + 10));
     area.draw(&Text::new(panel.title, (width / 2, 6), font(title as u32, HPos::Center, VPos::Top))).map_err(failed)?;
@@ -93,7 +93,7 @@ fn draw_panel<DB: DrawingBackend>(
                 .filter(|p| p.1.is_finite())
                 .map(|(e, v)| (x_at(e), y_at(v)))
                 .collect();
-            let style = ink.stroke_width(look.line(if dashed { 2 } else { 3 }));
+            let style = ink.stroke_width(theme.line(if dashed { 2 } else { 3 }));
             if dashed {
                 for dash in points.windows(2).flat_map(|pair| dashes(pair[0], pair[1], 8, 5)) {
                     area.draw(&PathElement::new(dash.to_vec(), style)).map_err(failed)?;
@@ -101,7 +101,7 @@ fn draw_panel<DB: DrawingBackend>(
             } else {
                 area.draw(&PathElement::new(points.clone(), style)).map_err(failed)?;
                 for &p in &points {
-                    area.draw(&Circle::new(p, look.line(4), ink.filled())).map_err(failed)?;
+                    area.draw(&Circle::new(p, theme.line(4), ink.filled())).map_err(failed)?;
                 }
             }
         }
@@ -111,7 +111,7 @@ fn draw_panel<DB: DrawingBackend>(
             let y = plot.1 + 8 + i as i32 * (label + 8);
             let x = plot.2 - label * 5;
             area.draw(&Rectangle::new([(x, y - 4), (x + 22, y + 4)], colour(run.mode).filled())).map_err(failed)?;
-            area.draw(&Text::new(run.mode.name(), (x + 28, y), font(look.text(16), HPos::Left, VPos::Center))).map_err(failed)?;
+            area.draw(&Text::new(run.mode.name(), (x + 28, y), font(theme.text(16), HPos::Left, VPos::Center))).map_err(failed)?;
         }
     }
     Ok(())
@@ -159,7 +159,7 @@ mod tests {
     fn three_panels_with_a_line_per_model_and_a_legend() {
         let runs: Vec<ModelRun> =
             Mode::ALL.iter().map(|&mode| ModelRun { mode, epochs: vec![record(1, 0.8), record(2, 0.85), record(3, 0.86)] }).collect();
-        let svg = to_svg(1200, 380, |root| draw_curves(root, &runs, Look::default())).unwrap();
+        let svg = to_svg(1200, 380, |root| draw_curves(root, &runs, Theme::default())).unwrap();
         for text in ["Log-loss (train dashed, test solid)", "Test ROC AUC", "Test accuracy", "wide", "deep", "joint", "epoch"] {
             assert!(svg.contains(text), "{text}");
         }

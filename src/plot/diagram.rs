@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{Look, clipped, failed, font, outline, text_width};
+use super::{Theme, clipped, failed, font, outline, text_width};
 use crate::insight::Diagram;
 use crate::model::Mode;
 
@@ -14,7 +14,7 @@ const PAD: i32 = 8;
 /// Pixels between the wide box and the deep one below it.
 const GAP: i32 = 24;
 
-/// The text metrics of one look: the font size and the height of a line.
+/// The text metrics of one theme: the font size and the height of a line.
 #[derive(Clone, Copy)]
 struct Lines {
     size: i32,
@@ -22,8 +22,8 @@ struct Lines {
 }
 
 impl Lines {
-    fn of(look: Look) -> Self {
-        let size = look.text(14) as i32;
+    fn of(theme: Theme) -> Self {
+        let size = theme.text(14) as i32;
         Self { size, height: size + 4 }
     }
 
@@ -94,13 +94,13 @@ fn boxed<DB: DrawingBackend>(
     width: i32,
     text: &[String],
     ink: RGBColor,
-    look: Look,
+    theme: Theme,
 ) -> Result<(i32, i32, i32, i32), String> {
-    let lines = Lines::of(look);
+    let lines = Lines::of(theme);
     let (x, y) = at;
     let bottom = y + lines.box_height(text.len());
     root.draw(&Rectangle::new([(x, y), (x + width, bottom)], ink.mix(0.12).filled())).map_err(failed)?;
-    outline(root, (x, y), (x + width, bottom), ink.stroke_width(look.line(2)))?;
+    outline(root, (x, y), (x + width, bottom), ink.stroke_width(theme.line(2)))?;
     for (i, line) in text.iter().enumerate() {
         let style = font(lines.size as u32, HPos::Left, VPos::Top);
         root.draw(&Text::new(line.clone(), (x + PAD, y + 6 + i as i32 * lines.height), style)).map_err(failed)?;
@@ -108,8 +108,8 @@ fn boxed<DB: DrawingBackend>(
     Ok((x, y, x + width, bottom))
 }
 
-fn arrow<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, from: (i32, i32), to: (i32, i32), look: Look) -> Result<(), String> {
-    let ink = RGBColor(0x4A, 0x55, 0x60).stroke_width(look.line(2));
+fn arrow<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, from: (i32, i32), to: (i32, i32), theme: Theme) -> Result<(), String> {
+    let ink = RGBColor(0x4A, 0x55, 0x60).stroke_width(theme.line(2));
     root.draw(&PathElement::new(vec![from, to], ink)).map_err(failed)?;
     let head = [(to.0 - 8, to.1 - 5), to, (to.0 - 8, to.1 + 5)];
     root.draw(&PathElement::new(head.to_vec(), ink)).map_err(failed)
@@ -162,33 +162,33 @@ fn deep_lines(diagram: &Diagram, width: i32, max: usize, lines: Lines) -> Vec<St
 
 /// Draws `diagram` on `root`, every box's text inside its box and every box inside the picture
 /// (what does not fit is counted: "… and 5 more"; the page lists it all in words).
-pub fn draw_diagram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, diagram: &Diagram, look: Look) -> Result<(), String> {
+pub fn draw_diagram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, diagram: &Diagram, theme: Theme) -> Result<(), String> {
     root.fill(&WHITE).map_err(failed)?;
     let (width, height) = root.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
-    let lines = Lines::of(look);
+    let lines = Lines::of(theme);
     let column = (width - 40) / 4;
-    let inputs = boxed(root, (10, 10), column - 30, &input_lines(diagram, column - 30, lines.within(height - 20), lines), BLACK, look)?;
+    let inputs = boxed(root, (10, 10), column - 30, &input_lines(diagram, column - 30, lines.within(height - 20), lines), BLACK, theme)?;
     let mid_x = 10 + column;
     let mut right_of: Vec<(i32, i32)> = Vec::new();
     let mut y = 10;
     if diagram.wide_ids > 0 {
         let room = if diagram.deep_inputs > 0 { (height - 20 - GAP) / 2 } else { height - 20 };
         let text = wide_lines(diagram, column * 2 - 30, lines.within(room), lines);
-        let b = boxed(root, (mid_x, y), column * 2 - 30, &text, super::colour(Mode::Wide), look)?;
-        arrow(root, (inputs.2, (inputs.1 + inputs.3) / 2), (b.0, (b.1 + b.3) / 2), look)?;
+        let b = boxed(root, (mid_x, y), column * 2 - 30, &text, super::colour(Mode::Wide), theme)?;
+        arrow(root, (inputs.2, (inputs.1 + inputs.3) / 2), (b.0, (b.1 + b.3) / 2), theme)?;
         right_of.push((b.2, (b.1 + b.3) / 2));
         y = b.3 + GAP;
     }
     if diagram.deep_inputs > 0 {
         let max = lines.within(height - 10 - y);
-        let b = boxed(root, (mid_x, y), column - 20, &deep_lines(diagram, column - 20, max, lines), super::colour(Mode::Deep), look)?;
-        arrow(root, (inputs.2, (inputs.1 + inputs.3) / 2), (b.0, (b.1 + b.3) / 2), look)?;
+        let b = boxed(root, (mid_x, y), column - 20, &deep_lines(diagram, column - 20, max, lines), super::colour(Mode::Deep), theme)?;
+        arrow(root, (inputs.2, (inputs.1 + inputs.3) / 2), (b.0, (b.1 + b.3) / 2), theme)?;
         let layers =
             std::iter::once("hidden layers".to_string()).chain(diagram.hidden.iter().map(|h| format!("{h} units, ReLU"))).collect();
         let layers = capped(layers, max, |left| format!("… and {left} more"));
-        let h = boxed(root, (mid_x + column, y), column - 30, &layers, super::colour(Mode::Deep), look)?;
-        arrow(root, (b.2, (b.1 + b.3) / 2), (h.0, (h.1 + h.3) / 2), look)?;
+        let h = boxed(root, (mid_x + column, y), column - 30, &layers, super::colour(Mode::Deep), theme)?;
+        arrow(root, (b.2, (b.1 + b.3) / 2), (h.0, (h.1 + h.3) / 2), theme)?;
         right_of.push((h.2, (h.1 + h.3) / 2));
     }
     let mut text = vec!["Output".to_string(), "σ(wide + deep + bias)".to_string()];
@@ -197,9 +197,9 @@ pub fn draw_diagram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, diagram: 
         text.push(format!("mean |deep logit| {:.2}", split.deep));
         text.push(format!("(test rows, epoch {})", split.epoch));
     }
-    let out = boxed(root, (10 + column * 3, 10), column - 20, &text, super::colour(Mode::Joint), look)?;
+    let out = boxed(root, (10 + column * 3, 10), column - 20, &text, super::colour(Mode::Joint), theme)?;
     for from in right_of {
-        arrow(root, from, (out.0, (out.1 + out.3) / 2), look)?;
+        arrow(root, from, (out.0, (out.1 + out.3) / 2), theme)?;
     }
     if let Some(split) = diagram.split {
         let total = (split.wide + split.deep).max(1e-9);
@@ -231,7 +231,7 @@ mod tests {
             hidden: vec![16, 8],
             split: Some(LogitSplit { wide: 1.25, deep: 0.5, epoch: 4 }),
         };
-        let svg = to_svg(1000, 320, |root| draw_diagram(root, &diagram, Look::default())).unwrap();
+        let svg = to_svg(1000, 320, |root| draw_diagram(root, &diagram, Theme::default())).unwrap();
         for text in [
             "2 input columns",
             "1050 ids: 2 columns",
@@ -244,7 +244,7 @@ mod tests {
             assert!(svg.contains(text), "{text} in the diagram");
         }
         let wide_only = Diagram { deep_inputs: 0, hidden: Vec::new(), split: None, ..diagram };
-        let svg = to_svg(1000, 320, |root| draw_diagram(root, &wide_only, Look::default())).unwrap();
+        let svg = to_svg(1000, 320, |root| draw_diagram(root, &wide_only, Theme::default())).unwrap();
         assert!(!svg.contains("Deep part") && svg.contains("Wide part"));
     }
 
@@ -306,26 +306,26 @@ mod tests {
             (0..20).map(|i| DiagramInput { column: name(i), wide_ids: Some(10), embedding: Some(16), numeric: i % 5 == 0 }).collect();
         let crosses = (0..6).map(|i| (format!("column-number-{i} x column-number-{} x column-number-{}", i + 1, i + 2), 1000)).collect();
         let diagram = Diagram { inputs, crosses, wide_ids: 6200, deep_inputs: 320, hidden: vec![64; 12], split: None };
-        for look in [Look::default(), Look { projector: true }] {
+        for theme in [Theme::default(), Theme { projector: true }] {
             let (width, height) = (1200.0, 330.0);
-            let svg = to_svg(width as u32, height as u32, |root| draw_diagram(root, &diagram, look)).unwrap();
+            let svg = to_svg(width as u32, height as u32, |root| draw_diagram(root, &diagram, theme)).unwrap();
             let texts = texts(&svg);
             // The boxes: the rectangles short of the whole picture.
             let boxes: Vec<_> = rectangles(&svg).into_iter().filter(|r| r.2 - r.0 < width).collect();
             for (left, top, em, text) in &texts {
-                assert!(top + em <= height, "{text:?} at {top} + {em} px in a {height} px picture ({look:?})");
+                assert!(top + em <= height, "{text:?} at {top} + {em} px in a {height} px picture ({theme:?})");
                 let inside = boxes.iter().filter(|b| b.0 <= *left && *left <= b.2 && b.1 <= *top && *top <= b.3);
-                let right = inside.map(|b| b.2).reduce(f64::min).unwrap_or_else(|| panic!("{text:?} is in a box ({look:?})"));
-                assert!(left + width_in(text.chars().count(), *em) <= right, "{text:?} fits its box ({look:?})");
+                let right = inside.map(|b| b.2).reduce(f64::min).unwrap_or_else(|| panic!("{text:?} is in a box ({theme:?})"));
+                assert!(left + width_in(text.chars().count(), *em) <= right, "{text:?} fits its box ({theme:?})");
             }
             let said = |needle: &str| texts.iter().any(|(_, _, _, t)| t.contains(needle));
-            assert!(said("20 input columns") && said("more"), "the inputs and the count of those left out ({look:?})");
-            assert!(said("a-column-name-far") && said("…") && !said("in-the-picture"), "a long name is cut ({look:?})");
+            assert!(said("20 input columns") && said("more"), "the inputs and the count of those left out ({theme:?})");
+            assert!(said("a-column-name-far") && said("…") && !said("in-the-picture"), "a long name is cut ({theme:?})");
             assert!(
                 said("more crosses") && said("embeddings:") && said("column-number-0→16,"),
-                "crosses and embeddings counted ({look:?})"
+                "crosses and embeddings counted ({theme:?})"
             );
-            assert!(said("numbers; 320 inputs") && said("hidden layers"), "the deep box keeps its last line ({look:?})");
+            assert!(said("numbers; 320 inputs") && said("hidden layers"), "the deep box keeps its last line ({theme:?})");
         }
     }
 }

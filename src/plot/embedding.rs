@@ -5,37 +5,37 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{Look, clipped, colour, failed, font, probability_colour, text_width};
+use super::{Theme, clipped, colour, failed, font, probability_colour, text_width};
 use crate::insight::EmbeddingMap;
 
 /// Largest point radius, in pixels, for the most frequent value.
 const MAX_RADIUS: f64 = 14.0;
 
 /// Draws one panel per map, side by side.
-pub fn draw_embedding_maps<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, maps: &[EmbeddingMap], look: Look) -> Result<(), String> {
+pub fn draw_embedding_maps<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, maps: &[EmbeddingMap], theme: Theme) -> Result<(), String> {
     root.fill(&WHITE).map_err(failed)?;
     if maps.is_empty() {
         let message = "No embedding map: the deep part does not embed this column.";
-        return root.draw(&Text::new(message, (10, 10), font(look.text(16), HPos::Left, VPos::Top))).map_err(failed);
+        return root.draw(&Text::new(message, (10, 10), font(theme.text(16), HPos::Left, VPos::Top))).map_err(failed);
     }
     for (area, map) in root.split_evenly((1, maps.len())).iter().zip(maps) {
-        draw_panel(area, map, look)?;
+        draw_panel(area, map, theme)?;
     }
     Ok(())
 }
 
-fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, map: &EmbeddingMap, look: Look) -> Result<(), String> {
+fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, map: &EmbeddingMap, theme: Theme) -> Result<(), String> {
     let (width, height) = area.dim_in_pixel();
     let (width, height) = (width as f64, height as f64);
     let title = format!("{} model, epoch {}: {}", map.mode.name(), map.epoch, map.column);
-    let title_size = look.text(17);
+    let title_size = theme.text(17);
     area.draw(&Text::new(title, (10, 6), font(title_size, HPos::Left, VPos::Top).color(&colour(map.mode)))).map_err(failed)?;
     let axes = format!(
         "axes: first two principal components ({:.0}% + {:.0}% of the variance)",
         100.0 * map.explained[0],
         100.0 * map.explained[1]
     );
-    let note = look.text(12);
+    let note = theme.text(12);
     area.draw(&Text::new(axes, (10, 6 + title_size as i32 + 4), font(note, HPos::Left, VPos::Top))).map_err(failed)?;
     let top = 6.0 + title_size as f64 + note as f64 + 14.0 + MAX_RADIUS;
     let margin = MAX_RADIUS + 8.0;
@@ -63,8 +63,8 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, map: &Embedding
         // The same discs in both looks: the margins keep room for MAX_RADIUS, and larger ones
         // on a projector hid each other.
         area.draw(&Circle::new(at, radius, probability_colour(point.positive_rate).filled())).map_err(failed)?;
-        area.draw(&Circle::new(at, radius, BLACK.stroke_width(look.line(1)))).map_err(failed)?;
-        let (size, gap) = (look.text(12), radius as i32 + 3);
+        area.draw(&Circle::new(at, radius, BLACK.stroke_width(theme.line(1)))).map_err(failed)?;
+        let (size, gap) = (theme.text(12), radius as i32 + 3);
         // Right of its point, or left where only that side has room; cut to the roomier side's
         // room where neither has.
         let (right, left) = (width as i32 - 4 - (at.0 + gap), at.0 - gap - 4);
@@ -97,7 +97,7 @@ mod tests {
             points: vec![point("Exec-managerial", 1.0, 0.0, 400, 0.48), point("Handlers-cleaners", -1.0, 0.5, 100, 0.06)],
         };
         let svg = to_svg(600, 400, |root| {
-            draw_embedding_maps(root, &[map.clone(), EmbeddingMap { mode: Mode::Joint, ..map.clone() }], Look::default())
+            draw_embedding_maps(root, &[map.clone(), EmbeddingMap { mode: Mode::Joint, ..map.clone() }], Theme::default())
         })
         .unwrap();
         assert!(svg.contains("deep model, epoch 2: occupation") && svg.contains("joint model, epoch 2: occupation"));
@@ -107,7 +107,7 @@ mod tests {
         let label = |name: &str| svg.split("<text").find(|t| t.contains(name)).map(|t| t.split('>').next().unwrap().to_string()).unwrap();
         assert!(label("Handlers-cleaners").contains("text-anchor=\"start\""), "a label on the left side goes right of its point");
         assert!(label("Exec-managerial").contains("text-anchor=\"end\""), "the rightmost point's label goes on its left");
-        let projector = to_svg(600, 400, |root| draw_embedding_maps(root, std::slice::from_ref(&map), Look { projector: true })).unwrap();
+        let projector = to_svg(600, 400, |root| draw_embedding_maps(root, std::slice::from_ref(&map), Theme { projector: true })).unwrap();
         let number = |tag: &str, name: &str| svg_number(tag, name).unwrap();
         for circle in projector.split("<circle").skip(1) {
             let (x, y, r) = (number(circle, "cx"), number(circle, "cy"), number(circle, "r"));
@@ -119,9 +119,9 @@ mod tests {
             points: vec![point("a", -1.0, 0.0, 9, 0.5), point(long, 0.0, 0.0, 9, 0.5), point("b", 1.0, 1.0, 9, 0.5)],
             ..map
         };
-        let cut = to_svg(300, 300, |root| draw_embedding_maps(root, &[crowded], Look::default())).unwrap();
+        let cut = to_svg(300, 300, |root| draw_embedding_maps(root, &[crowded], Theme::default())).unwrap();
         assert!(cut.contains("a-value-name") && !cut.contains(long), "a label with no room on either side is cut");
-        let empty = to_svg(600, 200, |root| draw_embedding_maps(root, &[], Look::default())).unwrap();
+        let empty = to_svg(600, 200, |root| draw_embedding_maps(root, &[], Theme::default())).unwrap();
         assert!(empty.contains("does not embed this column"));
     }
 }

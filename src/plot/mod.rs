@@ -1,6 +1,6 @@
 //! The pictures, drawn with plotters onto any backend: SVG or PNG files natively, SVG text in
 //! the browser's worker. Colours are Okabe-Ito (safe for colour-blind viewers); the projector
-//! look makes text larger and lines thicker for the back of a classroom.
+//! theme makes text larger and lines thicker for the back of a classroom.
 
 mod cross_map;
 mod curves;
@@ -36,35 +36,35 @@ pub enum Picture {
 
 impl Picture {
     /// Draws the picture on `root`.
-    pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, plotters::coord::Shift>, look: Look) -> Result<(), String> {
+    pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, plotters::coord::Shift>, theme: Theme) -> Result<(), String> {
         match self {
-            Self::Curves(runs) => draw_curves(root, runs, look),
-            Self::CrossMap(map) => draw_cross_map(root, map, look),
-            Self::Embedding(maps) => draw_embedding_maps(root, maps, look),
-            Self::Diagram(diagram) => draw_diagram(root, diagram, look),
+            Self::Curves(runs) => draw_curves(root, runs, theme),
+            Self::CrossMap(map) => draw_cross_map(root, map, theme),
+            Self::Embedding(maps) => draw_embedding_maps(root, maps, theme),
+            Self::Diagram(diagram) => draw_diagram(root, diagram, theme),
         }
     }
 
     /// The picture as SVG text of `width × height` pixels.
-    pub fn svg(&self, width: u32, height: u32, look: Look) -> Result<String, String> {
-        to_svg(width, height, |root| self.draw(root, look))
+    pub fn svg(&self, width: u32, height: u32, theme: Theme) -> Result<String, String> {
+        to_svg(width, height, |root| self.draw(root, theme))
     }
 }
 
 /// How large text and lines are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Look {
+pub struct Theme {
     /// The projector view: text half as large again, lines thicker.
     pub projector: bool,
 }
 
-impl Look {
-    /// A font size for this look.
+impl Theme {
+    /// A font size for this theme.
     pub fn text(self, size: u32) -> u32 {
         if self.projector { size * 3 / 2 } else { size }
     }
 
-    /// A line width for this look.
+    /// A line width for this theme.
     pub fn line(self, width: u32) -> u32 {
         if self.projector { width * 2 } else { width }
     }

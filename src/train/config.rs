@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Mode, ModelConfig};
-use crate::{Error, Result};
+use crate::{Error, Result, limits};
 
 /// Which optimizer updates the weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,8 +107,6 @@ pub struct TrainConfig {
     pub split: SplitKind,
     /// Seeds the split, the batch order and the initial weights.
     pub seed: u64,
-    /// Report the running training loss every this many steps.
-    pub log_every: usize,
     /// Sparse or dense updates of the tables (by default each table's cheaper).
     pub table_updates: TableUpdates,
     /// The wide part's own optimizer; `None`: the wide part uses `optimizer` like the rest.
@@ -127,7 +125,6 @@ impl Default for TrainConfig {
             test_fraction: 0.3,
             split: SplitKind::Random,
             seed: 100,
-            log_every: 50,
             table_updates: TableUpdates::Auto,
             wide_optimizer: None,
         }
@@ -151,9 +148,16 @@ impl TrainConfig {
         if self.modes.is_empty() {
             return bad("choose at least one model (wide, deep or joint)".into());
         }
-        if self.batch_size == 0 || self.epochs == 0 || self.log_every == 0 {
-            return bad("batch size, epochs and the loss reporting interval must be at least 1".into());
+        if self.batch_size == 0 || self.epochs == 0 {
+            return bad("the batch size and the number of epochs must be at least 1".into());
         }
+        let limit = |what: &str, value: usize, max: usize| {
+            let message = format!("{what} is {value}, over the limit of {max}");
+            if value > max { Err(Error::Limit(message)) } else { Ok(()) }
+        };
+        limit("the batch size", self.batch_size, limits::MAX_BATCH_SIZE)?;
+        limit("the number of epochs", self.epochs, limits::MAX_EPOCHS)?;
+        limit("the number of hidden layers", self.hidden.len(), limits::MAX_HIDDEN_LAYERS)?;
         if !(self.test_fraction > 0.0 && self.test_fraction < 1.0) {
             return bad(format!("the test fraction must be between 0 and 1 (exclusive), got {}", self.test_fraction));
         }

@@ -5,14 +5,14 @@
 
 mod comparison;
 mod config;
-mod frame;
 mod prepare;
 mod report;
 mod tables;
 mod trainer;
+mod transfer;
 
 pub use comparison::Comparison;
 pub use config::{Ftrl, OptimizerKind, SplitKind, TableUpdates, TrainConfig, WideOptimizer};
 pub use prepare::{Prepared, Split};
-pub use report::{DatasetInfo, ModelRun, Report};
+pub use report::{DatasetInfo, ModelRun};
 pub use trainer::{EpochRecord, Step, Trainer};

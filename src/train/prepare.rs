@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{SplitKind, TrainConfig, frame};
+use super::{SplitKind, TrainConfig, transfer};
+use crate::LabelProblem;
 use crate::data::{Labels, Schema, Table};
 use crate::features::{Encoded, Encoder, FeatureConfig, Layout, Leak, find_leaks, flag_leaks};
 use crate::rng::Rng;
@@ -72,6 +73,11 @@ impl Prepared {
         let train_set = encoder.encode(table, &split.train, Some(&split.labels.targets))?;
         let test = encoder.encode(table, &split.test, Some(&split.labels.targets))?;
         let base_rate = train_set.targets.iter().sum::<f32>() as f64 / train_set.rows as f64;
+        if base_rate == 0.0 || base_rate == 1.0 {
+            let class = if base_rate == 0.0 { "positive" } else { "negative" };
+            let problem = LabelProblem::OneSidedTraining(format!("{class} row of {}", split.labels.rule.describe(&features.label)));
+            return Err(Error::Label { column: features.label.clone(), problem });
+        }
         let unlabelled = table.rows() - split.train.len() - split.test.len();
         Ok(Self { encoder, layout, train: Arc::new(train_set), test, base_rate, unlabelled, leaks })
     }
@@ -108,7 +114,7 @@ impl Prepared {
         let words = |set: &Encoded| {
             set.wide.len() + set.deep.iter().map(Vec::len).sum::<usize>() + set.rows + set.numeric.len() + set.targets.len()
         };
-        let mut out = frame::start(TAG, &header, words(&self.train) + words(&self.test), 0);
+        let mut out = transfer::start(TAG, &header, words(&self.train) + words(&self.test), 0);
         for set in [&*self.train, &self.test] {
             let ids = std::iter::once(&set.wide).chain(&set.deep).flatten().copied();
             let rows = set.source_rows.iter().map(|&r| r as u32);
@@ -120,7 +126,8 @@ impl Prepared {
 
     /// Rows written by [`Prepared::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let (header, mut words) = frame::Reader::open::<Header>(bytes, TAG, "the shared rows are damaged")?;
+        let (header, mut words) =
+            transfer::Reader::open::<Header>(bytes, TAG, "the rows shared between workers are damaged: load the file again")?;
         let layout = header.encoder.layout();
         let mut sets = Vec::new();
         for rows in header.rows {
@@ -150,7 +157,7 @@ impl Prepared {
 fn split(rows: &[usize], config: &TrainConfig) -> Result<(Vec<usize>, Vec<usize>)> {
     let test_len = (rows.len() as f64 * config.test_fraction).round() as usize;
     if test_len == 0 || test_len == rows.len() {
-        return Err(Error::Config(format!(
+        return Err(Error::Data(format!(
             "{} labelled rows are too few to hold out a test fraction of {}",
             rows.len(),
             config.test_fraction

@@ -1,9 +1,9 @@
-//! A run's results in the shape the CLI's `--json` writes and the browser exports.
+//! What a run trained on and each model's epochs: the parts of a run's report that training
+//! knows (the whole report, with the settings, is [`crate::Report`]).
 
 use serde::{Deserialize, Serialize};
 
 use super::{EpochRecord, Prepared};
-use crate::config::Config;
 use crate::features::Leak;
 use crate::model::Mode;
 
@@ -28,12 +28,20 @@ pub struct DatasetInfo {
     pub deep_inputs: usize,
     /// Columns that alone give the label away (left out unless a role keeps them).
     pub leaks: Vec<Leak>,
+    /// What makes this split's figures say little (a class with few rows in it), in words.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
+
+/// Fewer rows of a class than this in the training or test rows make a warning: an AUC measured
+/// on a handful of positives moves by whole tenths from one seed to the next.
+const FEW_ROWS: usize = 10;
 
 impl DatasetInfo {
     /// Describes a prepared split.
     pub fn new(name: impl Into<String>, prepared: &Prepared) -> Self {
         Self {
+            warnings: few_rows_warnings(prepared),
             name: name.into(),
             rows: prepared.train.rows + prepared.test.rows,
             train_rows: prepared.train.rows,
@@ -45,6 +53,23 @@ impl DatasetInfo {
             leaks: prepared.leaks.clone(),
         }
     }
+}
+
+/// A warning for each part of the split (training, test) that holds fewer than [`FEW_ROWS`]
+/// rows of a class.
+fn few_rows_warnings(prepared: &Prepared) -> Vec<String> {
+    let label = prepared.encoder.label_rule.describe(&prepared.encoder.label);
+    let mut warnings = Vec::new();
+    for (part, targets) in [("training", &prepared.train.targets), ("test", &prepared.test.targets)] {
+        let positives = targets.iter().filter(|&&y| y >= 0.5).count();
+        for (class, count) in [("positive", positives), ("negative", targets.len() - positives)] {
+            if count < FEW_ROWS {
+                let plural = if count == 1 { "" } else { "s" };
+                warnings.push(format!("the {part} rows hold {count} {class} row{plural} of {label}: the metrics say little"));
+            }
+        }
+    }
+    warnings
 }
 
 /// One model's curve.
@@ -60,44 +85,5 @@ impl ModelRun {
     /// The last epoch, if any finished.
     pub fn last(&self) -> Option<&EpochRecord> {
         self.epochs.last()
-    }
-}
-
-/// A whole run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Report {
-    /// The data.
-    pub dataset: DatasetInfo,
-    /// The settings.
-    pub config: Config,
-    /// Every model's epochs.
-    pub models: Vec<ModelRun>,
-}
-
-impl Report {
-    /// Pretty JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("reports always serialize")
-    }
-
-    /// One CSV line per model and epoch, for spreadsheets.
-    pub fn to_csv(&self) -> String {
-        let mut out = String::from("model,epoch,train_loss,test_loss,test_auc,test_accuracy,seconds,samples_per_second\n");
-        for run in &self.models {
-            for e in &run.epochs {
-                out.push_str(&format!(
-                    "{},{},{},{},{},{},{},{}\n",
-                    run.mode.name(),
-                    e.epoch,
-                    e.train_loss,
-                    e.test_loss,
-                    e.test_auc,
-                    e.test_accuracy,
-                    e.seconds,
-                    e.samples_per_second
-                ));
-            }
-        }
-        out
     }
 }

@@ -13,11 +13,11 @@ mod handover;
 
 use super::tables::{Rule, Tables};
 use super::{Prepared, TableUpdates, TrainConfig};
-use crate::Result;
 use crate::features::{Encoded, Layout};
 use crate::metrics::{self, Metrics};
 use crate::model::{Inputs, Lookups, Mode, ModelConfig, Parameters, TableId, WideDeep, predict_logits, read};
 use crate::rng::Rng;
+use crate::{Error, Result};
 
 /// What one epoch achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -184,7 +184,7 @@ impl Trainer {
         model.valid()
     }
 
-    /// The trained weights, read asynchronously (works on WebGPU).
+    /// The trained parameters (weights, embeddings, biases), read asynchronously (works on WebGPU).
     pub async fn export(&self, layout: &crate::features::Layout) -> Result<Parameters> {
         self.model().export(layout, &self.config).await
     }
@@ -275,7 +275,16 @@ impl Trainer {
         self.train_seconds += seconds;
         self.spent += seconds;
         let rows = std::mem::take(&mut self.pending_rows);
+        if !total.is_finite() {
+            return Err(self.diverged(total));
+        }
         Ok(Some(total / rows as f64))
+    }
+
+    /// Training diverged at the batch reached so far (a NaN or infinite loss or prediction):
+    /// stopping with this error, rather than evaluating garbage, is what every surface shows.
+    fn diverged(&self, value: f64) -> Error {
+        Error::Diverged { epoch: self.epoch + 1, batch: self.cursor.div_ceil(self.batch_size), value, learning_rate: self.learning_rate }
     }
 
     /// Closes the epoch: evaluates on the test rows and records the metrics.
@@ -285,9 +294,15 @@ impl Trainer {
         let epoch_sum = self.epoch_sum.take().expect("an epoch has at least one step");
         let epoch_loss = read::floats(epoch_sum).await?[0] as f64;
         self.train_seconds += started.elapsed().as_secs_f64();
+        if !epoch_loss.is_finite() {
+            return Err(self.diverged(epoch_loss));
+        }
         let train_rows = self.train.rows as f64;
         let model = self.model();
         let logits = predict_logits(&model, &self.test).await?;
+        if let Some(&bad) = logits.iter().find(|z| !z.is_finite()) {
+            return Err(self.diverged(bad as f64));
+        }
         let wide_zero_share = match model.wide_weights() {
             Some(weights) => {
                 let weights = read::floats(weights).await?;
@@ -320,7 +335,9 @@ impl Trainer {
 
 #[cfg(not(target_family = "wasm"))]
 impl Trainer {
-    /// Native convenience: a whole epoch, blocking on the reads; `on_step` sees every step.
+    /// Native convenience: a whole epoch, blocking on the reads; `on_step` sees every step. The
+    /// loss is read every [`CHECK_LOSS_EVERY`] steps, so a diverging run stops within that many
+    /// batches, naming where.
     pub fn run_epoch(&mut self, mut on_step: impl FnMut(Step)) -> Result<EpochRecord> {
         loop {
             let step = self.step();
@@ -328,9 +345,17 @@ impl Trainer {
             if step.epoch_done {
                 return pollster::block_on(self.end_epoch());
             }
+            if step.batch.is_multiple_of(CHECK_LOSS_EVERY) {
+                pollster::block_on(self.running_loss())?;
+            }
         }
     }
 }
+
+/// Steps between two reads of the loss in [`Trainer::run_epoch`]: each read waits for the
+/// device, and a read every few steps costs nothing measurable natively.
+#[cfg(not(target_family = "wasm"))]
+const CHECK_LOSS_EVERY: usize = 16;
 
 /// Mean binary cross-entropy on logits, `softplus(z) - y·z`, in a form that never overflows.
 fn binary_cross_entropy(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {

@@ -1,5 +1,7 @@
 // Shared set-up for the page tests: the static server on a free loopback port and Debian's
 // Chromium with headless WebGPU (never a browser download).
+import { before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
 
@@ -92,4 +94,28 @@ export async function trainInWorker(page, { preference, csv, config }) {
       worker.terminate();
     }
   }, { preference, csv, config });
+}
+
+/**
+ * Registers a page suite's server and its check that no request leaves 127.0.0.1 (each test
+ * checks its own), and returns `open(hash)`: the page opened at `/hash`, ready to use.
+ */
+export function pageSuite({ readyMs = 180_000 } = {}) {
+  let env;
+  let outside = [];
+  before(async () => (env = await start()));
+  after(async () => {
+    await env?.close();
+  });
+  afterEach(() => {
+    const left = outside;
+    outside = [];
+    assert.deepEqual(left, [], 'no request leaves 127.0.0.1');
+  });
+  return async function open(hash = '') {
+    const opened = await openPage(env, '/' + hash);
+    opened.page.on('request', (r) => { if (!r.url().startsWith(env.base) && !/^(data|blob):/.test(r.url())) outside.push(r.url()); });
+    await opened.page.waitForSelector('body[data-ready="true"]', { timeout: readyMs });
+    return opened;
+  };
 }

@@ -1,29 +1,11 @@
 // The playground page end to end, in Debian's headless Chromium: presets, schema, crosses,
 // the race, controls, uploads, safety, offline use and shareable links.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
-import { start, openPage } from './harness.mjs';
+import { pageSuite } from './harness.mjs';
 
-let env;
-/** Requests that left the server's origin during the current test (each test checks its own). */
-let outside = [];
-before(async () => (env = await start()));
-after(async () => {
-  await env?.close();
-});
-afterEach(() => {
-  const left = outside;
-  outside = [];
-  assert.deepEqual(left, [], 'no request leaves 127.0.0.1');
-});
-
-async function open(hash = '') {
-  const opened = await openPage(env, '/' + hash);
-  opened.page.on('request', (r) => { if (!r.url().startsWith(env.base) && !/^(data|blob):/.test(r.url())) outside.push(r.url()); });
-  await opened.page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-  return opened;
-}
+const open = pageSuite({ readyMs: 120_000 });
 
 const schemaNames = (page) => page.$$eval('#schema tbody th', (cells) => cells.map((c) => c.textContent));
 const hashParams = (page) => page.evaluate(() => Object.fromEntries(new URLSearchParams(location.hash.slice(1))));

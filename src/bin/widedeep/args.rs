@@ -114,16 +114,17 @@ pub struct TrainArgs {
     #[arg(long)]
     pub threshold: Option<f64>,
     /// A cross of 2 or 3 columns, comma-separated (repeatable): `--cross education,occupation`.
+    /// A name holding a comma goes in double quotes: `--cross '"city, state",product'`.
     #[arg(long = "cross", value_name = "A,B[,C]")]
     pub crosses: Vec<String>,
     /// Leave columns out entirely (comma-separated or repeated): `--ignore user_id,zip_code`.
-    #[arg(long = "ignore", value_name = "COL[,COL...]", value_delimiter = ',')]
+    #[arg(long = "ignore", value_name = "COL[,COL...]")]
     pub ignore: Vec<String>,
     /// Set columns' roles: wide, deep, both or ignore (comma-separated or repeated): `--role age=deep,rating=both`.
-    #[arg(long = "role", value_name = "COL=ROLE[,...]", value_delimiter = ',')]
+    #[arg(long = "role", value_name = "COL=ROLE[,...]")]
     pub roles: Vec<String>,
     /// Override inferred kinds: numeric, categorical, multi_categorical, id (comma-separated or repeated).
-    #[arg(long = "kind", value_name = "COL=KIND[,...]", value_delimiter = ',')]
+    #[arg(long = "kind", value_name = "COL=KIND[,...]")]
     pub kinds: Vec<String>,
     /// Explicit bucket edges for a numeric column (repeatable): `--buckets age=18,25,30`.
     #[arg(long = "buckets", value_name = "COL=E1,E2,...")]
@@ -195,6 +196,29 @@ pub struct TrainArgs {
     /// Hide the progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// The items of comma-separated flag values (`--role a=deep,b=wide --role c=both`), where a
+/// name in double quotes may hold commas (`"city, state"=wide`; `""` is a quote inside). The
+/// quotes are removed; blank items are dropped.
+pub fn list(values: &[String]) -> Vec<String> {
+    let mut items = Vec::new();
+    for value in values {
+        let (mut item, mut quoted, mut chars) = (String::new(), false, value.chars().peekable());
+        while let Some(c) = chars.next() {
+            match c {
+                '"' if quoted && chars.peek() == Some(&'"') => {
+                    item.push('"');
+                    chars.next();
+                }
+                '"' => quoted = !quoted,
+                ',' if !quoted => items.push(std::mem::take(&mut item)),
+                c => item.push(c),
+            }
+        }
+        items.push(item);
+    }
+    items.into_iter().map(|item| item.trim().to_string()).filter(|item| !item.is_empty()).collect()
 }
 
 #[derive(Args)]

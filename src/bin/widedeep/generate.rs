@@ -4,7 +4,14 @@ use std::io::{BufWriter, Write};
 
 use crate::args::{Dataset, GenerateArgs};
 
+/// Most distinct users or items `generate ids` draws (each holds a bias in memory).
+const MAX_IDS: usize = 100_000_000;
+
 pub fn run(args: &GenerateArgs) -> Result<(), String> {
+    let within = |n: usize| (1..=MAX_IDS).contains(&n);
+    if matches!(args.dataset, Dataset::Ids) && !(within(args.users) && within(args.items)) {
+        return Err(format!("--users and --items must be between 1 and {MAX_IDS}, got {} and {}", args.users, args.items));
+    }
     let sink: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?),
         None => Box::new(std::io::stdout().lock()),

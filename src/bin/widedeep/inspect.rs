@@ -1,10 +1,11 @@
 //! `widedeep inspect`: the inferred schema as a table or JSON.
 
-use widedeep::data::{Schema, Table};
+use widedeep::data::{Schema, Table, no_label_reason};
 use widedeep::features::FeatureConfig;
 use widedeep::train::{Split, TrainConfig};
 
 use crate::args::InspectArgs;
+use crate::printable;
 
 pub fn run(args: &InspectArgs) -> Result<(), String> {
     let table = crate::load(&args.file)?;
@@ -18,7 +19,10 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
         d => format!("'{}'", d as char),
     };
     println!("{}: {} rows, {} columns, delimiter {delimiter}", args.file.display(), schema.rows, schema.columns.len());
-    println!("label: {}\n", schema.label.as_deref().unwrap_or("(none guessed: use --label)"));
+    match &schema.label {
+        Some(label) => println!("label: {}\n", printable(label)),
+        None => println!("label: none guessed ({}: use --label)\n", printable(&no_label_reason(&schema.columns))),
+    }
     println!("{:<24} {:<18} {:>9} {:>8}  examples", "column", "kind", "distinct", "missing");
     for c in &schema.columns {
         let kind = serde_json::to_value(c.kind).expect("kinds serialize");
@@ -31,14 +35,17 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
             100.0 * c.missing_share
         );
         if let Some(w) = &c.warning {
-            println!("{:<24} ({w})", "");
+            println!("{:<24} ({})", "", printable(w));
         }
     }
     Ok(())
 }
 
+/// At most 24 characters of `text` made printable (escaped first, so a cut never halves an
+/// escape sequence into one the terminal would act on).
 fn shorten(text: &str) -> String {
-    if text.chars().count() > 24 { format!("{}…", text.chars().take(23).collect::<String>()) } else { text.to_string() }
+    let text = printable(text);
+    if text.chars().count() > 24 { format!("{}…", text.chars().take(23).collect::<String>()) } else { text }
 }
 
 /// The schema with the columns that give the guessed label away flagged, judged on the rows

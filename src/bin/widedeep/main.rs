@@ -34,7 +34,7 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", printable(&message));
             ExitCode::FAILURE
         }
     }
@@ -48,9 +48,25 @@ fn message(error: widedeep::Error) -> String {
         "label_positive_missing" => " (--positive)",
         "label_not_numeric" => " (use --positive VALUE instead of --threshold)",
         "label_unusable" => " (choose another column with --label)",
+        "label_rare" => " (--test-fraction, --seed)",
+        "diverged" => " (--lr)",
         _ => "",
     };
     format!("{error}{hint}")
+}
+
+/// `text` safe to print on a terminal: control characters (an escape sequence in a column name
+/// or a value, a carriage return) are written as escapes instead of acting on the terminal.
+#[cfg(not(target_family = "wasm"))]
+fn printable(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() && c != '\n' { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
+/// A column name as a flag's list takes it: in double quotes when it holds a comma or a quote
+/// (`--role '"a,b"=both'`), as [`args::list`] reads it back.
+#[cfg(not(target_family = "wasm"))]
+fn flag_name(name: &str) -> String {
+    if name.contains([',', '"']) { format!("\"{}\"", name.replace('"', "\"\"")) } else { name.to_string() }
 }
 
 /// Reads a file (a CSV in any known encoding, or a zip archive) or a folder of MovieLens files
@@ -76,7 +92,7 @@ fn load(path: &std::path::Path) -> Result<widedeep::data::Table, String> {
     bar.finish_and_clear();
     let table = table.map_err(|e| format!("{}: {}", path.display(), message(e)))?;
     for note in &table.notes {
-        eprintln!("{}: {note}", path.display());
+        eprintln!("{}: {}", path.display(), printable(note));
     }
     Ok(table)
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Once;
 
 use plotters::prelude::*;
-use widedeep::plot::{Look, Picture};
+use widedeep::plot::{Picture, Theme};
 use widedeep::train::ModelRun;
 
 const SIZE: (u32, u32) = (1500, 480);
@@ -38,7 +38,7 @@ pub fn save(path: &Path, runs: &[ModelRun]) -> Result<(), String> {
     });
     let picture = Picture::Curves(runs.to_vec());
     match format(path)? {
-        Format::Svg => picture.draw(&SVGBackend::new(path, SIZE).into_drawing_area(), Look::default()).map_err(fail),
-        Format::Png => picture.draw(&BitMapBackend::new(path, SIZE).into_drawing_area(), Look::default()).map_err(fail),
+        Format::Svg => picture.draw(&SVGBackend::new(path, SIZE).into_drawing_area(), Theme::default()).map_err(fail),
+        Format::Png => picture.draw(&BitMapBackend::new(path, SIZE).into_drawing_area(), Theme::default()).map_err(fail),
     }
 }

@@ -5,16 +5,16 @@ use std::collections::BTreeMap;
 use burn::tensor::Device;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::de::DeserializeOwned;
-use widedeep::data::{LabelRule, Schema};
+use widedeep::data::{LabelRule, Schema, no_label_reason};
 use widedeep::features::FeatureConfig;
 use widedeep::features::Role;
 use widedeep::insight::{top_wide_weights, wide_rows};
 use widedeep::model::{Mode, SavedModel};
-use widedeep::train::{Comparison, DatasetInfo, EpochRecord, Ftrl, ModelRun, Report, TrainConfig, Trainer, WideOptimizer};
-use widedeep::{Config, Setup};
+use widedeep::train::{Comparison, DatasetInfo, EpochRecord, Ftrl, ModelRun, TrainConfig, Trainer, WideOptimizer};
+use widedeep::{Config, Report, Setup};
 
-use crate::args::{ModelChoice, TrainArgs};
-use crate::message;
+use crate::args::{ModelChoice, TrainArgs, list};
+use crate::{flag_name, message, printable};
 
 pub fn run(args: &TrainArgs) -> Result<(), String> {
     args.plot.iter().try_for_each(|p| crate::plot_file::check(p))?;
@@ -22,21 +22,26 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
     let schema = Schema::infer(&table);
     let config = config(args, &schema)?;
     let device = Device::flex();
-    let mut comparison = Comparison::new(&table, &schema, &config, &device).map_err(message)?;
+    let mut comparison = Comparison::new(&table, &schema, &config.features, &config.train, &device).map_err(message)?;
     let dataset = DatasetInfo::new(args.file.display().to_string(), &comparison.prepared);
     for leak in &dataset.leaks {
         let reason = leak.reason(&config.features.label);
         match config.features.roles.get(&leak.column) {
-            Some(Role::Ignore) | None => eprintln!("{reason}: left out; use --role {}=both to keep it", leak.column),
-            Some(_) => eprintln!("{reason}: kept, as --role asks: expect a score that means little"),
+            Some(Role::Ignore) | None => {
+                eprintln!("{}: left out; use --role {}=both to keep it", printable(&reason), flag_name(&leak.column))
+            }
+            Some(_) => eprintln!("{}: kept, as --role asks: expect a score that means little", printable(&reason)),
         }
+    }
+    for warning in &dataset.warnings {
+        eprintln!("warning: {}", printable(warning));
     }
     eprintln!(
         "{} rows ({} train, {} test), label {}, {:.1}% positive; {} wide ids, {} deep inputs",
         dataset.rows,
         dataset.train_rows,
         dataset.test_rows,
-        dataset.label,
+        printable(&dataset.label),
         100.0 * dataset.positive_share,
         dataset.wide_ids,
         dataset.deep_inputs
@@ -74,7 +79,7 @@ fn print_top_weights(comparison: &Comparison, count: usize) -> Result<(), String
         let values = pollster::block_on(widedeep::model::read::floats(weights)).map_err(message)?;
         println!("\n{} model, largest wide weights:", trainer.mode().name());
         for weight in top_wide_weights(&prepared.encoder, &prepared.layout, &rows, &values, count) {
-            println!("  {}", weight.line());
+            println!("  {}", printable(&weight.line()));
         }
     }
     Ok(())
@@ -122,8 +127,8 @@ fn print_comparison(models: &[ModelRun]) {
 
 fn save(path: &std::path::Path, comparison: &Comparison) -> Result<(), String> {
     let trainer = comparison.trainers.iter().find(|t| t.mode() == Mode::Joint).unwrap_or(&comparison.trainers[0]);
-    let weights = pollster::block_on(trainer.export(&comparison.prepared.layout)).map_err(message)?;
-    let saved = SavedModel::new(comparison.prepared.encoder.clone(), trainer.config().clone(), weights);
+    let parameters = pollster::block_on(trainer.export(&comparison.prepared.layout)).map_err(message)?;
+    let saved = SavedModel::new(comparison.prepared.encoder.clone(), trainer.config().clone(), parameters);
     std::fs::write(path, saved.to_json()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprintln!("saved the {} model to {}", trainer.mode().name(), path.display());
     Ok(())
@@ -156,18 +161,21 @@ fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
 
 /// The configuration the feature and training flags describe.
 fn flags_config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
-    let label = args.label.clone().or_else(|| schema.label.clone()).ok_or("no column looks like a label: name one with --label COL")?;
+    let label = match args.label.clone().or_else(|| schema.label.clone()) {
+        Some(label) => label,
+        None => return Err(format!("{}: name the label with --label COL", no_label_reason(&schema.columns))),
+    };
     let label_rule = match (&args.positive, args.threshold) {
         (Some(value), _) => LabelRule::Positive { value: value.clone() },
         (None, Some(at)) => LabelRule::Threshold { at },
         (None, None) => LabelRule::Auto,
     };
-    let mut roles: BTreeMap<String, Role> = pairs(&args.roles, "--role")?
+    let mut roles: BTreeMap<String, Role> = pairs(&list(&args.roles), "--role")?
         .into_iter()
         .map(|(c, r)| Ok((c, parse_enum(&r, "--role", "role")?)))
         .collect::<Result<_, String>>()?;
-    roles.extend(args.ignore.iter().filter(|c| !c.trim().is_empty()).map(|c| (c.trim().to_string(), Role::Ignore)));
-    let kinds = pairs(&args.kinds, "--kind")?
+    roles.extend(list(&args.ignore).into_iter().map(|c| (c, Role::Ignore)));
+    let kinds = pairs(&list(&args.kinds), "--kind")?
         .into_iter()
         .map(|(c, k)| Ok((c, parse_enum(&k, "--kind", "kind")?)))
         .collect::<Result<_, String>>()?;
@@ -177,7 +185,7 @@ fn flags_config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
         label_rule,
         roles,
         kinds,
-        crosses: args.crosses.iter().map(|c| c.split(',').map(|s| s.trim().to_string()).collect()).collect(),
+        crosses: args.crosses.iter().map(|c| list(std::slice::from_ref(c))).collect(),
         hash_buckets: args.hash_buckets,
         quantile_buckets: args.quantiles,
         bucket_edges,
@@ -213,11 +221,12 @@ fn wide_optimizer(args: &TrainArgs) -> Result<Option<WideOptimizer>, String> {
     }
 }
 
+/// `COL=VALUE` items split at their last `=` (a value never holds one; a column name may).
 fn pairs(items: &[String], flag: &str) -> Result<Vec<(String, String)>, String> {
     items
         .iter()
         .map(|item| {
-            item.split_once('=')
+            item.rsplit_once('=')
                 .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
                 .ok_or_else(|| format!("{flag} expects COL=VALUE, got '{item}'"))
         })

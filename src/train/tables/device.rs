@@ -3,13 +3,13 @@
 //! with `scatter_nd`, which writes every element in parallel (Burn's `select_assign` runs one
 //! invocation per column there, looping over the rows).
 
-use burn::tensor::{Device, IndexingUpdateOp, Int, Tensor, TensorData};
+use burn::tensor::{IndexingUpdateOp, Int, Tensor};
 
-use super::plan::Plan;
-use super::{BETA_1, BETA_2, EPSILON, FTRL_BETA, Rule, Table};
+use super::plan::{Plan, ints};
+use super::{BETA_1, BETA_2, EPSILON, FTRL_BETA, Rule, SparseTable};
 
 /// One step of `table`'s rule on the rows `plan` touched; `grad` is the gradient of its lookups.
-pub(super) fn update(table: &mut Table, plan: &Plan, grad: Tensor<3>, learning_rate: f64, steps: i32) {
+pub(super) fn update(table: &mut SparseTable, plan: &Plan, grad: Tensor<3>, learning_rate: f64, steps: i32) {
     let [rows, slots, dim] = grad.dims();
     let grad = plan.levels(rows * slots).iter().fold(grad.reshape([rows * slots, dim]), |rows, level| level.sum(rows));
     let device = table.values.device();
@@ -30,13 +30,6 @@ fn write(whole: &mut Tensor<2>, index: &Tensor<1, Int>, rows: Tensor<2>) {
     let table = std::mem::replace(whole, Tensor::zeros([0, 1], &device));
     let count = index.dims()[0];
     *whole = table.scatter_nd(index.clone().reshape([count, 1]), rows, IndexingUpdateOp::Assign);
-}
-
-/// `values` as an index tensor on `device`.
-pub(super) fn ints(values: &[u32], device: &Device) -> Tensor<1, Int> {
-    let values: Vec<i32> = values.iter().map(|&v| v as i32).collect();
-    let len = values.len();
-    Tensor::from_data(TensorData::new(values, [len]), device)
 }
 
 /// New values and state of some rows, from their old values, gradient and state.

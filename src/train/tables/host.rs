@@ -6,10 +6,10 @@
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::plan::Plan;
-use super::{BETA_1, BETA_2, EPSILON, FTRL_BETA, Rule, Table};
+use super::{BETA_1, BETA_2, EPSILON, FTRL_BETA, Rule, SparseTable};
 
 /// One step of `table`'s rule on the rows `plan` touched; `grad` is the gradient of its lookups.
-pub(super) fn update(table: &mut Table, plan: &Plan, grad: Tensor<3>, learning_rate: f64, steps: i32) {
+pub(super) fn update(table: &mut SparseTable, plan: &Plan, grad: Tensor<3>, learning_rate: f64, steps: i32) {
     let [_, _, dim] = grad.dims();
     let sums = sum(plan, &grad.into_data(), dim);
     let rule = RowUpdate::new(table.rule, learning_rate, steps);
@@ -145,7 +145,7 @@ mod tests {
             let values = draw(&mut rng, rows * dim, -1.0, 1.0);
             let state: Vec<Vec<f32>> = (0..rule.states()).map(|_| draw(&mut rng, rows * dim, 0.0, 0.5)).collect();
             let with_state = || {
-                let mut table = Table::new(tensor(&values, rows, dim), rule);
+                let mut table = SparseTable::new(tensor(&values, rows, dim), rule);
                 table.state = state.iter().map(|s| tensor(s, rows, dim)).collect();
                 table
             };
@@ -170,8 +170,8 @@ mod tests {
     /// copied (a copy per step would cost more than the whole step).
     #[test]
     fn the_table_is_updated_in_its_own_buffer() {
-        let mut table = Table::new(Tensor::zeros([1_000_000, 2], &Device::flex()), Rule::AdaGrad);
-        let address = |t: &mut Table| {
+        let mut table = SparseTable::new(Tensor::zeros([1_000_000, 2], &Device::flex()), Rule::AdaGrad);
+        let address = |t: &mut SparseTable| {
             let mut data = borrow(&mut t.values);
             let at = floats(&mut data).as_ptr();
             t.values = give_back(data);

@@ -66,7 +66,7 @@ impl Rule {
 }
 
 /// One table with its rule and state, on the device (without autodiff).
-struct Table {
+struct SparseTable {
     values: Tensor<2>,
     state: Vec<Tensor<2>>,
     rule: Rule,
@@ -74,7 +74,7 @@ struct Table {
     place: Vec<u32>,
 }
 
-impl Table {
+impl SparseTable {
     /// `values` learning by `rule`, from zero state.
     fn new(values: Tensor<2>, rule: Rule) -> Self {
         let [rows, dim] = values.dims();
@@ -90,7 +90,7 @@ pub struct Touched {
 
 /// The tables a trainer updates sparsely, each with its optimizer state.
 pub struct Tables {
-    tables: Vec<(TableId, Table)>,
+    tables: Vec<(TableId, SparseTable)>,
     /// Steps taken, for Adam's bias correction.
     steps: i32,
 }
@@ -98,7 +98,7 @@ pub struct Tables {
 impl Tables {
     /// `values` with their rules, by their place in the model (one entry per table).
     pub fn new(values: Vec<(TableId, Tensor<2>, Rule)>) -> Self {
-        let tables = values.into_iter().map(|(id, values, rule)| (id, Table::new(values, rule))).collect();
+        let tables = values.into_iter().map(|(id, values, rule)| (id, SparseTable::new(values, rule))).collect();
         Self { tables, steps: 0 }
     }
 
@@ -123,7 +123,7 @@ impl Tables {
     pub fn restore(&mut self, states: Vec<Vec<f32>>, steps: i32) -> Result<()> {
         let expected: usize = self.tables.iter().map(|(_, t)| t.state.len()).sum();
         if states.len() != expected {
-            return Err(Error::Config(format!("a model handed over has {} table states, expected {expected}", states.len())));
+            return Err(Error::Damaged(format!("a model handed over has {} table states, expected {expected}", states.len())));
         }
         let mut states = states.into_iter();
         for (_, table) in &mut self.tables {
@@ -131,7 +131,7 @@ impl Tables {
             for state in &mut table.state {
                 let values = states.next().expect("counted above");
                 if values.len() != rows * dim {
-                    return Err(Error::Config(format!("a table state handed over has {} values, expected {}", values.len(), rows * dim)));
+                    return Err(Error::Damaged(format!("a table state handed over has {} values, expected {}", values.len(), rows * dim)));
                 }
                 *state = Tensor::from_data(TensorData::new(values, [rows, dim]), &table.values.device());
             }

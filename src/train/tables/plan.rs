@@ -1,9 +1,8 @@
 //! A batch's lookups in one table, grouped on the host by distinct id: what either update (the
 //! CPU's in place, a GPU's by gathers) needs to sum each touched row's gradient.
 
-use burn::tensor::Tensor;
+use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use super::device::ints;
 use crate::features::PAD;
 
 /// Lookups summed per gather in a [`Level`]: an id looked up more often is summed in levels.
@@ -96,6 +95,13 @@ impl Level {
         let summed = padded.select(0, ints(&self.index, &device)).reshape([self.groups, self.width, dim]).sum_dim(1);
         summed.reshape([self.groups, dim])
     }
+}
+
+/// `values` as an index tensor on `device`.
+pub(super) fn ints(values: &[u32], device: &Device) -> Tensor<1, Int> {
+    let values: Vec<i32> = values.iter().map(|&v| v as i32).collect();
+    let len = values.len();
+    Tensor::from_data(TensorData::new(values, [len]), device)
 }
 
 #[cfg(test)]

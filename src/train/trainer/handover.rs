@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::{EpochRecord, Trainer, batches_done, epoch_order};
 use crate::features::{Encoded, Layout};
 use crate::model::{Inputs, ModelConfig, NamedTensor, Parameters, WideDeep, param_specs, read};
-use crate::train::{OptimizerKind, TrainConfig, frame};
+use crate::train::{OptimizerKind, TrainConfig, transfer};
 use crate::{Error, Result};
 
 /// Tells a handed-over trainer from anything else.
@@ -73,7 +73,7 @@ impl Trainer {
             arrays: arrays.iter().map(|a| a.len()).collect(),
             optimizer: optimizer.len(),
         };
-        let mut out = frame::start(TAG, &header, header.arrays.iter().sum(), optimizer.len());
+        let mut out = transfer::start(TAG, &header, header.arrays.iter().sum(), optimizer.len());
         arrays.iter().flat_map(|a| a.iter()).for_each(|v| out.extend(v.to_le_bytes()));
         out.extend_from_slice(&optimizer);
         Ok(out)
@@ -93,7 +93,8 @@ impl Trainer {
         on_the_cpu(device)?;
         let Frame { header, mut arrays, optimizer } = Frame::read(bytes)?;
         let specs = param_specs(layout, &header.config);
-        let bad = || Error::Config("a model handed over does not fit this run's data".into());
+        let bad =
+            || Error::State("a model handed over does not fit this run's data (it comes from another race): start the race again".into());
         if header.run != (settings.seed, settings.batch_size, train.rows) || !header.consistent() || arrays.len() < specs.len() + 1 {
             return Err(bad());
         }
@@ -105,8 +106,10 @@ impl Trainer {
         let mut trainer = Self::with_model(model, header.config, layout, train, test, settings, device);
         let model = trainer.model.take().expect("just built");
         trainer.model = Some(model.with_ids(&header.ids)?);
-        trainer.optimizer =
-            trainer.optimizer.from_bytes(optimizer).map_err(|e| Error::Config(format!("the optimizer's state is damaged: {e:?}")))?;
+        trainer.optimizer = trainer
+            .optimizer
+            .from_bytes(optimizer)
+            .map_err(|e| Error::Damaged(format!("the optimizer's state handed over is damaged ({e:?}): start the race again")))?;
         match trainer.tables.as_mut() {
             Some(tables) => tables.restore(states, header.table_steps)?,
             None if states.is_empty() => {}
@@ -214,7 +217,7 @@ struct Frame {
 
 impl Frame {
     fn read(bytes: &[u8]) -> Result<Self> {
-        let (header, mut words) = frame::Reader::open::<Header>(bytes, TAG, "the model handed over is damaged")?;
+        let (header, mut words) = transfer::Reader::open::<Header>(bytes, TAG, "the model handed over is damaged: start the race again")?;
         let arrays = header.arrays.iter().map(|&count| words.floats(count)).collect::<Result<_>>()?;
         let optimizer = Bytes::from_bytes_vec(words.last(header.optimizer)?.to_vec());
         Ok(Self { header, arrays, optimizer })

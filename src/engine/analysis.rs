@@ -72,7 +72,7 @@ impl Engine {
     /// The `count` wide weights of largest magnitude in the `mode` model, named.
     pub async fn named_weights(&self, mode: Mode, count: usize) -> Result<Vec<WideWeight>> {
         let (run, trainer) = self.trainer(mode)?;
-        let weights = trainer.model().wide_weights().ok_or(Error::NoWidePart(mode))?;
+        let weights = trainer.model().wide_weights().ok_or(Error::NoWidePart(mode.name()))?;
         let values = read::floats(weights).await?;
         let prepared = &run.comparison.prepared;
         let rows = wide_rows(&prepared.layout, &prepared.train);
@@ -90,11 +90,11 @@ impl Engine {
             let info = data
                 .schema
                 .column(name)
-                .ok_or_else(|| Error::UnknownColumn { name: name.to_string(), available: data.table.names().join(", ") })?;
+                .ok_or_else(|| Error::UnknownColumn { name: name.to_string(), available: data.table.names_listed() })?;
             axes.push((data.table.column(name)?, run.config.features.kind_of(info)));
         }
         if let Some((mode, _)) = logits.iter().find(|(_, l)| l.len() != test.rows) {
-            return Err(Error::Config(format!("the {} model's predictions do not match this run's {} test rows", mode.name(), test.rows)));
+            return Err(Error::State(format!("the {} model's predictions do not match this run's {} test rows", mode.name(), test.rows)));
         }
         let mut probabilities: Vec<(Mode, Vec<f32>)> =
             logits.iter().map(|(mode, l)| (*mode, l.iter().map(|&z| sigmoid(z as f64) as f32).collect())).collect();
@@ -172,7 +172,7 @@ impl Engine {
     pub(super) fn trainer(&self, mode: Mode) -> Result<(&Run, &Trainer)> {
         let run = self.run_ref()?;
         let trainer = run.comparison.trainers.iter().find(|t| t.mode() == mode);
-        Ok((run, trainer.ok_or(Error::NoModel(mode))?))
+        Ok((run, trainer.ok_or(Error::NoModel(mode.name()))?))
     }
 }
 

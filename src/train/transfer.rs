@@ -39,7 +39,7 @@ impl<'a> Reader<'a> {
 
     /// The error for damaged bytes.
     fn error(&self) -> Error {
-        Error::Config(self.damaged.into())
+        Error::Damaged(self.damaged.into())
     }
 
     /// The next `count` bytes.
@@ -113,7 +113,7 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         for bad in [&bytes[..3], &bytes[..bytes.len() - 1], &wrong_tag, &huge, &longer, &bytes[..10]] {
-            assert_eq!(read(bad).unwrap_err(), Error::Config(DAMAGED.into()));
+            assert_eq!(read(bad).unwrap_err(), Error::Damaged(DAMAGED.into()));
         }
     }
 }
