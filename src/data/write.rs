@@ -1,6 +1,8 @@
 //! Writing a table back out as CSV with an added column (scored files), safe to open in a
 //! spreadsheet.
 
+use std::borrow::Cow;
+
 use super::Table;
 use super::schema::parse_number;
 
@@ -8,10 +10,10 @@ use super::schema::parse_number;
 /// `name`. Missing cells are written empty; every cell and name passes through [`inert`].
 pub fn csv_with_column(table: &Table, name: &str, values: &[String]) -> String {
     let mut out = csv::WriterBuilder::new().delimiter(table.delimiter).from_writer(Vec::new());
-    let header = table.names().into_iter().chain([name]).map(|cell| inert(cell).into_owned());
+    let header = table.names().into_iter().chain([name]).map(inert_bytes);
     out.write_record(header).expect("writing to memory cannot fail");
     for (row, value) in values.iter().enumerate() {
-        let fields = table.columns.iter().map(|c| c.get(row).unwrap_or("")).chain([value.as_str()]).map(|cell| inert(cell).into_owned());
+        let fields = table.columns.iter().map(|c| c.get(row).unwrap_or("")).chain([value.as_str()]).map(inert_bytes);
         out.write_record(fields).expect("writing to memory cannot fail");
     }
     String::from_utf8(out.into_inner().expect("flushing memory cannot fail")).expect("the table's text is UTF-8")
@@ -20,9 +22,17 @@ pub fn csv_with_column(table: &Table, name: &str, values: &[String]) -> String {
 /// A cell a spreadsheet would run as a formula (OWASP's rule: starting with `=`, `+`, `-`, `@`,
 /// a tab or a carriage return) gets a leading `'`, so it shows as the text it is; a plain number
 /// such as `-3` or `+1.5e3` is left as it is (it is a number to a spreadsheet too).
-pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+pub fn inert(cell: &str) -> Cow<'_, str> {
     let active = cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && parse_number(cell).is_none();
     if active { format!("'{cell}").into() } else { cell.into() }
+}
+
+/// [`inert`] as the CSV writer takes it, copying only the cells it changes.
+fn inert_bytes(cell: &str) -> Cow<'_, [u8]> {
+    match inert(cell) {
+        Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+        Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+    }
 }
 
 #[cfg(test)]
