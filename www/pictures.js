@@ -17,9 +17,6 @@ export function show(img, svg) {
   shown.set(img.id, svg);
 }
 
-/** Whether `img` shows a picture yet. */
-export const hasPicture = (img) => shown.has(img.id);
-
 /** Offers the picture in `img` as an SVG file. */
 export function downloadSvg(img, name) {
   download(name, shown.get(img.id) ?? '', 'image/svg+xml');
