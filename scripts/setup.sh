@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, skipping whatever is already there:
 # the wasm32 Rust target, wasm-pack and wasm-bindgen-cli (from crates.io), Chromium and
-# ChromeDriver (Debian), and the npm tools (binaryen's wasm-opt, playwright-core).
+# ChromeDriver (Debian), and the npm tools (binaryen's wasm-opt, playwright-core, axe-core for the
+# page's accessibility test), and a Python environment with ONNX Runtime for the interop tests
+# (tests/interop.rs: an exported model is checked against the real runtime).
 # With --site, only what building the static site needs (no browser): the Pages workflow's step.
 set -euo pipefail
 site_only=false
@@ -28,7 +30,23 @@ if ! $site_only && { ! command -v chromium >/dev/null || ! command -v chromedriv
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing npm tools (binaryen, playwright-core)"
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm tools (binaryen, playwright-core, axe-core)"
   npm ci --no-audit --no-fund
+fi
+if ! $site_only; then
+  # Outside the clone, like the build cache; Debian's python3 (and its site packages) underneath.
+  venv="${WIDEDEEP_VENV:-$HOME/.cache/widedeep/venv}"
+  requirements=tests/interop/requirements.txt
+  if [ ! -x "$venv/bin/python" ] || [ "$requirements" -nt "$venv/.installed" ]; then
+    echo "setup: installing ONNX Runtime and onnx from PyPI into $venv"
+    if ! /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null; then
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      apt-get install -y -qq python3-venv >/dev/null
+    fi
+    /usr/bin/python3 -m venv --system-site-packages "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+    touch "$venv/.installed"
+  fi
 fi

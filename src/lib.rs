@@ -11,6 +11,7 @@ mod config;
 pub mod data;
 pub mod engine;
 mod error;
+pub mod export;
 pub mod features;
 pub mod insight;
 pub mod limits;
@@ -26,4 +27,4 @@ pub mod web;
 
 pub use config::{Config, Setup};
 pub use error::{Error, IoError, LabelProblem, Result};
-pub use report::Report;
+pub use report::{Report, metrics_csv};

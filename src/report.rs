@@ -26,22 +26,28 @@ impl Report {
 
     /// One CSV line per model and epoch, for spreadsheets.
     pub fn to_csv(&self) -> String {
-        let mut out = String::from("model,epoch,train_loss,test_loss,test_auc,test_accuracy,seconds,samples_per_second\n");
-        for run in &self.models {
-            for e in &run.epochs {
-                out.push_str(&format!(
-                    "{},{},{},{},{},{},{},{}\n",
-                    run.mode.name(),
-                    e.epoch,
-                    e.train_loss,
-                    e.test_loss,
-                    e.test_auc,
-                    e.test_accuracy,
-                    e.seconds,
-                    e.samples_per_second
-                ));
-            }
-        }
-        out
+        metrics_csv(&self.models)
     }
+}
+
+/// One CSV line per model and epoch of `models`, for spreadsheets: also what the page writes for
+/// a race whose models trained in several workers (their runs gathered, in the page's order).
+pub fn metrics_csv(models: &[ModelRun]) -> String {
+    let mut out = String::from("model,epoch,train_loss,test_loss,test_auc,test_accuracy,seconds,samples_per_second\n");
+    for run in models {
+        for e in &run.epochs {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                run.mode.name(),
+                e.epoch,
+                e.train_loss,
+                e.test_loss,
+                e.test_auc,
+                e.test_accuracy,
+                e.seconds,
+                e.samples_per_second
+            ));
+        }
+    }
+    out
 }

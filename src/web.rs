@@ -298,12 +298,6 @@ impl WideDeepEngine {
         to_js(&self.engine()?.report().map_err(js_error)?)
     }
 
-    /// The same report as CSV text (one line per model and epoch).
-    #[wasm_bindgen(js_name = reportCsv)]
-    pub fn report_csv(&self) -> Result<String, JsValue> {
-        Ok(self.engine()?.report().map_err(js_error)?.report.to_csv())
-    }
-
     /// Resolves to the trained `mode` model as JSON text (weights read asynchronously).
     #[wasm_bindgen(js_name = exportModel)]
     pub fn export_model(&self, mode: String) -> Promise {
@@ -312,6 +306,18 @@ impl WideDeepEngine {
             let mode: Mode = mode.parse().map_err(js_error)?;
             let engine = inner.try_borrow().map_err(|_| busy())?;
             Ok(JsValue::from_str(&engine.export_model(mode).await.map_err(js_error)?))
+        })
+    }
+
+    /// Resolves to the trained `mode` model as an ONNX file's bytes, for serving.
+    #[wasm_bindgen(js_name = exportOnnx)]
+    pub fn export_onnx(&self, mode: String) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let mode: Mode = mode.parse().map_err(js_error)?;
+            let engine = inner.try_borrow().map_err(|_| busy())?;
+            let bytes = engine.export_onnx(mode).await.map_err(js_error)?;
+            Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
         })
     }
 
@@ -347,12 +353,31 @@ impl WideDeepEngine {
 }
 
 /// Draws a picture (`{kind, data}`: `curves` with `[{mode, epochs}]`, `cross_map`, `embedding`
-/// or `diagram` with what the engine returned) as SVG text of `width × height` pixels, in the
+/// or `diagram` with what the engine returned) as SVG text of `width × height` pixels (a height
+/// of 0: the picture's natural height, the cross map sized to its grid), in the
 /// projector theme when `projector` is true. The worker draws, the page only shows the SVG.
 #[wasm_bindgen(js_name = pictureSvg)]
 pub fn picture_svg(picture: JsValue, width: u32, height: u32, projector: bool) -> Result<String, JsValue> {
     let picture: Picture = from_js(picture)?;
     picture.svg(width, height, Theme { projector }).map_err(|e| message_error(&e, "internal"))
+}
+
+/// The metrics CSV of `models` (a report's `models`, gathered from every worker of a race in the
+/// page's order): the core writes it, so the page never splits CSV lines itself.
+#[wasm_bindgen(js_name = metricsCsv)]
+pub fn metrics_csv(models: JsValue) -> Result<String, JsValue> {
+    let models: Vec<crate::train::ModelRun> = from_js(models)?;
+    Ok(crate::metrics_csv(&models))
+}
+
+/// What a lesson may say about the pictures on screen (`{cross_map, weights, split, embedding}`,
+/// each as the engine returned it, each optional): `{cross_map: {text, exceptions, outlined},
+/// split: {text}, embedding: {text}}`, sentences written from those numbers, so the lesson card
+/// never claims what the screen does not show.
+#[wasm_bindgen(js_name = lessonFacts)]
+pub fn lesson_facts(shown: JsValue) -> Result<JsValue, JsValue> {
+    let shown: crate::insight::Shown = from_js(shown)?;
+    to_js(&crate::insight::tell(&shown))
 }
 
 /// What `configure` resolves to.

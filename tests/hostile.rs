@@ -142,6 +142,26 @@ fn scored_files_are_safe_to_open_in_a_spreadsheet() {
 }
 
 #[test]
+fn scoring_numbers_far_outside_the_training_range_clips_them_with_a_note() {
+    let dir = scratch("clip");
+    let (file, model) = (write(&dir, "s.csv", &sample(200)), dir.join("m.json"));
+    assert!(widedeep(&["train", &file, "--epochs", "1", "--quiet", "--save", model.to_str().unwrap()]).status.success());
+    let far = write(&dir, "far.csv", "city;kind;score\nOslo;a;1e308\nLima;b;-1.7e308\nPune;c;3.5\n");
+    let run = widedeep(&["predict", "--model", model.to_str().unwrap(), &far]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("note: 2 numbers lay more than 1e6 standard deviations from the training data's mean and were clipped to it"),
+        "{stderr}"
+    );
+    let probabilities: Vec<f64> = stdout.lines().skip(1).map(|l| l.rsplit(';').next().unwrap().parse().unwrap()).collect();
+    assert!(probabilities.len() == 3 && probabilities.iter().all(|p| (0.0..=1.0).contains(p)), "{stdout}");
+    let near = write(&dir, "near.csv", "city;kind;score\nPune;c;3.5\n");
+    let quiet = widedeep(&["predict", "--model", model.to_str().unwrap(), &near]);
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("clipped"), "no note when nothing is clipped");
+}
+
+#[test]
 fn terminal_output_escapes_control_characters() {
     let dir = scratch("ansi");
     let file = write(&dir, "ansi.csv", "\x1b[31mred\x1b[0m,label\nx\x1b]0;owned\x07,yes\ny,no\nx,no\n");

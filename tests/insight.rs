@@ -137,3 +137,42 @@ fn without_the_cross_joint_loses_the_exceptions() {
     let auc = |engine: &Engine| engine.report().unwrap().report.models[1].epochs.last().unwrap().test_auc;
     assert!(auc(&with) > auc(&without) + 0.01, "joint with the cross {} vs without {}", auc(&with), auc(&without));
 }
+
+#[test]
+fn a_lessons_sentences_are_true_of_the_run_on_screen() {
+    let engine = trained(city_product());
+    let logits: Vec<(Mode, Vec<f32>)> = [Mode::Deep, Mode::Joint].map(|m| (m, engine.test_logits(m).unwrap())).into();
+    let map = engine.cross_map(["city", "product"], &logits, 6).unwrap();
+    let weights = block_on(engine.named_weights(Mode::Joint, widedeep::insight::WEIGHTS_SHOWN)).unwrap();
+    let told = widedeep::insight::tell(&widedeep::insight::Shown {
+        cross_map: Some(map.clone()),
+        weights: weights.clone(),
+        split: block_on(engine.logit_split()).unwrap(),
+        embedding: Some(block_on(engine.embedding_maps("city")).unwrap()),
+    });
+    let story = told.cross_map.unwrap();
+    let outlined = map.cells.iter().filter(|c| c.exception).count();
+    assert!(outlined > 0 && story.exceptions == outlined, "the count is the map's: {outlined}");
+    assert!(story.text.starts_with(&format!("{outlined} cells depart from the deep model")), "{}", story.text);
+    let largest = story.largest.unwrap();
+    let (row, col) = largest.cell.split_once(" × ").unwrap();
+    let cell = map.cell(map.row_values.iter().position(|v| v == row).unwrap(), map.col_values.iter().position(|v| v == col).unwrap());
+    assert!(cell.exception && cell.rows == largest.rows && cell.observed == largest.observed && cell.predicted[0] == largest.deep);
+    let gap = |c: &widedeep::insight::Cell| (c.observed - c.predicted[0]).abs();
+    assert!(map.cells.iter().filter(|c| c.exception).all(|c| gap(c) <= gap(cell)), "it is the largest departure");
+    // Named weights of outlined cells are marked, and only those.
+    let names: Vec<String> = (0..map.row_values.len())
+        .flat_map(|r| (0..map.col_values.len()).map(move |c| (r, c)))
+        .filter(|&(r, c)| map.cell(r, c).exception)
+        .map(|(r, c)| format!("city={} × product={}", map.row_values[r], map.col_values[c]))
+        .collect();
+    let expected: Vec<bool> = weights.iter().map(|w| names.contains(&w.feature)).collect();
+    assert_eq!(story.outlined, expected);
+    assert!(expected.iter().any(|&o| o), "on this run some listed weights are outlined cells: {weights:#?}");
+    if let Some((rank, weight)) = largest.weight {
+        assert_eq!((weights[rank - 1].feature.clone(), weights[rank - 1].weight), (format!("city={row} × product={col}"), weight));
+    }
+    let split = told.split.unwrap();
+    assert!(split.text.contains("At epoch 6"), "{}", split.text);
+    assert!(told.embedding.unwrap().text.contains("In the deep model, city's first axis"));
+}

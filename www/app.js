@@ -4,11 +4,13 @@ import { $, download, replaceChildren, setOptions } from './dom.js';
 import { EngineClient, endedError } from './worker-client.js';
 import { PRESETS } from './presets.js';
 import {
-  CONFIG_KEYS, FIELDS, LABELS, columnMap, defaults, fromConfig, isHiddenList, readHash, setupSettings, shown, toConfig, useCoreDefaults, withSettings, writeHash,
+  CONFIG_KEYS, INPUT_KEYS, LABELS, SETTINGS, columnMap, defaults, fromConfig, inputText, parseInput, readHash, setupSettings, shown, toConfig, useCoreDefaults, withSettings, writeHash,
 } from './state.js';
 import * as views from './views.js';
 import * as pictures from './pictures.js';
-import { LessonCard } from './lesson.js';
+import { LESSONS, LessonCard } from './lesson.js';
+import { Tabs } from './tabs.js';
+import * as facts from './lesson-facts.js';
 import { Race, workerCount } from './race.js';
 
 /** The first worker: it holds the file, analyses it, draws the pictures, and trains. */
@@ -39,6 +41,8 @@ let source = null;
 let columnFilter = '';
 let columnPage = 0;
 let suggestions = [];
+/** The columns the engine says the configured model reads, and into which part (its diagram's inputs). */
+let diagramInputs = [];
 let runs = [];
 let phase = 'idle'; // idle | running | paused | done
 /** The settings of the last race that ran to its end, and a promise for the one in progress. */
@@ -60,26 +64,61 @@ const ui = {
   mapDown: $('#map-down'), mapAcross: $('#map-across'), embedding: $('#embedding-map'), embeddingColumn: $('#embedding-column'), embeddingList: $('#embedding-list'),
   insideModel: $('#inside-model'), weights: $('#weights tbody'), whatifFields: $('#whatif-fields'), whatifNote: $('#whatif-note'), whatif: $('#whatif'), whatifResult: $('#whatif-result'),
   modelMode: $('#model-mode'), shareStatus: $('#share-status'), scoreFile: $('#score-file'), projector: $('#projector'),
+  epochCounter: $('#epoch-counter'), classSpeed: $('#class-speed'), resultsBefore: $('#results-before'), roleSummary: $('#role-summary'),
+  crossMapBefore: $('#cross-map-before'), crossMapBeforeFigure: $('#cross-map-before-figure'), crossMapBeforeCaption: $('#cross-map-before-caption'),
+  staleNote: $('#stale-note'), lessonChoice: $('#lesson-choice'),
 };
+/** The pictures' tabs (cross map, embedding map, weights by name, what-if). */
+const tabs = new Tabs($('.tabs'));
 
-/** Inputs bound one-to-one to a state field: [selector, key, parse]. */
-const OPTION_INPUTS = [
-  ['#hash-buckets', 'hashBuckets', (v) => positiveInt(v)], ['#epochs', 'epochs', (v) => positiveInt(v)], ['#batch', 'batch', (v) => positiveInt(v)],
-  ['#lr', 'lr', (v) => (v === '' || +v > 0 ? v : undefined)], ['#optimizer', 'optimizer', (v) => v], ['#hidden', 'hidden', (v) => (v.trim() === '' || isHiddenList(v) ? v : undefined)],
-  ['#embedding', 'embedding', (v) => (v === '' || positiveInt(v) ? v : undefined)], ['#test-fraction', 'testFraction', (v) => (+v > 0 && +v < 1 ? +v : undefined)],
-  ['#wide-optimizer', 'wideOptimizer', (v) => v], ['#l1', 'l1', (v) => (v !== '' && +v >= 0 ? +v : undefined)],
-  ['#l2', 'l2', (v) => (v !== '' && +v >= 0 ? +v : undefined)], ['#wide-lr', 'wideLr', (v) => (+v > 0 ? +v : undefined)],
-  ['#table-updates', 'tableUpdates', (v) => v],
-  ['#split', 'split', (v) => v], ['#seed', 'seed', (v) => (Number.isInteger(+v) && +v >= 0 ? +v : undefined)],
-  ['#workers', 'workers', (v) => (Number.isInteger(+v) && +v >= 0 && +v <= 3 ? +v : undefined)],
-];
-const positiveInt = (v) => (Number.isInteger(+v) && +v >= 1 ? +v : undefined);
-/** Settings that change the training rows or the model's shape, so the analysis and diagram are redone. */
-const ANALYSIS_KEYS = new Set(['testFraction', 'split', 'seed', 'hashBuckets', 'embedding', 'hidden']);
+/** Class speed: the fewest milliseconds between two epochs, so a room sees each one land. */
+const CLASS_EPOCH_MS = 1000;
+const pace = () => (state.classSpeed === '1' ? CLASS_EPOCH_MS : 0);
+/**
+ * The previous race, kept on screen under the current one: its runs (ghost curves, a greyed
+ * results row) and its cross map (drawn small beside the new one). Null until a second race.
+ */
+let before = null;
+/** The race key ([`raceKey`]) of the results on screen: when the settings move on, they are stale. */
+let shownKey = null;
+/** The epochs the race on screen aims for (its setting, plus each "one more epoch"). */
+let epochTarget = 0;
+/** What the pictures on screen show, for a lesson's facts: the cross map's data, the logit split, the named weights. */
+let lastMap = null;
+let lastSplit = null;
+let lastMaps = null;
+let shownWeights = [];
+/** The crosses of the race on screen, in words (the caption of its cross map once it is the one before). */
+let shownSettings = '';
+/** The crosses of `state` in words. */
+const crossWords = ({ crosses }) => (crosses.length ? `crosses ${crosses.map((c) => c.join(' × ')).join(', ')}` : 'no cross');
+
+/** A setting's own form control (see the settings table, state.js). */
+const inputOf = (key) => document.getElementById(SETTINGS[key].input);
+
+/** Fills every select the settings table gives choices for (the link accepts the same values). */
+function fillChoices() {
+  for (const key of [...INPUT_KEYS, 'preset', 'backend', 'lesson']) {
+    const { choices } = SETTINGS[key].codec;
+    if (!choices) continue;
+    const select = { preset: ui.preset, backend: $('#backend-choice'), lesson: ui.lessonChoice }[key] ?? inputOf(key);
+    setOptions(select, choices.filter(([value]) => value !== ''));
+  }
+  ui.preset.querySelector('option[value="upload"]').disabled = true;
+}
 
 function save() {
   history.replaceState(null, '', writeHash(state, base(state.preset)));
+  ui.classSpeed.checked = state.classSpeed === '1';
+  showStale();
   measureAhead();
+}
+
+/** Says so when the results on screen were trained with settings other than the current ones. */
+function showStale() {
+  const stale = runs.some((r) => r.epochs.length) && shownKey !== null && shownKey !== raceKey();
+  ui.staleNote.hidden = !stale;
+  document.body.dataset.stale = String(stale);
 }
 
 function say(text, isError = false) {
@@ -122,7 +161,7 @@ async function measureNow() {
   const key = JSON.stringify(config);
   if (key === measuredKey) return;
   measuring = true;
-  const reply = await engine.request('measure', { config }, 'measured').catch(() => null);
+  const reply = await engine.request('measure', { config }).catch(() => null);
   measuring = false;
   measuredKey = key;
   if (reply?.backend && phase !== 'running') showBackend(reply.backend);
@@ -156,8 +195,9 @@ function throttle(interval, show) {
 
 async function loadPreset(name, keepSettings) {
   const preset = PRESETS[name];
-  const next = keepSettings ? state : { ...base(name), backend: state.backend, projector: state.projector, lesson: state.lesson, step: state.step };
+  const next = keepSettings ? state : { ...base(name), backend: state.backend, projector: state.projector, classSpeed: state.classSpeed, lesson: state.lesson, step: state.step };
   ui.preset.value = name;
+  if (LESSONS[name]) ui.lessonChoice.value = name;
   ui.loadError.hidden = true;
   try {
     if (preset.load.drop) {
@@ -185,9 +225,9 @@ function showPreset(next, name) {
 /** Has the engine load a preset's data (fetched, or generated in the worker); resolves to its schema reply. */
 async function readPreset(name) {
   const { load } = PRESETS[name];
-  if (!load.url) return engine.request('preset', { name: load.preset }, 'schema');
+  if (!load.url) return engine.request('preset', { name: load.preset });
   const bytes = await (await fetch(load.url)).arrayBuffer();
-  return engine.request('load', { files: [{ name: load.name, bytes }] }, 'schema', [bytes]);
+  return engine.request('load', { files: [{ name: load.name, bytes }] }, [bytes]);
 }
 
 /**
@@ -196,7 +236,7 @@ async function readPreset(name) {
  */
 async function readFiles(list, sent = () => {}) {
   const files = await Promise.all(list.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
-  const reply = engine.request('load', { files }, 'schema', files.map((f) => f.bytes));
+  const reply = engine.request('load', { files }, files.map((f) => f.bytes));
   sent();
   return reply;
 }
@@ -238,7 +278,7 @@ function cancelLoad() {
 
 /** Takes a study's whole setup (`seed`, `ids`) for the loaded data from the engine. */
 async function applySetup(name) {
-  const { config } = await engine.request('setup', { name }, 'setup');
+  const { config } = await engine.request('setup', { name });
   Object.assign(state, fromConfig(config));
   save();
   renderData();
@@ -257,9 +297,7 @@ async function receiveSchema(reply, name, loaded) {
   columnPage = 0;
   measuredKey = null;
   pictureDrawing.cancel();
-  runs = [];
-  finishedRace = null;
-  renderTables();
+  forgetRuns();
   if (!schema.columns.some((c) => c.name === state.label)) state.label = schema.label ?? schema.columns[schema.columns.length - 1].name;
   ui.summary.textContent = `${name}: ${schema.rows.toLocaleString()} rows, ${schema.columns.length.toLocaleString()} columns.` + schema.notes.map((n) => ` Note: ${n}.`).join('');
   renderData();
@@ -267,9 +305,31 @@ async function receiveSchema(reply, name, loaded) {
   save();
 }
 
+/**
+ * Forgets the runs on screen and the one before (new data, a reset, a restarted engine): the
+ * tables empty and every picture but the diagram back to its placeholder, none of them stale.
+ */
+function forgetRuns() {
+  runs = [];
+  before = null;
+  finishedRace = null;
+  [lastMap, lastSplit, lastMaps, shownWeights] = [null, null, null, []];
+  shownKey = null;
+  epochTarget = 0;
+  latest.clear();
+  renderTables();
+  views.renderProgress(ui.modelProgress, []);
+  for (const img of [ui.curves, ui.crossMap, ui.embedding, ui.crossMapBefore]) pictures.clear(img);
+  for (const id of ['#map-png', '#map-svg']) $(id).disabled = true;
+  for (const list of [ui.weights, ui.embeddingList, ui.whatifResult]) list.replaceChildren();
+  pictures.renderCrossMapTable(ui.crossMapTable, null);
+  showBefore();
+  showStale();
+}
+
 /** Puts the state's training options into their inputs (after a preset or a link set them). */
 function syncInputs() {
-  for (const [selector, key] of OPTION_INPUTS) $(selector).value = state[key];
+  for (const key of INPUT_KEYS) inputOf(key).value = inputText(key, state[key]);
   for (const id of ['#l1', '#l2', '#wide-lr']) $(id).disabled = state.wideOptimizer !== 'ftrl';
   $('#backend-choice').value = state.backend;
 }
@@ -292,6 +352,7 @@ function renderData() {
   views.setColumnOptions(ui.mapAcross, names, columnFilter, across);
   views.setColumnOptions(ui.embeddingColumn, names, columnFilter, embeddingColumn());
   const more = views.renderWhatIf(ui.whatifFields, schema, state, columnFilter);
+  views.renderRoles(ui.roleSummary, diagramInputs, schema, state);
   ui.whatifNote.textContent = more ? `${more.toLocaleString()} more columns the model reads are not listed and count as missing: type in "Find a column" to list them.` : '';
 }
 
@@ -335,8 +396,10 @@ function embeddingColumn() {
  */
 async function refreshAnalysis() {
   try {
-    const { analysis, diagramSvg } = await engine.request('analyze', { config: toConfig(state, ['joint']), projector: state.projector === '1' }, 'analysis');
+    const { analysis, diagramSvg } = await engine.request('analyze', { config: toConfig(state, ['joint']), projector: state.projector === '1' });
     ({ schema, suggestions } = analysis);
+    schema.columns.forEach((column, i) => { column.role = analysis.roles[i]; });
+    diagramInputs = analysis.diagram.inputs;
     ui.summary.dataset.leaks = String(analysis.leaks.length);
     if (!runs.some((r) => r.epochs.length)) {
       pictures.show(ui.diagram, diagramSvg);
@@ -388,16 +451,18 @@ const exporting = new Set();
 const visibility = new IntersectionObserver((entries) => {
   let appeared = false;
   for (const entry of entries) {
+    // Each picture's box is watched (an image with nothing drawn yet is not laid out).
+    const img = entry.target.querySelector('img');
     if (entry.isIntersecting) {
-      appeared ||= !seen.has(entry.target);
-      seen.add(entry.target);
+      appeared ||= !seen.has(img);
+      seen.add(img);
     } else {
-      seen.delete(entry.target);
+      seen.delete(img);
     }
   }
   if (appeared) sendView();
 }, { rootMargin: '200px' });
-for (const img of [ui.curves, ui.diagram, ui.crossMap, ui.embedding]) visibility.observe(img);
+for (const img of [ui.curves, ui.diagram, ui.crossMap, ui.embedding]) visibility.observe(img.parentElement);
 
 /**
  * While a race runs, the pictures are redrawn at most this often, and half as often when its
@@ -457,12 +522,13 @@ async function drawOnce() {
   const started = performance.now();
   const view = currentView();
   const results = await racers.results(view);
-  if (results.weights) views.renderWeights(ui.weights, results.weights);
+  if (results.weights) showWeightList(results.weights);
   const rank = (mode) => views.MODES.indexOf(mode);
   const runsInOrder = results.runs.sort((a, b) => rank(a.mode) - rank(b.mode));
   const epoch = Math.max(0, ...runsInOrder.map((r) => r.epochs.length));
-  const payload = { view, runs: runsInOrder, logits: results.logits, maps: results.maps, split: results.split, epoch };
-  const pictures = await engine.request('draw', payload, 'pictures', results.logits.map((l) => l.logits.buffer));
+  const ghosts = (before?.runs ?? []).map((run) => ({ ...run, ghost: true }));
+  const payload = { view, runs: [...ghosts, ...runsInOrder], logits: results.logits, maps: results.maps, split: results.split, epoch };
+  const pictures = await engine.request('draw', payload, results.logits.map((l) => l.logits.buffer));
   pictures.problems.push(...results.problems);
   onPictures(pictures);
   pictureTimes.push({ work: results.ms + pictures.ms, latency: performance.now() - started });
@@ -471,16 +537,20 @@ async function drawOnce() {
 function onPictures(message) {
   if (message.curves) pictures.show(ui.curves, message.curves.svg);
   if (message.diagram) {
+    lastSplit = message.diagram.diagram.split ?? null;
     pictures.show(ui.diagram, message.diagram.svg);
     pictures.renderDiagramText(ui.diagramText, message.diagram.diagram);
   }
   if (message.crossMap) {
+    lastMap = message.crossMap.map;
+    if (shownWeights.length) showWeightList(shownWeights);
     pictures.show(ui.crossMap, message.crossMap.svg);
     ui.crossMap.dataset.epoch = String(message.crossMap.map.epoch);
     pictures.renderCrossMapTable(ui.crossMapTable, message.crossMap.map);
     for (const id of ['#map-png', '#map-svg']) $(id).disabled = false;
   }
   if (message.embedding) {
+    lastMaps = message.embedding.maps;
     pictures.show(ui.embedding, message.embedding.svg);
     pictures.renderNeighbours(ui.embeddingList, message.embedding.maps);
   }
@@ -494,8 +564,13 @@ const raceKey = () => JSON.stringify([state.preset, toConfig(state, views.MODES)
 /** Starts a race of `modes`; resolves when it ends (done, stopped or failed). */
 async function race(modes) {
   pictureDrawing.cancel();
+  keepBefore(modes);
   runs = modes.map((mode) => ({ mode, epochs: [] }));
+  [shownKey, shownSettings, epochTarget] = [raceKey(), crossWords(state), state.epochs];
+  views.renderZeroHeading($('#zeros-heading'), state.wideOptimizer === 'ftrl');
+  pictures.clear(ui.crossMap);
   renderTables();
+  showStale();
   const count = workerCount(state.workers, modes.length);
   try {
     const { dataset, backend } = await racers.configure(modes, count, (share) => toConfig(state, share), ui.backend.dataset.kind);
@@ -513,7 +588,7 @@ async function race(modes) {
   drawnRound = 0;
   setPhase('running');
   const ended = new Promise((resolve) => (raceEnd = resolve));
-  racers.begin('start');
+  racers.begin('start', { pace: pace() });
   if ((await ended) === 'done') finishedRace = key;
 }
 
@@ -548,7 +623,7 @@ const ENDED = new Set(['ended', 'cancelled']);
 /** One worker failed: the others stop cleanly (every one has confirmed), then what failed is said. */
 async function failRace(error) {
   racers.halted();
-  if (!(await haltRace(() => racers.request('stop', {}, 'stopped'), 'stop'))) return;
+  if (!(await haltRace(() => racers.request('stop', {}), 'stop'))) return;
   setPhase(runs.some((r) => r.epochs.length) ? 'done' : 'idle');
   say(explain(error), true);
   endRace('failed');
@@ -590,9 +665,7 @@ function restartEngine(what) {
     endRace('failed');
     pictureDrawing.cancel();
     measuredKey = null;
-    runs = [];
-    finishedRace = null;
-    renderTables();
+    forgetRuns();
     setPhase('idle');
     let done;
     try {
@@ -630,7 +703,7 @@ const PROGRESS_MS = 100;
  * `now()` when it pauses, stops or ends, so it shows where it is at once.
  */
 const progressDrawing = throttle(() => PROGRESS_MS, () => {
-  views.renderProgress(ui.modelProgress, runs.map((r) => latest.get(r.mode)).filter(Boolean));
+  views.renderProgress(ui.modelProgress, runs.map((r) => latest.get(r.mode)).filter(Boolean), phase === 'done');
   if (tablesStale) renderTables();
 });
 
@@ -655,7 +728,31 @@ function onProgress({ progress }) {
 function renderTables() {
   tablesStale = false;
   views.renderResults(ui.results, runs);
+  views.renderResults(ui.resultsBefore, before?.runs ?? [], ' (before)');
   views.renderEpochs(ui.epochs, runs);
+  const round = runs.length ? Math.min(...runs.map((r) => r.epochs.length)) : 0;
+  ui.epochCounter.textContent = epochTarget ? `Epoch ${round} of ${epochTarget}` : 'Epoch 0';
+}
+
+/** The previous race's cross map, small beside the current one, while there is one. */
+function showBefore() {
+  const shown = Boolean(before?.map);
+  ui.crossMapBeforeFigure.hidden = !shown;
+  ui.crossMapBeforeFigure.parentElement.classList.toggle('has-before', shown);
+  if (!shown) return;
+  pictures.show(ui.crossMapBefore, before.map.svg);
+  ui.crossMapBeforeCaption.textContent = `Before: the previous race (${before.map.settings}), epoch ${before.map.epoch}.`;
+}
+
+/**
+ * Keeps the race on screen as the one before, when a new race starts: its runs, and its cross
+ * map if it drew one. A race with no finished epoch keeps the older one.
+ */
+function keepBefore(modes) {
+  if (!runs.some((r) => r.epochs.length)) return;
+  const svg = ui.crossMap.dataset.drawn ? pictures.svgOf(ui.crossMap) : null;
+  before = { runs: structuredClone(runs.filter((r) => modes.includes(r.mode) && r.epochs.length)), map: svg && { svg, epoch: ui.crossMap.dataset.epoch, settings: shownSettings } };
+  showBefore();
 }
 
 function setPhase(next) {
@@ -666,8 +763,9 @@ function setPhase(next) {
   set('#resume', phase === 'paused');
   set('#stop', phase === 'running' || phase === 'paused');
   set('#more', phase === 'done' || phase === 'paused');
+  set('#reset', phase !== 'idle' || runs.some((r) => r.epochs.length) || Boolean(before));
   const trained = runs.some((r) => r.epochs.length) && phase !== 'running';
-  for (const id of ['#export-png', '#export-svg', '#export-csv', '#export-json', '#download-model']) set(id, trained);
+  for (const id of ['#export-png', '#export-svg', '#export-csv', '#export-json', '#download-model', '#download-onnx']) set(id, trained);
   set('#show-weights', trained);
   ui.whatif.querySelector('button').disabled = !trained;
   const modes = runs.map((r) => [r.mode, r.mode]);
@@ -676,32 +774,94 @@ function setPhase(next) {
   setOptions(ui.modelMode, modes, ui.modelMode.value || modes[modes.length - 1]?.[0]);
 }
 
+/**
+ * The named wide weights, those whose pair is an outlined cell of the cross map on screen marked
+ * (the engine says which, as it does for a lesson's sentences).
+ */
+async function showWeightList(weights) {
+  shownWeights = weights;
+  views.renderWeights(ui.weights, weights);
+  const outlined = lastMap ? (await told({ cross_map: lastMap, weights }))?.cross_map?.outlined : null;
+  if (outlined && shownWeights === weights) views.renderWeights(ui.weights, weights, outlined);
+}
+
+/** What the engine's lessonFacts says about `shown` (pictures on screen), or null if it cannot say. */
+const told = (shown) => engine.request('facts', { shown }).then((reply) => reply.told, () => null);
+
 async function showWeights() {
   const mode = ui.insideModel.value;
   try {
-    const { weights } = await racers.ask(mode, 'weights', { mode }, 'weights');
-    views.renderWeights(ui.weights, weights);
+    const { weights } = await racers.ask(mode, 'weights', { mode });
+    await showWeightList(weights);
   } catch (error) {
     ui.weights.replaceChildren();
     ui.whatifResult.textContent = explain(error);
   }
 }
 
+/** Stops a race in progress (if one is), then forgets every run on screen: a clean slate, as before the first race. */
+async function reset() {
+  if (!(await stopRace())) return;
+  forgetRuns();
+  setPhase('idle');
+  say('Press ▶ Race to train the three models.');
+}
+
+/** Stops the race if one runs or is paused; resolves to whether the workers confirmed (see [`haltRace`]). */
+async function stopRace() {
+  if (phase !== 'running' && phase !== 'paused') return true;
+  racers.halted();
+  if (!(await haltRace(() => racers.request('stop', {}), 'stop'))) return false;
+  setPhase('done');
+  say('Stopped.');
+  endRace('stopped');
+  return true;
+}
+
 // ---- lessons and the projector view ----
 
 const lesson = new LessonCard(
   { card: $('#lesson'), count: $('#lesson-count'), title: $('#lesson-title'), text: $('#lesson-text'), back: $('#lesson-back'), next: $('#lesson-next'), end: $('#lesson-end') },
-  { onStep: applyStep, onEnd: () => { Object.assign(state, { lesson: '', step: 1 }); highlight(null); save(); } },
+  { onStep: applyStep, onEnd: endLesson },
 );
 
-/** Makes the page show what a lesson step needs, then points at its panel. */
+/** The settings a lesson sets for itself; the teacher's own come back when it ends. */
+const LESSON_SETTINGS = ['epochs', 'seed', 'classSpeed'];
+/** The teacher's values of [`LESSON_SETTINGS`] while a lesson they started runs (null otherwise). */
+let teacher = null;
+
+/** Starts the chosen lesson from its first step, keeping the teacher's settings to give back. */
+function startLesson() {
+  teacher ??= Object.fromEntries(LESSON_SETTINGS.map((key) => [key, state[key]]));
+  return lesson.open(ui.lessonChoice.value, 0);
+}
+
+function endLesson() {
+  Object.assign(state, { lesson: '', step: 1 }, teacher ?? {});
+  teacher = null;
+  highlight(null);
+  syncInputs();
+  save();
+}
+
+/** Ends a lesson in progress, as the user changed what it shows (the data). */
+const leaveLesson = () => lesson.end();
+
+/**
+ * Makes the page show what a lesson step needs (stopping any race first), points at its panel,
+ * and resolves to the run's facts in words for the card.
+ */
 async function applyStep(name, index, step) {
   Object.assign(state, { lesson: name, step: index + 1 });
   save();
   const { needs } = step;
   highlight(step.target);
+  if (!(await stopRace())) return '';
   if (state.preset !== needs.preset) await loadPreset(needs.preset, false);
-  const crosses = needs.crosses === 'preset' ? base(needs.preset).crosses : needs.crosses;
+  const preset = base(needs.preset);
+  Object.assign(state, { epochs: preset.epochs, seed: preset.seed, classSpeed: '1' });
+  syncInputs();
+  const crosses = needs.crosses === 'preset' ? preset.crosses : needs.crosses;
   if (crosses && JSON.stringify(crosses) !== JSON.stringify(state.crosses)) {
     state.crosses = structuredClone(crosses);
     save();
@@ -712,23 +872,44 @@ async function applyStep(name, index, step) {
   if (needs.weights) setOptions(ui.insideModel, runs.map((r) => [r.mode, r.mode]), needs.weights);
   save();
   if (needs.trained && finishedRace !== raceKey()) {
-    if ((phase === 'running' || phase === 'paused') && !(await haltRace(() => racers.request('stop', {}, 'stopped'), 'stop'))) return;
     await race(views.MODES);
     setPhase('done');
-  } else {
-    await sendView();
   }
+  if (lesson.lesson !== name) return '';
+  highlight(step.target);
+  await sendView();
   if (needs.weights) await showWeights();
-  if (lesson.lesson === name) highlight(step.target);
+  return factsOf(step.facts);
 }
 
-/** Marks the panel a lesson step points at, and scrolls it into view. */
+/**
+ * A step's `facts` about the run on screen, in words: the results' from the tables
+ * (lesson-facts.js), the pictures' from the engine (lessonFacts), each about what is shown.
+ */
+async function factsOf(kind) {
+  if (kind === 'ranking') return facts.rankingFacts(runs);
+  if (kind === 'auc') return facts.aucFacts(before?.runs, runs);
+  const shown = {
+    outlined: { cross_map: lastMap },
+    weights: { cross_map: lastMap, weights: shownWeights },
+    split: { split: lastSplit },
+    embedding: { embedding: lastMaps },
+  }[kind];
+  if (!shown || Object.values(shown).some((x) => x == null)) return '';
+  const said = await told(shown);
+  return (kind === 'outlined' || kind === 'weights' ? said?.cross_map : said?.[kind])?.text ?? '';
+}
+
+/** Marks the panel a lesson step points at, shows its tab, and brings it into view. */
 function highlight(selector) {
   for (const marked of document.querySelectorAll('[data-lesson-target]')) delete marked.dataset.lessonTarget;
   const target = selector && $(selector);
   if (!target) return;
+  tabs.reveal(target);
+  // Its pictures are drawn at once (the observer would see them only after this task).
+  for (const img of [ui.curves, ui.diagram, ui.crossMap, ui.embedding]) if (target.contains(img)) seen.add(img);
   target.dataset.lessonTarget = 'true';
-  target.scrollIntoView({ block: 'center', behavior: 'instant' });
+  target.scrollIntoView({ block: 'nearest', behavior: 'instant' });
 }
 
 function setProjector(on) {
@@ -741,14 +922,18 @@ function setProjector(on) {
 // ---- wiring ----
 
 function bind() {
-  ui.preset.addEventListener('change', () => ui.preset.value !== 'upload' && loadPreset(ui.preset.value, false));
-  ui.file.addEventListener('change', () => ui.file.files.length && loadFiles(ui.file.files));
+  ui.preset.addEventListener('change', () => {
+    if (ui.preset.value === 'upload') return;
+    leaveLesson();
+    loadPreset(ui.preset.value, false);
+  });
+  ui.file.addEventListener('change', () => { if (ui.file.files.length) { leaveLesson(); loadFiles(ui.file.files); } });
   ui.drop.addEventListener('dragover', (e) => { e.preventDefault(); ui.drop.classList.add('over'); });
   ui.drop.addEventListener('dragleave', () => ui.drop.classList.remove('over'));
   ui.drop.addEventListener('drop', (e) => {
     e.preventDefault();
     ui.drop.classList.remove('over');
-    if (e.dataTransfer.files.length) loadFiles(e.dataTransfer.files);
+    if (e.dataTransfer.files.length) { leaveLesson(); loadFiles(e.dataTransfer.files); }
   });
   ui.label.addEventListener('change', () => {
     Object.assign(state, { label: ui.label.value, positive: '', threshold: '' });
@@ -762,16 +947,16 @@ function bind() {
     if (columns.length < 2) return say('A cross needs two different columns.', true);
     setCross(columns, true);
   });
-  for (const [selector, key, parse] of OPTION_INPUTS) {
-    const input = $(selector);
+  for (const key of INPUT_KEYS) {
+    const input = inputOf(key);
     input.addEventListener('change', () => {
-      const value = parse(input.value);
+      const value = parseInput(key, input.value);
       input.setAttribute('aria-invalid', String(value === undefined));
       if (value === undefined) return say(`That value for ${input.labels[0].textContent} is not valid.`, true);
       state[key] = value;
       save();
       if (key === 'wideOptimizer') syncInputs();
-      if (ANALYSIS_KEYS.has(key)) refreshAnalysis();
+      if (SETTINGS[key].analysis) refreshAnalysis();
     });
   }
   const backendChoice = $('#backend-choice');
@@ -780,7 +965,7 @@ function bind() {
     measuredKey = null;
     save();
     try {
-      showBackend((await engine.request('backend', { preference: state.backend }, 'ready')).backend);
+      showBackend((await engine.request('backend', { preference: state.backend })).backend);
       if (phase !== 'idle') setPhase('idle');
     } catch (error) {
       say(explain(error), true);
@@ -793,19 +978,18 @@ function bind() {
     setPhase('paused');
     say('Paused.');
   });
-  $('#resume').addEventListener('click', () => { setPhase('running'); racers.begin('resume'); say('Training…'); });
-  $('#stop').addEventListener('click', async () => {
-    racers.halted();
-    if (!(await haltRace(() => racers.request('stop', {}, 'stopped'), 'stop'))) return;
-    setPhase('done');
-    say('Stopped.');
-    endRace('stopped');
-  });
+  $('#resume').addEventListener('click', () => { setPhase('running'); racers.begin('resume', { pace: pace() }); say('Training…'); });
+  $('#stop').addEventListener('click', stopRace);
   $('#more').addEventListener('click', () => {
     setPhase('running');
-    racers.begin('extend', { epochs: 1 });
+    epochTarget += 1;
+    racers.begin('extend', { epochs: 1, pace: pace() });
     say('Training one more epoch…');
   });
+  $('#reset').addEventListener('click', reset);
+  ui.classSpeed.addEventListener('change', () => { state.classSpeed = ui.classSpeed.checked ? '1' : '0'; save(); });
+  $('#settings-link').addEventListener('click', () => { $('#settings').scrollIntoView({ block: 'start' }); $('#settings').focus({ preventScroll: true }); });
+  $('#back-to-top').addEventListener('click', () => { window.scrollTo(0, 0); ui.preset.focus(); });
   $('#show-weights').addEventListener('click', showWeights);
   ui.insideModel.addEventListener('change', () => sendView());
   const pickMap = () => { state.map = [ui.mapDown.value, ui.mapAcross.value]; save(); sendView(); };
@@ -819,7 +1003,7 @@ function bind() {
     const row = columnMap(Object.fromEntries([...ui.whatifFields.querySelectorAll('input')].map((i) => [i.dataset.column, i.value])));
     try {
       const mode = ui.insideModel.value;
-      const { explanation } = await racers.ask(mode, 'explain', { mode, row }, 'explained');
+      const { explanation } = await racers.ask(mode, 'explain', { mode, row });
       views.renderExplanation(ui.whatifResult, explanation);
     } catch (error) {
       ui.whatifResult.textContent = explain(error);
@@ -833,7 +1017,7 @@ function bind() {
   });
   ui.columnsPrevious.addEventListener('click', () => { columnPage -= 1; renderColumns(); });
   ui.columnsNext.addEventListener('click', () => { columnPage += 1; renderColumns(); });
-  $('#lesson-start').addEventListener('click', () => lesson.open($('#lesson-choice').value, 0));
+  $('#lesson-start').addEventListener('click', startLesson);
   ui.projector.addEventListener('click', () => { setProjector(state.projector !== '1'); sendView(); });
   bindSharing();
   engine.listen((message) => onWorkerMessage(engine, message));
@@ -850,14 +1034,22 @@ function bindSharing() {
   $('#export-csv').addEventListener('click', async () => download('widedeep-metrics.csv', (await report()).csv, 'text/csv'));
   $('#export-json').addEventListener('click', async () => download('widedeep-metrics.json', JSON.stringify((await report()).report, null, 2), 'application/json'));
   $('#download-model').addEventListener('click', async () => {
-    const { json, mode } = await racers.ask(ui.modelMode.value, 'export', { mode: ui.modelMode.value }, 'exported');
+    const { json, mode } = await racers.ask(ui.modelMode.value, 'export', { mode: ui.modelMode.value });
     download(`widedeep-${mode}.model.json`, json, 'application/json');
+  });
+  $('#download-onnx').addEventListener('click', async () => {
+    try {
+      const { bytes, mode } = await racers.ask(ui.modelMode.value, 'exportOnnx', { mode: ui.modelMode.value });
+      download(`widedeep-${mode}.onnx`, bytes, 'application/octet-stream');
+    } catch (error) {
+      note(`Could not export the model: ${explain(error)}`);
+    }
   });
   $('#model-file').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     if (!file) return;
     try {
-      const { columns } = await engine.request('import', { json: await file.text() }, 'imported');
+      const { columns } = await engine.request('import', { json: await file.text() });
       ui.scoreFile.disabled = false;
       note(`Model loaded; it reads ${columns.join(', ')}.`);
     } catch (error) {
@@ -869,9 +1061,10 @@ function bindSharing() {
     if (!file) return;
     try {
       const bytes = await file.arrayBuffer();
-      const { csv, probabilities } = await engine.request('score', { bytes }, 'scored', [bytes]);
+      const { csv, probabilities, clipped } = await engine.request('score', { bytes }, [bytes]);
       download(file.name.replace(/(\.\w+)?$/, '-scored.csv'), csv, 'text/csv');
-      note(`Scored ${probabilities.length.toLocaleString()} rows.`);
+      const far = clipped ? ` Note: ${clipped.toLocaleString()} numbers lay more than a million standard deviations from the training data's mean and were clipped to it.` : '';
+      note(`Scored ${probabilities.length.toLocaleString()} rows.${far}`);
     } catch (error) {
       note(`Could not score that file: ${explain(error)}`);
     }
@@ -887,7 +1080,7 @@ function bindSharing() {
  */
 async function checkLink() {
   const fallback = base(state.preset);
-  const format = (key, value) => FIELDS[key][0].format(value);
+  const format = (key, value) => SETTINGS[key].codec.format(value);
   const changed = CONFIG_KEYS.filter((key) => format(key, state[key]) !== format(key, fallback[key]));
   const failure = changed.length ? await tryConfig(state) : null;
   if (!failure) return [];
@@ -917,7 +1110,7 @@ const why = (error) => (error.kind === 'crashed' ? `the engine crashed: ${error.
 /** Whether the engine can configure `candidate`'s models: null, or the error (after a crash, once a fresh engine has the data again). */
 async function tryConfig(candidate) {
   try {
-    await engine.request('configure', { config: toConfig(candidate, views.MODES) }, 'configured');
+    await engine.request('configure', { config: toConfig(candidate, views.MODES) });
     return null;
   } catch (error) {
     if (error.kind === 'crashed') await restartEngine(views.describeCrash(error));
@@ -927,6 +1120,7 @@ async function tryConfig(candidate) {
 }
 
 async function boot() {
+  fillChoices();
   // The link's backend choice is read before the defaults exist: a hash over no base.
   const preference = readHash(location.hash, () => ({})).backend ?? 'auto';
   let ready;

@@ -6,8 +6,9 @@
 //
 // In:  {type: 'init', preference, module?}  {type: 'module'}  {type: 'load', files: [{name, bytes}]}  {type: 'configure', config}
 //      {type: 'prepared'}  {type: 'configurePrepared', name, bytes, config}  {type: 'measure', config}
-//      {type: 'start'} {type: 'pause'} {type: 'resume'} {type: 'stop'} {type: 'extend', epochs}
-//      {type: 'export', mode}  {type: 'import', json}  {type: 'score', bytes}  {type: 'backend', preference}
+//      {type: 'start', pace} {type: 'pause'} {type: 'resume', pace} {type: 'stop'} {type: 'extend', epochs, pace}
+//      (pace: the fewest milliseconds an epoch round takes, so a class can watch; 0 trains flat out)
+//      {type: 'export', mode}  {type: 'exportOnnx', mode}  {type: 'import', json}  {type: 'score', bytes}  {type: 'backend', preference}
 //      {type: 'preset', name}  {type: 'analyze', config, projector}  {type: 'weights', mode, count}  {type: 'explain', mode, row}
 //      {type: 'setup', name}  (a study's whole configuration for the loaded data)
 //      {type: 'handOver', mode}  {type: 'takeOver', bytes}  (a race moves a model to a worker with cores to spare)
@@ -15,20 +16,23 @@
 //                                the pictures on screen: cross and embedding name their columns)
 //      {type: 'draw', view, runs, logits: [{mode, logits}], maps, split, epoch}  (the pictures of every worker's results)
 //      {type: 'panicForTest'}  (the next training slice panics: only the page test of crash recovery sends it)
+//      {type: 'csv', models}  (the metrics CSV of a race's models, every worker's gathered)
+//      {type: 'facts', shown}  (a lesson's sentences about the pictures on screen: {cross_map?, weights?, split?, embedding?})
 // Out: {type: 'ready', backend, defaults}  {type: 'schema', schema}  {type: 'configured', dataset, backend}
 //      {type: 'progress', progress, stepsPerSlice}  {type: 'done'}  {type: 'paused'} {type: 'stopped'}
-//      {type: 'exported', mode, json}  {type: 'imported', columns}  {type: 'scored', probabilities, csv}
+//      {type: 'exported', mode, json}  {type: 'exportedOnnx', mode, bytes}  {type: 'imported', columns}  {type: 'scored', probabilities, csv, clipped}
 //      {type: 'loading', share}  {type: 'analysis', analysis, diagramSvg}  {type: 'weights', mode, weights}
 //      {type: 'explained', mode, explanation}  {type: 'setup', config}  {type: 'prepared', bytes}
 //      {type: 'results', runs, logits, maps, split, weights, ms}  {type: 'pictures', curves, crossMap, embedding, diagram, problems, ms}
-//      {type: 'report', report, csv}  {type: 'module', module}  (the compiled WebAssembly.Module)
+//      {type: 'report', report}  {type: 'csv', csv}  {type: 'module', module}  (the compiled WebAssembly.Module)
+//      {type: 'facts', told}  (lessonFacts: {cross_map?: {text, outlined}, split?: {text}, embedding?: {text}})
 //      {type: 'measured', backend}  (the automatic choice's pick and figures, or null: nothing to measure)
 //      {type: 'columns', part}  (a wide schema's columns, sent ahead of the 'schema' or 'analysis' that says columnsAhead)
 //      {type: 'handedOver', mode, bytes}  {type: 'tookOver', mode}
 //      {type: 'error', message, kind, request}   (kind: the core's error code, for the page's hint;
 //                                                 'crashed': the engine died (a panic, an allocation that failed)
 //                                                 while doing `request`, and the page must replace this worker)
-import init, { WideDeepEngine, defaultConfig, lastPanic, pictureSvg } from './pkg/widedeep.js';
+import init, { WideDeepEngine, defaultConfig, lastPanic, lessonFacts, metricsCsv, pictureSvg } from './pkg/widedeep.js';
 
 const SLICE_MS = 50;
 /** Pixel sizes the pictures are drawn at (SVG: they scale to any screen or projector). */
@@ -44,6 +48,13 @@ let looping = false;
  */
 let racing = false;
 let stepsPerSlice = 4;
+/** Class speed: the fewest milliseconds between two epoch rounds (0: as fast as it trains). */
+let pace = 0;
+/** When this worker's last epoch round ended (or its race began), and how many rounds it has finished. */
+let roundAt = 0;
+let rounds = 0;
+/** Each model's last finished epoch, as this worker has seen it. */
+const epochsDone = new Map();
 let inFlight = null;
 /** The request being handled, to name what the engine was doing if it dies. */
 let current = null;
@@ -133,6 +144,7 @@ async function trainLoop() {
         running = false;
         post({ type: 'done' });
       }
+      await keepPace(progress);
       await nextTask();
     }
   } catch (error) {
@@ -142,6 +154,24 @@ async function trainLoop() {
   } finally {
     looping = false;
   }
+}
+
+/** Milliseconds to wait between two checks of a pause or stop while an epoch round is held back. */
+const PACE_CHECK_MS = 50;
+
+/**
+ * Holds the race back once an epoch round ends (every model of this worker has finished one
+ * more epoch) until `pace` milliseconds have passed since the previous round: at class speed a
+ * room sees each epoch land. A pause or a stop still acts within [`PACE_CHECK_MS`].
+ */
+async function keepPace(progress) {
+  for (const m of progress.models) if (m.finished.length) epochsDone.set(m.mode, m.finished[m.finished.length - 1].epoch);
+  const round = Math.min(...progress.models.map((m) => epochsDone.get(m.mode) ?? 0));
+  if (!pace || !(round > rounds)) return;
+  rounds = round;
+  const until = roundAt + pace;
+  while (running && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, Math.min(PACE_CHECK_MS, until - performance.now())));
+  roundAt = performance.now();
 }
 
 /**
@@ -312,10 +342,14 @@ const handlers = {
     out.ms = performance.now() - started;
     post(out);
   },
-  start() {
+  start({ pace: ms = 0 }) {
+    pace = ms;
+    [rounds, roundAt] = [0, performance.now()];
+    epochsDone.clear();
     race();
   },
-  resume() {
+  resume({ pace: ms = 0 }) {
+    pace = ms;
     race();
   },
   async pause() {
@@ -326,7 +360,9 @@ const handlers = {
     await quit();
     post({ type: 'stopped' });
   },
-  async extend({ epochs = 1 }) {
+  async extend({ epochs = 1, pace: ms = 0 }) {
+    pace = ms;
+    roundAt = performance.now();
     await settled();
     engine.extend(epochs);
     race();
@@ -344,11 +380,16 @@ const handlers = {
   },
   async report() {
     await settled();
-    post({ type: 'report', report: engine.report(), csv: engine.reportCsv() });
+    post({ type: 'report', report: engine.report() });
   },
   async export({ mode }) {
     await settled();
     post({ type: 'exported', mode, json: await engine.exportModel(mode) });
+  },
+  async exportOnnx({ mode }) {
+    await settled();
+    const bytes = (await engine.exportOnnx(mode)).buffer;
+    post({ type: 'exportedOnnx', mode, bytes }, [bytes]);
   },
   async import({ json }) {
     await settled();
@@ -356,11 +397,19 @@ const handlers = {
   },
   async score({ bytes }) {
     await settled();
-    const { probabilities, csv } = await engine.scoreCsv(new Uint8Array(bytes));
-    post({ type: 'scored', probabilities, csv });
+    const { probabilities, csv, clipped } = await engine.scoreCsv(new Uint8Array(bytes));
+    post({ type: 'scored', probabilities, csv, clipped });
   },
   panicForTest() {
     panicNext = true;
+  },
+  /** What a lesson may say about the pictures on screen (`shown`: the cross map, weights, split, embedding map it shows). */
+  facts({ shown }) {
+    post({ type: 'facts', told: lessonFacts(shown) });
+  },
+  /** The metrics CSV of a race's models, gathered from every worker (the core writes it). */
+  csv({ models }) {
+    post({ type: 'csv', csv: metricsCsv(models) });
   },
 };
 

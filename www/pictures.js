@@ -17,6 +17,20 @@ export function show(img, svg) {
   shown.set(img.id, svg);
 }
 
+/**
+ * Takes the picture out of `img` (new data, a reset): its placeholder shows again, never a
+ * broken-image box, and no download offers an old picture.
+ */
+export function clear(img) {
+  if (img.dataset.url) URL.revokeObjectURL(img.dataset.url);
+  img.removeAttribute('src');
+  for (const key of ['url', 'drawn', 'epoch']) delete img.dataset[key];
+  shown.delete(img.id);
+}
+
+/** The SVG text shown in `img` (to keep a picture on screen as the one before). */
+export const svgOf = (img) => shown.get(img.id);
+
 /** Offers the picture in `img` as an SVG file. */
 export function downloadSvg(img, name) {
   download(name, shown.get(img.id) ?? '', 'image/svg+xml');
@@ -36,6 +50,11 @@ export async function downloadPng(img, name) {
 
 /** The cross map as a table: one row per cell with rows, the observed rate and each model's prediction. */
 export function renderCrossMapTable(table, map) {
+  if (!map) {
+    table.tHead.replaceChildren();
+    table.tBodies[0].replaceChildren();
+    return;
+  }
   const head = [map.columns[0], map.columns[1], 'Test rows', 'Observed', ...map.models.map((m) => `${m} predicts`), 'Exception'];
   table.tHead.replaceChildren(el('tr', {}, head.map((h) => el('th', { scope: 'col', textContent: h }))));
   const rows = [];

@@ -131,16 +131,16 @@ export class Race {
     await this.settled();
     const shares = plan(modes, count);
     shares.slice(1).forEach((_, i) => this.extra(i, expected));
-    const first = await this.primary.request('configure', { config: config(shares[0]) }, 'configured');
+    const first = await this.primary.request('configure', { config: config(shares[0]) });
     this.clients = [this.primary];
     this.owners = new Map(shares[0].map((mode) => [mode, this.primary]));
     if (shares.length > 1) {
-      const { bytes } = await this.primary.request('prepared', {}, 'prepared');
+      const { bytes } = await this.primary.request('prepared', {});
       for (const [i, share] of shares.slice(1).entries()) {
         const client = await this.extra(i, first.backend.kind);
         // The last worker takes the bytes themselves; only the ones before it need a copy.
         const own = i === shares.length - 2 ? bytes : bytes.slice(0);
-        await client.request('configurePrepared', { name: first.dataset.name, bytes: own, config: config(share) }, 'configured', [own]);
+        await client.request('configurePrepared', { name: first.dataset.name, bytes: own, config: config(share) }, [own]);
         this.clients.push(client);
         for (const mode of share) this.owners.set(mode, client);
       }
@@ -163,9 +163,9 @@ export class Race {
   }
 
   /** Asks the worker that trains `mode` (once any move has landed). */
-  async ask(mode, type, payload, reply) {
+  async ask(mode, type, payload) {
     await this.settled();
-    return (this.owners.get(mode) ?? this.primary).request(type, payload, reply);
+    return (this.owners.get(mode) ?? this.primary).request(type, payload);
   }
 
   /** Every worker trains (again): a race starts, resumes or gets one more epoch. */
@@ -181,7 +181,7 @@ export class Race {
   /** Pauses every worker (once any move has landed); no model moves until the race goes on. */
   pause() {
     this.live = false;
-    return this.request('pause', {}, 'paused');
+    return this.request('pause', {});
   }
 
   /**
@@ -222,14 +222,14 @@ export class Race {
     this.left.set(mode, null);
     let failed = from;
     this.moving = (async () => {
-      const { bytes } = await from.request('handOver', { mode }, 'handedOver');
+      const { bytes } = await from.request('handOver', { mode });
       failed = to;
       // Kept until the model lands, so that a failed take-over gives it back rather than losing it.
       const copy = bytes.slice(0);
       try {
-        await to.request('takeOver', { bytes }, 'tookOver', [bytes]);
+        await to.request('takeOver', { bytes }, [bytes]);
       } catch (error) {
-        await from.request('takeOver', { bytes: copy }, 'tookOver', [copy]).catch(() => {});
+        await from.request('takeOver', { bytes: copy }, [copy]).catch(() => {});
         throw error;
       }
       this.owners.set(mode, to);
@@ -259,14 +259,14 @@ export class Race {
   }
 
   /** Asks every racing worker (once any move has landed) and resolves to all their replies. */
-  async request(type, payload, reply) {
+  async request(type, payload) {
     await this.settled();
-    return Promise.all(this.clients.map((client) => client.request(type, payload, reply)));
+    return Promise.all(this.clients.map((client) => client.request(type, payload)));
   }
 
   /** Every worker's results, merged: runs, test logits and embedding maps of all models, the joint split. */
   async results(view) {
-    const replies = await this.request('results', { view }, 'results');
+    const replies = await this.request('results', { view });
     return {
       runs: replies.flatMap((r) => r.runs),
       logits: replies.flatMap((r) => r.logits),
@@ -280,15 +280,12 @@ export class Race {
 
   /** The race's report (JSON) and metrics (CSV), every worker's models in one, in `order`. */
   async report(order) {
-    const replies = await this.request('report', {}, 'report');
+    const replies = await this.request('report', {});
     const rank = (mode) => order.indexOf(mode);
     const models = replies.flatMap((r) => r.report.models).sort((a, b) => rank(a.mode) - rank(b.mode));
     const first = replies[0].report;
     const config = { ...first.config, train: { ...first.config.train, modes: models.map((m) => m.mode) } };
-    const report = { ...first, config, models };
-    const [header] = replies[0].csv.split('\n');
-    const lines = replies.flatMap((r) => r.csv.trim().split('\n').slice(1));
-    lines.sort((a, b) => rank(a.split(',')[0]) - rank(b.split(',')[0]));
-    return { report, csv: [header, ...lines].join('\n') + '\n' };
+    const { csv } = await this.primary.request('csv', { models });
+    return { report: { ...first, config, models }, csv };
   }
 }

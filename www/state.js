@@ -1,6 +1,8 @@
-// All of a setup's settings in one table, kept in the URL hash so a link reproduces the setup.
+// All of a setup's settings in one table (SETTINGS): the form, the link and the engine's
+// configuration are all made from it, kept in the URL hash so a link reproduces the setup.
 // A link names its preset and only the values that differ from that preset's settings, so links
 // stay short and a preset's own choices need not be repeated.
+import { LESSONS } from './lesson.js';
 
 /** Longest value a link may carry for one setting: a longer one is refused as it is read. */
 export const MAX_VALUE_CHARS = 10_000;
@@ -46,61 +48,82 @@ const isMapOf = (values) => (v) => v !== null && typeof v === 'object' && !Array
 const KINDS = ['numeric', 'categorical', 'multi_categorical', 'id'];
 const ROLES = ['wide', 'deep', 'both', 'ignore'];
 
+/** An empty text for the core's `null` (its automatic choice), and back. */
+const emptyIsNull = (v) => (v === '' ? null : Number(v));
+const nullIsEmpty = (v) => (v == null ? '' : String(v));
+const same = (v) => v;
+/** The label rule the core reads, from the positive class or the threshold (whichever is set). */
+const labelRule = (s) => (s.positive !== '' ? { rule: 'positive', value: s.positive } : s.threshold !== '' ? { rule: 'threshold', at: Number(s.threshold) } : { rule: 'auto' });
+/** The wide part's own optimizer (FTRL with its three settings), or null for the shared one. */
+const wideOptimizer = (s) => (s.wideOptimizer === 'ftrl' ? { kind: 'ftrl', learning_rate: s.wideLr, l1: s.l1, l2: s.l2 } : null);
+/** An FTRL setting from a configuration's wide optimizer: none keeps the page's value. */
+const ftrl = (key) => (w) => (w ? w[key] : undefined);
+/** A select's choices: the values a link may give are the ones the control offers. */
+const choices = (...pairs) => ({ ...oneOf(...pairs.map(([value]) => value)), choices: pairs });
+
 /**
- * key → [codec, default]. A default is a page setting's own value, or a function of the core's
- * default configuration (handed over by the engine at start-up): training defaults live in one
- * place, the Rust `Config`, so the page and the CLI never disagree.
+ * Every setting, one row each, keyed by its URL key: `codec` (the link's text ↔ the value, and
+ * a form control's text reads the same way; a select's `choices` are its `[value, text]`
+ * options and the values a link may give), `label` (its field's name on the page, for
+ * messages), `input` (the id of its form control, if it has one of its own), `analysis` (a
+ * change redoes the analysis and the diagram: it changes the training rows or the model's
+ * shape), `config` (`[path, toCore(value, state), fromCore(value)]`: where the core's
+ * configuration holds it; `fromCore` gives undefined to keep the page's value) and `fallback`
+ * (a page setting's own default, or a function of the core's defaults). A setting with a config
+ * path and no fallback takes the core's default from `defaultConfig()` through that path, so
+ * the page and the CLI never disagree.
  */
-export const FIELDS = {
-  preset: [oneOf('adult', 'movielens', 'memorize', 'seed', 'ids', 'upload'), 'adult'],
-  label: [text, ''],
-  positive: [text, ''],
-  threshold: [optional((s) => number(s) !== undefined, 'a number'), ''],
-  roles: [json(isMapOf(ROLES), `a map of columns to ${ROLES.join(', ')}`, columnMap), () => columnMap()],
-  kinds: [json(isMapOf(KINDS), `a map of columns to ${KINDS.join(', ')}`, columnMap), () => columnMap()],
-  crosses: [json(isCrossList, `a list of up to ${MAX_LIST} crosses of 2 or 3 columns`), []],
-  hashBuckets: [int(1), (core) => core.features.hash_buckets],
-  embedding: [optional(isSize, `a whole number from 1 to ${MAX_SIZE.toLocaleString('en')}`), (core) => (core.features.embedding_dim == null ? '' : String(core.features.embedding_dim))],
-  epochs: [int(1), (core) => core.train.epochs],
-  batch: [int(1), (core) => core.train.batch_size],
-  lr: [optional((s) => number(s) > 0, 'a number above 0'), (core) => (core.train.learning_rate == null ? '' : String(core.train.learning_rate))],
-  optimizer: [oneOf('adam', 'adagrad', 'sgd'), (core) => core.train.optimizer],
-  wideOptimizer: [oneOf('same', 'ftrl'), (core) => (core.train.wide_optimizer ? core.train.wide_optimizer.kind : 'same')],
-  l1: [atLeast(0), (core) => core.ftrl.l1],
-  l2: [atLeast(0), (core) => core.ftrl.l2],
-  wideLr: [float(0, Infinity), (core) => core.ftrl.learning_rate],
-  tableUpdates: [oneOf('auto', 'sparse', 'dense'), (core) => core.train.table_updates],
-  hidden: [optional(isHiddenList, 'whole numbers separated by commas'), (core) => core.train.hidden.join(',')],
-  testFraction: [float(0, 1), (core) => core.train.test_fraction],
-  split: [oneOf('random', 'ordered'), (core) => core.train.split],
-  seed: [int(0, Number.MAX_SAFE_INTEGER), (core) => core.train.seed],
-  backend: [oneOf('auto', 'webgpu', 'cpu'), 'auto'],
-  workers: [int(0, 3), 0],
-  map: [json(isPair, 'two columns'), []],
-  embed: [text, ''],
-  lesson: [oneOf('', 'memorize', 'adult'), ''],
-  step: [int(1), 1],
-  projector: [oneOf('0', '1'), '0'],
+export const SETTINGS = {
+  preset: { codec: choices(['adult', 'Adult census income'], ['movielens', 'Movie ratings (synthetic)'], ['memorize', 'Memorize vs generalize'], ['seed', 'The seed study (your MovieLens archive)'], ['ids', 'MovieLens with ids (your MovieLens archive)'], ['upload', 'Your file']), label: 'Data set', fallback: 'adult' },
+  label: { codec: text, label: 'Label column', fallback: '', config: ['features.label', same, same] },
+  positive: { codec: text, label: 'Positive class', fallback: '', config: ['features.label_rule', (v, s) => labelRule(s), (r) => (r?.rule === 'positive' ? r.value : '')] },
+  threshold: { codec: optional((s) => number(s) !== undefined, 'a number'), label: 'Numeric threshold', fallback: '', config: ['features.label_rule', (v, s) => labelRule(s), (r) => (r?.rule === 'threshold' ? String(r.at) : '')] },
+  roles: { codec: json(isMapOf(ROLES), `a map of columns to ${ROLES.join(', ')}`, columnMap), label: 'Column roles', fallback: () => columnMap(), config: ['features.roles', same, (v) => columnMap(v)] },
+  kinds: { codec: json(isMapOf(KINDS), `a map of columns to ${KINDS.join(', ')}`, columnMap), label: 'Column kinds', fallback: () => columnMap(), config: ['features.kinds', same, (v) => columnMap(v)] },
+  crosses: { codec: json(isCrossList, `a list of up to ${MAX_LIST} crosses of 2 or 3 columns`), label: 'Wide crosses', fallback: [], config: ['features.crosses', same, same] },
+  hashBuckets: { codec: int(1), label: 'Hash buckets per cross', input: 'hash-buckets', analysis: true, config: ['features.hash_buckets', same, same] },
+  embedding: { codec: optional(isSize, `a whole number from 1 to ${MAX_SIZE.toLocaleString('en')}`), label: 'Embedding size', input: 'embedding', analysis: true, config: ['features.embedding_dim', emptyIsNull, nullIsEmpty] },
+  epochs: { codec: int(1), label: 'Epochs', input: 'epochs', config: ['train.epochs', same, same] },
+  batch: { codec: int(1), label: 'Batch size', input: 'batch', config: ['train.batch_size', same, same] },
+  lr: { codec: optional((s) => number(s) > 0, 'a number above 0'), label: 'Learning rate', input: 'lr', config: ['train.learning_rate', emptyIsNull, nullIsEmpty] },
+  optimizer: { codec: choices(['adam', 'Adam'], ['adagrad', 'Adagrad'], ['sgd', 'SGD']), label: 'Optimizer', input: 'optimizer', config: ['train.optimizer', same, same] },
+  wideOptimizer: { codec: choices(['same', 'The optimizer above'], ['ftrl', 'FTRL with L1 (as the paper)']), label: "Wide part's optimizer", input: 'wide-optimizer', config: ['train.wide_optimizer', (v, s) => wideOptimizer(s), (w) => (w ? w.kind : 'same')] },
+  l1: { codec: atLeast(0), label: 'FTRL L1', input: 'l1', fallback: (core) => core.ftrl.l1, config: ['train.wide_optimizer', (v, s) => wideOptimizer(s), ftrl('l1')] },
+  l2: { codec: atLeast(0), label: 'FTRL L2', input: 'l2', fallback: (core) => core.ftrl.l2, config: ['train.wide_optimizer', (v, s) => wideOptimizer(s), ftrl('l2')] },
+  wideLr: { codec: float(0, Infinity), label: 'FTRL learning rate', input: 'wide-lr', fallback: (core) => core.ftrl.learning_rate, config: ['train.wide_optimizer', (v, s) => wideOptimizer(s), ftrl('learning_rate')] },
+  tableUpdates: { codec: choices(['auto', 'Automatic (sparse for big tables)'], ['sparse', 'Sparse (rows the batch looked up; Adam is lazy)'], ['dense', 'Dense (every row, every step)']), label: 'Table updates', input: 'table-updates', config: ['train.table_updates', same, (v) => v ?? undefined] },
+  hidden: { codec: optional(isHiddenList, 'whole numbers separated by commas'), label: 'Deep hidden sizes', input: 'hidden', analysis: true, config: ['train.hidden', (v) => v.split(',').map((s) => s.trim()).filter(Boolean).map(Number), (v) => v.join(',')] },
+  testFraction: { codec: float(0, 1), label: 'Test fraction', input: 'test-fraction', analysis: true, config: ['train.test_fraction', same, same] },
+  split: { codec: choices(['random', 'Random'], ['ordered', 'Ordered (last rows as test)']), label: 'Split', input: 'split', analysis: true, config: ['train.split', same, same] },
+  seed: { codec: int(0, Number.MAX_SAFE_INTEGER), label: 'Seed', input: 'seed', analysis: true, config: ['train.seed', same, same] },
+  backend: { codec: choices(['auto', 'Automatic (the faster, measured)'], ['webgpu', 'WebGPU'], ['cpu', 'CPU']), label: 'Backend', fallback: 'auto' },
+  workers: { codec: { ...int(0, 3), choices: [['0', 'Automatic (one per model, up to the cores)'], ['1', '1 (the models in turn)'], ['2', '2'], ['3', '3']] }, label: 'Workers racing at once', input: 'workers', fallback: 0 },
+  map: { codec: json(isPair, 'two columns'), label: 'Cross map columns', fallback: [] },
+  embed: { codec: text, label: 'Embedding map column', fallback: '' },
+  lesson: { codec: choices(['', 'none'], ...Object.entries(LESSONS).map(([key, l]) => [key, `${l.title} (${l.steps.length} steps)`])), label: 'Lesson', fallback: '' },
+  step: { codec: int(1), label: 'Lesson step', fallback: 1 },
+  projector: { codec: choices(['0', 'off'], ['1', 'on']), label: 'Projector view', fallback: '0' },
+  classSpeed: { codec: choices(['0', 'off'], ['1', 'on']), label: 'Class speed', fallback: '0' },
 };
 
 /** Each setting's name on the page (its field's label), for messages about a value that failed. */
-export const LABELS = {
-  preset: 'Data set', label: 'Label column', positive: 'Positive class', threshold: 'Numeric threshold',
-  roles: 'Column roles', kinds: 'Column kinds', crosses: 'Wide crosses', hashBuckets: 'Hash buckets per cross',
-  embedding: 'Embedding size', epochs: 'Epochs', batch: 'Batch size', lr: 'Learning rate', optimizer: 'Optimizer',
-  wideOptimizer: "Wide part's optimizer", l1: 'FTRL L1', l2: 'FTRL L2', wideLr: 'FTRL learning rate',
-  tableUpdates: 'Table updates', hidden: 'Deep hidden sizes', testFraction: 'Test fraction', split: 'Split', seed: 'Seed',
-  backend: 'Backend', workers: 'Workers racing at once', map: 'Cross map columns', embed: 'Embedding map column',
-  lesson: 'Lesson', step: 'Lesson step', projector: 'Projector view',
-};
+export const LABELS = Object.fromEntries(Object.entries(SETTINGS).map(([key, row]) => [key, row.label]));
 
 /** The settings that make up the engine's configuration ([`toConfig`]): the ones a failing configuration is blamed on. */
-export const CONFIG_KEYS = ['label', 'positive', 'threshold', 'roles', 'kinds', 'crosses', 'hashBuckets', 'embedding', 'epochs', 'batch', 'lr',
-  'optimizer', 'wideOptimizer', 'l1', 'l2', 'wideLr', 'tableUpdates', 'hidden', 'testFraction', 'split', 'seed'];
+export const CONFIG_KEYS = Object.keys(SETTINGS).filter((key) => SETTINGS[key].config);
+
+/** The settings with a form control of their own (its id is the row's `input`). */
+export const INPUT_KEYS = Object.keys(SETTINGS).filter((key) => SETTINGS[key].input);
+
+/** A form control's text as the setting's value, or undefined if it is not one: read as a link's text is. */
+export const parseInput = (key, text) => SETTINGS[key].codec.parse(String(text));
+
+/** A setting's value as its form control shows it (the same text as in a link). */
+export const inputText = (key, value) => SETTINGS[key].codec.format(value);
 
 /** A setting's value as a message shows it: its link text, or "(automatic)" for an empty one. */
 export function shown(key, value) {
-  const text = typeof value === 'string' ? value : FIELDS[key][0].format(value);
+  const text = typeof value === 'string' ? value : SETTINGS[key].codec.format(value);
   if (text === '') return '(automatic)';
   if (text === '{}' || text === '[]') return '(none)';
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
@@ -122,7 +145,13 @@ export function setupSettings(name) {
 /** Every field at its default. */
 export function defaults() {
   if (!core) throw new Error('the core defaults arrive with the engine: call useCoreDefaults first');
-  return Object.fromEntries(Object.entries(FIELDS).map(([key, [, value]]) => [key, typeof value === 'function' ? value(core) : structuredClone(value)]));
+  return Object.fromEntries(Object.entries(SETTINGS).map(([key, row]) => [key, defaultOf(row)]));
+}
+
+/** A setting's default: its own fallback, else the core's default configuration's value at its config path. */
+function defaultOf({ fallback, config }) {
+  if (fallback === undefined) return config[2](pathOf(core, config[0]));
+  return typeof fallback === 'function' ? fallback(core) : structuredClone(fallback);
 }
 
 /** A preset's own settings over `values`, the per-column maps kept without a prototype. */
@@ -138,9 +167,9 @@ export function withSettings(values, settings) {
  */
 export function readHash(hash, baseFor = defaults, onRejected = () => {}) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
-  const preset = FIELDS.preset[0].parse(params.get('preset') ?? '') ?? FIELDS.preset[1];
+  const preset = SETTINGS.preset.codec.parse(params.get('preset') ?? '') ?? SETTINGS.preset.fallback;
   const state = { ...baseFor(preset), preset };
-  for (const [key, [codec]] of Object.entries(FIELDS)) {
+  for (const [key, { codec }] of Object.entries(SETTINGS)) {
     if (!params.has(key) || key === 'preset') continue;
     const raw = params.get(key);
     const value = raw.length <= MAX_VALUE_CHARS ? codec.parse(raw) : undefined;
@@ -153,65 +182,34 @@ export function readHash(hash, baseFor = defaults, onRejected = () => {}) {
 /** The hash for `state`: its preset, and every value that differs from `base`. */
 export function writeHash(state, base = defaults()) {
   const params = new URLSearchParams({ preset: state.preset });
-  for (const [key, [codec]] of Object.entries(FIELDS)) {
+  for (const [key, { codec }] of Object.entries(SETTINGS)) {
     const formatted = codec.format(state[key]);
     if (key !== 'preset' && formatted !== codec.format(base[key])) params.set(key, formatted);
   }
   return '#' + params.toString();
 }
 
-/** The engine's `{features, train}` configuration for the chosen models. */
+/** The value at `path` ('train.epochs') in `object`. */
+const pathOf = (object, path) => path.split('.').reduce((at, key) => at?.[key], object);
+
+/** The engine's `{features, train}` configuration for the chosen models: each setting at its config path. */
 export function toConfig(state, modes) {
-  const number = (s) => (s === '' ? null : Number(s));
-  const label_rule = state.positive !== '' ? { rule: 'positive', value: state.positive }
-    : state.threshold !== '' ? { rule: 'threshold', at: Number(state.threshold) } : { rule: 'auto' };
-  return {
-    features: {
-      label: state.label,
-      label_rule,
-      roles: state.roles,
-      kinds: state.kinds,
-      crosses: state.crosses,
-      hash_buckets: state.hashBuckets,
-      embedding_dim: number(state.embedding),
-    },
-    train: {
-      modes,
-      hidden: state.hidden.split(',').map((s) => s.trim()).filter(Boolean).map(Number),
-      optimizer: state.optimizer,
-      learning_rate: number(state.lr),
-      table_updates: state.tableUpdates,
-      wide_optimizer: state.wideOptimizer === 'ftrl' ? { kind: 'ftrl', learning_rate: state.wideLr, l1: state.l1, l2: state.l2 } : null,
-      batch_size: state.batch,
-      epochs: state.epochs,
-      test_fraction: state.testFraction,
-      split: state.split,
-      seed: state.seed,
-    },
-  };
+  const config = { features: {}, train: { modes } };
+  for (const key of CONFIG_KEYS) {
+    const [path, toCore] = SETTINGS[key].config;
+    const [part, name] = path.split('.');
+    config[part][name] = toCore(state[key], state);
+  }
+  return config;
 }
 
-/** The page's settings for a core configuration (a study's setup): the inverse of `toConfig`. */
-export function fromConfig({ features, train }) {
-  const rule = features.label_rule ?? { rule: 'auto' };
-  return {
-    label: features.label,
-    positive: rule.rule === 'positive' ? rule.value : '',
-    threshold: rule.rule === 'threshold' ? String(rule.at) : '',
-    roles: columnMap(features.roles),
-    kinds: columnMap(features.kinds),
-    crosses: features.crosses,
-    hashBuckets: features.hash_buckets,
-    embedding: features.embedding_dim == null ? '' : String(features.embedding_dim),
-    epochs: train.epochs,
-    batch: train.batch_size,
-    lr: train.learning_rate == null ? '' : String(train.learning_rate),
-    optimizer: train.optimizer,
-    ...(train.table_updates ? { tableUpdates: train.table_updates } : {}),
-    ...(train.wide_optimizer ? { wideOptimizer: 'ftrl', l1: train.wide_optimizer.l1, l2: train.wide_optimizer.l2, wideLr: train.wide_optimizer.learning_rate } : {}),
-    hidden: train.hidden.join(','),
-    testFraction: train.test_fraction,
-    split: train.split,
-    seed: train.seed,
-  };
+/** The page's settings for a core configuration (a study's setup): the inverse of [`toConfig`]. */
+export function fromConfig(config) {
+  const settings = {};
+  for (const key of CONFIG_KEYS) {
+    const [path, , fromCore] = SETTINGS[key].config;
+    const value = fromCore(pathOf(config, path));
+    if (value !== undefined) settings[key] = value;
+  }
+  return settings;
 }

@@ -9,9 +9,31 @@ export const MODES = ['wide', 'deep', 'joint'];
 export const LIST_MAX = 200;
 export const PAGE_ROWS = 100;
 
-/** The role a column has now: the user's choice, else ignore for text/constant/key columns. */
+/**
+ * The columns by the part of the model they feed, as the engine configured it (its diagram's
+ * inputs), then those left out: the features column's summary.
+ */
+export function renderRoles(container, inputs, schema, state) {
+  const names = (list) => list.map((i) => i.column);
+  const wide = names(inputs.filter((i) => i.wide_ids != null && i.embedding == null && !i.numeric));
+  const deep = names(inputs.filter((i) => i.wide_ids == null));
+  const both = names(inputs.filter((i) => i.wide_ids != null && (i.embedding != null || i.numeric)));
+  const used = new Set(names(inputs));
+  const left = schema.columns.filter((c) => c.name !== state.label && !used.has(c.name)).map((c) => c.name);
+  const groups = [['Label', [state.label]], ['Wide + deep', both], ['Wide only', wide], ['Deep only', deep], ['Left out', left]];
+  replaceChildren(container, [el('dl', { className: 'roles' }, groups.filter(([, list]) => list.length).flatMap(([title, list]) => [
+    el('dt', { textContent: title }),
+    el('dd', { textContent: list.length > 12 ? `${list.slice(0, 12).join(', ')} and ${(list.length - 12).toLocaleString()} more` : list.join(', ') }),
+  ]))]);
+}
+
+/**
+ * The role a column has now: the user's choice, else the core's (`column.role`, from the
+ * engine's analysis: ignore for text, constant, key and leaking columns). Until the analysis
+ * arrives every column counts.
+ */
 export function roleOf(column, state) {
-  return own(state.roles, column.name) ?? (column.warning ? 'ignore' : 'both');
+  return own(state.roles, column.name) ?? column.role ?? 'both';
 }
 
 /** Whether a column's name contains `filter` (the "Find a column" box), ignoring case: a test for many names. */
@@ -118,7 +140,7 @@ export function renderCrosses(list, suggestions, state, onToggle) {
  * Each model's epoch, running loss and progress bar. Updated in place while the same models train:
  * new elements every slice would make the page lay out and repaint far more than it shows.
  */
-export function renderProgress(list, models) {
+export function renderProgress(list, models, done = false) {
   const same = list.children.length === models.length && models.every((m, i) => list.children[i].dataset.mode === m.mode);
   if (!same) {
     list.replaceChildren(...models.map((m) => el('li', { attrs: { 'data-mode': m.mode } }, [
@@ -128,12 +150,14 @@ export function renderProgress(list, models) {
   models.forEach((m, i) => {
     const [, text, bar] = list.children[i].children;
     text.textContent = `${m.mode} · epoch ${m.epoch}${m.running_loss == null ? '' : ` · loss ${m.running_loss.toFixed(4)}`}`;
-    Object.assign(bar, { max: m.batches || 1, value: m.batch });
+    // A finished race's bars end full (its last report may already count the next epoch's batches from 0).
+    Object.assign(bar, { max: m.batches || 1, value: done ? m.batches || 1 : m.batch });
     bar.setAttribute('aria-label', `${m.mode} epoch ${m.epoch} progress`);
   });
 }
 
-export function renderResults(tbody, runs) {
+/** The results, best test AUC first; `suffix` names the rows of a race kept from before (" (before)"). */
+export function renderResults(tbody, runs, suffix = '') {
   const ranked = runs.filter((r) => r.epochs.length).sort((a, b) => last(b).test_auc - last(a).test_auc);
   tbody.replaceChildren(...ranked.map((run, i) => {
     const e = last(run);
@@ -141,13 +165,24 @@ export function renderResults(tbody, runs) {
     const speed = run.epochs.reduce((sum, x) => sum + x.samples_per_second, 0) / run.epochs.length;
     return el('tr', { attrs: { 'data-mode': run.mode } }, [
       el('td', { className: 'num', textContent: String(i + 1) }),
-      el('th', { scope: 'row' }, [el('span', { className: `swatch ${run.mode}`, attrs: { 'aria-hidden': 'true' } }), ` ${run.mode}`]),
+      el('th', { scope: 'row' }, [el('span', { className: `swatch ${run.mode}`, attrs: { 'aria-hidden': 'true' } }), ` ${run.mode}${suffix}`]),
       ...[e.test_auc, e.test_accuracy, e.test_loss].map((x) => el('td', { className: 'num', textContent: metric(x) })),
       el('td', { className: 'num', textContent: e.wide_zero_share == null ? '—' : `${(100 * e.wide_zero_share).toFixed(1)}%` }),
       el('td', { className: 'num', textContent: seconds.toFixed(2) }),
       el('td', { className: 'num', textContent: Math.round(speed).toLocaleString() }),
     ]);
   }));
+}
+
+/**
+ * The results' zero-share heading: "L1 sparsity" for a race whose wide part trained with FTRL
+ * (its L1 sets weights to exactly zero), else plain "Zeros" (weights that are zero without L1
+ * are not sparsity).
+ */
+export function renderZeroHeading(th, ftrl) {
+  const abbr = th.querySelector('abbr');
+  abbr.textContent = ftrl ? 'L1 sparsity' : 'Zeros';
+  abbr.title = ftrl ? "Wide weights FTRL's L1 holds at exactly zero, among those the training rows use" : 'Wide weights at exactly zero, among those the training rows use (no L1: not sparsity)';
 }
 
 export function renderEpochs(tbody, runs) {
@@ -158,13 +193,17 @@ export function renderEpochs(tbody, runs) {
   ]))));
 }
 
-/** The named wide weights: feature (with the other combinations of its bucket), rows, weight. */
-export function renderWeights(tbody, weights) {
-  tbody.replaceChildren(...weights.map((w) => {
+/**
+ * The named wide weights: feature (with the other combinations of its bucket), rows, weight;
+ * a weight whose pair is an outlined cell of the cross map on screen (`outlined[i]`) is marked ◆.
+ */
+export function renderWeights(tbody, weights, outlined = []) {
+  tbody.replaceChildren(...weights.map((w, i) => {
     const others = w.others.length + w.more;
     const shared = others ? ` (+${others} more: ${w.others.map(([name, rows]) => `${name}, ${rows} rows`).join('; ')}${w.more ? '; …' : ''})` : '';
-    return el('tr', {}, [
-      el('td', { textContent: w.feature + shared }),
+    const mark = Boolean(outlined[i]);
+    return el('tr', { attrs: mark ? { 'data-outlined': 'true' } : {} }, [
+      el('td', { textContent: (mark ? '◆ ' : '') + w.feature + shared, title: mark ? 'An outlined cell of the cross map' : '' }),
       el('td', { className: 'num', textContent: w.rows.toLocaleString() }),
       el('td', { className: 'num', textContent: signed(w.weight) }),
     ]);

@@ -2,6 +2,8 @@
 // unsolicited messages (progress, loading) for listeners. A worker whose engine died, hung or
 // is no longer wanted is ended, and the same client starts a fresh one in its place.
 
+import { COMMANDS, knownMessage, requestOf, timedOut, unknownMessage } from './protocol.js';
+
 /** An error for what a request cannot get any more: `kind` says why ('crashed', 'ended', 'cancelled'). */
 export const endedError = (message, kind, request) => Object.assign(new Error(message), { kind, request });
 
@@ -33,8 +35,8 @@ export class EngineClient {
    * the module for the other workers and for restarts.
    */
   async start(preference) {
-    const ready = await this.request('init', { preference, module: this.module ?? undefined }, 'ready');
-    this.module ??= (await this.request('module', {}, 'module')).module;
+    const ready = await this.request('init', { preference, module: this.module ?? undefined });
+    this.module ??= (await this.request('module', {})).module;
     return ready;
   }
 
@@ -46,7 +48,10 @@ export class EngineClient {
     if (this.ended) return;
     this.worker.terminate();
     this.ended = error;
-    for (const waiting of this.pending.splice(0)) waiting.reject(error);
+    for (const waiting of this.pending.splice(0)) {
+      clearTimeout(waiting.timer);
+      waiting.reject(error);
+    }
   }
 
   /** Ends the worker if it is not already, then starts a fresh one on `preference`. */
@@ -56,17 +61,38 @@ export class EngineClient {
     return this.start(preference);
   }
 
-  /** Sends a request and resolves with the first reply of type `reply` (rejects on its error). */
-  request(type, payload = {}, reply, transfer = []) {
+  /**
+   * Sends a request and resolves with its reply (the protocol table's, protocol.js); rejects on
+   * its error, or once the table's time for it has passed with no answer.
+   */
+  request(type, payload = {}, transfer = []) {
     if (this.ended) return Promise.reject(this.ended);
+    let entry;
+    try {
+      entry = requestOf(type);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
-      this.pending.push({ type, reply, resolve, reject });
+      const waiting = { type, reply: entry.reply, resolve, reject };
+      waiting.timer = setTimeout(() => this.#settle(waiting, () => reject(timedOut(type, entry.seconds))), entry.seconds * 1000);
+      this.pending.push(waiting);
       this.worker.postMessage({ type, ...payload }, transfer);
     });
   }
 
-  /** Sends a message that needs no reply (start, resume, extend). */
+  /** Takes `waiting` off the pending list (if it is still there) and settles it with `settle`. */
+  #settle(waiting, settle) {
+    const index = this.pending.indexOf(waiting);
+    if (index < 0) return;
+    this.pending.splice(index, 1);
+    clearTimeout(waiting.timer);
+    settle();
+  }
+
+  /** Sends a message that needs no reply (start, resume, extend: the protocol's commands). */
   send(type, payload = {}) {
+    if (!COMMANDS.has(type)) throw new Error(`'${type}' is not one of the protocol's commands`);
     if (!this.ended) this.worker.postMessage({ type, ...payload });
   }
 
@@ -79,6 +105,10 @@ export class EngineClient {
    * the crash) and is told to the listeners too, so the page replaces the worker whoever asked.
    */
   #receive(data) {
+    if (!knownMessage(data?.type)) {
+      for (const listener of this.listeners) listener(unknownMessage(data?.type));
+      return;
+    }
     if (data.type === 'columns') return void this.columnsAhead.push(data.part);
     if (data.columnsAhead) this.#joinColumns(data.schema ?? data.analysis.schema);
     if (data.type === 'error' && data.kind === 'crashed') {
@@ -86,11 +116,9 @@ export class EngineClient {
       for (const listener of this.listeners) listener(data);
       return;
     }
-    const index = this.pending.findIndex((p) => (data.type === 'error' ? p.type === data.request : p.reply === data.type));
-    if (index >= 0) {
-      const [waiting] = this.pending.splice(index, 1);
-      if (data.type === 'error') waiting.reject(Object.assign(new Error(data.message), { kind: data.kind }));
-      else waiting.resolve(data);
+    const waiting = this.pending.find((p) => (data.type === 'error' ? p.type === data.request : p.reply === data.type));
+    if (waiting) {
+      this.#settle(waiting, () => (data.type === 'error' ? waiting.reject(Object.assign(new Error(data.message), { kind: data.kind })) : waiting.resolve(data)));
       return;
     }
     for (const listener of this.listeners) listener(data);

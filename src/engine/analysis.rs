@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{Engine, Run};
 use crate::config::Config;
 use crate::data::{Column, Schema, Table};
-use crate::features::{Encoder, Leak, Suggestion, suggest_crosses};
+use crate::features::{Encoder, Leak, Role, Suggestion, suggest_crosses};
 use crate::insight::{CrossMap, Diagram, EmbeddingMap, LogitSplit, WideWeight, top_wide_weights, wide_rows};
 use crate::metrics::sigmoid;
 use crate::model::{EVAL_CHUNK, Inputs, Mode, read};
@@ -29,6 +29,9 @@ pub struct Analysis {
     pub suggestions: Vec<Suggestion>,
     /// The model the configuration describes (the joint one), before any training.
     pub diagram: Diagram,
+    /// Each schema column's role under the configuration, in schema order: the page shows the
+    /// core's rule (overrides, then warnings) rather than a copy of it.
+    pub roles: Vec<Role>,
 }
 
 /// A wide feature that fired for one row, and its weight.
@@ -66,7 +69,8 @@ impl Engine {
         let suggestions = suggest_crosses(&data.table, &schema, &config.features, &split.labels.targets, &split.train, max);
         let encoder = Encoder::fit(&data.table, &schema, &config.features, split.labels.rule.clone(), &split.train)?;
         let diagram = Diagram::new(&encoder, &encoder.layout(), &config.train.model(Mode::Joint));
-        Ok(Analysis { schema, leaks, suggestions, diagram })
+        let roles = schema.columns.iter().map(|info| config.features.role_of(info)).collect();
+        Ok(Analysis { schema, leaks, suggestions, diagram, roles })
     }
 
     /// The `count` wide weights of largest magnitude in the `mode` model, named.
@@ -120,6 +124,15 @@ impl Engine {
             let tables = read::floats_many(tables).await?;
             let epoch = trainer.history().len();
             maps.extend(EmbeddingMap::new(column, trainer.mode(), epoch, &prepared.encoder, &prepared.layout, &prepared.train, &tables));
+        }
+        let mut shown = run.shown_maps.borrow_mut();
+        for map in &mut maps {
+            let previous = shown.iter().position(|m| m.column == map.column && m.mode == map.mode);
+            map.orient(previous.map(|i| &shown[i]));
+            match previous {
+                Some(i) => shown[i] = map.clone(),
+                None => shown.push(map.clone()),
+            }
         }
         Ok(maps)
     }

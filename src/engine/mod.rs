@@ -48,6 +48,8 @@ pub struct ScoredFile {
     pub probabilities: Vec<f64>,
     /// The file with a `probability` column added.
     pub csv: String,
+    /// Numbers clipped to ±[`crate::limits::MAX_STANDARDIZED`] standard deviations (far outside the training range).
+    pub clipped: usize,
 }
 
 /// What a slice of training did.
@@ -76,6 +78,9 @@ struct Run {
     /// Parameters at the last finished epoch of each model, kept while on a GPU so a lost device
     /// costs at most the epoch in progress.
     checkpoints: Vec<Option<Parameters>>,
+    /// Each embedding map last shown, so the next one of its column and model turns its axes
+    /// the same way (see [`crate::insight::EmbeddingMap::orient`]).
+    shown_maps: std::cell::RefCell<Vec<crate::insight::EmbeddingMap>>,
 }
 
 /// Loaded data, the device, and the race in progress.
@@ -200,6 +205,7 @@ impl Engine {
             dataset: dataset.clone(),
             next: 0,
             checkpoints: vec![None; models],
+            shown_maps: Default::default(),
         });
         dataset
     }
@@ -368,16 +374,25 @@ impl Engine {
     /// exports.
     pub fn report(&self) -> Result<RunReport> {
         let run = self.run_ref()?;
-        let models = run.comparison.trainers.iter().map(|t| ModelRun { mode: t.mode(), epochs: t.history().to_vec() }).collect();
+        let models = run.comparison.trainers.iter().map(|t| ModelRun::new(t.mode(), t.history().to_vec())).collect();
         let report = Report { dataset: run.dataset.clone(), config: run.config.clone(), models };
         Ok(RunReport { report, backend: self.backend.clone() })
     }
 
     /// A trained model as a self-contained JSON document (read with async reads).
     pub async fn export_model(&self, mode: Mode) -> Result<String> {
+        Ok(self.saved_model(mode).await?.to_json())
+    }
+
+    /// A trained model as an ONNX graph for serving (see [`crate::export::to_onnx`]).
+    pub async fn export_onnx(&self, mode: Mode) -> Result<Vec<u8>> {
+        Ok(crate::export::to_onnx(&self.saved_model(mode).await?)?.0)
+    }
+
+    async fn saved_model(&self, mode: Mode) -> Result<SavedModel> {
         let (run, trainer) = self.trainer(mode)?;
         let parameters = trainer.export(&run.comparison.prepared.layout).await?;
-        Ok(SavedModel::new(run.comparison.prepared.encoder.clone(), trainer.config().clone(), parameters).to_json())
+        Ok(SavedModel::new(run.comparison.prepared.encoder.clone(), trainer.config().clone(), parameters))
     }
 
     /// Loads a saved model for scoring; returns the columns it needs.
@@ -393,9 +408,10 @@ impl Engine {
     pub async fn score_csv(&self, bytes: &[u8]) -> Result<ScoredFile> {
         let saved = self.scorer.as_ref().ok_or(Error::NoScorer)?;
         let table = read_files(vec![NamedBytes::new("scored.csv", bytes)], |_| {})?;
-        let probabilities = saved.score(&table, &self.device).await?.probabilities;
-        let column: Vec<String> = probabilities.iter().map(|p| format!("{p:.6}")).collect();
-        Ok(ScoredFile { csv: crate::data::csv_with_column(&table, "probability", &column), probabilities })
+        let scored = saved.score(&table, &self.device).await?;
+        let column: Vec<String> = scored.probabilities.iter().map(|p| format!("{p:.6}")).collect();
+        let csv = crate::data::csv_with_column(&table, "probability", &column);
+        Ok(ScoredFile { csv, probabilities: scored.probabilities, clipped: scored.clipped })
     }
 
     fn loaded(&self) -> Result<&Loaded> {

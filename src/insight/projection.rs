@@ -6,6 +6,8 @@
 //! method (embeddings have at most a few dozen dimensions), each axis's sign fixed so that its
 //! largest loading is positive.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::features::{Encoded, Encoder, Layout, PAD};
@@ -152,7 +154,15 @@ pub struct EmbeddingMap {
     pub explained: [f64; 2],
     /// One point per value seen in training.
     pub points: Vec<MapPoint>,
+    /// How closely the first axis follows the positive rate (Pearson's r over the points,
+    /// weighted by their rows; ≥ 0 once [`EmbeddingMap::orient`] has pointed it rightward).
+    #[serde(default)]
+    pub rate_correlation: f64,
 }
+
+/// From this |r| on, the first axis is said to follow the positive rate, and is pointed so that
+/// the rate grows rightward in every panel and every epoch.
+pub const RATE_AXIS: f64 = 0.3;
 
 impl EmbeddingMap {
     /// The map of `column` from a deep embedding table: `tables[g]` holds deep group `g`'s
@@ -202,7 +212,48 @@ impl EmbeddingMap {
                 nearest: near.into_iter().map(|j| name(values[j])).collect(),
             })
             .collect();
-        Some(Self { column: column.to_string(), mode, epoch, explained, points })
+        let mut map = Self { column: column.to_string(), mode, epoch, explained, points, rate_correlation: 0.0 };
+        map.rate_correlation = map.correlation(|p| p.x);
+        Some(map)
+    }
+
+    /// Turns the axes so that the same picture reads the same way in every panel and from epoch
+    /// to epoch (a principal axis's sign is arbitrary; unturned, the deep and joint panels came
+    /// out as mirror images). The first axis points where the positive rate grows when it
+    /// follows the rate (see [`RATE_AXIS`]); otherwise, like the second axis, it agrees with
+    /// `previous` (this column's last map, from the same model) where there is one, and with
+    /// the rate's direction where there is none.
+    pub fn orient(&mut self, previous: Option<&EmbeddingMap>) {
+        let agreement = |map: &Self, axis: fn(&MapPoint) -> f64| {
+            let before = previous.map(|p| p.points.iter().map(|q| (q.value.as_str(), axis(q))).collect::<BTreeMap<_, _>>());
+            before.map(|before| map.points.iter().filter_map(|q| before.get(q.value.as_str()).map(|b| b * axis(q))).sum::<f64>())
+        };
+        let x_rate = self.correlation(|p| p.x);
+        let flip_x = if x_rate.abs() >= RATE_AXIS { x_rate < 0.0 } else { agreement(self, |p| p.x).map_or(x_rate < 0.0, |a| a < 0.0) };
+        let flip_y = agreement(self, |p| p.y).map_or(self.correlation(|p| p.y) < 0.0, |a| a < 0.0);
+        for point in &mut self.points {
+            if flip_x {
+                point.x = -point.x;
+            }
+            if flip_y {
+                point.y = -point.y;
+            }
+        }
+        self.rate_correlation = self.correlation(|p| p.x);
+    }
+
+    /// Pearson's r between `axis` and the positive rate over the points, weighted by rows (0
+    /// when either does not vary).
+    fn correlation(&self, axis: fn(&MapPoint) -> f64) -> f64 {
+        let total: f64 = self.points.iter().map(|p| p.rows as f64).sum();
+        if total == 0.0 {
+            return 0.0;
+        }
+        let mean = |f: &dyn Fn(&MapPoint) -> f64| self.points.iter().map(|p| p.rows as f64 * f(p)).sum::<f64>() / total;
+        let (ma, mr) = (mean(&axis), mean(&|p| p.positive_rate));
+        let covariance = mean(&|p| (axis(p) - ma) * (p.positive_rate - mr));
+        let spread = (mean(&|p| (axis(p) - ma).powi(2)) * mean(&|p| (p.positive_rate - mr).powi(2))).sqrt();
+        if spread > 1e-12 { covariance / spread } else { 0.0 }
     }
 }
 
@@ -235,6 +286,44 @@ mod tests {
         assert!((projected[0][1].abs() - 0.1).abs() < 1e-6, "{projected:?}");
         // Variances: 2.0 along the line, 0.028 across it.
         assert!((explained[0] - 2.0 / 2.028).abs() < 1e-6, "{explained:?}");
+    }
+
+    fn map(mode: Mode, points: &[(&str, f64, f64, f64)]) -> EmbeddingMap {
+        let points = points
+            .iter()
+            .map(|&(value, x, y, rate)| MapPoint { value: value.into(), x, y, rows: 10, positive_rate: rate, nearest: Vec::new() })
+            .collect();
+        EmbeddingMap { column: "job".into(), mode, epoch: 1, explained: [0.5, 0.3], points, rate_correlation: 0.0 }
+    }
+
+    fn xs(map: &EmbeddingMap) -> Vec<f64> {
+        map.points.iter().map(|p| p.x).collect()
+    }
+
+    #[test]
+    fn the_rate_axis_points_right_in_every_panel() {
+        // The same embedding, mirrored, as PCA's arbitrary signs give it in two panels.
+        let values = [("low", 2.0, 1.0, 0.05), ("mid", 0.0, -1.0, 0.2), ("high", -2.0, 0.5, 0.5)];
+        let mirrored: Vec<_> = values.iter().map(|&(v, x, y, r)| (v, -x, -y, r)).collect();
+        let (mut deep, mut joint) = (map(Mode::Deep, &values), map(Mode::Joint, &mirrored));
+        assert!(deep.correlation(|p| p.x) < -0.9);
+        deep.orient(None);
+        joint.orient(None);
+        assert_eq!(xs(&deep), [-2.0, 0.0, 2.0], "the rate grows rightward");
+        assert_eq!(xs(&deep), xs(&joint), "both panels read the same way");
+        assert_eq!(deep.points.iter().map(|p| p.y).collect::<Vec<_>>(), joint.points.iter().map(|p| p.y).collect::<Vec<_>>());
+        assert!(deep.rate_correlation > 0.9, "{}", deep.rate_correlation);
+    }
+
+    #[test]
+    fn an_axis_the_rate_does_not_follow_keeps_the_previous_epochs_direction() {
+        // The rate is the same everywhere: no axis follows it.
+        let before = map(Mode::Deep, &[("a", 1.0, 1.0, 0.2), ("b", -1.0, 0.5, 0.2), ("c", 0.0, -1.5, 0.2)]);
+        let mut now = map(Mode::Deep, &[("a", -1.1, -0.9, 0.2), ("b", 0.9, -0.6, 0.2), ("c", 0.1, 1.4, 0.2)]);
+        now.orient(Some(&before));
+        assert_eq!(xs(&now), [1.1, -0.9, -0.1], "flipped to agree with the previous epoch");
+        assert_eq!(now.points.iter().map(|p| p.y).collect::<Vec<_>>(), [0.9, 0.6, -1.4]);
+        assert_eq!(now.rate_correlation, 0.0, "a constant rate follows no axis");
     }
 
     #[test]

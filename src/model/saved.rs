@@ -8,7 +8,7 @@ use super::{Inputs, ModelConfig, Parameters, WideDeep, param_specs, predict_logi
 use crate::data::{Labels, Table};
 use crate::features::Encoder;
 use crate::metrics::{self, Metrics};
-use crate::{Error, Result};
+use crate::{Error, Result, limits};
 
 /// Identifies the file format, so an incompatible future version fails with a clear message.
 pub const FORMAT: &str = "widedeep-model/1";
@@ -35,6 +35,9 @@ pub struct Scored {
     pub probabilities: Vec<f64>,
     /// Quality against the file's own labels, when it has them.
     pub metrics: Option<Metrics>,
+    /// Numbers so far outside the training range that they were clipped to
+    /// ±[`limits::MAX_STANDARDIZED`] standard deviations: each surface says so in a note.
+    pub clipped: usize,
 }
 
 impl SavedModel {
@@ -80,6 +83,7 @@ impl SavedModel {
         let model = self.build(device)?;
         let logits = predict_logits(&model, &Inputs::upload(&encoded, &layout, device)).await?;
         let metrics = labelled.map(|_| metrics::evaluate(&logits, &encoded.targets));
-        Ok(Scored { probabilities: logits.iter().map(|&z| metrics::sigmoid(z as f64)).collect(), metrics })
+        let clipped = encoded.numeric.iter().filter(|z| f64::from(z.abs()) >= limits::MAX_STANDARDIZED).count();
+        Ok(Scored { probabilities: logits.iter().map(|&z| metrics::sigmoid(z as f64)).collect(), metrics, clipped })
     }
 }

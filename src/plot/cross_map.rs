@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{NO_DATA, Theme, clipped, colour, em, failed, font, outline, probability_colour, text_width, width_in};
-use crate::insight::{CrossMap, MIN_CELL_ROWS};
+use crate::insight::{CrossMap, EXCEPTION_GAP, MIN_CELL_ROWS};
 
 /// Pixels between panels.
 const GAP: i32 = 18;
@@ -38,6 +38,29 @@ impl Grid {
     }
 }
 
+/// The largest cell side a map sized to its grid gets, in pixels of the plain look: larger
+/// cells would only spread a small grid over the screen.
+const MAX_CELL: i32 = 32;
+
+/// The height at which `map`, drawn `width` pixels wide, fills its picture: the grid's cells
+/// square, as large as the width allows (up to [`MAX_CELL`], and no smaller than its labels'
+/// height where the width allows), with room for the labels and the key. The page asks for
+/// this height so the grid is neither squeezed nor floating in white.
+pub fn natural_height(map: &CrossMap, width: u32, theme: Theme) -> u32 {
+    let (top, key) = layout(theme);
+    let size = theme.text(14);
+    let tall = Grid::of(map, (width as i32, i32::MAX / 4), top, key, size);
+    let cell = tall.cell.min(if theme.projector { MAX_CELL * 3 / 2 } else { MAX_CELL });
+    let bottom = map.col_values.iter().map(|l| text_width(&shorten(l, size), size)).max().unwrap_or(0) + 12;
+    let key_height = 30 + 10 + key / 3 + 8;
+    (top + (tall.rows * cell).max(key_height) + bottom).max(120) as u32
+}
+
+/// The caption's height above the grid, and the colour key's width, in a theme.
+fn layout(theme: Theme) -> (i32, i32) {
+    (theme.text(18) as i32 * 2 + theme.text(14) as i32 + 12, theme.text(14) as i32 * 3)
+}
+
 /// The grid, its labels' size, and every how many cells a label is written: the theme's size when
 /// its text is no taller than a cell, else the plain theme's (a projector's larger labels would
 /// overlap), and one label every few cells where even that is taller than a cell (the table
@@ -66,8 +89,8 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
         if map.epoch > 0 { format!(", epoch {}", map.epoch) } else { String::new() }
     );
     root.draw(&Text::new(title.clone(), (8, 6), font(theme.text(18), HPos::Left, VPos::Top))).map_err(failed)?;
-    let top = theme.text(18) as i32 * 2 + theme.text(14) as i32 + 12;
-    let key = theme.text(14) as i32 * 3;
+    draw_outline_legend(root, (8, 6 + theme.text(18) as i32 + 4), theme)?;
+    let (top, key) = layout(theme);
     let (Grid { left, panel_width, cell, rows, cols }, text, step) = labelled(map, (width, height), top, key, theme);
     let titles = std::iter::once(("observed".to_string(), BLACK)).chain(map.models.iter().map(|m| (m.name().to_string(), colour(*m))));
     for (p, (name, ink)) in titles.enumerate() {
@@ -102,6 +125,20 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
         root.draw(&Text::new(shorten(label, text), (left - 6, y), font(text, HPos::Right, VPos::Center))).map_err(failed)?;
     }
     draw_key(root, (width - key + 6, top), (key / 3, rows * cell), theme)
+}
+
+/// What an outline and a grey cell mean, in words beside a sample of each, under the caption.
+fn draw_outline_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, at: (i32, i32), theme: Theme) -> Result<(), String> {
+    let size = theme.text(12);
+    let side = size as i32;
+    let (x, y) = at;
+    outline(root, (x, y), (x + side, y + side), BLACK.stroke_width(theme.line(2)))?;
+    let outlined = format!("outlined: the data departs from the deep model by {EXCEPTION_GAP} or more");
+    root.draw(&Text::new(outlined.clone(), (x + side + 6, y + side / 2), font(size, HPos::Left, VPos::Center))).map_err(failed)?;
+    let x = x + side + 6 + text_width(&outlined, size) + 16;
+    root.draw(&Rectangle::new([(x, y), (x + side, y + side)], NO_DATA.filled())).map_err(failed)?;
+    let grey = format!("fewer than {MIN_CELL_ROWS} test rows");
+    root.draw(&Text::new(grey, (x + side + 6, y + side / 2), font(size, HPos::Left, VPos::Center))).map_err(failed).map(|_| ())
 }
 
 /// The colour key: 1 at the top, 0.5, 0 at the bottom, and the grey of too few rows.
@@ -169,7 +206,8 @@ mod tests {
         let fill = |RGBColor(r, g, b): RGBColor| format!("#{r:02X}{g:02X}{b:02X}");
         assert!(svg.contains(&fill(probability_colour(1.0))), "the observed cell is fully positive");
         assert!(svg.contains(&fill(NO_DATA)), "the one-row cells are greyed");
-        assert_eq!(svg.matches("stroke-width=\"2\"").count(), 3, "the exception is outlined in all three panels");
+        assert_eq!(svg.matches("stroke-width=\"2\"").count(), 4, "the exception is outlined in all three panels, and in the legend");
+        assert!(svg.contains("outlined: the data departs from the deep model by 0.25 or more") && svg.contains("fewer than 5 test rows"));
     }
 
     /// A map of `rows × cols` values (every cell one row), with one model.
@@ -184,6 +222,22 @@ mod tests {
         let joint = vec![0.5; n];
         let all: Vec<usize> = (0..n).collect();
         CrossMap::new([(&down, ColumnKind::Categorical), (&across, ColumnKind::Categorical)], &all, &targets, &[(Mode::Joint, &joint)], 1)
+    }
+
+    #[test]
+    fn a_map_sized_to_its_grid_has_square_cells_that_fill_the_width() {
+        let theme = Theme::default();
+        let (top, key) = layout(theme);
+        for (rows, cols) in [(3, 3), (24, 20), (30, 30)] {
+            let map = sized(rows, cols);
+            let height = natural_height(&map, 1200, theme);
+            let grid = Grid::of(&map, (1200, height as i32), top, key, theme.text(14));
+            let wide = Grid::of(&map, (1200, i32::MAX / 4), top, key, theme.text(14));
+            let allowed = wide.cell.min(MAX_CELL);
+            assert!((allowed..=allowed + 2).contains(&grid.cell), "{rows} × {cols}: cells of {} px, {allowed} allowed", grid.cell);
+            assert!(grid.cell * cols as i32 <= grid.panel_width);
+        }
+        assert!(natural_height(&sized(30, 30), 1200, theme) > natural_height(&sized(3, 30), 1200, theme), "more rows, taller");
     }
 
     #[test]

@@ -83,8 +83,9 @@ fn draw_panel<DB: DrawingBackend>(
     area.draw(&PathElement::new(axes, BLACK.stroke_width(1))).map_err(failed)?;
     area.draw(&Text::new("epoch", ((plot.0 + plot.2) / 2, plot.3 + label + 12), font(label as u32, HPos::Center, VPos::Top)))
         .map_err(failed)?;
-    for run in runs {
-        let ink = colour(run.mode);
+    // Ghosts first, so the current run is drawn over the previous one.
+    for run in runs.iter().filter(|r| r.ghost).chain(runs.iter().filter(|r| !r.ghost)) {
+        let ink = ink(run);
         for &(value, dashed) in panel.series {
             let points: Vec<(i32, i32)> = run
                 .epochs
@@ -93,14 +94,14 @@ fn draw_panel<DB: DrawingBackend>(
                 .filter(|p| p.1.is_finite())
                 .map(|(e, v)| (x_at(e), y_at(v)))
                 .collect();
-            let style = ink.stroke_width(theme.line(if dashed { 2 } else { 3 }));
+            let style = ink.stroke_width(theme.line(if dashed || run.ghost { 2 } else { 3 }));
             if dashed {
                 for dash in points.windows(2).flat_map(|pair| dashes(pair[0], pair[1], 8, 5)) {
                     area.draw(&PathElement::new(dash.to_vec(), style)).map_err(failed)?;
                 }
             } else {
                 area.draw(&PathElement::new(points.clone(), style)).map_err(failed)?;
-                for &p in &points {
+                for &p in points.iter().filter(|_| !run.ghost) {
                     area.draw(&Circle::new(p, theme.line(4), ink.filled())).map_err(failed)?;
                 }
             }
@@ -109,13 +110,23 @@ fn draw_panel<DB: DrawingBackend>(
     if panel.legend {
         for (i, run) in runs.iter().enumerate() {
             let y = plot.1 + 8 + i as i32 * (label + 8);
-            let x = plot.2 - label * 5;
-            area.draw(&Rectangle::new([(x, y - 4), (x + 22, y + 4)], colour(run.mode).filled())).map_err(failed)?;
-            area.draw(&Text::new(run.mode.name(), (x + 28, y), font(theme.text(16), HPos::Left, VPos::Center))).map_err(failed)?;
+            let x = plot.2 - label * if run.ghost { 8 } else { 5 };
+            let name = if run.ghost { format!("{} (before)", run.mode.name()) } else { run.mode.name().to_string() };
+            area.draw(&Rectangle::new([(x, y - 4), (x + 22, y + 4)], ink(run).filled())).map_err(failed)?;
+            area.draw(&Text::new(name, (x + 28, y), font(theme.text(16), HPos::Left, VPos::Center))).map_err(failed)?;
         }
     }
     Ok(())
 }
+
+/// A run's colour: its model's, faint for a previous run.
+fn ink(run: &ModelRun) -> RGBAColor {
+    let alpha = if run.ghost { GHOST_ALPHA } else { 1.0 };
+    colour(run.mode).mix(alpha)
+}
+
+/// How strongly a previous run's lines show: visible, clearly behind the current run.
+const GHOST_ALPHA: f64 = 0.35;
 
 /// The dashes of a dashed segment from `a` to `b`: `on` pixels drawn, `off` skipped.
 fn dashes(a: (i32, i32), b: (i32, i32), on: i32, off: i32) -> Vec<[(i32, i32); 2]> {
@@ -158,7 +169,7 @@ mod tests {
     #[test]
     fn three_panels_with_a_line_per_model_and_a_legend() {
         let runs: Vec<ModelRun> =
-            Mode::ALL.iter().map(|&mode| ModelRun { mode, epochs: vec![record(1, 0.8), record(2, 0.85), record(3, 0.86)] }).collect();
+            Mode::ALL.iter().map(|&mode| ModelRun::new(mode, vec![record(1, 0.8), record(2, 0.85), record(3, 0.86)])).collect();
         let svg = to_svg(1200, 380, |root| draw_curves(root, &runs, Theme::default())).unwrap();
         for text in ["Log-loss (train dashed, test solid)", "Test ROC AUC", "Test accuracy", "wide", "deep", "joint", "epoch"] {
             assert!(svg.contains(text), "{text}");
@@ -166,5 +177,20 @@ mod tests {
         let RGBColor(r, g, b) = colour(Mode::Joint);
         assert!(svg.contains(&format!("stroke=\"#{r:02X}{g:02X}{b:02X}\" stroke-width=\"3\"")), "joint's solid lines");
         assert_eq!(dashes((0, 0), (30, 0), 8, 5), [[(0, 0), (8, 0)], [(13, 0), (21, 0)], [(26, 0), (30, 0)]]);
+    }
+
+    #[test]
+    fn a_previous_run_is_drawn_faint_and_named_before() {
+        let now = ModelRun::new(Mode::Joint, vec![record(1, 0.8), record(2, 0.85)]);
+        let before = ModelRun { ghost: true, ..ModelRun::new(Mode::Joint, vec![record(1, 0.7), record(2, 0.75)]) };
+        let svg = to_svg(1200, 380, |root| draw_curves(root, &[now.clone(), before.clone()], Theme::default())).unwrap();
+        assert!(svg.contains("joint (before)"));
+        assert!(svg.contains(&format!("opacity=\"{GHOST_ALPHA}\"")), "faint lines");
+        let alone = to_svg(1200, 380, |root| draw_curves(root, &[now], Theme::default())).unwrap();
+        assert!(!alone.contains("(before)") && !alone.contains(&format!("opacity=\"{GHOST_ALPHA}\"")));
+        let json = serde_json::to_value(&before).unwrap();
+        assert_eq!(json["ghost"], true);
+        let parsed: ModelRun = serde_json::from_value(serde_json::json!({"mode": "joint", "epochs": []})).unwrap();
+        assert!(!parsed.ghost, "a run without the key is the current one");
     }
 }

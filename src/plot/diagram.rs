@@ -207,6 +207,11 @@ pub fn draw_diagram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, diagram: 
         let wide = (w as f64 * split.wide / total).round() as i32;
         root.draw(&Rectangle::new([(x, y), (x + wide, y + 14)], super::colour(Mode::Wide).filled())).map_err(failed)?;
         root.draw(&Rectangle::new([(x + wide, y), (x + w, y + 14)], super::colour(Mode::Deep).filled())).map_err(failed)?;
+        // The bar's numbers, so its proportion is read, not guessed.
+        let size = theme.text(13);
+        let (left, right) = (format!("wide {:.2}", split.wide), format!("deep {:.2}", split.deep));
+        root.draw(&Text::new(left, (x, y + 18), font(size, HPos::Left, VPos::Top))).map_err(failed)?;
+        root.draw(&Text::new(right, (x + w, y + 18), font(size, HPos::Right, VPos::Top))).map_err(failed)?;
     }
     Ok(())
 }
@@ -240,6 +245,8 @@ mod tests {
             "16 units, ReLU",
             "mean |wide logit| 1.25",
             "epoch 4",
+            "wide 1.25",
+            "deep 0.50",
         ] {
             assert!(svg.contains(text), "{text} in the diagram");
         }

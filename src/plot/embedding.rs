@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{Theme, clipped, colour, failed, font, probability_colour, text_width};
-use crate::insight::EmbeddingMap;
+use crate::insight::{EmbeddingMap, FOLLOWS_RATE};
 
 /// Largest point radius, in pixels, for the most frequent value.
 const MAX_RADIUS: f64 = 14.0;
@@ -30,14 +30,17 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, map: &Embedding
     let title = format!("{} model, epoch {}: {}", map.mode.name(), map.epoch, map.column);
     let title_size = theme.text(17);
     area.draw(&Text::new(title, (10, 6), font(title_size, HPos::Left, VPos::Top).color(&colour(map.mode)))).map_err(failed)?;
+    let note = theme.text(12);
     let axes = format!(
         "axes: first two principal components ({:.0}% + {:.0}% of the variance)",
         100.0 * map.explained[0],
         100.0 * map.explained[1]
     );
-    let note = theme.text(12);
     area.draw(&Text::new(axes, (10, 6 + title_size as i32 + 4), font(note, HPos::Left, VPos::Top))).map_err(failed)?;
-    let top = 6.0 + title_size as f64 + note as f64 + 14.0 + MAX_RADIUS;
+    let rates = Rates::of(map);
+    let legend_top = 6 + title_size as i32 + note as i32 + 10;
+    draw_legend(area, &rates, map, legend_top, theme)?;
+    let top = legend_top as f64 + note as f64 + 12.0 + MAX_RADIUS;
     let margin = MAX_RADIUS + 8.0;
     let bound = |f: fn(&[f64; 2]) -> f64| {
         let values: Vec<f64> = map.points.iter().map(|p| f(&[p.x, p.y])).collect();
@@ -57,24 +60,118 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, map: &Embedding
         RGBColor(0xC9, 0xD1, 0xD9).stroke_width(1),
     ))
     .map_err(failed)?;
-    for point in &map.points {
-        let at = place(point.x, point.y);
-        let radius = (3.0 + (MAX_RADIUS - 3.0) * (point.rows as f64 / most).sqrt()).round() as u32;
+    let discs: Vec<((i32, i32), u32)> =
+        map.points.iter().map(|p| (place(p.x, p.y), (3.0 + (MAX_RADIUS - 3.0) * (p.rows as f64 / most).sqrt()).round() as u32)).collect();
+    for (point, &(at, radius)) in map.points.iter().zip(&discs) {
         // The same discs in both looks: the margins keep room for MAX_RADIUS, and larger ones
         // on a projector hid each other.
-        area.draw(&Circle::new(at, radius, probability_colour(point.positive_rate).filled())).map_err(failed)?;
+        area.draw(&Circle::new(at, radius, probability_colour(rates.scaled(point.positive_rate)).filled())).map_err(failed)?;
         area.draw(&Circle::new(at, radius, BLACK.stroke_width(theme.line(1)))).map_err(failed)?;
-        let (size, gap) = (theme.text(12), radius as i32 + 3);
-        // Right of its point, or left where only that side has room; cut to the roomier side's
-        // room where neither has.
-        let (right, left) = (width as i32 - 4 - (at.0 + gap), at.0 - gap - 4);
-        let needed = text_width(&point.value, size);
-        let (x, anchor, room) =
-            if needed <= right || right >= left { (at.0 + gap, HPos::Left, right) } else { (at.0 - gap, HPos::Right, left) };
-        let label = clipped(&point.value, room, size);
-        area.draw(&Text::new(label, (x, at.1), font(size, anchor, VPos::Center))).map_err(failed)?;
+    }
+    let size = theme.text(12);
+    let room = (width as i32 - 4, height as i32 - 2);
+    for label in place_labels(&map.points, &discs, size, room).into_iter().flatten() {
+        area.draw(&Text::new(label.text, label.at, font(size, label.anchor, VPos::Center))).map_err(failed)?;
     }
     Ok(())
+}
+
+/// The positive rates on the map: the colours span them (on Adult they run from 1% to 48%, and a
+/// 0-to-1 scale left every point a shade of blue), and the legend says so.
+struct Rates {
+    lo: f64,
+    hi: f64,
+}
+
+impl Rates {
+    fn of(map: &EmbeddingMap) -> Self {
+        let rates = map.points.iter().map(|p| p.positive_rate).filter(|r| r.is_finite());
+        let (lo, hi) = rates.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| (lo.min(r), hi.max(r)));
+        if lo.is_finite() { Self { lo, hi } } else { Self { lo: 0.0, hi: 1.0 } }
+    }
+
+    /// Where `rate` falls between the lowest and highest rate: 0 blue, 0.5 white, 1 vermillion.
+    fn scaled(&self, rate: f64) -> f64 {
+        if self.hi > self.lo { (rate - self.lo) / (self.hi - self.lo) } else { 0.5 }
+    }
+}
+
+/// Colour steps in the legend's bar.
+const LEGEND_STEPS: i32 = 24;
+
+/// The colour legend (lowest to highest positive rate on this map) and, when the first axis
+/// follows the rate, an arrow saying so.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    rates: &Rates,
+    map: &EmbeddingMap,
+    top: i32,
+    theme: Theme,
+) -> Result<(), String> {
+    let size = theme.text(12);
+    let low = format!("positive rate {:.0}%", 100.0 * rates.lo);
+    let x = 10 + text_width(&low, size) + 6;
+    area.draw(&Text::new(low, (10, top), font(size, HPos::Left, VPos::Top))).map_err(failed)?;
+    let (step, bar) = (theme.line(4) as i32, size as i32);
+    for i in 0..LEGEND_STEPS {
+        let colour = probability_colour(i as f64 / (LEGEND_STEPS - 1) as f64);
+        area.draw(&Rectangle::new([(x + i * step, top), (x + (i + 1) * step, top + bar)], colour.filled())).map_err(failed)?;
+    }
+    let end = x + LEGEND_STEPS * step + 6;
+    let high = format!("{:.0}%", 100.0 * rates.hi);
+    area.draw(&Text::new(high.clone(), (end, top), font(size, HPos::Left, VPos::Top))).map_err(failed)?;
+    if map.rate_correlation >= FOLLOWS_RATE {
+        let arrow = format!("→ the first axis follows it (r = {:.2})", map.rate_correlation);
+        area.draw(&Text::new(arrow, (end + text_width(&high, size) + 12, top), font(size, HPos::Left, VPos::Top))).map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// A placed label: where it is anchored, how, its (possibly cut) text and its box.
+#[derive(Clone)]
+struct Label {
+    at: (i32, i32),
+    anchor: HPos,
+    text: String,
+    bounds: [i32; 4],
+}
+
+/// Whether two boxes (`[left, top, right, bottom]`) overlap.
+fn overlap(a: &[i32; 4], b: &[i32; 4]) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+}
+
+/// Where each point's label goes: right of its disc, else left, else above or below, the first
+/// place inside `room` that overlaps no other disc and no placed label; the most frequent values
+/// choose first, and a label with no free place is left out (the text alternative lists every
+/// value), so labels never cover each other.
+fn place_labels(points: &[crate::insight::MapPoint], discs: &[((i32, i32), u32)], size: u32, room: (i32, i32)) -> Vec<Option<Label>> {
+    let boxes: Vec<[i32; 4]> = discs.iter().map(|&((x, y), r)| [x - r as i32, y - r as i32, x + r as i32, y + r as i32]).collect();
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| points[b].rows.cmp(&points[a].rows).then(a.cmp(&b)));
+    let mut labels: Vec<Option<Label>> = vec![None; points.len()];
+    let half = size as i32 / 2 + 1;
+    for i in order {
+        let ((x, y), r) = discs[i];
+        let gap = r as i32 + 3;
+        let text = clipped(&points[i].value, room.0 / 2, size);
+        let w = text_width(&text, size);
+        let candidates = [
+            ((x + gap, y), HPos::Left, [x + gap, y - half, x + gap + w, y + half]),
+            ((x - gap, y), HPos::Right, [x - gap - w, y - half, x - gap, y + half]),
+            ((x, y - gap - half), HPos::Center, [x - w / 2, y - gap - 2 * half, x + w / 2, y - gap]),
+            ((x, y + gap + half), HPos::Center, [x - w / 2, y + gap, x + w / 2, y + gap + 2 * half]),
+        ];
+        let inside = |b: &[i32; 4]| b[0] >= 2 && b[1] >= 0 && b[2] <= room.0 && b[3] <= room.1;
+        let clear = |b: &[i32; 4]| {
+            boxes.iter().enumerate().all(|(j, d)| j == i || !overlap(b, d))
+                && labels.iter().flatten().all(|l: &Label| !overlap(b, &l.bounds))
+        };
+        if let Some((at, anchor, bounds)) = candidates.into_iter().find(|(_, _, b)| inside(b) && clear(b)) {
+            labels[i] = Some(Label { at, anchor, text, bounds });
+        }
+    }
+    labels
 }
 
 #[cfg(test)]
@@ -95,6 +192,7 @@ mod tests {
             epoch: 2,
             explained: [0.6, 0.3],
             points: vec![point("Exec-managerial", 1.0, 0.0, 400, 0.48), point("Handlers-cleaners", -1.0, 0.5, 100, 0.06)],
+            rate_correlation: 1.0,
         };
         let svg = to_svg(600, 400, |root| {
             draw_embedding_maps(root, &[map.clone(), EmbeddingMap { mode: Mode::Joint, ..map.clone() }], Theme::default())
@@ -121,7 +219,36 @@ mod tests {
         };
         let cut = to_svg(300, 300, |root| draw_embedding_maps(root, &[crowded], Theme::default())).unwrap();
         assert!(cut.contains("a-value-name") && !cut.contains(long), "a label with no room on either side is cut");
+        assert!(svg.contains("positive rate 6%") && svg.contains("48%"), "the legend spans this map's rates");
+        assert!(svg.contains("the first axis follows it (r = 1.00)"));
         let empty = to_svg(600, 200, |root| draw_embedding_maps(root, &[], Theme::default())).unwrap();
         assert!(empty.contains("does not embed this column"));
+    }
+
+    #[test]
+    fn labels_never_cover_each_other_or_another_disc() {
+        crate::plot::tests::fonts();
+        // Sixty values crowded into a small square, as a column's rare values gather.
+        let points: Vec<MapPoint> = (0..60)
+            .map(|i| MapPoint {
+                value: format!("value-{i}"),
+                x: (i % 8) as f64,
+                y: (i / 8) as f64,
+                rows: 60 - i,
+                positive_rate: 0.5,
+                nearest: Vec::new(),
+            })
+            .collect();
+        let discs: Vec<((i32, i32), u32)> = points.iter().map(|p| ((60 + 45 * p.x as i32, 40 + 30 * p.y as i32), 6)).collect();
+        let labels = place_labels(&points, &discs, 12, (400, 300));
+        let placed: Vec<&Label> = labels.iter().flatten().collect();
+        assert!(placed.len() >= 10 && placed.len() < 60, "some fit, some are left out: {}", placed.len());
+        assert!(labels[0].is_some(), "the most frequent value is labelled first");
+        for (i, a) in placed.iter().enumerate() {
+            assert!(placed[i + 1..].iter().all(|b| !overlap(&a.bounds, &b.bounds)), "{} covers another label", a.text);
+            let covered =
+                discs.iter().filter(|&&((x, y), r)| overlap(&a.bounds, &[x - r as i32, y - r as i32, x + r as i32, y + r as i32]));
+            assert_eq!(covered.count(), 0, "{} covers a disc", a.text);
+        }
     }
 }

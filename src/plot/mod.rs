@@ -45,9 +45,20 @@ impl Picture {
         }
     }
 
-    /// The picture as SVG text of `width × height` pixels.
+    /// The picture as SVG text of `width × height` pixels; a `height` of 0 asks for the
+    /// picture's [`Picture::natural_height`].
     pub fn svg(&self, width: u32, height: u32, theme: Theme) -> Result<String, String> {
+        let height = if height == 0 { self.natural_height(width, theme) } else { height };
         to_svg(width, height, |root| self.draw(root, theme))
+    }
+
+    /// The height at which the picture, `width` wide, fills its area: the cross map sized to its
+    /// grid (square cells, none squeezed), the others two fifths of the width.
+    pub fn natural_height(&self, width: u32, theme: Theme) -> u32 {
+        match self {
+            Self::CrossMap(map) => cross_map::natural_height(map, width, theme),
+            _ => width * 2 / 5,
+        }
     }
 }
 

@@ -79,9 +79,18 @@ pub struct ModelRun {
     pub mode: Mode,
     /// One record per finished epoch.
     pub epochs: Vec<EpochRecord>,
+    /// A previous run kept on screen beside the current one (drawn faint, "before"), so a
+    /// class sees what a change did in one look.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ghost: bool,
 }
 
 impl ModelRun {
+    /// The current run of `mode` (not a ghost).
+    pub fn new(mode: Mode, epochs: Vec<EpochRecord>) -> Self {
+        Self { mode, epochs, ghost: false }
+    }
+
     /// The last epoch, if any finished.
     pub fn last(&self) -> Option<&EpochRecord> {
         self.epochs.last()

@@ -13,7 +13,7 @@ mod handover;
 
 use super::tables::{Rule, Tables};
 use super::{Prepared, TableUpdates, TrainConfig};
-use crate::features::{Encoded, Layout};
+use crate::features::{Encoded, Layout, PAD};
 use crate::metrics::{self, Metrics};
 use crate::model::{Inputs, Lookups, Mode, ModelConfig, Parameters, TableId, WideDeep, predict_logits, read};
 use crate::rng::Rng;
@@ -36,8 +36,9 @@ pub struct EpochRecord {
     pub seconds: f64,
     /// Training rows per second.
     pub samples_per_second: f64,
-    /// Share of the wide weights that are exactly zero (L1 in FTRL makes many), when the model
-    /// has a wide part.
+    /// Share of the wide weights of ids the training rows use that are exactly zero (L1 in FTRL
+    /// makes many), when the model has a wide part. Ids no row uses (empty hash buckets) stay
+    /// at zero under any optimizer and are not counted: they are not sparsity.
     #[serde(default)]
     pub wide_zero_share: Option<f64>,
 }
@@ -306,7 +307,7 @@ impl Trainer {
         let wide_zero_share = match model.wide_weights() {
             Some(weights) => {
                 let weights = read::floats(weights).await?;
-                Some(weights.iter().filter(|&&w| w == 0.0).count() as f64 / weights.len().max(1) as f64)
+                Some(zero_share(&weights, &self.train.wide))
             }
             None => None,
         };
@@ -408,4 +409,27 @@ fn sparse_tables(model: &mut WideDeep, layout: &Layout, settings: &TrainConfig) 
 /// `batch_size` out of `rows`.
 fn batches_done(epoch: usize, cursor: usize, rows: usize, batch_size: usize) -> usize {
     epoch * rows.div_ceil(batch_size) + cursor.div_ceil(batch_size)
+}
+
+/// The share of `weights` that are exactly zero among the ids that `wide` (training rows' ids,
+/// [`PAD`] where unused) uses; 0 when it uses none.
+fn zero_share(weights: &[f32], wide: &[u32]) -> f64 {
+    let mut used = vec![false; weights.len()];
+    wide.iter().filter(|&&id| id != PAD).for_each(|&id| used[id as usize] = true);
+    let (zeros, count) =
+        used.iter().zip(weights).filter(|(u, _)| **u).fold((0usize, 0usize), |(z, n), (_, &w)| (z + usize::from(w == 0.0), n + 1));
+    if count == 0 { 0.0 } else { zeros as f64 / count as f64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_buckets_are_not_sparsity() {
+        // Ids 0 and 3 are used by no row: their zeros do not count. Of ids 1 and 2, one is zero.
+        let weights = [0.0, 0.0, 0.7, 0.0];
+        assert_eq!(zero_share(&weights, &[1, 2, PAD, 2, 1, PAD]), 0.5);
+        assert_eq!(zero_share(&weights, &[PAD]), 0.0);
+    }
 }

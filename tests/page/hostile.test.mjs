@@ -135,6 +135,7 @@ test('columns named constructor, toString, __proto__ and hasOwnProperty have the
   assert.equal((await hashParams(page)).roles, '{"__proto__":"wide"}', 'the link keeps the role of __proto__');
   await page.click('#train-joint');
   await waitDone(page);
+  await page.click('#tab-whatif');
   await page.click('#whatif button[type="submit"]');
   await page.waitForFunction(() => /Probability/.test(document.querySelector('#whatif-result').textContent));
   assert.match(await page.$eval('#whatif-result', (d) => d.textContent), /__proto__=/, 'the row\'s __proto__ value fired its wide weight');

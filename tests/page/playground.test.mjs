@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { pageSuite } from './harness.mjs';
 
 const open = pageSuite({ readyMs: 120_000 });
@@ -106,9 +109,12 @@ test('a Compare run of 2 epochs draws all three models and ranks them', { timeou
     return seen;
   });
   for (const [mode, pixels] of Object.entries(colours)) assert.ok(pixels > 200, `${mode} is drawn (${pixels} pixels)`);
+  assert.deepEqual(await page.$$eval('#model-progress progress', (bars) => bars.map((b) => b.value === b.max)), [true, true, true], 'every progress bar ends full');
+  await page.click('#tab-weights');
   await page.click('#show-weights');
   await page.waitForSelector('#weights tbody tr');
   assert.ok((await page.$$('#weights tbody tr')).length >= 10);
+  await page.click('#tab-whatif');
   await page.click('#whatif button[type="submit"]');
   await page.waitForFunction(() => /Probability/.test(document.querySelector('#whatif-result').textContent));
   await mkdir('out', { recursive: true });
@@ -207,6 +213,13 @@ test('curves, metrics and the model download; a loaded model scores a new CSV', 
   const model = await saved('#download-model');
   assert.equal(model.name, 'widedeep-joint.model.json');
   assert.equal(JSON.parse(await readFile(model.path, 'utf8')).format, 'widedeep-model/1');
+  // The ONNX beside it, read by the real onnx package (the interop tests' environment).
+  const onnx = await saved('#download-onnx');
+  assert.equal(onnx.name, 'widedeep-joint.onnx');
+  const python = join(process.env.WIDEDEEP_VENV ?? join(homedir(), '.cache/widedeep/venv'), 'bin/python');
+  const check = 'import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print(" ".join(i.name for i in m.graph.input))';
+  const inputs = execFileSync(python, ['-c', check, onnx.path], { encoding: 'utf8' }).trim().split(' ');
+  assert.ok(inputs.includes('wide_city_x_product') && inputs.includes('deep_city'), `the ONNX model's inputs: ${inputs}`);
   await page.setInputFiles('#model-file', model.path);
   await page.waitForFunction(() => /Model loaded/.test(document.querySelector('#share-status').textContent));
   const scoredDownload = page.waitForEvent('download');
@@ -274,10 +287,15 @@ test('the cross map, the embedding map, the diagram and named weights draw and m
   // ends while the last one is still being drawn is drawn next, at the latest epoch: a fast
   // machine may skip one but never the last. One more epoch after the race is drawn again, from
   // predictions that have moved.
+  // A picture is drawn while its tab shows, and when its tab is opened.
   await page.waitForFunction(() => document.querySelector('#cross-map').dataset.epoch === '2');
+  await page.click('#tab-embedding');
+  await page.waitForFunction(() => Number(document.querySelector('#embedding-map').dataset.drawn ?? 0) >= 1);
   await page.click('#more');
-  await page.waitForFunction(() => document.querySelector('#cross-map').dataset.epoch === '3', null, { timeout: 600_000 });
+  await page.waitForFunction(() => Number(document.querySelector('#embedding-map').dataset.drawn ?? 0) >= 2, null, { timeout: 600_000 });
   await waitDone(page);
+  await page.click('#tab-cross');
+  await page.waitForFunction(() => document.querySelector('#cross-map').dataset.epoch === '3', null, { timeout: 600_000 });
   assert.ok(await drawn(page, 'cross-map') >= 2, 'redrawn while training');
   assert.ok(await drawn(page, 'embedding-map') >= 2);
   const shownMaps = await page.evaluate(() => window.shownMaps);
@@ -285,7 +303,10 @@ test('the cross map, the embedding map, the diagram and named weights draw and m
   for (const id of ['cross-map', 'embedding-map', 'curves', 'diagram']) assert.ok(await inked(page, id) > 500, `${id} has ink`);
   await mkdir('out', { recursive: true });
   await page.setViewportSize({ width: 1280, height: 900 });
-  for (const id of ['cross-map', 'embedding-map']) await (await page.$(`#${id}`)).screenshot({ path: `out/playground-${id}.png` });
+  await (await page.$('#cross-map')).screenshot({ path: 'out/playground-cross-map.png' });
+  await page.click('#tab-embedding');
+  await (await page.$('#embedding-map')).screenshot({ path: 'out/playground-embedding-map.png' });
+  await page.click('#tab-cross');
   const exceptions = await page.$$eval('#cross-map-table tr[data-exception]', (rows) => rows.length);
   assert.ok(exceptions >= 5, `outlined cells are listed in the table (${exceptions})`);
   assert.match(await page.$eval('#embedding-list', (l) => l.textContent), /joint, city_\d\d \([\d,]+ rows, \d+% positive\): nearest city_\d\d/);
@@ -295,9 +316,11 @@ test('the cross map, the embedding map, the diagram and named weights draw and m
   await page.selectOption('#map-across', 'price');
   await page.waitForFunction(() => /price/.test(document.querySelector('#cross-map-table thead').textContent + document.querySelector('#cross-map-table tbody').textContent));
   assert.match(await hashParams(page).then((p) => p.map), /"city","price"/, 'the chosen pair is kept in the link');
+  await page.click('#tab-whatif');
   await page.click('#whatif button[type="submit"]');
   await page.waitForSelector('#whatif-result .fired li');
   assert.match(await page.$eval('#whatif-result', (d) => d.textContent), /city=city_\d\d × product=product_\d\d: [+−]\d/);
+  await page.click('#tab-cross');
   const svgDownload = page.waitForEvent('download');
   await page.click('#map-svg');
   assert.ok((await readFile(await (await svgDownload).path(), 'utf8')).startsWith('<svg'));
@@ -329,7 +352,7 @@ test('a lesson runs through every step by keyboard; its step and the projector v
     await page.waitForFunction((n) => document.querySelector('#lesson').dataset.step === n, String(steps.length + 1));
   }
   assert.deepEqual(steps.map((s) => s.count), [1, 2, 3, 4, 5, 6].map((n) => `Memorize vs generalize: step ${n} of 6`));
-  assert.deepEqual(steps.map((s) => s.target), ['data-panel', 'race-panel', 'cross-map-figure', 'weights', 'race-panel', 'cross-map-figure']);
+  assert.deepEqual(steps.map((s) => s.target), ['features', 'race-panel', 'cross-map-figure', 'weights-panel', 'results-box', 'cross-map-figure']);
   await page.waitForSelector('#lesson-next:not([disabled])', { timeout: 600_000 });
   assert.equal(await page.$eval('#cross-city-product', (b) => b.checked), false, 'step 5 switched the cross off');
   assert.match(await page.$eval('#status', (p) => p.textContent), /^Done/);

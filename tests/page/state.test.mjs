@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { FIELDS, MAX_VALUE_CHARS, columnMap, defaults, own, readHash, shown, toConfig, useCoreDefaults, writeHash } from '../../www/state.js';
+import { SETTINGS, MAX_VALUE_CHARS, columnMap, defaults, own, readHash, shown, toConfig, useCoreDefaults, writeHash } from '../../www/state.js';
 import { LIST_MAX, PAGE_ROWS, columnChoices, roleOf, schemaPage } from '../../www/views.js';
 
 useCoreDefaults({
@@ -39,11 +39,13 @@ test('columns named like Object.prototype\'s properties are columns like any oth
   const { state, refused } = read(`#preset=adult&roles=${encodeURIComponent(JSON.stringify(roles))}`);
   assert.deepEqual(refused, []);
   assert.equal(Object.getPrototypeOf(state.roles), null);
-  const role = (name, warning) => roleOf({ name, warning }, state);
+  // `role`: the core's role for the column (the engine's analysis gives it: ignore for a warned one).
+  const role = (name, core) => roleOf({ name, role: core }, state);
   assert.equal(role('__proto__'), 'wide', 'the link\'s role for __proto__ is its own entry');
   assert.equal(role('toString'), 'ignore');
   assert.equal(role('constructor'), 'both', 'no role chosen: the default');
-  assert.equal(role('hasOwnProperty', 'constant'), 'ignore', 'a warned column is ignored, not given Object.prototype.hasOwnProperty');
+  assert.equal(role('hasOwnProperty', 'ignore'), 'ignore', 'the core\'s role, not Object.prototype.hasOwnProperty');
+  assert.equal(role('valueOf', 'both'), 'both');
   for (const name of names) assert.equal(own(columnMap(), name), undefined, name);
   assert.deepEqual(Object.keys(toConfig(state, ['joint']).features.roles).sort(), ['__proto__', 'toString'], 'the engine gets the same two');
   assert.equal(readHash(writeHash(state), defaults).roles.__proto__, 'wide', 'and the link keeps them');
@@ -72,5 +74,5 @@ test('settings show in messages as their link text, shortened', () => {
   assert.equal(shown('embedding', ''), '(automatic)');
   assert.equal(shown('crosses', []), '(none)');
   assert.equal(shown('label', 'y'.repeat(100)).length, 58);
-  assert.ok(Object.keys(FIELDS).length > 20);
+  assert.ok(Object.keys(SETTINGS).length > 20);
 });

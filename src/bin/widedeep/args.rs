@@ -24,6 +24,10 @@ pub enum Command {
     Predict(PredictArgs),
     /// Write a generated data set: MovieLens-shaped ratings, the memorize-vs-generalize story, or recommender-scale ids.
     Generate(GenerateArgs),
+    /// Export a saved model for serving: an ONNX graph (inputs per column, outputs logit and probability).
+    Export(ExportArgs),
+    /// Encode a CSV's rows as an exported model's inputs (JSON), with this tool's probability for each row.
+    Encode(EncodeArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -219,6 +223,30 @@ pub fn list(values: &[String]) -> Vec<String> {
         items.push(item);
     }
     items.into_iter().map(|item| item.trim().to_string()).filter(|item| !item.is_empty()).collect()
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The saved model (from `train --save` or the page's download).
+    pub model: PathBuf,
+    /// Write the ONNX graph here.
+    #[arg(long, value_name = "OUT.onnx", required_unless_present = "spec")]
+    pub onnx: Option<PathBuf>,
+    /// Write the fitted encoder's portable spec here (JSON), with `encode.py`, the reference
+    /// encoder in Python, beside it.
+    #[arg(long, value_name = "OUT.json")]
+    pub spec: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct EncodeArgs {
+    /// The saved model.
+    pub model: PathBuf,
+    /// The CSV whose rows to encode (the label column is not needed).
+    pub file: PathBuf,
+    /// Write the inputs here (JSON: `{rows, inputs: [{name, shape, dtype, values}], probabilities}`).
+    #[arg(long, value_name = "OUT.json")]
+    pub out: PathBuf,
 }
 
 #[derive(Args)]

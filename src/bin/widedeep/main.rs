@@ -7,6 +7,8 @@
 #[cfg(not(target_family = "wasm"))]
 mod args;
 #[cfg(not(target_family = "wasm"))]
+mod export;
+#[cfg(not(target_family = "wasm"))]
 mod generate;
 #[cfg(not(target_family = "wasm"))]
 mod inspect;
@@ -30,6 +32,8 @@ fn main() -> std::process::ExitCode {
         args::Command::Train(a) => train::run(&a),
         args::Command::Predict(a) => predict::run(&a),
         args::Command::Generate(a) => generate::run(&a),
+        args::Command::Export(a) => export::run(&a),
+        args::Command::Encode(a) => export::encode(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,6 +12,13 @@ pub fn run(args: &PredictArgs) -> Result<(), String> {
     let saved = SavedModel::from_json(&text).map_err(|e| format!("{}: {e}", args.model.display()))?;
     let table = crate::load(&args.file)?;
     let scored = pollster::block_on(saved.score(&table, &Device::flex())).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    if scored.clipped > 0 {
+        eprintln!(
+            "note: {} numbers lay more than {:e} standard deviations from the training data's mean and were clipped to it",
+            scored.clipped,
+            widedeep::limits::MAX_STANDARDIZED
+        );
+    }
     if let Some(m) = scored.metrics {
         eprintln!("against the file's labels: AUC {:.4}, accuracy {:.4}, log-loss {:.4}", m.auc, m.accuracy, m.log_loss);
     }

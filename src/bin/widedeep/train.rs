@@ -49,7 +49,7 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
     for trainer in &mut comparison.trainers {
         train_one(trainer, config.train.epochs, args.quiet)?;
     }
-    let models: Vec<ModelRun> = comparison.trainers.iter().map(|t| ModelRun { mode: t.mode(), epochs: t.history().to_vec() }).collect();
+    let models: Vec<ModelRun> = comparison.trainers.iter().map(|t| ModelRun::new(t.mode(), t.history().to_vec())).collect();
     if models.len() > 1 {
         print_comparison(&models);
     }

@@ -1,0 +1,50 @@
+//! `widedeep export` and `widedeep encode`: a saved model as ONNX for serving, and a CSV's rows
+//! as that model's inputs (to feed it, or to check a serving stack against this tool).
+
+use burn::tensor::Device;
+use std::path::Path;
+
+use widedeep::export::{ENCODE_PY, EncoderSpec, OPSET, encode_feeds, to_onnx};
+use widedeep::model::SavedModel;
+
+use crate::args::{EncodeArgs, ExportArgs};
+
+fn read_model(path: &std::path::Path) -> Result<SavedModel, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    SavedModel::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn run(args: &ExportArgs) -> Result<(), String> {
+    let saved = read_model(&args.model)?;
+    let write = |path: &Path, bytes: &[u8]| std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()));
+    if let Some(path) = &args.onnx {
+        let (bytes, inputs) = to_onnx(&saved).map_err(|e| format!("{}: {e}", args.model.display()))?;
+        write(path, &bytes)?;
+        eprintln!(
+            "wrote {} ({} bytes, ONNX opset {OPSET}): the {} model; outputs logit and probability [rows]; inputs:",
+            path.display(),
+            bytes.len(),
+            saved.model.mode.name()
+        );
+        for input in &inputs {
+            eprintln!("  {}: {}", crate::printable(&input.name), crate::printable(&input.doc()));
+        }
+    }
+    if let Some(path) = &args.spec {
+        write(path, EncoderSpec::new(&saved).to_json().as_bytes())?;
+        let script = path.with_file_name("encode.py");
+        write(&script, ENCODE_PY.as_bytes())?;
+        eprintln!("wrote {} (the encoder spec) and {} (python encode.py SPEC DATA.csv OUT.json)", path.display(), script.display());
+    }
+    Ok(())
+}
+
+pub fn encode(args: &EncodeArgs) -> Result<(), String> {
+    let saved = read_model(&args.model)?;
+    let table = crate::load(&args.file)?;
+    let feeds = pollster::block_on(encode_feeds(&saved, &table, &Device::flex())).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let text = serde_json::to_string(&feeds).map_err(|e| format!("cannot write the inputs: {e}"))?;
+    std::fs::write(&args.out, text).map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    eprintln!("wrote {}: {} rows as {} inputs", args.out.display(), feeds.rows, feeds.inputs.len());
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! Taking a trained model out of the playground: an ONNX graph for serving ([`to_onnx`]), and a
+//! table's rows encoded as that graph's inputs ([`encode_feeds`]) with the probabilities this
+//! crate gives them, so a serving stack can check that it reads the model as we do.
+
+mod inputs;
+mod onnx;
+mod spec;
+
+use serde::Serialize;
+
+pub use inputs::{InputPart, ModelInput, Values, feeds, model_inputs};
+pub use onnx::{OPSET, to_onnx};
+pub use spec::{ENCODE_PY, EncoderSpec, SPEC_FORMAT};
+
+use crate::Result;
+use crate::data::Table;
+use crate::model::SavedModel;
+
+/// One input's values for some rows, with its name and shape.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Feed {
+    /// The graph input's name.
+    pub name: String,
+    /// `[rows]` or `[rows, slots]`.
+    pub shape: Vec<usize>,
+    /// `int64` or `float32`.
+    pub dtype: &'static str,
+    /// Row-major values.
+    pub values: Values,
+}
+
+/// A table's rows as the exported model's inputs, and what this crate predicts for them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Feeds {
+    /// Rows encoded.
+    pub rows: usize,
+    /// One entry per graph input, in the graph's order.
+    pub inputs: Vec<Feed>,
+    /// This crate's probability for each row (the `probability` output should match it).
+    pub probabilities: Vec<f64>,
+}
+
+/// Encodes every row of `table` with `saved`'s encoder as its ONNX inputs, and scores them.
+pub async fn encode_feeds(saved: &SavedModel, table: &Table, device: &burn::tensor::Device) -> Result<Feeds> {
+    let layout = saved.encoder.layout();
+    let rows: Vec<usize> = (0..table.rows()).collect();
+    let encoded = saved.encoder.encode(table, &rows, None)?;
+    let inputs = model_inputs(&saved.encoder, &layout, saved.model.mode);
+    let values = feeds(&inputs, &layout, &encoded);
+    let inputs = inputs
+        .into_iter()
+        .zip(values)
+        .map(|(input, values)| Feed {
+            shape: std::iter::once(table.rows()).chain(input.slots).collect(),
+            dtype: if input.is_ids() { "int64" } else { "float32" },
+            name: input.name,
+            values,
+        })
+        .collect();
+    let probabilities = saved.score(table, device).await?.probabilities;
+    Ok(Feeds { rows: table.rows(), inputs, probabilities })
+}

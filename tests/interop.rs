@@ -1,0 +1,218 @@
+//! A model that leaves, checked against the real thing: `widedeep export --onnx` run in ONNX
+//! Runtime (through Python, `tests/interop/onnx_check.py`, from the environment that
+//! `scripts/setup.sh` installs) gives the probabilities this crate gives, for every mode and for
+//! every kind of input (wide blocks and crosses, deep ids sharing a table, mean-pooled tokens with
+//! padding, numbers with missing values).
+#![cfg(not(target_family = "wasm"))]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[path = "common/cli.rs"]
+mod common;
+use common::{scratch, widedeep, write};
+
+/// The Python with ONNX Runtime: `WIDEDEEP_VENV`, else the one `scripts/setup.sh` makes. Missing
+/// is a failure that says how to install it, never a skip.
+fn python() -> PathBuf {
+    let venv = std::env::var_os("WIDEDEEP_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/widedeep/venv"));
+    let python = venv.join("bin/python");
+    assert!(python.exists(), "{} is missing: run scripts/setup.sh (make test does) to install ONNX Runtime", python.display());
+    python
+}
+
+/// Rows with every input kind: categories, a crossed pair, `|`-separated tags of 0 to 3 tokens,
+/// a number with missing values; the label depends on all of them.
+fn mixed(rows: usize) -> String {
+    let mut text = String::from("city,kind,tags,score,bought\n");
+    for i in 0..rows {
+        let city = ["Oslo", "Lima", "Pune", "Kyiv", "Rome"][i % 5];
+        let kind = ["a", "b", "c"][(i / 5) % 3];
+        let tags = ["", "red", "red|blue", "blue|green|red", "green"][(i / 3) % 5];
+        let score = if i % 11 == 0 { String::new() } else { format!("{}.25", (i * 7) % 23) };
+        let bought = (city == "Oslo") ^ (kind == "c") ^ tags.contains("green") ^ (i % 23 < 4);
+        text.push_str(&format!("{city},{kind},{tags},{score},{}\n", if bought { "yes" } else { "no" }));
+    }
+    text
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let out = widedeep(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "widedeep {args:?}: {stderr}");
+    stderr
+}
+
+/// Exports `model` to ONNX, encodes `data` and runs both in ONNX Runtime: its report.
+fn check_in_onnx_runtime(dir: &Path, model: &Path, data: &str) -> serde_json::Value {
+    let onnx = dir.join(model.file_stem().unwrap()).with_extension("onnx");
+    let feeds = dir.join(model.file_stem().unwrap()).with_extension("feeds.json");
+    run_ok(&["export", model.to_str().unwrap(), "--onnx", onnx.to_str().unwrap()]);
+    run_ok(&["encode", model.to_str().unwrap(), data, "--out", feeds.to_str().unwrap()]);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/onnx_check.py");
+    let out = Command::new(python()).arg(script).arg(&onnx).arg(&feeds).output().expect("python runs");
+    assert!(out.status.success(), "ONNX Runtime refused the export: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("the check prints JSON")
+}
+
+/// The first `rows` lines of the bundled Adult file (its header included).
+fn adult_head(dir: &Path, rows: usize) -> String {
+    let adult = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/adult.csv")).unwrap();
+    let head: Vec<&str> = adult.lines().take(rows + 1).collect();
+    write(dir, "adult-head.csv", &(head.join("\n") + "\n"))
+}
+
+/// Trains `mode` on `train` with `flags`, exports it and checks it in ONNX Runtime on `scored`.
+fn check_mode(dir: &Path, name: &str, mode: &str, train: &str, scored: &str, flags: &[&str]) -> serde_json::Value {
+    let model = dir.join(format!("{name}-{mode}.json"));
+    let saved = model.to_str().unwrap();
+    run_ok(&[&["train", train, "--model", mode, "--epochs", "2", "--quiet", "--save", saved], flags].concat());
+    let report = check_in_onnx_runtime(dir, &model, scored);
+    let difference = report["max_difference"].as_f64().unwrap();
+    assert!(difference < 1e-5, "{name} {mode}: ONNX Runtime's probabilities differ from ours by up to {difference}");
+    assert_eq!(report["logit_matches_probability"], true, "{name} {mode}: {report}");
+    assert_eq!(report["opset"], serde_json::json!([13]), "{name} {mode}: {report}");
+    report
+}
+
+fn input_names(report: &serde_json::Value) -> Vec<&str> {
+    report["inputs"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect()
+}
+
+#[test]
+fn every_mode_exported_to_onnx_gives_our_probabilities_in_onnx_runtime() {
+    let dir = scratch("onnx");
+    let data = write(&dir, "mixed.csv", &mixed(900));
+    for mode in ["wide", "deep", "joint"] {
+        let flags = ["--label", "bought", "--positive", "yes", "--kind", "tags=multi_categorical", "--cross", "city,kind"];
+        let report = check_mode(&dir, "mixed", mode, &data, &data, &flags);
+        assert_eq!(report["rows"], 900, "{mode}: {report}");
+        let expected: &[&str] = match mode {
+            "wide" => &["wide_city", "wide_kind", "wide_tags", "wide_score", "wide_city_x_kind"],
+            "deep" => &["deep_city", "deep_kind", "deep_tags", "number_score"],
+            _ => &[
+                "wide_city",
+                "wide_kind",
+                "wide_tags",
+                "wide_score",
+                "wide_city_x_kind",
+                "deep_city",
+                "deep_kind",
+                "deep_tags",
+                "number_score",
+            ],
+        };
+        assert_eq!(input_names(&report), expected, "{mode}: inputs per column, in the graph's order");
+    }
+}
+
+#[test]
+fn adult_movielens_and_ids_models_run_in_onnx_runtime_as_ours() {
+    let dir = scratch("onnx-data");
+    let adult = adult_head(&dir, 3000);
+    let movielens = dir.join("movielens.csv");
+    run_ok(&["generate", "movielens", "--rows", "4000", "--out", movielens.to_str().unwrap()]);
+    let ids = dir.join("ids.csv");
+    run_ok(&["generate", "ids", "--users", "800", "--items", "400", "--rows", "4000", "--out", ids.to_str().unwrap()]);
+    let (movielens, ids) = (movielens.to_str().unwrap(), ids.to_str().unwrap());
+    for mode in ["wide", "deep", "joint"] {
+        let report = check_mode(&dir, "adult", mode, "data/adult.csv", &adult, &["--setup", "adult"]);
+        assert_eq!(report["rows"], 3000);
+        assert!(mode == "deep" || input_names(&report).contains(&"wide_education_x_occupation"), "{report}");
+        let report = check_mode(&dir, "movielens", mode, movielens, movielens, &["--setup", "movielens"]);
+        assert!(mode == "wide" || input_names(&report).contains(&"deep_genres"), "multi-valued genres: {report}");
+        let report = check_mode(&dir, "ids", mode, ids, ids, &["--label", "label"]);
+        assert_eq!(report["rows"], 4000);
+    }
+}
+
+#[test]
+fn the_export_names_each_input_and_refuses_a_damaged_model_clearly() {
+    let dir = scratch("onnx-doc");
+    let data = write(&dir, "mixed.csv", &mixed(300));
+    let model = dir.join("joint.json");
+    run_ok(&[
+        "train",
+        &data,
+        "--label",
+        "bought",
+        "--positive",
+        "yes",
+        "--kind",
+        "tags=multi_categorical",
+        "--epochs",
+        "1",
+        "--quiet",
+        "--save",
+        model.to_str().unwrap(),
+    ]);
+    let onnx = dir.join("joint.onnx");
+    let said = run_ok(&["export", model.to_str().unwrap(), "--onnx", onnx.to_str().unwrap()]);
+    assert!(said.contains("ONNX opset 13") && said.contains("outputs logit and probability"), "{said}");
+    assert!(said.contains("deep_tags: token ids of tags: [rows, 3] int64, averaged over the real tokens; -1 pads"), "{said}");
+    assert!(said.contains("number_score: score standardized"), "{said}");
+    let text = std::fs::read_to_string(&model).unwrap().replace("\"hidden.0.bias\"", "\"hidden.0.bias_gone\"");
+    let damaged = write(&dir, "damaged.json", &text);
+    let out = widedeep(&["export", &damaged, "--onnx", onnx.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("parameter 'hidden.0.bias' is missing"), "{stderr}");
+}
+
+/// Rows a model never saw: unseen and missing values, more tokens than it keeps, unseen tokens,
+/// padding, numbers outside the training range or not numbers, quotes and spaces.
+const AWKWARD: &str = "city,kind,tags,score,bought
+Oslo,a,red|blue,3.25,yes
+Atlantis,a,red,1e308,no
+Lima,,blue|purple|green|red,-1.7e308,yes
+  Pune , b , red | green ,  7.5 ,no
+NA,?,,abc,yes
+\"Kyiv\",c,\"green|red\",1e5,no
+Rome,N/A,null,-0.0,yes
+";
+
+#[test]
+fn encode_py_gives_the_inputs_widedeep_encode_gives() {
+    let dir = scratch("encode-py");
+    let data = write(&dir, "mixed.csv", &mixed(600));
+    let awkward = write(&dir, "awkward.csv", AWKWARD);
+    let model = dir.join("joint.json");
+    let flags =
+        ["--label", "bought", "--positive", "yes", "--kind", "tags=multi_categorical", "--cross", "city,kind", "--cross", "city,tags"];
+    run_ok(&[&["train", &data, "--epochs", "1", "--quiet", "--save", model.to_str().unwrap()], flags.as_slice()].concat());
+    let spec = dir.join("spec.json");
+    run_ok(&["export", model.to_str().unwrap(), "--spec", spec.to_str().unwrap()]);
+    let (ours, theirs) = (dir.join("ours.json"), dir.join("theirs.json"));
+    run_ok(&["encode", model.to_str().unwrap(), &awkward, "--out", ours.to_str().unwrap()]);
+    let script = dir.join("encode.py");
+    assert!(script.exists(), "export --spec writes encode.py beside the spec");
+    let out = Command::new(python()).arg(&script).arg(&spec).arg(&awkward).arg(&theirs).output().expect("python runs");
+    assert!(out.status.success(), "encode.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    let read = |p: &Path| -> serde_json::Value { serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };
+    let (ours, theirs) = (read(&ours), read(&theirs));
+    assert_eq!(ours["rows"], 7);
+    assert_eq!(theirs["rows"], 7);
+    let (ours, theirs) = (ours["inputs"].as_array().unwrap(), theirs["inputs"].as_array().unwrap());
+    let names = |inputs: &[serde_json::Value]| inputs.iter().map(|i| i["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(names(theirs), names(ours));
+    assert!(names(ours).contains(&"wide_city_x_tags".to_string()) && names(ours).contains(&"deep_tags".to_string()));
+    for (a, b) in ours.iter().zip(theirs) {
+        let name = &a["name"];
+        assert_eq!((&a["shape"], &a["dtype"]), (&b["shape"], &b["dtype"]), "{name}");
+        let as_f32 = |v: &serde_json::Value| v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect::<Vec<f32>>();
+        if a["dtype"] == "int64" {
+            assert_eq!(a["values"], b["values"], "{name}: ids");
+        } else {
+            assert_eq!(as_f32(&a["values"]), as_f32(&b["values"]), "{name}: numbers");
+        }
+    }
+    let score = ours.iter().find(|i| i["name"] == "number_score").unwrap()["values"].as_array().unwrap().clone();
+    assert_eq!((score[1].as_f64().unwrap(), score[2].as_f64().unwrap()), (1e6, -1e6), "far numbers clip at ±1e6");
+    assert_eq!(score[4].as_f64().unwrap(), 0.0, "'abc' is not a number: 0");
+    let spec_text = std::fs::read_to_string(&spec).unwrap();
+    assert!(
+        spec_text.contains("\"format\": \"widedeep-encoder-1\"") && spec_text.contains("0xBF58476D1CE4E5B9"),
+        "the spec states its hash"
+    );
+}

@@ -1,0 +1,38 @@
+"""Runs an exported model in ONNX Runtime on the inputs `widedeep encode` wrote, and prints how
+far its probabilities are from widedeep's own (JSON on one line), for tests/interop.rs.
+
+    python onnx_check.py MODEL.onnx FEEDS.json
+"""
+import json
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+DTYPES = {"int64": np.int64, "float32": np.float32}
+
+
+def main(model_path, feeds_path):
+    model = onnx.load(model_path)
+    onnx.checker.check_model(model, full_check=True)
+    with open(feeds_path) as f:
+        feeds = json.load(f)
+    inputs = {
+        feed["name"]: np.asarray(feed["values"], dtype=DTYPES[feed["dtype"]]).reshape(feed["shape"])
+        for feed in feeds["inputs"]
+    }
+    session = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
+    logit, probability = session.run(["logit", "probability"], inputs)
+    ours = np.asarray(feeds["probabilities"], dtype=np.float64)
+    print(json.dumps({
+        "rows": int(probability.shape[0]),
+        "inputs": [i.name for i in session.get_inputs()],
+        "opset": [o.version for o in model.opset_import],
+        "max_difference": float(np.max(np.abs(probability.astype(np.float64) - ours))),
+        "logit_matches_probability": bool(np.allclose(1 / (1 + np.exp(-logit)), probability, atol=1e-6)),
+    }))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

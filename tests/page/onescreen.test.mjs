@@ -1,0 +1,167 @@
+// One screen for the front of the room, in Debian's headless Chromium: at 1366×768 and on a
+// 1280×720 projector the lesson path needs no scrolling, the lesson card never covers what it
+// points at, a presenter's clicker steps it from anywhere, the previous race stays on screen,
+// every number a step says is one the page's tables show, and axe-core finds nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { pageSuite } from './harness.mjs';
+
+const open = pageSuite();
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** `selector`'s bounding box in the viewport: `{left, top, right, bottom}`. */
+const box = (page, selector) => page.$eval(selector, (e) => {
+  const { left, top, right, bottom } = e.getBoundingClientRect();
+  return { left, top, right, bottom };
+});
+const inside = (b, { width, height }) => b.left >= 0 && b.top >= 0 && b.right <= width && b.bottom <= height;
+const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+const hashParams = (page) => page.evaluate(() => Object.fromEntries(new URLSearchParams(location.hash.slice(1))));
+
+/** axe-core's violations on the page as it is (rule ids with the elements they name). */
+async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async () => (await window.axe.run(document)).violations);
+  return found.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Waits until the lesson card shows step `n` set up (its race finished, its facts said). */
+const stepReady = (page, n) => page.waitForFunction((step) => {
+  const card = document.querySelector('#lesson');
+  return card.dataset.step === String(step) && !card.hasAttribute('aria-busy');
+}, n, { timeout: 600_000 });
+
+/** A results table's AUCs by model, as shown (`#results tbody` now, `#results tfoot` the race before). */
+const aucs = (page, part) => page.$$eval(`#results ${part} tr`, (rows) => Object.fromEntries(rows.map((tr) => [tr.dataset.mode, tr.querySelectorAll('td')[1].textContent])));
+
+for (const [width, height, projector] of [[1366, 768, false], [1280, 720, true]]) {
+  test(`at ${width}×${height}${projector ? ' in the projector view' : ''} play, the data set and the lesson are on the first screen, pictures wait as plain text, and axe-core finds nothing`, { timeout: 300_000 }, async () => {
+    const { page, errors } = await open(`#preset=memorize${projector ? '&projector=1' : ''}`);
+    const viewport = { width, height };
+    await page.setViewportSize(viewport);
+    for (const selector of ['#compare', '#preset', '#lesson-choice', '#lesson-start', '#more', '#epoch-counter', '#suggestions', '#diagram', '#race-panel', '#backend']) {
+      if (selector === '#backend' && projector) continue;
+      const b = await box(page, selector);
+      assert.ok(inside(b, viewport), `${selector} is on the first screen: ${JSON.stringify(b)}`);
+    }
+    assert.equal(await page.evaluate(() => document.scrollingElement.scrollTop), 0);
+    assert.equal(await page.$eval('#lesson-start', (b) => b.classList.contains('primary')), true, '"Start the lesson" is a primary button');
+    assert.equal(await page.$eval('#lesson-choice', (s) => s.value), 'memorize', 'the lesson menu follows the data set');
+    // Before the first race: a sentence where each picture will be, never a broken-image box.
+    for (const id of ['curves', 'cross-map']) {
+      assert.equal(await page.$eval(`#${id}`, (img) => getComputedStyle(img).display), 'none', `${id} waits hidden`);
+      assert.match(await page.$eval(`#${id} + .placeholder`, (p) => p.textContent), /appears? once a race/);
+    }
+    assert.deepEqual(await axeViolations(page), [], 'axe-core finds nothing before a race');
+    await page.selectOption('#preset', 'adult');
+    await page.waitForFunction(() => /adult\.csv: 48,842 rows/.test(document.querySelector('#data-summary').textContent));
+    assert.equal(await page.$eval('#lesson-choice', (s) => s.value), 'adult', 'the lesson menu follows the data set');
+    assert.deepEqual(errors, []);
+  });
+}
+
+test('the memorize lesson on a 1280×720 projector: every target in view and uncovered, PageDown from anywhere, the race before kept on screen, every number as the tables show it', { timeout: 1_200_000 }, async () => {
+  const { page, errors } = await open('#preset=memorize&projector=1&epochs=2');
+  const viewport = { width: 1280, height: 720 };
+  await page.setViewportSize(viewport);
+  assert.equal(await page.$eval('#class-speed', (b) => b.checked), false, 'the teacher races flat out');
+  await page.click('#lesson-start');
+  const seen = [];
+  for (let step = 1; step <= 6; step += 1) {
+    await stepReady(page, step);
+    const card = await box(page, '#lesson');
+    const target = await box(page, '[data-lesson-target]');
+    const id = await page.$eval('[data-lesson-target]', (t) => t.id);
+    seen.push(id);
+    assert.ok(inside(card, viewport), `step ${step}: the card is on screen ${JSON.stringify(card)}`);
+    assert.ok(inside(target, viewport), `step ${step}: #${id} is on screen ${JSON.stringify(target)}`);
+    assert.ok(!overlap(card, target), `step ${step}: the card ${JSON.stringify(card)} leaves #${id} ${JSON.stringify(target)} uncovered`);
+    assert.equal(await page.evaluate(() => document.scrollingElement.scrollTop), 0, `step ${step} needs no scrolling`);
+    const text = await page.$eval('#lesson-text', (p) => p.textContent);
+    if (step === 2) {
+      assert.equal(await page.$eval('#class-speed', (b) => b.checked), true, 'a lesson races at class speed');
+      assert.equal((await hashParams(page)).epochs, undefined, 'a lesson races the preset\'s epochs, not the teacher\'s 2');
+      for (const [mode, auc] of Object.entries(await aucs(page, 'tbody'))) assert.ok(text.includes(`${mode} (${auc})`) || text.includes(`${mode} first, test AUC ${auc}`), `step 2 says ${mode}'s AUC ${auc}: ${text}`);
+    }
+    if (step === 3) {
+      const outlined = await page.$$eval('#cross-map-table tr[data-exception]', (rows) => rows.length);
+      const said = /(\d+) cells? departs? from the deep model/.exec(text);
+      assert.ok(said || /No cell departs from the deep model here/.test(text), text);
+      assert.equal(said ? Number(said[1]) : 0, outlined, `step 3 counts the outlined cells the table lists: ${text}`);
+    }
+    if (step === 4) {
+      const marked = await page.$$eval('#weights tbody tr[data-outlined]', (rows) => rows.length);
+      const listed = await page.$$eval('#weights tbody tr', (rows) => rows.length);
+      const said = /(\d+) of the (\d+) weights listed are outlined cells/.exec(text);
+      assert.deepEqual([Number(said?.[1]), Number(said?.[2])], [marked, listed], `step 4 counts the marked weights (◆) it lists: ${text}`);
+    }
+    if (step >= 5) {
+      const [now, then] = [await aucs(page, 'tbody'), await aucs(page, 'tfoot')];
+      assert.deepEqual(Object.keys(then).sort(), ['deep', 'joint', 'wide'], 'after a second race the first is still on screen, greyed');
+      assert.match(await page.$eval('#results tfoot tr', (tr) => tr.textContent), /\(before\)/);
+      const word = Number(now.joint) > Number(then.joint) ? 'rose' : Number(now.joint) < Number(then.joint) ? 'fell' : 'stayed the same';
+      assert.ok(text.includes(`was ${then.joint} before`) && text.includes(`is ${now.joint} now: it ${word}`), `step ${step} compares the AUCs on screen: ${text}`);
+    }
+    if (step === 6) {
+      assert.equal(await page.$eval('#cross-map-before-figure', (f) => f.hidden), false, 'the cross map before is beside the one after');
+      assert.match(await page.$eval('#cross-map-before-caption', (c) => c.textContent), /crosses city × product/);
+      assert.ok(inside(await box(page, '#cross-map-before'), viewport));
+    }
+    if (step < 6) {
+      // A presenter's clicker: PageDown with the focus nowhere in particular.
+      await page.evaluate(() => document.activeElement?.blur());
+      await page.keyboard.press('PageDown');
+    }
+  }
+  assert.deepEqual(seen, ['features', 'race-panel', 'cross-map-figure', 'weights-panel', 'results-box', 'cross-map-figure']);
+  await page.keyboard.press('PageUp');
+  await stepReady(page, 5);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.$eval('#lesson', (l) => l.hidden), true, 'Escape ends the lesson from anywhere');
+  assert.equal(await page.$eval('#class-speed', (b) => b.checked), false, 'the teacher\'s class speed is back');
+  assert.equal(await page.$eval('#epochs', (i) => i.value), '2', 'the teacher\'s epochs are back');
+  assert.deepEqual(await axeViolations(page), [], 'axe-core finds nothing after the lesson\'s races');
+  assert.deepEqual(errors, []);
+});
+
+test('a lesson started during a race stops it first; changing the data mid-lesson ends the lesson and clears the pictures', { timeout: 600_000 }, async () => {
+  const { page, errors } = await open('#preset=adult&epochs=30');
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.click('#compare');
+  await page.waitForFunction(() => document.querySelectorAll('#model-progress li').length === 3 && document.querySelector('#status').textContent.startsWith('Training'), null, { timeout: 180_000 });
+  await page.selectOption('#lesson-choice', 'memorize');
+  await page.click('#lesson-start');
+  await stepReady(page, 1);
+  assert.equal(await page.$eval('#preset', (s) => s.value), 'memorize');
+  assert.doesNotMatch(await page.$eval('#status', (p) => p.textContent), /^Training/, 'the race on Adult was stopped');
+  assert.equal(await page.$eval('#pause', (b) => b.disabled), true, 'nothing trains');
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press('ArrowRight');
+  await stepReady(page, 2);
+  assert.equal(await page.$eval('#curves', (img) => Boolean(img.dataset.drawn)), true, 'the lesson\'s race drew its curves');
+  await page.selectOption('#preset', 'movielens');
+  await page.waitForFunction(() => /movielens-synthetic\.csv/.test(document.querySelector('#data-summary').textContent));
+  assert.equal(await page.$eval('#lesson', (l) => l.hidden), true, 'the lesson ended with its data');
+  assert.equal((await hashParams(page)).lesson, undefined);
+  assert.equal(await page.$$eval('#results tbody tr, #results tfoot tr', (rows) => rows.length), 0, 'no results of other data');
+  for (const id of ['curves', 'cross-map']) assert.equal(await page.$eval(`#${id}`, (img) => Boolean(img.dataset.drawn)), false, `${id} is cleared`);
+  assert.equal(await page.$$eval('[data-lesson-target]', (marked) => marked.length), 0, 'nothing is pointed at');
+  assert.deepEqual(errors, []);
+});
+
+test('settings changed after a race mark its results stale; reset clears them', { timeout: 300_000 }, async () => {
+  const { page, errors } = await open('#preset=memorize&epochs=1');
+  await page.click('#compare');
+  await page.waitForFunction(() => /^Done/.test(document.querySelector('#status').textContent), null, { timeout: 300_000 });
+  assert.equal(await page.$eval('#stale-note', (p) => p.hidden), true);
+  await page.uncheck('#cross-city-product');
+  assert.equal(await page.$eval('#stale-note', (p) => p.hidden), false, 'a stale picture says it is stale');
+  await page.check('#cross-city-product');
+  assert.equal(await page.$eval('#stale-note', (p) => p.hidden), true, 'the same settings again: not stale');
+  await page.click('#reset');
+  assert.equal(await page.$$eval('#results tbody tr', (rows) => rows.length), 0);
+  assert.equal(await page.$eval('#curves', (img) => Boolean(img.dataset.drawn)), false);
+  assert.equal(await page.$eval('#epoch-counter', (o) => o.textContent), 'Epoch 0');
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,27 @@
+// What a lesson step says about the results on screen, in words, from the same data the page's
+// results table shows (so every number in a sentence can be found there, formatted alike). The
+// pictures' sentences are the engine's (lessonFacts). Pure functions, importable from node.
+
+/** A metric as the tables show it (4 decimals). */
+const shown = (x) => x.toFixed(4);
+const last = (run) => run.epochs[run.epochs.length - 1];
+
+/** The ranking of a race in words, best test AUC first. */
+export function rankingFacts(runs) {
+  const ranked = runs.filter((r) => r.epochs.length).sort((a, b) => last(b).test_auc - last(a).test_auc);
+  if (!ranked.length) return '';
+  const [best, ...rest] = ranked;
+  const others = rest.map((r) => `${r.mode} (${shown(last(r).test_auc)})`).join(', then ');
+  return `This run ranks ${best.mode} first, test AUC ${shown(last(best).test_auc)}${others ? `, then ${others}` : ''}.`;
+}
+
+/** How `mode`'s test AUC moved from the race before to this one, in words ("rose", "fell"). */
+export function aucFacts(before, runs, mode = 'joint') {
+  const then = before?.find((r) => r.mode === mode && r.epochs.length);
+  const now = runs.find((r) => r.mode === mode && r.epochs.length);
+  if (!then || !now) return '';
+  // The difference of the numbers as shown, so it adds up on screen.
+  const [a, b] = [Number(shown(last(then).test_auc)), Number(shown(last(now).test_auc))];
+  const moved = a === b ? 'stayed the same' : b > a ? `rose by ${shown(b - a)}` : `fell by ${shown(a - b)}`;
+  return `${mode[0].toUpperCase()}${mode.slice(1)}'s test AUC was ${shown(a)} before (the greyed row) and is ${shown(b)} now: it ${moved}.`;
+}
