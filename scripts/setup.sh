@@ -2,8 +2,8 @@
 # Installs what the tests and the demo need, skipping whatever is already there:
 # the wasm32 Rust target, wasm-pack and wasm-bindgen-cli (from crates.io), Chromium and
 # ChromeDriver (Debian), and the npm tools (binaryen's wasm-opt, playwright-core, axe-core for the
-# page's accessibility test), and a Python environment with ONNX Runtime for the interop tests
-# (tests/interop.rs: an exported model is checked against the real runtime).
+# page's accessibility test), a Python environment with ONNX Runtime and Debian's PyTorch for the
+# interop tests (tests/interop.rs: an exported model is checked against the real runtimes).
 # With --site, only what building the static site needs (no browser): the Pages workflow's step.
 set -euo pipefail
 site_only=false
@@ -48,5 +48,12 @@ if ! $site_only; then
     /usr/bin/python3 -m venv --system-site-packages "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
     touch "$venv/.installed"
+  fi
+  # PyTorch for the exported bundle's tests (Debian's build: no download of its own).
+  if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    echo "setup: installing PyTorch from Debian (python3-torch)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq python3-torch >/dev/null
   fi
 fi

@@ -58,6 +58,74 @@ pub fn roc_auc(scores: &[f32], targets: &[f32]) -> f64 {
     (positive_rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives)
 }
 
+/// Bins of a reliability diagram: equal-width probability ranges, so "0.8 means 80%" can be read
+/// off the bin that holds 0.8.
+pub const RELIABILITY_BINS: usize = 10;
+
+/// One probability range of a reliability diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ReliabilityBin {
+    /// The range `[low, high)` (the last bin includes 1).
+    pub low: f64,
+    /// See `low`.
+    pub high: f64,
+    /// Rows whose predicted probability falls in the range.
+    pub rows: usize,
+    /// Their mean predicted probability (NaN for an empty bin).
+    pub predicted: f64,
+    /// Their share of positives (NaN for an empty bin).
+    pub observed: f64,
+}
+
+/// How well a model's probabilities match the rates they predict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// The reliability diagram's bins, lowest first.
+    pub bins: Vec<ReliabilityBin>,
+    /// Expected calibration error: the rows-weighted mean of |observed − predicted| over the bins.
+    pub ece: f64,
+    /// Brier score: the mean squared difference between probability and outcome.
+    pub brier: f64,
+}
+
+/// The calibration of `logits` against 0/1 `targets`, over [`RELIABILITY_BINS`] bins. A NaN
+/// logit makes every figure NaN (it has no bin).
+pub fn calibration(logits: &[f32], targets: &[f32]) -> Calibration {
+    let n = logits.len().max(1) as f64;
+    let width = 1.0 / RELIABILITY_BINS as f64;
+    let mut sums = vec![(0usize, 0.0f64, 0.0f64); RELIABILITY_BINS];
+    let mut brier = 0.0;
+    for (&z, &y) in logits.iter().zip(targets) {
+        let p = sigmoid(z as f64);
+        brier += (p - y as f64).powi(2);
+        if p.is_nan() {
+            continue;
+        }
+        let bin = ((p / width) as usize).min(RELIABILITY_BINS - 1);
+        sums[bin].0 += 1;
+        sums[bin].1 += p;
+        sums[bin].2 += y as f64;
+    }
+    let bins: Vec<ReliabilityBin> = sums
+        .iter()
+        .enumerate()
+        .map(|(i, &(rows, p, y))| ReliabilityBin {
+            low: i as f64 * width,
+            high: (i + 1) as f64 * width,
+            rows,
+            predicted: p / rows as f64,
+            observed: y / rows as f64,
+        })
+        .collect();
+    let counted: usize = bins.iter().map(|b| b.rows).sum();
+    let ece = if counted < logits.len() {
+        f64::NAN
+    } else {
+        bins.iter().filter(|b| b.rows > 0).map(|b| b.rows as f64 / n * (b.observed - b.predicted).abs()).sum()
+    };
+    Calibration { bins, ece, brier: brier / n }
+}
+
 /// The logistic function.
 pub fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
@@ -102,6 +170,29 @@ mod tests {
         assert_eq!(roc_auc(&[f32::INFINITY, f32::INFINITY, 0.0, 1.0], &[1.0, 0.0, 0.0, 1.0]), 0.625);
         let metrics = evaluate(&[f32::NAN, 1.0], &[1.0, 0.0]);
         assert!(metrics.auc.is_nan() && metrics.log_loss.is_nan());
+    }
+
+    #[test]
+    fn calibration_by_hand() {
+        // Probabilities 0.25 (twice), 0.75 (three times) via their logits; outcomes 0,1 | 1,1,0.
+        let logit = |p: f64| (p / (1.0 - p)).ln() as f32;
+        let z = [logit(0.25), logit(0.25), logit(0.75), logit(0.75), logit(0.75)];
+        let y = [0.0, 1.0, 1.0, 1.0, 0.0];
+        let c = calibration(&z, &y);
+        let filled: Vec<(usize, f64, f64)> = c.bins.iter().filter(|b| b.rows > 0).map(|b| (b.rows, b.predicted, b.observed)).collect();
+        assert_eq!(filled.len(), 2);
+        assert_eq!((filled[0].0, filled[1].0), (2, 3));
+        assert!((filled[0].1 - 0.25).abs() < 1e-6 && (filled[0].2 - 0.5).abs() < 1e-12);
+        assert!((filled[1].1 - 0.75).abs() < 1e-6 && (filled[1].2 - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(c.bins[2].rows + c.bins[7].rows, 5, "0.25 falls in [0.2, 0.3), 0.75 in [0.7, 0.8)");
+        // ECE: 2/5·|0.5−0.25| + 3/5·|2/3−0.75| = 0.1 + 0.05.
+        assert!((c.ece - 0.15).abs() < 1e-6, "{}", c.ece);
+        // Brier: (0.0625 + 0.5625 + 0.0625 + 0.0625 + 0.5625) / 5.
+        assert!((c.brier - 1.3125 / 5.0).abs() < 1e-6, "{}", c.brier);
+        let certain = calibration(&[100.0, -100.0], &[1.0, 0.0]);
+        assert_eq!((certain.bins[9].rows, certain.bins[0].rows), (1, 1), "p = 1 is in the last bin");
+        assert!(certain.ece < 1e-12 && certain.brier < 1e-12);
+        assert!(calibration(&[f32::NAN, 0.0], &[1.0, 0.0]).ece.is_nan());
     }
 
     #[test]

@@ -33,11 +33,11 @@ impl Report {
 /// One CSV line per model and epoch of `models`, for spreadsheets: also what the page writes for
 /// a race whose models trained in several workers (their runs gathered, in the page's order).
 pub fn metrics_csv(models: &[ModelRun]) -> String {
-    let mut out = String::from("model,epoch,train_loss,test_loss,test_auc,test_accuracy,seconds,samples_per_second\n");
+    let mut out = String::from("model,epoch,train_loss,test_loss,test_auc,test_accuracy,seconds,samples_per_second,test_brier,test_ece\n");
     for run in models {
         for e in &run.epochs {
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{},{}\n",
                 run.mode.name(),
                 e.epoch,
                 e.train_loss,
@@ -45,7 +45,9 @@ pub fn metrics_csv(models: &[ModelRun]) -> String {
                 e.test_auc,
                 e.test_accuracy,
                 e.seconds,
-                e.samples_per_second
+                e.samples_per_second,
+                e.test_brier,
+                e.test_ece
             ));
         }
     }

@@ -298,3 +298,37 @@ fn archives_that_are_not_movielens_or_are_cut_short_are_clear_errors() {
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     fails_with(&["inspect", cut.to_str().unwrap()], "incomplete download");
 }
+
+#[test]
+fn calibration_is_reported_and_drawn_for_every_model() {
+    let dir = scratch("calibration");
+    let file = write(&dir, "s.csv", &sample(800));
+    let (json, svg) = (dir.join("r.json"), dir.join("calibration.svg"));
+    let out = widedeep(&[
+        "train",
+        &file,
+        "--model",
+        "all",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--json",
+        json.to_str().unwrap(),
+        "--calibration",
+        svg.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("Brier") && stdout.contains("ECE"), "the comparison table: {stdout}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let picture = std::fs::read_to_string(&svg).unwrap();
+    for model in report["models"].as_array().unwrap() {
+        let last = model["epochs"].as_array().unwrap().last().unwrap();
+        let (brier, ece) = (last["test_brier"].as_f64().unwrap(), last["test_ece"].as_f64().unwrap());
+        assert!((0.0..=1.0).contains(&brier) && (0.0..=1.0).contains(&ece), "{model}");
+        let legend = format!("{}: ECE {ece:.3}, Brier {brier:.3}", model["mode"].as_str().unwrap());
+        assert!(picture.contains(&legend), "the diagram shows {legend}");
+    }
+    let wrong = widedeep(&["train", &file, "--calibration", "c.txt"]);
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("--calibration c.txt: use a .svg or .png file name"));
+}

@@ -2,7 +2,8 @@
 //! Runtime (through Python, `tests/interop/onnx_check.py`, from the environment that
 //! `scripts/setup.sh` installs) gives the probabilities this crate gives, for every mode and for
 //! every kind of input (wide blocks and crosses, deep ids sharing a table, mean-pooled tokens with
-//! padding, numbers with missing values).
+//! padding, numbers with missing values); `encode.py` gives the inputs `widedeep encode` gives; a
+//! PyTorch bundle (Debian's torch) predicts as we do, trains on two DDP ranks, and comes back.
 #![cfg(not(target_family = "wasm"))]
 
 use std::path::{Path, PathBuf};
@@ -26,8 +27,13 @@ fn python() -> PathBuf {
 /// Rows with every input kind: categories, a crossed pair, `|`-separated tags of 0 to 3 tokens,
 /// a number with missing values; the label depends on all of them.
 fn mixed(rows: usize) -> String {
+    mixed_rows(0..rows)
+}
+
+/// Rows `range` of the same data (another range is data the model never saw).
+fn mixed_rows(range: std::ops::Range<usize>) -> String {
     let mut text = String::from("city,kind,tags,score,bought\n");
-    for i in 0..rows {
+    for i in range {
         let city = ["Oslo", "Lima", "Pune", "Kyiv", "Rome"][i % 5];
         let kind = ["a", "b", "c"][(i / 5) % 3];
         let tags = ["", "red", "red|blue", "blue|green|red", "green"][(i / 3) % 5];
@@ -215,4 +221,122 @@ fn encode_py_gives_the_inputs_widedeep_encode_gives() {
         spec_text.contains("\"format\": \"widedeep-encoder-1\"") && spec_text.contains("0xBF58476D1CE4E5B9"),
         "the spec states its hash"
     );
+}
+
+/// The Python with torch: `WIDEDEEP_TORCH_PYTHON`, else Debian's (`python3-torch`, installed by
+/// `scripts/setup.sh`). Missing is a failure, never a skip.
+fn torch_python() -> PathBuf {
+    let python = std::env::var_os("WIDEDEEP_TORCH_PYTHON").map_or_else(|| PathBuf::from("/usr/bin/python3"), PathBuf::from);
+    let probe = Command::new(&python).args(["-c", "import torch"]).output();
+    assert!(probe.is_ok_and(|o| o.status.success()), "{} cannot import torch: run scripts/setup.sh (make test does)", python.display());
+    python
+}
+
+/// Starts a bundle script with `args` in `bundle` (`env` added), its output piped.
+fn bundle_script(bundle: &Path, args: &[&str], env: &[(&str, String)]) -> std::process::Child {
+    let mut command = Command::new(torch_python());
+    command.current_dir(bundle).args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.spawn().expect("python starts")
+}
+
+fn finished(child: std::process::Child, what: &str) -> Vec<serde_json::Value> {
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{what} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect()
+}
+
+/// The AUC `widedeep predict` reports against a labelled file's own labels.
+fn our_auc(model: &Path, file: &str) -> f64 {
+    let out = widedeep(&["predict", "--model", model.to_str().unwrap(), file]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let at = stderr.find("AUC ").unwrap_or_else(|| panic!("predict reports an AUC: {stderr}"));
+    stderr[at + 4..].split(',').next().unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn a_pytorch_bundle_predicts_as_ours_trains_on_two_ranks_with_ddp_and_comes_back() {
+    let dir = scratch("torch");
+    let train = write(&dir, "train.csv", &mixed_rows(0..3000));
+    let held_out = write(&dir, "held-out.csv", &mixed_rows(3000..4500));
+    let flags = [
+        "--label",
+        "bought",
+        "--positive",
+        "yes",
+        "--kind",
+        "tags=multi_categorical",
+        "--cross",
+        "city,kind",
+        "--model",
+        "joint",
+        "--quiet",
+    ];
+    let (model, ours) = (dir.join("m.json"), dir.join("ours.json"));
+    run_ok(&[&["train", &train, "--epochs", "1", "--save", model.to_str().unwrap()], flags.as_slice()].concat());
+    run_ok(&[&["train", &train, "--epochs", "3", "--save", ours.to_str().unwrap()], flags.as_slice()].concat());
+    let bundle = dir.join("bundle");
+    run_ok(&["export", model.to_str().unwrap(), "--torch", bundle.to_str().unwrap()]);
+    let (train_feeds, test_feeds) = (dir.join("train.json"), dir.join("test.json"));
+    run_ok(&["encode", model.to_str().unwrap(), &train, "--out", train_feeds.to_str().unwrap()]);
+    run_ok(&["encode", model.to_str().unwrap(), &held_out, "--out", test_feeds.to_str().unwrap()]);
+    let (train_feeds, test_feeds) = (train_feeds.to_str().unwrap(), test_feeds.to_str().unwrap());
+
+    // Before any training, PyTorch's model is ours.
+    let before = finished(bundle_script(&bundle, &["predict.py", ".", test_feeds], &[]), "predict.py");
+    let difference = before[0]["max_difference"].as_f64().unwrap();
+    assert!(difference < 1e-5, "PyTorch's probabilities differ from ours by {difference}");
+
+    // Two processes (two "nodes" of one process each, rendezvous on 127.0.0.1) train together.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let args = ["train.py", ".", "--data", train_feeds, "--test", test_feeds, "--epochs", "2", "--out", "ckpt"];
+    let ranks: Vec<_> = (0..2)
+        .map(|rank| {
+            let env = [
+                ("MASTER_ADDR", "127.0.0.1".to_string()),
+                ("MASTER_PORT", port.clone()),
+                ("WORLD_SIZE", "2".into()),
+                ("RANK", rank.to_string()),
+            ];
+            bundle_script(&bundle, &args, &env)
+        })
+        .collect();
+    let lines: Vec<Vec<serde_json::Value>> = ranks.into_iter().map(|r| finished(r, "train.py")).collect();
+    let epochs: Vec<&serde_json::Value> = lines[0].iter().filter(|l| l.get("epoch").is_some()).collect();
+    assert_eq!(epochs.len(), 2, "rank 0 reports each epoch: {:?}", lines[0]);
+    let loss = |e: &serde_json::Value| e["train_loss"].as_f64().unwrap();
+    assert!(loss(epochs[1]) < loss(epochs[0]), "the loss falls: {epochs:?}");
+    let checksum = |l: &Vec<serde_json::Value>| l.iter().find_map(|x| x.get("checksum").and_then(|c| c.as_f64())).unwrap();
+    assert_eq!(checksum(&lines[0]), checksum(&lines[1]), "both ranks end with the same parameters");
+    let (theirs, ours_auc) = (epochs[1]["test_auc"].as_f64().unwrap(), our_auc(&ours, &held_out));
+    assert!((theirs - ours_auc).abs() < 0.01, "1 + 2 epochs in PyTorch: AUC {theirs}; 3 epochs here: {ours_auc}");
+
+    // Back: the checkpoint as a saved model scores as PyTorch does.
+    let trained = dir.join("trained.json");
+    let checkpoint = bundle.join("ckpt/last.safetensors");
+    run_ok(&["import", checkpoint.to_str().unwrap(), "--model", model.to_str().unwrap(), "--out", trained.to_str().unwrap()]);
+    let after_feeds = dir.join("after.json");
+    run_ok(&["encode", trained.to_str().unwrap(), &held_out, "--out", after_feeds.to_str().unwrap()]);
+    let args = ["predict.py", ".", after_feeds.to_str().unwrap(), "--checkpoint", "ckpt/last.safetensors"];
+    let after = finished(bundle_script(&bundle, &args, &[]), "predict.py");
+    let difference = after[0]["max_difference"].as_f64().unwrap();
+    assert!(difference < 1e-5, "the imported checkpoint scores {difference} away from PyTorch");
+    assert!((our_auc(&trained, &held_out) - theirs).abs() < 1e-3, "the imported model's AUC is PyTorch's");
+
+    // Bad checkpoints: a clear error, and nothing written.
+    let cut = std::fs::read(&checkpoint).unwrap();
+    let truncated = dir.join("cut.safetensors");
+    std::fs::write(&truncated, &cut[..cut.len() / 2]).unwrap();
+    let other = dir.join("other.json");
+    run_ok(&["train", &train, "--label", "bought", "--positive", "yes", "--epochs", "1", "--quiet", "--save", other.to_str().unwrap()]);
+    let refused = dir.join("refused.json");
+    for (model, message) in [(&model, "not a safetensors checkpoint, or a damaged one"), (&other, "it is not of this model")] {
+        let file = if message.contains("damaged") { &truncated } else { &checkpoint };
+        let out = widedeep(&["import", file.to_str().unwrap(), "--model", model.to_str().unwrap(), "--out", refused.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(message), "{stderr}");
+        assert!(!refused.exists(), "a refused checkpoint writes nothing");
+    }
 }

@@ -5,15 +5,17 @@
 mod inputs;
 mod onnx;
 mod spec;
+mod torch;
 
 use serde::Serialize;
 
 pub use inputs::{InputPart, ModelInput, Values, feeds, model_inputs};
 pub use onnx::{OPSET, to_onnx};
 pub use spec::{ENCODE_PY, EncoderSpec, SPEC_FORMAT};
+pub use torch::{import_checkpoint, torch_bundle};
 
 use crate::Result;
-use crate::data::Table;
+use crate::data::{Labels, Table};
 use crate::model::SavedModel;
 
 /// One input's values for some rows, with its name and shape.
@@ -38,13 +40,18 @@ pub struct Feeds {
     pub inputs: Vec<Feed>,
     /// This crate's probability for each row (the `probability` output should match it).
     pub probabilities: Vec<f64>,
+    /// Each row's 0/1 label, when the file has the model's label on every row (to train on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<f32>>,
 }
 
 /// Encodes every row of `table` with `saved`'s encoder as its ONNX inputs, and scores them.
 pub async fn encode_feeds(saved: &SavedModel, table: &Table, device: &burn::tensor::Device) -> Result<Feeds> {
     let layout = saved.encoder.layout();
     let rows: Vec<usize> = (0..table.rows()).collect();
-    let encoded = saved.encoder.encode(table, &rows, None)?;
+    let labels = table.column(&saved.encoder.label).ok().and_then(|c| Labels::from_column(c, &saved.encoder.label_rule).ok());
+    let labelled = labels.filter(|l| l.targets.iter().all(Option::is_some));
+    let encoded = saved.encoder.encode(table, &rows, labelled.as_ref().map(|l| l.targets.as_slice()))?;
     let inputs = model_inputs(&saved.encoder, &layout, saved.model.mode);
     let values = feeds(&inputs, &layout, &encoded);
     let inputs = inputs
@@ -58,5 +65,6 @@ pub async fn encode_feeds(saved: &SavedModel, table: &Table, device: &burn::tens
         })
         .collect();
     let probabilities = saved.score(table, device).await?.probabilities;
-    Ok(Feeds { rows: table.rows(), inputs, probabilities })
+    let targets = labelled.map(|_| encoded.targets);
+    Ok(Feeds { rows: table.rows(), inputs, probabilities, targets })
 }

@@ -160,6 +160,8 @@ mod tests {
             test_loss: 0.45,
             test_auc: auc,
             test_accuracy: 0.8,
+            test_brier: 0.15,
+            test_ece: 0.02,
             seconds: 1.0,
             wide_zero_share: None,
             samples_per_second: 1e5,

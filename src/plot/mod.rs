@@ -2,6 +2,7 @@
 //! the browser's worker. Colours are Okabe-Ito (safe for colour-blind viewers); the projector
 //! theme makes text larger and lines thicker for the back of a classroom.
 
+mod calibration;
 mod cross_map;
 mod curves;
 mod diagram;
@@ -11,6 +12,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
 
+pub use calibration::{ModelCalibration, draw_calibration};
 pub use cross_map::draw_cross_map;
 pub use curves::draw_curves;
 pub use diagram::draw_diagram;
@@ -32,6 +34,8 @@ pub enum Picture {
     Embedding(Vec<EmbeddingMap>),
     /// The model as boxes and arrows.
     Diagram(Diagram),
+    /// Each model's reliability diagram on the test rows.
+    Calibration(Vec<ModelCalibration>),
 }
 
 impl Picture {
@@ -42,6 +46,7 @@ impl Picture {
             Self::CrossMap(map) => draw_cross_map(root, map, theme),
             Self::Embedding(maps) => draw_embedding_maps(root, maps, theme),
             Self::Diagram(diagram) => draw_diagram(root, diagram, theme),
+            Self::Calibration(models) => draw_calibration(root, models, theme),
         }
     }
 

@@ -32,6 +32,12 @@ pub struct EpochRecord {
     pub test_auc: f64,
     /// Test accuracy.
     pub test_accuracy: f64,
+    /// Test Brier score (mean squared error of the probabilities).
+    #[serde(default)]
+    pub test_brier: f64,
+    /// Test expected calibration error over [`metrics::RELIABILITY_BINS`] bins.
+    #[serde(default)]
+    pub test_ece: f64,
     /// Seconds spent in training steps (evaluation excluded).
     pub seconds: f64,
     /// Training rows per second.
@@ -93,6 +99,7 @@ pub struct Trainer {
     pace_from: Option<(f64, usize)>,
     history: Vec<EpochRecord>,
     test_logits: Vec<f32>,
+    calibration: Option<metrics::Calibration>,
 }
 
 impl Trainer {
@@ -140,6 +147,7 @@ impl Trainer {
             pace_from: None,
             history: Vec::new(),
             test_logits: Vec::new(),
+            calibration: None,
         }
     }
 
@@ -164,6 +172,11 @@ impl Trainer {
     /// pictures compare with the observed labels.
     pub fn test_logits(&self) -> &[f32] {
         &self.test_logits
+    }
+
+    /// The reliability of the test probabilities at the last finished epoch (none before one).
+    pub fn calibration(&self) -> Option<&metrics::Calibration> {
+        self.calibration.as_ref()
     }
 
     /// The test rows as uploaded to the device.
@@ -313,6 +326,9 @@ impl Trainer {
         };
         let targets = read::floats(self.test.targets.clone().expect("test rows have targets")).await?;
         let Metrics { log_loss, accuracy, auc } = metrics::evaluate(&logits, &targets);
+        let calibration = metrics::calibration(&logits, &targets);
+        let (test_brier, test_ece) = (calibration.brier, calibration.ece);
+        self.calibration = Some(calibration);
         let seconds = std::mem::take(&mut self.train_seconds);
         self.epoch += 1;
         let record = EpochRecord {
@@ -321,6 +337,8 @@ impl Trainer {
             test_loss: log_loss,
             test_auc: auc,
             test_accuracy: accuracy,
+            test_brier,
+            test_ece,
             seconds,
             samples_per_second: train_rows / seconds.max(1e-9),
             wide_zero_share,

@@ -201,7 +201,7 @@ test('curves, metrics and the model download; a loaded model scores a new CSV', 
   };
   const text = async (button) => readFile((await saved(button)).path, 'utf8');
   const csv = (await text('#export-csv')).trim().split('\n');
-  assert.equal(csv[0], 'model,epoch,train_loss,test_loss,test_auc,test_accuracy,seconds,samples_per_second');
+  assert.equal(csv[0], 'model,epoch,train_loss,test_loss,test_auc,test_accuracy,seconds,samples_per_second,test_brier,test_ece');
   assert.deepEqual(csv.slice(1).map((l) => l.split(',')[0]), ['wide', 'deep', 'joint']);
   const report = JSON.parse(await text('#export-json'));
   assert.equal(report.models.length, 3);

@@ -28,6 +28,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Encode a CSV's rows as an exported model's inputs (JSON), with this tool's probability for each row.
     Encode(EncodeArgs),
+    /// Bring back a checkpoint trained elsewhere (safetensors, from the PyTorch bundle's train.py) as a saved model.
+    Import(ImportArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -191,6 +193,10 @@ pub struct TrainArgs {
     /// Draw loss and AUC curves (.svg or .png; repeatable).
     #[arg(long, value_name = "OUT.svg|OUT.png")]
     pub plot: Vec<PathBuf>,
+    /// Draw each model's reliability diagram on the test rows (predicted probability against the
+    /// observed rate, with its ECE and Brier score) (.svg or .png).
+    #[arg(long, value_name = "OUT.svg|OUT.png")]
+    pub calibration: Option<PathBuf>,
     /// Save the trained model (the joint one when several are trained).
     #[arg(long, value_name = "MODEL")]
     pub save: Option<PathBuf>,
@@ -230,12 +236,28 @@ pub struct ExportArgs {
     /// The saved model (from `train --save` or the page's download).
     pub model: PathBuf,
     /// Write the ONNX graph here.
-    #[arg(long, value_name = "OUT.onnx", required_unless_present = "spec")]
+    #[arg(long, value_name = "OUT.onnx", required_unless_present_any = ["spec", "torch"])]
     pub onnx: Option<PathBuf>,
     /// Write the fitted encoder's portable spec here (JSON), with `encode.py`, the reference
     /// encoder in Python, beside it.
     #[arg(long, value_name = "OUT.json")]
     pub spec: Option<PathBuf>,
+    /// Write a PyTorch bundle into this folder: the weights (safetensors), model.py, train.py
+    /// (DistributedDataParallel), predict.py, the encoder spec and encode.py.
+    #[arg(long, value_name = "DIR")]
+    pub torch: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The checkpoint (safetensors in this tool's parameter names, as train.py writes them).
+    pub checkpoint: PathBuf,
+    /// The saved model it was trained from (its encoder and shapes).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Write the saved model with the checkpoint's parameters here.
+    #[arg(long, value_name = "OUT.json")]
+    pub out: PathBuf,
 }
 
 #[derive(Args)]

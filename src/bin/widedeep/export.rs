@@ -4,10 +4,10 @@
 use burn::tensor::Device;
 use std::path::Path;
 
-use widedeep::export::{ENCODE_PY, EncoderSpec, OPSET, encode_feeds, to_onnx};
+use widedeep::export::{ENCODE_PY, EncoderSpec, OPSET, encode_feeds, import_checkpoint, to_onnx, torch_bundle};
 use widedeep::model::SavedModel;
 
-use crate::args::{EncodeArgs, ExportArgs};
+use crate::args::{EncodeArgs, ExportArgs, ImportArgs};
 
 fn read_model(path: &std::path::Path) -> Result<SavedModel, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -30,6 +30,14 @@ pub fn run(args: &ExportArgs) -> Result<(), String> {
             eprintln!("  {}: {}", crate::printable(&input.name), crate::printable(&input.doc()));
         }
     }
+    if let Some(dir) = &args.torch {
+        let files = torch_bundle(&saved).map_err(|e| format!("{}: {e}", args.model.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        for (name, bytes) in &files {
+            write(&dir.join(name), bytes)?;
+        }
+        eprintln!("wrote the PyTorch bundle to {} ({} files): see its README.md", dir.display(), files.len());
+    }
     if let Some(path) = &args.spec {
         write(path, EncoderSpec::new(&saved).to_json().as_bytes())?;
         let script = path.with_file_name("encode.py");
@@ -46,5 +54,14 @@ pub fn encode(args: &EncodeArgs) -> Result<(), String> {
     let text = serde_json::to_string(&feeds).map_err(|e| format!("cannot write the inputs: {e}"))?;
     std::fs::write(&args.out, text).map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
     eprintln!("wrote {}: {} rows as {} inputs", args.out.display(), feeds.rows, feeds.inputs.len());
+    Ok(())
+}
+
+pub fn import(args: &ImportArgs) -> Result<(), String> {
+    let saved = read_model(&args.model)?;
+    let bytes = std::fs::read(&args.checkpoint).map_err(|e| format!("cannot read {}: {e}", args.checkpoint.display()))?;
+    let trained = import_checkpoint(&saved, &bytes).map_err(|e| format!("{}: {e}", args.checkpoint.display()))?;
+    std::fs::write(&args.out, trained.to_json()).map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    eprintln!("wrote {}: the {} model with the checkpoint's parameters", args.out.display(), trained.model.mode.name());
     Ok(())
 }

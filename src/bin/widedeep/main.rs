@@ -34,6 +34,7 @@ fn main() -> std::process::ExitCode {
         args::Command::Generate(a) => generate::run(&a),
         args::Command::Export(a) => export::run(&a),
         args::Command::Encode(a) => export::encode(&a),
+        args::Command::Import(a) => export::import(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

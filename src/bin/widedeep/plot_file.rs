@@ -1,13 +1,15 @@
-//! Saving curves as SVG or PNG files.
+//! Saving pictures (the curves, the reliability diagram) as SVG or PNG files.
 
 use std::path::Path;
 use std::sync::Once;
 
 use plotters::prelude::*;
 use widedeep::plot::{Picture, Theme};
-use widedeep::train::ModelRun;
 
-const SIZE: (u32, u32) = (1500, 480);
+/// The curves' size: three panels side by side.
+pub const CURVES: (u32, u32) = (1500, 480);
+/// The reliability diagram's size: a square plot and its legend.
+pub const CALIBRATION: (u32, u32) = (1000, 560);
 /// DejaVu Sans (free licence, see assets/fonts): laying out text needs a font file, and fonts from the
 /// system would make the output depend on the machine.
 const FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
@@ -17,28 +19,28 @@ enum Format {
     Png,
 }
 
-/// Rejects an unknown extension before any training time is spent.
-pub fn check(path: &Path) -> Result<(), String> {
-    format(path).map(|_| ())
+/// Rejects an unknown extension before any training time is spent, naming the `flag` it came with.
+pub fn check(path: &Path, flag: &str) -> Result<(), String> {
+    format(path, flag).map(|_| ())
 }
 
-fn format(path: &Path) -> Result<Format, String> {
+fn format(path: &Path, flag: &str) -> Result<Format, String> {
     match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("svg") => Ok(Format::Svg),
         Some("png") => Ok(Format::Png),
-        _ => Err(format!("--plot {}: use a .svg or .png file name", path.display())),
+        _ => Err(format!("{flag} {}: use a .svg or .png file name", path.display())),
     }
 }
 
-pub fn save(path: &Path, runs: &[ModelRun]) -> Result<(), String> {
+/// Draws `picture` at `size` into `path` (checked with [`check`] first).
+pub fn save(path: &Path, picture: &Picture, size: (u32, u32)) -> Result<(), String> {
     let fail = |e: String| format!("cannot draw {}: {e}", path.display());
     static FONTS: Once = Once::new();
     FONTS.call_once(|| {
         plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).unwrap_or_else(|_| panic!("the bundled font is valid"))
     });
-    let picture = Picture::Curves(runs.to_vec());
-    match format(path)? {
-        Format::Svg => picture.draw(&SVGBackend::new(path, SIZE).into_drawing_area(), Theme::default()).map_err(fail),
-        Format::Png => picture.draw(&BitMapBackend::new(path, SIZE).into_drawing_area(), Theme::default()).map_err(fail),
+    match format(path, "")? {
+        Format::Svg => picture.draw(&SVGBackend::new(path, size).into_drawing_area(), Theme::default()).map_err(fail),
+        Format::Png => picture.draw(&BitMapBackend::new(path, size).into_drawing_area(), Theme::default()).map_err(fail),
     }
 }

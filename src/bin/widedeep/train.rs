@@ -10,6 +10,7 @@ use widedeep::features::FeatureConfig;
 use widedeep::features::Role;
 use widedeep::insight::{top_wide_weights, wide_rows};
 use widedeep::model::{Mode, SavedModel};
+use widedeep::plot::{ModelCalibration, Picture};
 use widedeep::train::{Comparison, DatasetInfo, EpochRecord, Ftrl, ModelRun, TrainConfig, Trainer, WideOptimizer};
 use widedeep::{Config, Report, Setup};
 
@@ -17,7 +18,8 @@ use crate::args::{ModelChoice, TrainArgs, list};
 use crate::{flag_name, message, printable};
 
 pub fn run(args: &TrainArgs) -> Result<(), String> {
-    args.plot.iter().try_for_each(|p| crate::plot_file::check(p))?;
+    args.plot.iter().try_for_each(|p| crate::plot_file::check(p, "--plot"))?;
+    args.calibration.iter().try_for_each(|p| crate::plot_file::check(p, "--calibration"))?;
     let table = crate::load(&args.file)?;
     let schema = Schema::infer(&table);
     let config = config(args, &schema)?;
@@ -58,7 +60,12 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
         std::fs::write(path, report.to_json()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     for path in &args.plot {
-        crate::plot_file::save(path, &report.models)?;
+        crate::plot_file::save(path, &Picture::Curves(report.models.clone()), crate::plot_file::CURVES)?;
+    }
+    if let Some(path) = &args.calibration {
+        let models =
+            comparison.trainers.iter().filter_map(|t| Some(ModelCalibration { mode: t.mode(), calibration: t.calibration()?.clone() }));
+        crate::plot_file::save(path, &Picture::Calibration(models.collect()), crate::plot_file::CALIBRATION)?;
     }
     if let Some(path) = &args.save {
         save(path, &comparison)?;
@@ -106,7 +113,10 @@ fn epoch_line(name: &str, epochs: usize, r: &EpochRecord) -> String {
 }
 
 fn print_comparison(models: &[ModelRun]) {
-    println!("\n{:<6} {:>8} {:>9} {:>9} {:>10} {:>12}", "model", "AUC", "accuracy", "log-loss", "s/epoch", "samples/s");
+    println!(
+        "\n{:<6} {:>8} {:>9} {:>9} {:>7} {:>7} {:>10} {:>12}",
+        "model", "AUC", "accuracy", "log-loss", "Brier", "ECE", "s/epoch", "samples/s"
+    );
     let mut ranked: Vec<&ModelRun> = models.iter().filter(|m| m.last().is_some()).collect();
     ranked.sort_by(|a, b| b.last().unwrap().test_auc.total_cmp(&a.last().unwrap().test_auc));
     for m in ranked {
@@ -114,11 +124,13 @@ fn print_comparison(models: &[ModelRun]) {
         let seconds = m.epochs.iter().map(|e| e.seconds).sum::<f64>() / m.epochs.len() as f64;
         let speed = m.epochs.iter().map(|e| e.samples_per_second).sum::<f64>() / m.epochs.len() as f64;
         println!(
-            "{:<6} {:>8.4} {:>9.4} {:>9.4} {:>10.2} {:>12.0}",
+            "{:<6} {:>8.4} {:>9.4} {:>9.4} {:>7.4} {:>7.4} {:>10.2} {:>12.0}",
             m.mode.name(),
             last.test_auc,
             last.test_accuracy,
             last.test_loss,
+            last.test_brier,
+            last.test_ece,
             seconds,
             speed
         );

@@ -1,0 +1,40 @@
+"""Scores encoded rows with the bundle's model (its exported weights, or a checkpoint's).
+
+    python predict.py BUNDLE_DIR FEEDS.json [--checkpoint CKPT.safetensors] [--out PROBS.json]
+
+FEEDS.json comes from `widedeep encode MODEL.json DATA.csv --out FEEDS.json` (or encode.py).
+Prints (or writes) {"probabilities": [...], "max_difference": ...}: the largest difference from
+widedeep's own probabilities in the feeds, when the weights are the exported ones.
+"""
+import argparse
+import json
+from pathlib import Path
+
+import torch
+
+import model as widedeep
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("bundle")
+    parser.add_argument("feeds")
+    parser.add_argument("--checkpoint")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    net = widedeep.load(args.bundle, args.checkpoint)
+    net.eval()
+    inputs, _, feeds = widedeep.read_feeds(args.feeds)
+    with torch.no_grad():
+        probabilities = torch.sigmoid(net(inputs).to(torch.float64))
+    ours = torch.tensor(feeds["probabilities"], dtype=torch.float64)
+    result = {"probabilities": probabilities.tolist(), "max_difference": float((probabilities - ours).abs().max())}
+    text = json.dumps(result)
+    if args.out:
+        Path(args.out).write_text(text)
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()
