@@ -332,3 +332,18 @@ fn calibration_is_reported_and_drawn_for_every_model() {
     let wrong = widedeep(&["train", &file, "--calibration", "c.txt"]);
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("--calibration c.txt: use a .svg or .png file name"));
 }
+
+#[test]
+fn class_weights_are_a_flag_kept_in_the_report_and_refused_clearly() {
+    let dir = scratch("class-weight");
+    let file = write(&dir, "s.csv", &sample(400));
+    let json = dir.join("r.json");
+    let out = widedeep(&["train", &file, "--epochs", "1", "--quiet", "--class-weight", "balanced", "--json", json.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["config"]["train"]["class_weight"], "balanced");
+    fails_with(
+        &["train", &file, "--class-weight", "3"],
+        "--class-weight: invalid setting: class weights '3': use none, balanced, or POS:NEG",
+    );
+}

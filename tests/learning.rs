@@ -13,7 +13,7 @@ use widedeep::features::FeatureConfig;
 use widedeep::model::Mode;
 use widedeep::model::NamedTensor;
 use widedeep::rng::Rng;
-use widedeep::train::{Comparison, EpochRecord, Ftrl, OptimizerKind, TableUpdates, TrainConfig, Trainer, WideOptimizer};
+use widedeep::train::{ClassWeight, Comparison, EpochRecord, Ftrl, OptimizerKind, TableUpdates, TrainConfig, Trainer, WideOptimizer};
 
 /// Label = parity(a) XOR parity(b): no single column says anything about it.
 fn xor_csv(rows: usize) -> String {
@@ -176,4 +176,50 @@ fn a_trainer_handed_over_mid_epoch_goes_on_to_the_same_bits() {
         let parameters = |t: &Trainer| pollster::block_on(t.export(layout)).unwrap();
         assert_eq!(parameters(&taken), parameters(&stayed.trainers[0]));
     }
+}
+
+/// 2% positives, which `signal` (a category) marks more often than the rest.
+fn rare_positives_csv(rows: usize) -> String {
+    let mut rng = Rng::new(7, 0);
+    let mut text = String::from("signal,other,label\n");
+    for _ in 0..rows {
+        let positive = rng.next_f64() < 0.02;
+        let marked = if positive { rng.next_f64() < 0.7 } else { rng.next_f64() < 0.1 };
+        let signal = if marked { format!("s{}", rng.below(3)) } else { format!("t{}", rng.below(5)) };
+        text.push_str(&format!("{signal},o{},{}\n", rng.below(4), u8::from(positive)));
+    }
+    text
+}
+
+/// The recall of the positives at probability 0.5, and the AUC, of a joint model trained with `weight`.
+fn recall_and_auc(csv: &str, weight: ClassWeight) -> (f64, f64) {
+    let table = read_table(csv.as_bytes()).unwrap();
+    let schema = Schema::infer(&table);
+    let features = FeatureConfig::for_label("label");
+    let train = TrainConfig { epochs: 3, batch_size: 128, class_weight: weight, ..TrainConfig::default() };
+    let mut comparison = Comparison::new(&table, &schema, &features, &train, &Device::flex()).unwrap();
+    let trainer = &mut comparison.trainers[0];
+    for _ in 0..3 {
+        trainer.run_epoch(|_| {}).unwrap();
+    }
+    let targets = &comparison.prepared.test.targets;
+    let logits = comparison.trainers[0].test_logits();
+    let positives = targets.iter().filter(|&&y| y > 0.5).count();
+    let found = logits.iter().zip(targets).filter(|&(&z, &y)| y > 0.5 && z >= 0.0).count();
+    (found as f64 / positives as f64, comparison.trainers[0].history().last().unwrap().test_auc)
+}
+
+#[test]
+fn balanced_class_weights_find_rare_positives_at_the_same_auc() {
+    let csv = rare_positives_csv(20_000);
+    let (plain_recall, plain_auc) = recall_and_auc(&csv, ClassWeight::None);
+    let (weighted_recall, weighted_auc) = recall_and_auc(&csv, ClassWeight::Balanced);
+    assert!(plain_recall < 0.1, "unweighted, a 2% class is never predicted: recall {plain_recall}");
+    assert!(weighted_recall > 0.5, "balanced weights find the positives: recall {weighted_recall}");
+    assert!((plain_auc - weighted_auc).abs() < 0.03, "the ranking barely moves: AUC {plain_auc} against {weighted_auc}");
+    assert_eq!("10:1".parse::<ClassWeight>().unwrap().weights(0.02), (10.0, 1.0));
+    let (p, n) = ClassWeight::Balanced.weights(0.02);
+    assert!((p * 0.02 - n * 0.98).abs() < 1e-9, "balanced: each class carries half the loss");
+    let refused = "0:1".parse::<ClassWeight>().unwrap_err().to_string();
+    assert!(refused.contains("use none, balanced, or POS:NEG"), "{refused}");
 }

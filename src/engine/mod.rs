@@ -359,7 +359,10 @@ impl Engine {
             let config = trainer.config().clone();
             let model = match checkpoint {
                 Some(parameters) => WideDeep::from_parameters(&prepared.layout, &config, parameters, &autodiff)?,
-                None => WideDeep::new(&prepared.layout, &config, run.config.train.seed, prepared.base_rate, &autodiff)?,
+                None => {
+                    let start = run.config.train.class_weight.weighted_share(prepared.base_rate);
+                    WideDeep::new(&prepared.layout, &config, run.config.train.seed, start, &autodiff)?
+                }
             };
             let history = if checkpoint.is_some() { trainer.history().to_vec() } else { Vec::new() };
             *trainer =

@@ -75,6 +75,81 @@ impl Default for Ftrl {
     }
 }
 
+/// How the two classes weigh in the training loss: a rare positive class can be given the weight
+/// of the common one. Test metrics stay unweighted. Written `none`, `balanced` or `POS:NEG`.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum ClassWeight {
+    /// Every row weighs 1.
+    #[default]
+    None,
+    /// Each class weighs half of the loss whatever its share: weights 0.5/p and 0.5/(1−p).
+    Balanced,
+    /// Positive rows weigh `positive`, negative rows `negative`.
+    Ratio {
+        /// The weight of a positive row.
+        positive: f64,
+        /// The weight of a negative row.
+        negative: f64,
+    },
+}
+
+impl ClassWeight {
+    /// The weights of a positive and a negative row, given the training rows' positive share.
+    pub fn weights(self, positive_share: f64) -> (f64, f64) {
+        match self {
+            Self::None => (1.0, 1.0),
+            Self::Balanced => {
+                let p = positive_share.clamp(1e-4, 1.0 - 1e-4);
+                (0.5 / p, 0.5 / (1.0 - p))
+            }
+            Self::Ratio { positive, negative } => (positive, negative),
+        }
+    }
+
+    /// The positive share as the weighted loss sees it: where a fresh model's bias starts.
+    pub fn weighted_share(self, positive_share: f64) -> f64 {
+        let (wp, wn) = self.weights(positive_share);
+        let p = positive_share * wp;
+        p / (p + (1.0 - positive_share) * wn)
+    }
+}
+
+impl std::str::FromStr for ClassWeight {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        let bad = || Error::Config(format!("class weights '{text}': use none, balanced, or POS:NEG with two positive numbers (like 10:1)"));
+        match text.trim() {
+            "none" => Ok(Self::None),
+            "balanced" => Ok(Self::Balanced),
+            ratio => {
+                let (positive, negative) = ratio.split_once(':').ok_or_else(bad)?;
+                let number = |s: &str| s.trim().parse::<f64>().ok().filter(|x| x.is_finite() && *x > 0.0).ok_or_else(bad);
+                Ok(Self::Ratio { positive: number(positive)?, negative: number(negative)? })
+            }
+        }
+    }
+}
+
+impl TryFrom<String> for ClassWeight {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<Self> {
+        text.parse()
+    }
+}
+
+impl From<ClassWeight> for String {
+    fn from(weight: ClassWeight) -> Self {
+        match weight {
+            ClassWeight::None => "none".into(),
+            ClassWeight::Balanced => "balanced".into(),
+            ClassWeight::Ratio { positive, negative } => format!("{positive}:{negative}"),
+        }
+    }
+}
+
 /// How rows are divided into training and test sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -111,6 +186,8 @@ pub struct TrainConfig {
     pub table_updates: TableUpdates,
     /// The wide part's own optimizer; `None`: the wide part uses `optimizer` like the rest.
     pub wide_optimizer: Option<WideOptimizer>,
+    /// How the classes weigh in the training loss.
+    pub class_weight: ClassWeight,
 }
 
 impl Default for TrainConfig {
@@ -127,6 +204,7 @@ impl Default for TrainConfig {
             seed: 100,
             table_updates: TableUpdates::Auto,
             wide_optimizer: None,
+            class_weight: ClassWeight::None,
         }
     }
 }

@@ -77,6 +77,8 @@ pub struct Trainer {
     tables: Option<Tables>,
     optimizer: ModuleOptimizer,
     learning_rate: f64,
+    /// The weights of a positive and a negative row in the loss ([`crate::train::ClassWeight`]).
+    class_weights: (f32, f32),
     train: Arc<Encoded>,
     layout: Layout,
     test: Inputs,
@@ -108,7 +110,8 @@ impl Trainer {
     pub fn new(prepared: &Prepared, train: Arc<Encoded>, test: Inputs, mode: Mode, config: &TrainConfig, device: &Device) -> Result<Self> {
         config.validate()?;
         let model_config = config.model(mode);
-        let model = WideDeep::new(&prepared.layout, &model_config, config.seed, prepared.base_rate, &device.clone().autodiff())?;
+        let start = config.class_weight.weighted_share(prepared.base_rate);
+        let model = WideDeep::new(&prepared.layout, &model_config, config.seed, start, &device.clone().autodiff())?;
         Ok(Self::with_model(model, model_config, &prepared.layout, train, test, config, device))
     }
 
@@ -130,6 +133,7 @@ impl Trainer {
             tables,
             optimizer: handover::optimizer(settings.optimizer),
             learning_rate: settings.learning_rate(),
+            class_weights: class_weights(settings, &train),
             train,
             layout: layout.clone(),
             test,
@@ -241,7 +245,7 @@ impl Trainer {
         let leaves = self.tables.as_ref().map(|tables| tables.lookups(&inputs)).unwrap_or_default();
         let model = self.model.take().expect("the model is put back after every step");
         let logits = model.forward_with(&inputs, &self.placed(&leaves));
-        let loss = binary_cross_entropy(logits, inputs.targets.clone().expect("training rows have targets"));
+        let loss = binary_cross_entropy(logits, inputs.targets.clone().expect("training rows have targets"), self.class_weights);
         let mut grads = loss.backward();
         let table_grads: Vec<Option<Tensor<3>>> = leaves.iter().map(|leaf| leaf.grad_remove(&mut grads)).collect();
         let params = GradientsParams::from_grads(grads, &model);
@@ -376,10 +380,22 @@ impl Trainer {
 #[cfg(not(target_family = "wasm"))]
 const CHECK_LOSS_EVERY: usize = 16;
 
-/// Mean binary cross-entropy on logits, `softplus(z) - y·z`, in a form that never overflows.
-fn binary_cross_entropy(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
+/// The class weights `settings` give, on the positive share of the training rows `train`.
+fn class_weights(settings: &TrainConfig, train: &Encoded) -> (f32, f32) {
+    let share = train.targets.iter().sum::<f32>() as f64 / train.rows.max(1) as f64;
+    let (positive, negative) = settings.class_weight.weights(share);
+    (positive as f32, negative as f32)
+}
+
+/// Mean binary cross-entropy on logits, `softplus(z) - y·z`, in a form that never overflows;
+/// each row weighted by its class (`(positive, negative)`, both 1 for no weights).
+fn binary_cross_entropy(logits: Tensor<1>, targets: Tensor<1>, (positive, negative): (f32, f32)) -> Tensor<1> {
     let softplus = relu(logits.clone()) + logits.clone().abs().neg().exp().log1p();
-    (softplus - logits * targets).mean()
+    let per_row = softplus - logits * targets.clone();
+    if (positive, negative) == (1.0, 1.0) {
+        return per_row.mean();
+    }
+    (per_row * (targets.mul_scalar(positive - negative).add_scalar(negative))).mean()
 }
 
 /// The shuffled row order of one epoch: a function of the seed and the epoch only.

@@ -163,6 +163,10 @@ pub struct TrainArgs {
     /// trained it); by default the wide part uses --optimizer like the rest.
     #[arg(long, value_name = "ftrl")]
     pub wide_optimizer: Option<String>,
+    /// How the classes weigh in the training loss: none, balanced (each class half the loss,
+    /// for a rare positive class), or POS:NEG (like 10:1). Test metrics stay unweighted.
+    #[arg(long, value_name = "none|balanced|POS:NEG")]
+    pub class_weight: Option<String>,
     /// FTRL's L1 penalty: wide weights whose accumulated gradient stays below it are exactly 0.
     #[arg(long, default_value_t = ftrl().l1)]
     pub l1: f64,

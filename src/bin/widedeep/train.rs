@@ -160,6 +160,9 @@ fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
     }
     config.train.table_updates = parse_enum(&args.table_updates, "--table-updates", "table update")?;
     config.train.wide_optimizer = wide_optimizer(args)?;
+    if let Some(weight) = &args.class_weight {
+        config.train.class_weight = weight.parse().map_err(|e: widedeep::Error| format!("--class-weight: {e}"))?;
+    }
     config.train.modes = match args.model {
         Some(ModelChoice::Wide) => vec![Mode::Wide],
         Some(ModelChoice::Deep) => vec![Mode::Deep],
