@@ -347,3 +347,21 @@ fn class_weights_are_a_flag_kept_in_the_report_and_refused_clearly() {
         "--class-weight: invalid setting: class weights '3': use none, balanced, or POS:NEG",
     );
 }
+
+#[test]
+fn early_stopping_keeps_the_best_epoch_and_says_so() {
+    let dir = scratch("best-epoch");
+    let file = write(&dir, "s.csv", &sample(1200));
+    let json = dir.join("r.json");
+    let args = ["train", &file, "--epochs", "12", "--lr", "0.05", "--validation-fraction", "0.2", "--patience", "2", "--quiet"];
+    let out = widedeep(&[args.as_slice(), &["--json", json.to_str().unwrap()]].concat());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let model = &report["models"][0];
+    let best = model["best_epoch"].as_u64().expect("the report names the kept epoch") as usize;
+    let validation: Vec<f64> = model["epochs"].as_array().unwrap().iter().map(|e| e["validation_auc"].as_f64().unwrap()).collect();
+    assert_eq!(validation[best - 1], validation.iter().cloned().fold(f64::MIN, f64::max), "{validation:?}");
+    assert!(stdout.contains(&format!("best epoch {best} (validation AUC")), "{stdout}");
+    fails_with(&["train", &file, "--patience", "2"], "stopping early needs validation rows to judge by: give a validation fraction");
+}

@@ -11,7 +11,7 @@ use widedeep::Config;
 use widedeep::data::{Schema, read_table};
 use widedeep::features::FeatureConfig;
 use widedeep::model::Mode;
-use widedeep::model::NamedTensor;
+use widedeep::model::{Inputs, NamedTensor, WideDeep, predict_logits};
 use widedeep::rng::Rng;
 use widedeep::train::{ClassWeight, Comparison, EpochRecord, Ftrl, OptimizerKind, TableUpdates, TrainConfig, Trainer, WideOptimizer};
 
@@ -222,4 +222,45 @@ fn balanced_class_weights_find_rare_positives_at_the_same_auc() {
     assert!((p * 0.02 - n * 0.98).abs() < 1e-9, "balanced: each class carries half the loss");
     let refused = "0:1".parse::<ClassWeight>().unwrap_err().to_string();
     assert!(refused.contains("use none, balanced, or POS:NEG"), "{refused}");
+}
+
+#[test]
+fn the_best_epoch_is_the_best_validation_auc_and_its_parameters_reproduce_it() {
+    let csv = xor_csv(3000);
+    let table = read_table(csv.as_bytes()).unwrap();
+    let schema = Schema::infer(&table);
+    let features = FeatureConfig { crosses: vec![vec!["a".into(), "b".into()]], ..FeatureConfig::for_label("label") };
+    let train = TrainConfig {
+        epochs: 12,
+        batch_size: 64,
+        learning_rate: Some(0.05),
+        validation_fraction: 0.2,
+        patience: Some(2),
+        ..TrainConfig::default()
+    };
+    let device = Device::flex();
+    let mut comparison = Comparison::new(&table, &schema, &features, &train, &device).unwrap();
+    let trainer = &mut comparison.trainers[0];
+    let mut epochs = 0;
+    while epochs < train.epochs && !trainer.out_of_patience() {
+        trainer.run_epoch(|_| {}).unwrap();
+        epochs += 1;
+    }
+    let history = trainer.history().to_vec();
+    let best = trainer.best().expect("validation rows give a best epoch").clone();
+    let validation: Vec<f64> = history.iter().map(|e| e.validation_auc.expect("every epoch is validated")).collect();
+    let top = validation.iter().cloned().fold(f64::MIN, f64::max);
+    assert_eq!(best.epoch, 1 + validation.iter().position(|&v| v == top).unwrap(), "the first epoch with the highest validation AUC");
+    if epochs < train.epochs {
+        assert_eq!(epochs, best.epoch + 2, "stopped after exactly the patience's epochs without gain");
+    }
+    // The kept parameters score the test rows as the best epoch did.
+    let prepared = &comparison.prepared;
+    let model = WideDeep::from_parameters(&prepared.layout, &train.model(Mode::Joint), &best.parameters, &device).unwrap();
+    let inputs = Inputs::upload(&prepared.test, &prepared.layout, &device);
+    let logits = pollster::block_on(predict_logits(&model, &inputs)).unwrap();
+    let auc = widedeep::metrics::roc_auc(&logits, &prepared.test.targets);
+    assert!((auc - history[best.epoch - 1].test_auc).abs() < 1e-9, "{auc} against {}", history[best.epoch - 1].test_auc);
+    assert_eq!(prepared.train.rows, 2100, "the validation rows come out of the training rows: {} of them", prepared.train.rows);
+    assert_eq!(comparison.trainers[0].batches_per_epoch(), 1680usize.div_ceil(64), "it steps on the other 1,680 only");
 }

@@ -377,7 +377,7 @@ impl Engine {
     /// exports.
     pub fn report(&self) -> Result<RunReport> {
         let run = self.run_ref()?;
-        let models = run.comparison.trainers.iter().map(|t| ModelRun::new(t.mode(), t.history().to_vec())).collect();
+        let models = run.comparison.trainers.iter().map(ModelRun::of).collect();
         let report = Report { dataset: run.dataset.clone(), config: run.config.clone(), models };
         Ok(RunReport { report, backend: self.backend.clone() })
     }

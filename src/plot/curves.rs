@@ -164,6 +164,7 @@ mod tests {
             test_ece: 0.02,
             seconds: 1.0,
             wide_zero_share: None,
+            validation_auc: None,
             samples_per_second: 1e5,
         }
     }

@@ -188,6 +188,12 @@ pub struct TrainConfig {
     pub wide_optimizer: Option<WideOptimizer>,
     /// How the classes weigh in the training loss.
     pub class_weight: ClassWeight,
+    /// Share of the training rows held back (never the test rows) to find each model's best
+    /// epoch; 0 trains on them all and keeps the last epoch.
+    pub validation_fraction: f64,
+    /// Stop a model after this many epochs without a better validation AUC (needs a validation
+    /// share); `None` trains every epoch.
+    pub patience: Option<usize>,
 }
 
 impl Default for TrainConfig {
@@ -205,6 +211,8 @@ impl Default for TrainConfig {
             table_updates: TableUpdates::Auto,
             wide_optimizer: None,
             class_weight: ClassWeight::None,
+            validation_fraction: 0.0,
+            patience: None,
         }
     }
 }
@@ -238,6 +246,15 @@ impl TrainConfig {
         limit("the number of hidden layers", self.hidden.len(), limits::MAX_HIDDEN_LAYERS)?;
         if !(self.test_fraction > 0.0 && self.test_fraction < 1.0) {
             return bad(format!("the test fraction must be between 0 and 1 (exclusive), got {}", self.test_fraction));
+        }
+        if !(0.0..0.5).contains(&self.validation_fraction) {
+            return bad(format!("the validation fraction must be at least 0 and below 0.5, got {}", self.validation_fraction));
+        }
+        if self.patience.is_some() && self.validation_fraction == 0.0 {
+            return bad("stopping early needs validation rows to judge by: give a validation fraction".into());
+        }
+        if self.patience == Some(0) {
+            return bad("the patience must be at least 1 epoch".into());
         }
         let lr = self.learning_rate();
         if !(lr.is_finite() && lr > 0.0) {

@@ -15,4 +15,4 @@ pub use comparison::Comparison;
 pub use config::{ClassWeight, Ftrl, OptimizerKind, SplitKind, TableUpdates, TrainConfig, WideOptimizer};
 pub use prepare::{Prepared, Split};
 pub use report::{DatasetInfo, ModelRun};
-pub use trainer::{EpochRecord, Step, Trainer};
+pub use trainer::{Best, EpochRecord, Step, Trainer, out_of_patience};

@@ -83,12 +83,20 @@ pub struct ModelRun {
     /// class sees what a change did in one look.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ghost: bool,
+    /// The epoch kept (the best on the validation rows), when the run held some back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_epoch: Option<usize>,
 }
 
 impl ModelRun {
     /// The current run of `mode` (not a ghost).
     pub fn new(mode: Mode, epochs: Vec<EpochRecord>) -> Self {
-        Self { mode, epochs, ghost: false }
+        Self { mode, epochs, ghost: false, best_epoch: None }
+    }
+
+    /// The run of `trainer` so far, with the epoch it keeps.
+    pub fn of(trainer: &super::Trainer) -> Self {
+        Self { best_epoch: trainer.best().map(|b| b.epoch), ..Self::new(trainer.mode(), trainer.history().to_vec()) }
     }
 
     /// The last epoch, if any finished.

@@ -47,6 +47,9 @@ pub struct EpochRecord {
     /// at zero under any optimizer and are not counted: they are not sparsity.
     #[serde(default)]
     pub wide_zero_share: Option<f64>,
+    /// AUC on the validation rows (held back from training), when there are some.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_auc: Option<f64>,
 }
 
 /// Where a step left the trainer.
@@ -80,6 +83,13 @@ pub struct Trainer {
     /// The weights of a positive and a negative row in the loss ([`crate::train::ClassWeight`]).
     class_weights: (f32, f32),
     train: Arc<Encoded>,
+    /// The training rows it steps on: all of `train`, or those a validation share leaves.
+    fit: Vec<u32>,
+    /// The rows held back to find the best epoch, uploaded once (none without a validation share).
+    validation: Option<Inputs>,
+    /// The best epoch so far by validation AUC, its AUC and its parameters.
+    best: Option<Best>,
+    patience: Option<usize>,
     layout: Layout,
     test: Inputs,
     device: Device,
@@ -126,6 +136,8 @@ impl Trainer {
         device: &Device,
     ) -> Self {
         let tables = sparse_tables(&mut model, layout, settings);
+        let (fit, held) = hold_back(train.rows, settings.validation_fraction, settings.seed);
+        let validation = (!held.is_empty()).then(|| Inputs::upload(&train.select(&held, config.mode.reads()), layout, device));
         Self {
             mode: config.mode,
             config,
@@ -135,6 +147,10 @@ impl Trainer {
             learning_rate: settings.learning_rate(),
             class_weights: class_weights(settings, &train),
             train,
+            fit,
+            validation,
+            best: None,
+            patience: settings.patience,
             layout: layout.clone(),
             test,
             device: device.clone(),
@@ -178,6 +194,16 @@ impl Trainer {
         &self.test_logits
     }
 
+    /// The best epoch so far on the validation rows, with its parameters (none without them).
+    pub fn best(&self) -> Option<&Best> {
+        self.best.as_ref()
+    }
+
+    /// Whether the validation AUC has not improved for the patience's epochs: stop training.
+    pub fn out_of_patience(&self) -> bool {
+        self.best.as_ref().is_some_and(|b| out_of_patience(b.epoch, self.epoch, self.patience))
+    }
+
     /// The reliability of the test probabilities at the last finished epoch (none before one).
     pub fn calibration(&self) -> Option<&metrics::Calibration> {
         self.calibration.as_ref()
@@ -209,7 +235,7 @@ impl Trainer {
 
     /// Batches in one epoch.
     pub fn batches_per_epoch(&self) -> usize {
-        self.train.rows.div_ceil(self.batch_size)
+        self.fit.len().div_ceil(self.batch_size)
     }
 
     /// Seconds spent on this model so far (steps, reads and evaluations, wherever it trained).
@@ -222,7 +248,7 @@ impl Trainer {
     /// between its workers. `None` until it has taken a step after its first epoch, and for a model
     /// restarted on the CPU until it has again. Zero once it reached `target`.
     pub fn seconds_left(&self, target: usize) -> Option<f64> {
-        let done = batches_done(self.epoch, self.cursor, self.train.rows, self.batch_size);
+        let done = batches_done(self.epoch, self.cursor, self.fit.len(), self.batch_size);
         let left = (target * self.batches_per_epoch()).saturating_sub(done);
         let (seconds, from) = self.pace_from?;
         match done - from {
@@ -236,7 +262,7 @@ impl Trainer {
     pub fn step(&mut self) -> Step {
         let started = Instant::now();
         if self.cursor == 0 {
-            self.order = epoch_order(self.train.rows, self.seed, self.epoch);
+            self.order = epoch_order(&self.fit, self.seed, self.epoch);
         }
         let end = (self.cursor + self.batch_size).min(self.order.len());
         let batch = self.train.select(&self.order[self.cursor..end], self.mode.reads());
@@ -315,7 +341,7 @@ impl Trainer {
         if !epoch_loss.is_finite() {
             return Err(self.diverged(epoch_loss));
         }
-        let train_rows = self.train.rows as f64;
+        let train_rows = self.fit.len() as f64;
         let model = self.model();
         let logits = predict_logits(&model, &self.test).await?;
         if let Some(&bad) = logits.iter().find(|z| !z.is_finite()) {
@@ -333,8 +359,20 @@ impl Trainer {
         let calibration = metrics::calibration(&logits, &targets);
         let (test_brier, test_ece) = (calibration.brier, calibration.ece);
         self.calibration = Some(calibration);
+        let validation_auc = match &self.validation {
+            Some(rows) => {
+                let logits = predict_logits(&model, rows).await?;
+                let targets = read::floats(rows.targets.clone().expect("validation rows have targets")).await?;
+                Some(metrics::roc_auc(&logits, &targets))
+            }
+            None => None,
+        };
         let seconds = std::mem::take(&mut self.train_seconds);
         self.epoch += 1;
+        if let Some(auc) = validation_auc.filter(|auc| self.best.as_ref().is_none_or(|b| *auc > b.auc)) {
+            let parameters = model.export(&self.layout, &self.config).await?;
+            self.best = Some(Best { epoch: self.epoch, auc, parameters });
+        }
         let record = EpochRecord {
             epoch: self.epoch,
             train_loss: epoch_loss / train_rows,
@@ -346,12 +384,13 @@ impl Trainer {
             seconds,
             samples_per_second: train_rows / seconds.max(1e-9),
             wide_zero_share,
+            validation_auc,
         };
         self.cursor = 0;
         self.history.push(record);
         self.test_logits = logits;
         self.spent += started.elapsed().as_secs_f64();
-        self.pace_from.get_or_insert((self.spent, batches_done(self.epoch, 0, self.train.rows, self.batch_size)));
+        self.pace_from.get_or_insert((self.spent, batches_done(self.epoch, 0, self.fit.len(), self.batch_size)));
         Ok(record)
     }
 }
@@ -399,10 +438,43 @@ fn binary_cross_entropy(logits: Tensor<1>, targets: Tensor<1>, (positive, negati
 }
 
 /// The shuffled row order of one epoch: a function of the seed and the epoch only.
-fn epoch_order(rows: usize, seed: u64, epoch: usize) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..rows as u32).collect();
+fn epoch_order(fit: &[u32], seed: u64, epoch: usize) -> Vec<u32> {
+    let mut order = fit.to_vec();
     Rng::new(seed, 100 + epoch as u64).shuffle(&mut order);
     order
+}
+
+/// The rows to train on and the rows held back for validation: a seeded `fraction` of `rows`,
+/// the same in every worker (none for a fraction of 0, and the order then as before).
+fn hold_back(rows: usize, fraction: f64, seed: u64) -> (Vec<u32>, Vec<u32>) {
+    let all: Vec<u32> = (0..rows as u32).collect();
+    let held = (rows as f64 * fraction).round() as usize;
+    if held == 0 || held >= rows {
+        return (all, Vec::new());
+    }
+    let mut shuffled = all;
+    Rng::new(seed, 99).shuffle(&mut shuffled);
+    let mut fit = shuffled.split_off(held);
+    fit.sort_unstable();
+    shuffled.sort_unstable();
+    (fit, shuffled)
+}
+
+/// The epoch a model was best at on its validation rows, and what it was then.
+#[derive(Debug, Clone)]
+pub struct Best {
+    /// The epoch (1-based).
+    pub epoch: usize,
+    /// Its validation AUC.
+    pub auc: f64,
+    /// Its parameters, kept as they were.
+    pub parameters: Parameters,
+}
+
+/// Whether a model whose best epoch is `best` should stop after `epoch` with `patience`:
+/// `patience` epochs in a row without a better validation AUC.
+pub fn out_of_patience(best: usize, epoch: usize, patience: Option<usize>) -> bool {
+    patience.is_some_and(|p| epoch >= best + p)
 }
 
 /// Under [`TableUpdates::Auto`], a table is updated sparsely when its values outnumber a batch's
@@ -458,6 +530,39 @@ fn zero_share(weights: &[f32], wide: &[u32]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patience_stops_after_exactly_that_many_epochs_without_gain() {
+        // Validation AUCs by epoch: best at 2, then 3 and 4 without gain: stop after 4 with
+        // patience 2; patience 3 sees epoch 5 beat it and stops after 8.
+        let aucs = [0.70, 0.80, 0.79, 0.78, 0.81, 0.80, 0.79, 0.78, 0.77];
+        let stop = |patience| {
+            let mut best = (0, f64::MIN);
+            for (i, &auc) in aucs.iter().enumerate() {
+                let epoch = i + 1;
+                if auc > best.1 {
+                    best = (epoch, auc);
+                }
+                if out_of_patience(best.0, epoch, Some(patience)) {
+                    return Some(epoch);
+                }
+            }
+            None
+        };
+        assert_eq!(stop(2), Some(4));
+        assert_eq!(stop(3), Some(8));
+        assert_eq!(stop(5), None);
+        assert!(!out_of_patience(1, 100, None), "no patience: never stops");
+    }
+
+    #[test]
+    fn validation_rows_are_a_seeded_share_apart_from_the_rest() {
+        let (fit, held) = hold_back(1000, 0.2, 7);
+        assert_eq!((fit.len(), held.len()), (800, 200));
+        assert!(held.iter().all(|r| fit.binary_search(r).is_err()), "disjoint");
+        assert_eq!(hold_back(1000, 0.2, 7), (fit, held), "the same in every worker");
+        assert_eq!(hold_back(5, 0.0, 7), ((0..5).collect(), vec![]), "none held back: every row, in order");
+    }
 
     #[test]
     fn empty_buckets_are_not_sparsity() {

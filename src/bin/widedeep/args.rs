@@ -167,6 +167,13 @@ pub struct TrainArgs {
     /// for a rare positive class), or POS:NEG (like 10:1). Test metrics stay unweighted.
     #[arg(long, value_name = "none|balanced|POS:NEG")]
     pub class_weight: Option<String>,
+    /// Hold back this share of the training rows (never the test rows) to find each model's best
+    /// epoch: the saved model is that epoch's.
+    #[arg(long, value_name = "F")]
+    pub validation_fraction: Option<f64>,
+    /// Stop a model after N epochs without a better validation AUC (with --validation-fraction).
+    #[arg(long, value_name = "N")]
+    pub patience: Option<usize>,
     /// FTRL's L1 penalty: wide weights whose accumulated gradient stays below it are exactly 0.
     #[arg(long, default_value_t = ftrl().l1)]
     pub l1: f64,

@@ -51,7 +51,7 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
     for trainer in &mut comparison.trainers {
         train_one(trainer, config.train.epochs, args.quiet)?;
     }
-    let models: Vec<ModelRun> = comparison.trainers.iter().map(|t| ModelRun::new(t.mode(), t.history().to_vec())).collect();
+    let models: Vec<ModelRun> = comparison.trainers.iter().map(ModelRun::of).collect();
     if models.len() > 1 {
         print_comparison(&models);
     }
@@ -101,14 +101,31 @@ fn train_one(trainer: &mut Trainer, epochs: usize, quiet: bool) -> Result<(), St
         let record = trainer.run_epoch(|step| bar.set_position(step.batch as u64)).map_err(message)?;
         bar.finish_and_clear();
         println!("{}", epoch_line(name, epochs, &record));
+        if trainer.out_of_patience() {
+            println!(
+                "{name:>5}  stopped after epoch {epoch}: no better validation AUC since epoch {}",
+                trainer.best().map_or(0, |b| b.epoch)
+            );
+            break;
+        }
+    }
+    if let Some(best) = trainer.best() {
+        println!("{name:>5}  best epoch {} (validation AUC {:.4}): the model kept", best.epoch, best.auc);
     }
     Ok(())
 }
 
 fn epoch_line(name: &str, epochs: usize, r: &EpochRecord) -> String {
     format!(
-        "{name:>5}  epoch {:>3}/{epochs}  train loss {:.4}  test loss {:.4}  AUC {:.4}  accuracy {:.4}  {:.2} s  {:.0} samples/s",
-        r.epoch, r.train_loss, r.test_loss, r.test_auc, r.test_accuracy, r.seconds, r.samples_per_second
+        "{name:>5}  epoch {:>3}/{epochs}  train loss {:.4}  test loss {:.4}  AUC {:.4}  accuracy {:.4}{}  {:.2} s  {:.0} samples/s",
+        r.epoch,
+        r.train_loss,
+        r.test_loss,
+        r.test_auc,
+        r.test_accuracy,
+        r.validation_auc.map_or(String::new(), |v| format!("  validation AUC {v:.4}")),
+        r.seconds,
+        r.samples_per_second
     )
 }
 
@@ -139,7 +156,10 @@ fn print_comparison(models: &[ModelRun]) {
 
 fn save(path: &std::path::Path, comparison: &Comparison) -> Result<(), String> {
     let trainer = comparison.trainers.iter().find(|t| t.mode() == Mode::Joint).unwrap_or(&comparison.trainers[0]);
-    let parameters = pollster::block_on(trainer.export(&comparison.prepared.layout)).map_err(message)?;
+    let parameters = match trainer.best() {
+        Some(best) => best.parameters.clone(),
+        None => pollster::block_on(trainer.export(&comparison.prepared.layout)).map_err(message)?,
+    };
     let saved = SavedModel::new(comparison.prepared.encoder.clone(), trainer.config().clone(), parameters);
     std::fs::write(path, saved.to_json()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprintln!("saved the {} model to {}", trainer.mode().name(), path.display());
@@ -160,6 +180,12 @@ fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
     }
     config.train.table_updates = parse_enum(&args.table_updates, "--table-updates", "table update")?;
     config.train.wide_optimizer = wide_optimizer(args)?;
+    if let Some(fraction) = args.validation_fraction {
+        config.train.validation_fraction = fraction;
+    }
+    if args.patience.is_some() {
+        config.train.patience = args.patience;
+    }
     if let Some(weight) = &args.class_weight {
         config.train.class_weight = weight.parse().map_err(|e: widedeep::Error| format!("--class-weight: {e}"))?;
     }
