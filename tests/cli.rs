@@ -365,3 +365,32 @@ fn early_stopping_keeps_the_best_epoch_and_says_so() {
     assert!(stdout.contains(&format!("best epoch {best} (validation AUC")), "{stdout}");
     fails_with(&["train", &file, "--patience", "2"], "stopping early needs validation rows to judge by: give a validation fraction");
 }
+
+#[test]
+fn the_plateau_schedule_halves_the_rate_after_each_epoch_without_gain() {
+    let dir = scratch("plateau");
+    let file = write(&dir, "s.csv", &sample(1200));
+    let json = dir.join("r.json");
+    let args = ["train", &file, "--epochs", "8", "--lr", "0.05", "--validation-fraction", "0.2", "--lr-schedule", "plateau", "--quiet"];
+    let out = widedeep(&[args.as_slice(), &["--json", json.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let epochs = report["models"][0]["epochs"].as_array().unwrap();
+    let field = |e: &serde_json::Value, key: &str| e[key].as_f64().unwrap();
+    assert_eq!(field(&epochs[0], "learning_rate"), 0.05);
+    let mut best = f64::MIN;
+    let mut cuts = 0;
+    for pair in epochs.windows(2) {
+        let improved = field(&pair[0], "validation_auc") > best;
+        best = best.max(field(&pair[0], "validation_auc"));
+        let expected = field(&pair[0], "learning_rate") * if improved { 1.0 } else { 0.5 };
+        cuts += usize::from(!improved);
+        assert_eq!(field(&pair[1], "learning_rate"), expected, "{pair:?}");
+    }
+    assert!(cuts > 0, "8 epochs of an easy file stall at least once: {epochs:?}");
+    fails_with(&["train", &file, "--lr-schedule", "plateau"], "the plateau schedule cuts the rate when the validation AUC stalls");
+    fails_with(
+        &["train", &file, "--lr-schedule", "step"],
+        "--lr-schedule: invalid setting: learning-rate schedule 'step': use none, plateau or cosine",
+    );
+}

@@ -165,6 +165,7 @@ mod tests {
             seconds: 1.0,
             wide_zero_share: None,
             validation_auc: None,
+            learning_rate: 0.001,
             samples_per_second: 1e5,
         }
     }

@@ -150,6 +150,48 @@ impl From<ClassWeight> for String {
     }
 }
 
+/// How the learning rate moves from epoch to epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LrSchedule {
+    /// The same rate throughout.
+    #[default]
+    None,
+    /// Halved after each epoch without a better validation AUC (needs validation rows).
+    Plateau,
+    /// From the rate down to 0 along half a cosine over the epochs asked for.
+    Cosine,
+}
+
+/// What the plateau schedule multiplies the rate by after an epoch without gain.
+pub const PLATEAU_FACTOR: f64 = 0.5;
+
+impl LrSchedule {
+    /// The rate for the epoch after `done` epochs (of `epochs`), from the starting rate `base`
+    /// and the last one `current`; `improved`: whether the last epoch bettered the validation AUC.
+    pub fn next_rate(self, base: f64, current: f64, done: usize, epochs: usize, improved: bool) -> f64 {
+        match self {
+            Self::None => base,
+            Self::Plateau if improved => current,
+            Self::Plateau => current * PLATEAU_FACTOR,
+            Self::Cosine => base * 0.5 * (1.0 + (std::f64::consts::PI * done as f64 / epochs.max(1) as f64).cos()),
+        }
+    }
+}
+
+impl std::str::FromStr for LrSchedule {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "none" => Ok(Self::None),
+            "plateau" => Ok(Self::Plateau),
+            "cosine" => Ok(Self::Cosine),
+            _ => Err(Error::Config(format!("learning-rate schedule '{text}': use none, plateau or cosine"))),
+        }
+    }
+}
+
 /// How rows are divided into training and test sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -194,6 +236,8 @@ pub struct TrainConfig {
     /// Stop a model after this many epochs without a better validation AUC (needs a validation
     /// share); `None` trains every epoch.
     pub patience: Option<usize>,
+    /// How the learning rate moves between epochs.
+    pub lr_schedule: LrSchedule,
 }
 
 impl Default for TrainConfig {
@@ -213,6 +257,7 @@ impl Default for TrainConfig {
             class_weight: ClassWeight::None,
             validation_fraction: 0.0,
             patience: None,
+            lr_schedule: LrSchedule::None,
         }
     }
 }
@@ -253,6 +298,9 @@ impl TrainConfig {
         if self.patience.is_some() && self.validation_fraction == 0.0 {
             return bad("stopping early needs validation rows to judge by: give a validation fraction".into());
         }
+        if self.lr_schedule == LrSchedule::Plateau && self.validation_fraction == 0.0 {
+            return bad("the plateau schedule cuts the rate when the validation AUC stalls: give a validation fraction".into());
+        }
         if self.patience == Some(0) {
             return bad("the patience must be at least 1 epoch".into());
         }
@@ -269,5 +317,25 @@ impl TrainConfig {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedules_move_the_rate_as_they_say() {
+        let plateau = LrSchedule::Plateau;
+        assert_eq!(plateau.next_rate(0.1, 0.1, 1, 10, true), 0.1, "a gain keeps the rate");
+        assert_eq!(plateau.next_rate(0.1, 0.1, 2, 10, false), 0.05, "no gain halves it");
+        assert_eq!(plateau.next_rate(0.1, 0.05, 3, 10, false), 0.025);
+        let cosine = LrSchedule::Cosine;
+        assert!((cosine.next_rate(0.1, 0.1, 0, 10, true) - 0.1).abs() < 1e-15);
+        assert!((cosine.next_rate(0.1, 0.1, 5, 10, true) - 0.05).abs() < 1e-12, "half way: half the rate");
+        assert!(cosine.next_rate(0.1, 0.1, 10, 10, true).abs() < 1e-12);
+        assert_eq!(LrSchedule::None.next_rate(0.1, 0.02, 4, 10, false), 0.1);
+        assert_eq!("cosine".parse::<LrSchedule>().unwrap(), LrSchedule::Cosine);
+        assert!("step".parse::<LrSchedule>().unwrap_err().to_string().contains("use none, plateau or cosine"));
     }
 }

@@ -12,7 +12,7 @@ mod trainer;
 mod transfer;
 
 pub use comparison::Comparison;
-pub use config::{ClassWeight, Ftrl, OptimizerKind, SplitKind, TableUpdates, TrainConfig, WideOptimizer};
+pub use config::{ClassWeight, Ftrl, LrSchedule, OptimizerKind, PLATEAU_FACTOR, SplitKind, TableUpdates, TrainConfig, WideOptimizer};
 pub use prepare::{Prepared, Split};
 pub use report::{DatasetInfo, ModelRun};
 pub use trainer::{Best, EpochRecord, Step, Trainer, out_of_patience};

@@ -12,7 +12,7 @@ use std::sync::Arc;
 mod handover;
 
 use super::tables::{Rule, Tables};
-use super::{Prepared, TableUpdates, TrainConfig};
+use super::{LrSchedule, Prepared, TableUpdates, TrainConfig};
 use crate::features::{Encoded, Layout, PAD};
 use crate::metrics::{self, Metrics};
 use crate::model::{Inputs, Lookups, Mode, ModelConfig, Parameters, TableId, WideDeep, predict_logits, read};
@@ -50,6 +50,9 @@ pub struct EpochRecord {
     /// AUC on the validation rows (held back from training), when there are some.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation_auc: Option<f64>,
+    /// The learning rate this epoch trained at (a schedule moves it).
+    #[serde(default)]
+    pub learning_rate: f64,
 }
 
 /// Where a step left the trainer.
@@ -80,6 +83,8 @@ pub struct Trainer {
     tables: Option<Tables>,
     optimizer: ModuleOptimizer,
     learning_rate: f64,
+    /// The rate the run started at, the schedule that moves it, and the epochs asked for.
+    schedule: (f64, LrSchedule, usize),
     /// The weights of a positive and a negative row in the loss ([`crate::train::ClassWeight`]).
     class_weights: (f32, f32),
     train: Arc<Encoded>,
@@ -145,6 +150,7 @@ impl Trainer {
             tables,
             optimizer: handover::optimizer(settings.optimizer),
             learning_rate: settings.learning_rate(),
+            schedule: (settings.learning_rate(), settings.lr_schedule, settings.epochs),
             class_weights: class_weights(settings, &train),
             train,
             fit,
@@ -369,10 +375,14 @@ impl Trainer {
         };
         let seconds = std::mem::take(&mut self.train_seconds);
         self.epoch += 1;
-        if let Some(auc) = validation_auc.filter(|auc| self.best.as_ref().is_none_or(|b| *auc > b.auc)) {
+        let improved = validation_auc.filter(|auc| self.best.as_ref().is_none_or(|b| *auc > b.auc));
+        if let Some(auc) = improved {
             let parameters = model.export(&self.layout, &self.config).await?;
             self.best = Some(Best { epoch: self.epoch, auc, parameters });
         }
+        let learning_rate = self.learning_rate;
+        let (base, schedule, epochs) = self.schedule;
+        self.learning_rate = schedule.next_rate(base, learning_rate, self.epoch, epochs, improved.is_some());
         let record = EpochRecord {
             epoch: self.epoch,
             train_loss: epoch_loss / train_rows,
@@ -385,6 +395,7 @@ impl Trainer {
             samples_per_second: train_rows / seconds.max(1e-9),
             wide_zero_share,
             validation_auc,
+            learning_rate,
         };
         self.cursor = 0;
         self.history.push(record);

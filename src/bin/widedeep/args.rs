@@ -174,6 +174,10 @@ pub struct TrainArgs {
     /// Stop a model after N epochs without a better validation AUC (with --validation-fraction).
     #[arg(long, value_name = "N")]
     pub patience: Option<usize>,
+    /// How the learning rate moves: none, plateau (halved after each epoch without a better
+    /// validation AUC; with --validation-fraction) or cosine (down to 0 over the epochs).
+    #[arg(long, value_name = "none|plateau|cosine")]
+    pub lr_schedule: Option<String>,
     /// FTRL's L1 penalty: wide weights whose accumulated gradient stays below it are exactly 0.
     #[arg(long, default_value_t = ftrl().l1)]
     pub l1: f64,

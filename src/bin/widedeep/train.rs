@@ -186,6 +186,9 @@ fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
     if args.patience.is_some() {
         config.train.patience = args.patience;
     }
+    if let Some(schedule) = &args.lr_schedule {
+        config.train.lr_schedule = schedule.parse().map_err(|e: widedeep::Error| format!("--lr-schedule: {e}"))?;
+    }
     if let Some(weight) = &args.class_weight {
         config.train.class_weight = weight.parse().map_err(|e: widedeep::Error| format!("--class-weight: {e}"))?;
     }
