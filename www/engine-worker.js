@@ -32,11 +32,10 @@
 //      {type: 'error', message, kind, request}   (kind: the core's error code, for the page's hint;
 //                                                 'crashed': the engine died (a panic, an allocation that failed)
 //                                                 while doing `request`, and the page must replace this worker)
+import { PICTURES } from './pictures-table.js';
 import init, { WideDeepEngine, defaultConfig, lastPanic, lessonFacts, metricsCsv, pictureSvg } from './pkg/widedeep.js';
 
 const SLICE_MS = 50;
-/** Pixel sizes the pictures are drawn at (SVG: they scale to any screen or projector). */
-const SIZES = { curves: [1200, 380], cross_map: [1200, 440], embedding: [1200, 480], diagram: [1200, 330] };
 let engine = null;
 /** The compiled module, handed to the race's other workers so they start from its code. */
 let compiled = null;
@@ -219,7 +218,7 @@ self.addEventListener('unhandledrejection', (event) => {
 });
 
 /** A picture as SVG text, at its size and in the page's look. */
-const svg = (kind, data, projector) => pictureSvg({ kind, data }, ...SIZES[kind], projector);
+const svg = (kind, data, projector) => pictureSvg({ kind, data }, PICTURES[kind].width, PICTURES[kind].height, projector);
 
 /** Runs `make`, putting its result under `name` in `out`, or its error in `out.problems`. */
 async function attempt(out, name, make) {

@@ -25,3 +25,19 @@ export function aucFacts(before, runs, mode = 'joint') {
   const moved = a === b ? 'stayed the same' : b > a ? `rose by ${shown(b - a)}` : `fell by ${shown(a - b)}`;
   return `${mode[0].toUpperCase()}${mode.slice(1)}'s test AUC was ${shown(a)} before (the greyed row) and is ${shown(b)} now: it ${moved}.`;
 }
+
+/** How many cells of a cross map are outlined (depart from the deep model), as the engine marked them. */
+const outlinedCells = (map) => map.cells.filter((cell) => cell.exception).length;
+
+/**
+ * Of `[pair, map]` candidates (map null where the engine could not make one), the pair whose map
+ * has the most outlined cells, the first on a tie, so a step about exceptions shows some where
+ * the run has any; null when no candidate has a map.
+ */
+export function mostOutlined(candidates) {
+  let best = null;
+  for (const [pair, map] of candidates) {
+    if (map && (!best || outlinedCells(map) > best.count)) best = { pair, count: outlinedCells(map) };
+  }
+  return best?.pair ?? null;
+}

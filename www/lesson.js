@@ -1,14 +1,15 @@
 // Guided lessons: a few steps that each set up what they need (data, crosses, a trained race, a
-// picture) and point at the panel to look at. The steps are data; the controller in app.js
-// knows how to make the page match a step's `needs` and words the step's `facts` from the run
-// on screen, so every number a step says is one the page shows.
+// picture) and point at the panel to look at. The steps are data; lesson-control.js knows how to
+// make the page match a step's `needs` and words the step's `facts` from the run on screen, so
+// every number a step says is one the page shows.
 
 const MEMORIZE_CROSS = [['city', 'product']];
 
 /**
  * Each step: a title, its lead-in, the panel to point at, what the page must show first —
  * `preset`, `crosses` (a list, or 'preset' for the preset's own), `trained` (a finished Compare
- * race of these settings), `map` (the cross map's two columns), `embedding` (a column),
+ * race of these settings), `map` (the cross map's two columns, or 'exceptions': of the race's
+ * crosses of two columns, the one whose map has the most outlined cells), `embedding` (a column),
  * `weights` (the model whose named weights to list) — and `facts`: what of the run on screen to
  * add in words ('ranking': the results; 'auc': joint's AUC before and after, from the tables;
  * 'outlined': the cross map's outlined cells; 'weights': the named weights among them; 'split':
@@ -80,9 +81,9 @@ export const LESSONS = {
       },
       {
         title: 'Where a cross helps',
-        text: 'Education × occupation: an outlined cell is a combination where the data departs from the deep part, which a cross lets the wide part fix.',
+        text: 'Each cell is a combination of a cross\'s two columns. An outlined cell is where the data departs from the deep part: an exception the cross lets the wide part fix.',
         target: '#cross-map-figure',
-        needs: { preset: 'adult', crosses: 'preset', trained: true, map: ['education', 'occupation'] },
+        needs: { preset: 'adult', crosses: 'preset', trained: true, map: 'exceptions' },
         facts: 'outlined',
       },
       {

@@ -165,3 +165,80 @@ test('settings changed after a race mark its results stale; reset clears them', 
   assert.equal(await page.$eval('#epoch-counter', (o) => o.textContent), 'Epoch 0');
   assert.deepEqual(errors, []);
 });
+
+/** The numbers a split sentence gives ("moves the … logit by X on average, the deep part by Y"), as shown. */
+const splitNumbers = (text) => /logit by (-?[\d.]+) on average, the deep part by (-?[\d.]+)/.exec(text)?.slice(1);
+
+test('the Adult lesson on a 1280×720 projector: every target in view and uncovered, no scrolling, every number as the page shows it, and the cross map of the cross with the most outlined cells', { timeout: 1_200_000 }, async () => {
+  const { page, errors } = await open('#preset=adult&projector=1');
+  const viewport = { width: 1280, height: 720 };
+  await page.setViewportSize(viewport);
+  assert.equal(await page.$eval('#lesson-choice', (s) => s.value), 'adult');
+  await page.click('#lesson-start');
+  const seen = [];
+  for (let step = 1; step <= 4; step += 1) {
+    await stepReady(page, step);
+    const card = await box(page, '#lesson');
+    const target = await box(page, '[data-lesson-target]');
+    const id = await page.$eval('[data-lesson-target]', (t) => t.id);
+    seen.push(id);
+    assert.ok(inside(card, viewport), `step ${step}: the card is on screen ${JSON.stringify(card)}`);
+    assert.ok(inside(target, viewport), `step ${step}: #${id} is on screen ${JSON.stringify(target)}`);
+    assert.ok(!overlap(card, target), `step ${step}: the card ${JSON.stringify(card)} leaves #${id} ${JSON.stringify(target)} uncovered`);
+    assert.equal(await page.evaluate(() => document.scrollingElement.scrollTop), 0, `step ${step} needs no scrolling`);
+    const text = await page.$eval('#lesson-text', (p) => p.textContent);
+    if (step === 1) {
+      const shownAucs = Object.entries(await aucs(page, 'tbody'));
+      assert.equal(shownAucs.length, 3);
+      for (const [mode, auc] of shownAucs) assert.ok(text.includes(`${mode} (${auc})`) || text.includes(`${mode} first, test AUC ${auc}`), `step 1 says ${mode}'s AUC ${auc}: ${text}`);
+    }
+    if (step === 2) {
+      // Each panel's sentence names values and their positive rates as the neighbours list shows them.
+      const listed = await page.$$eval('#embedding-list li', (items) => items.map((li) => li.textContent));
+      const named = [...text.matchAll(/In the (\w+) model, occupation's first axis follows the positive rate \(r = -?[\d.]+\): (.+?) \((\d+)% positive\) sits far left, (.+?) \((\d+)% positive\) far right\./g)];
+      const unnamed = [...text.matchAll(/In the (\w+) model, occupation's first axis does not follow/g)];
+      assert.equal(named.length + unnamed.length, 2, `a sentence per panel (deep, joint): ${text}`);
+      for (const [, mode, left, leftRate, right, rightRate] of named) {
+        for (const [value, rate] of [[left, leftRate], [right, rightRate]]) {
+          assert.ok(listed.some((line) => line.startsWith(`${mode}, ${value} (`) && line.includes(`, ${rate}% positive)`)), `${mode}'s ${value} at ${rate}% is listed: ${text}`);
+        }
+      }
+    }
+    if (step === 3) {
+      const outlined = await page.$$eval('#cross-map-table tr[data-exception]', (rows) => rows.length);
+      const said = /(\d+) cells? departs? from the deep model/.exec(text);
+      assert.ok(said || /No cell departs from the deep model here/.test(text), text);
+      assert.equal(said ? Number(said[1]) : 0, outlined, `step 3 counts the outlined cells the table lists: ${text}`);
+      const pair = /The map shows (.+?) × (.+?):/.exec(text)?.slice(1);
+      assert.deepEqual(await page.$$eval('#map-down, #map-across', (s) => s.map((x) => x.value)), pair, `step 3 names the pair on the map: ${text}`);
+      assert.deepEqual(await page.$$eval('#cross-map-table thead th', (th) => th.slice(0, 2).map((h) => h.textContent)), pair);
+      // Every other cross of two columns has no more outlined cells than the one shown.
+      const crosses = await page.evaluate(() => window.playground.page.state.crosses);
+      assert.ok(crosses.length > 1, 'the preset has several crosses to choose from');
+      for (const other of crosses.filter((c) => c.length === 2 && c.join() !== pair.join())) {
+        const count = await page.evaluate(async ([down, across]) => {
+          const drawn = Number(document.querySelector('#cross-map').dataset.drawn);
+          const [a, b] = ['#map-down', '#map-across'].map((s) => document.querySelector(s));
+          a.value = down;
+          b.value = across;
+          b.dispatchEvent(new Event('change'));
+          while (Number(document.querySelector('#cross-map').dataset.drawn) === drawn) await new Promise((r) => setTimeout(r, 50));
+          return document.querySelectorAll('#cross-map-table tr[data-exception]').length;
+        }, other);
+        assert.ok(count <= outlined, `${other.join(' × ')} has ${count} outlined cells, the map shown ${outlined}`);
+      }
+    }
+    if (step === 4) {
+      const [wide, deep] = splitNumbers(text) ?? [];
+      assert.ok(wide && deep, `step 4 gives the split: ${text}`);
+      const diagram = await page.$eval('#diagram-text', (list) => list.textContent);
+      assert.deepEqual(splitNumbers(diagram), [wide, deep], `step 4's split is the diagram's: ${text} / ${diagram}`);
+    }
+    if (step < 4) {
+      await page.evaluate(() => document.activeElement?.blur());
+      await page.keyboard.press('PageDown');
+    }
+  }
+  assert.deepEqual(seen, ['race-panel', 'embedding-figure', 'cross-map-figure', 'diagram-figure']);
+  assert.deepEqual(errors, []);
+});

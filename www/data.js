@@ -1,0 +1,243 @@
+// The data and its settings on screen: the settings' inputs and the link, the column table (paged
+// and filtered: a file may have 100,000 columns), the lists of columns, the engine's analysis
+// (leaks, suggested crosses, the diagram), and the engine's backend measured ahead of a race.
+// It imports no other controller: the race, the pictures and the lessons build on it.
+import { $, setOptions } from './dom.js';
+import { PRESETS } from './presets.js';
+import { INPUT_KEYS, SETTINGS, columnMap, inputText, parseInput, toConfig, writeHash } from './state.js';
+import * as views from './views.js';
+import * as pictures from './pictures.js';
+import { pictureImages } from './pictures-table.js';
+import { base, engine, explain, inputOf, page, raceKey, say, trained, ui } from './page-state.js';
+
+/** Fills every select the settings table gives choices for (the link accepts the same values). */
+export function fillChoices() {
+  for (const key of [...INPUT_KEYS, 'preset', 'backend', 'lesson']) {
+    const { choices } = SETTINGS[key].codec;
+    if (!choices) continue;
+    const select = { preset: ui.preset, backend: $('#backend-choice'), lesson: ui.lessonChoice }[key] ?? inputOf(key);
+    setOptions(select, choices.filter(([value]) => value !== ''));
+  }
+  ui.preset.querySelector('option[value="upload"]').disabled = true;
+}
+
+/** Writes the settings into the link (and the class-speed switch), then checks what they make stale or worth measuring. */
+export function save() {
+  const { state } = page;
+  history.replaceState(null, '', writeHash(state, base(state.preset)));
+  ui.classSpeed.checked = state.classSpeed === '1';
+  showStale();
+  measureAhead();
+}
+
+/** Says so when the results on screen were trained with settings other than the current ones. */
+export function showStale() {
+  const stale = trained() && page.shownKey !== null && page.shownKey !== raceKey();
+  ui.staleNote.hidden = !stale;
+  document.body.dataset.stale = String(stale);
+}
+
+/** Shows which backend trains, and why (the engine chose it, or measured both). */
+export function showBackend(backend) {
+  const name = backend.kind === 'webgpu' ? `WebGPU · ${backend.adapter}` : 'CPU (WebAssembly)';
+  ui.backend.textContent = `Backend: ${name} — ${backend.reason}`;
+  ui.backend.dataset.kind = backend.kind;
+  ui.backend.dataset.measured = String(Boolean(backend.measured));
+}
+
+/** Quiet time after the last change before the backends are measured (a slider drags through many). */
+const MEASURE_AFTER_MS = 300;
+let measureTimer = null;
+/** Whether a measurement is in flight (one at a time). */
+let measuring = false;
+
+/** Measures the backends on the current model once changes have stopped for a moment. */
+function measureAhead() {
+  clearTimeout(measureTimer);
+  measureTimer = setTimeout(measureNow, MEASURE_AFTER_MS);
+}
+
+/**
+ * Under the automatic choice, has the worker time both backends on the current model while the
+ * page is idle, and shows the figures: a click then trains without measuring. One measurement at a
+ * time, and only of a model not measured yet (settings that change no model, like the projector
+ * view, cost nothing); one that fails now is measured again, and its problem said, at the click.
+ */
+async function measureNow() {
+  const { state, schema, phase } = page;
+  if (state.backend !== 'auto' || !schema || phase === 'running' || phase === 'paused' || measuring) return;
+  const config = toConfig(state, views.MODES);
+  const key = JSON.stringify(config);
+  if (key === page.measuredKey) return;
+  measuring = true;
+  const reply = await engine.request('measure', { config }).catch(() => null);
+  measuring = false;
+  page.measuredKey = key;
+  if (reply?.backend && page.phase !== 'running') showBackend(reply.backend);
+  measureNow();
+}
+
+/** Has the engine load a preset's data (fetched, or generated in the worker); resolves to its schema reply. */
+export async function readPreset(name) {
+  const { load } = PRESETS[name];
+  if (!load.url) return engine.request('preset', { name: load.preset });
+  const bytes = await (await fetch(load.url)).arrayBuffer();
+  return engine.request('load', { files: [{ name: load.name, bytes }] }, [bytes]);
+}
+
+/**
+ * Has the engine read `list` (File objects) together; resolves to its schema reply. `sent()` is
+ * called once the bytes are on their way: from then on only ending the worker stops the load.
+ */
+export async function readFiles(list, sent = () => {}) {
+  const files = await Promise.all(list.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
+  const reply = engine.request('load', { files }, files.map((f) => f.bytes));
+  sent();
+  return reply;
+}
+
+/** Loads the data the engine held (`page.source`) into a fresh one; the words that say how it went. */
+export async function reload() {
+  const { source } = page;
+  try {
+    await (source.files ? readFiles(source.files) : readPreset(source.preset));
+    return ` and ${source.name} reloaded`;
+  } catch (error) {
+    return `, but ${source.name} could not be reloaded: ${explain(error)}`;
+  }
+}
+
+/** Puts the state's training options into their inputs (after a preset or a link set them). */
+export function syncInputs() {
+  for (const key of INPUT_KEYS) inputOf(key).value = inputText(key, page.state[key]);
+  for (const id of ['#l1', '#l2', '#wide-lr']) $(id).disabled = page.state.wideOptimizer !== 'ftrl';
+  $('#backend-choice').value = page.state.backend;
+}
+
+/**
+ * Everything about the data: the label, the column table and the lists of columns. A wide file
+ * shows a page of its table and lists at most views.LIST_MAX columns: "Find a column" reaches
+ * the rest, so the page stays responsive whatever the number of columns.
+ */
+export function renderData() {
+  const { schema, state, columnFilter } = page;
+  syncInputs();
+  views.renderLabel(ui, schema, state, columnFilter);
+  renderColumns();
+  const names = schema.columns.filter((c) => c.name !== state.label).map((c) => c.name);
+  views.setColumnOptions(ui.crossA, names, columnFilter);
+  views.setColumnOptions(ui.crossB, names, columnFilter, names[1]);
+  views.setColumnOptions(ui.crossC, names, columnFilter, '', [['', '(none)']]);
+  const [down, across] = mapPair();
+  views.setColumnOptions(ui.mapDown, names, columnFilter, down);
+  views.setColumnOptions(ui.mapAcross, names, columnFilter, across);
+  views.setColumnOptions(ui.embeddingColumn, names, columnFilter, embeddingColumn());
+  const more = views.renderWhatIf(ui.whatifFields, schema, state, columnFilter);
+  views.renderRoles(ui.roleSummary, page.diagramInputs, schema, state);
+  ui.whatifNote.textContent = more ? `${more.toLocaleString()} more columns the model reads are not listed and count as missing: type in "Find a column" to list them.` : '';
+}
+
+/** The page of the column table, and where it is among the columns that match the filter. */
+function renderColumns() {
+  const view = views.schemaPage(page.schema.columns, page.columnFilter, page.columnPage);
+  page.columnPage = view.page;
+  views.renderSchema(ui.schema, view.columns, page.state, setRole);
+  const matching = page.columnFilter.trim() ? ` matching "${page.columnFilter.trim()}"` : '';
+  ui.columnCount.textContent = view.found
+    ? `Columns ${(view.first + 1).toLocaleString()}–${(view.first + view.columns.length).toLocaleString()} of ${view.found.toLocaleString()}${matching}.`
+    : `No column${matching}.`;
+  ui.columnsPrevious.disabled = view.page === 0;
+  ui.columnsNext.disabled = view.page >= view.last;
+}
+
+/** Gives `column` a role (the column table's menu), and has the engine analyse the setup again. */
+function setRole(column, role) {
+  page.state.roles = columnMap({ ...page.state.roles, [column]: role });
+  save();
+  refreshAnalysis();
+}
+
+/** The cross map's two columns: the user's choice, else the first cross's, else the first two columns. */
+export function mapPair() {
+  const { state } = page;
+  if (state.map.length === 2) return state.map;
+  const cross = state.crosses[0];
+  if (cross) return cross.slice(0, 2);
+  return views.featureColumns(page.schema, state, 2);
+}
+
+/** The embedding map's column: the user's choice, else the first categorical feature. */
+export function embeddingColumn() {
+  if (page.state.embed) return page.state.embed;
+  return views.featureColumns(page.schema, page.state, 1, ['categorical', 'id', 'multi_categorical'])[0] ?? '';
+}
+
+/**
+ * Asks the engine to screen the current setup on its training rows: the schema with columns that
+ * give the label away flagged (left out unless given a role), crosses worth trying, and the
+ * diagram of the model it describes.
+ */
+export async function refreshAnalysis() {
+  try {
+    const { analysis, diagramSvg } = await engine.request('analyze', { config: toConfig(page.state, ['joint']), projector: page.state.projector === '1' });
+    page.schema = analysis.schema;
+    page.suggestions = analysis.suggestions;
+    page.schema.columns.forEach((column, i) => { column.role = analysis.roles[i]; });
+    page.diagramInputs = analysis.diagram.inputs;
+    ui.summary.dataset.leaks = String(analysis.leaks.length);
+    if (!trained()) {
+      pictures.show(pictureImages().diagram, diagramSvg);
+      pictures.renderDiagramText(ui.diagramText, analysis.diagram);
+    }
+  } catch (error) {
+    page.suggestions = [];
+    say(`No cross suggestions: ${explain(error)}`, true);
+  }
+  renderData();
+  views.renderCrosses(ui.crosses, page.suggestions, page.state, setCross);
+}
+
+/** Turns a cross on or off in the state (the switch already shows it). */
+function setCross(columns, on) {
+  const others = page.state.crosses.filter((c) => !views.sameCross(c, columns));
+  page.state.crosses = on ? [...others, columns] : others;
+  save();
+  refreshAnalysis();
+}
+
+/** A setting changed by its control: into the state and the link, and the analysis again if it changes what the engine screens. */
+function changeSettings(values, analyse = true) {
+  Object.assign(page.state, values);
+  save();
+  if (analyse) refreshAnalysis();
+}
+
+/** Wires the data's controls: the label, the crosses, the training options and the column table. */
+export function bindData() {
+  ui.label.addEventListener('change', () => changeSettings({ label: ui.label.value, positive: '', threshold: '' }));
+  ui.positive.addEventListener('change', () => { ui.threshold.value = ''; changeSettings({ positive: ui.positive.value, threshold: '' }); });
+  ui.threshold.addEventListener('change', () => { ui.positive.value = ''; changeSettings({ threshold: ui.threshold.value, positive: '' }); });
+  $('#add-cross').addEventListener('click', () => {
+    const columns = [...new Set([ui.crossA.value, ui.crossB.value, ui.crossC.value].filter(Boolean))];
+    if (columns.length < 2) return say('A cross needs two different columns.', true);
+    setCross(columns, true);
+  });
+  for (const key of INPUT_KEYS) {
+    const input = inputOf(key);
+    input.addEventListener('change', () => {
+      const value = parseInput(key, input.value);
+      input.setAttribute('aria-invalid', String(value === undefined));
+      if (value === undefined) return say(`That value for ${input.labels[0].textContent} is not valid.`, true);
+      changeSettings({ [key]: value }, false);
+      if (key === 'wideOptimizer') syncInputs();
+      if (SETTINGS[key].analysis) refreshAnalysis();
+    });
+  }
+  ui.columnFilter.addEventListener('input', () => {
+    page.columnFilter = ui.columnFilter.value;
+    page.columnPage = 0;
+    renderData();
+  });
+  ui.columnsPrevious.addEventListener('click', () => { page.columnPage -= 1; renderColumns(); });
+  ui.columnsNext.addEventListener('click', () => { page.columnPage += 1; renderColumns(); });
+}
