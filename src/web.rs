@@ -309,6 +309,12 @@ impl WideDeepEngine {
         })
     }
 
+    /// Each model's calibration on the test rows (`[{mode, calibration: {bins, ece, brier}}]`):
+    /// the reliability diagram's data, drawn with `pictureSvg({kind: 'calibration', data})`.
+    pub fn calibrations(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.engine()?.calibrations().map_err(js_error)?)
+    }
+
     /// Resolves to the trained `mode` model as an ONNX file's bytes, for serving.
     #[wasm_bindgen(js_name = exportOnnx)]
     pub fn export_onnx(&self, mode: String) -> Promise {

@@ -198,3 +198,20 @@ fn sizes_from_a_link_are_refused_before_anything_is_allocated() {
     assert_eq!(error.to_string(), "the number of hash buckets is 4294967295, over the limit of 16777216");
     assert!(block_on(engine.configure(parity::config())).is_ok(), "the engine goes on");
 }
+
+#[test]
+fn a_model_out_of_patience_is_done_and_its_calibration_is_there_to_draw() {
+    let mut engine = loaded();
+    let mut config = parity::config();
+    config.train = TrainConfig { modes: vec![Mode::Joint], epochs: 40, validation_fraction: 0.2, patience: Some(1), ..config.train };
+    block_on(engine.configure(config)).unwrap();
+    while !block_on(engine.train(50)).unwrap().done {}
+    let run = &engine.report().unwrap().report.models[0];
+    let best = run.best_epoch.expect("the validation rows name a best epoch");
+    assert_eq!(run.epochs.len(), best + 1, "done one epoch after the best, far short of 40");
+    let calibrations = engine.calibrations().unwrap();
+    assert_eq!(calibrations.len(), 1);
+    let rows: usize = calibrations[0].calibration.bins.iter().map(|b| b.rows).sum();
+    assert_eq!(rows, 180, "every test row in a bin");
+    assert!((calibrations[0].calibration.brier - run.epochs.last().unwrap().test_brier).abs() < 1e-12);
+}

@@ -15,6 +15,7 @@ use crate::Report;
 use crate::config::{Config, Setup};
 use crate::data::{NamedBytes, Schema, Table, read_files};
 use crate::model::{Inputs, Mode, Parameters, SavedModel, WideDeep};
+use crate::plot::ModelCalibration;
 use crate::synth;
 use crate::train::{Comparison, DatasetInfo, EpochRecord, ModelRun, Prepared, Trainer};
 use crate::{Error, Result};
@@ -286,8 +287,7 @@ impl Engine {
         let count = run.comparison.trainers.len();
         let mut models: Vec<ModelProgress> = run.comparison.trainers.iter().map(|t| idle_progress(t, run.target_epochs)).collect();
         for _ in 0..max_steps {
-            let Some(i) =
-                (0..count).map(|k| (run.next + k) % count).find(|&i| run.comparison.trainers[i].history().len() < run.target_epochs)
+            let Some(i) = (0..count).map(|k| (run.next + k) % count).find(|&i| run.comparison.trainers[i].wants_more(run.target_epochs))
             else {
                 break;
             };
@@ -309,7 +309,7 @@ impl Engine {
             }
             (progress.seconds, progress.seconds_left) = (trainer.seconds(), trainer.seconds_left(run.target_epochs));
         }
-        let done = run.comparison.trainers.iter().all(|t| t.history().len() >= run.target_epochs);
+        let done = run.comparison.trainers.iter().all(|t| !t.wants_more(run.target_epochs));
         Ok(Progress { models, done, fallback: None })
     }
 
@@ -371,6 +371,13 @@ impl Engine {
         }
         let models = run.comparison.trainers.iter().map(|t| idle_progress(t, run.target_epochs)).collect();
         Ok(Progress { models, done: false, fallback: Some(self.backend.clone()) })
+    }
+
+    /// Each model's calibration on the test rows at its last finished epoch (the reliability
+    /// diagram's data): models with no finished epoch are left out.
+    pub fn calibrations(&self) -> Result<Vec<ModelCalibration>> {
+        let trainers = &self.run_ref()?.comparison.trainers;
+        Ok(trainers.iter().filter_map(|t| Some(ModelCalibration { mode: t.mode(), calibration: t.calibration()?.clone() })).collect())
     }
 
     /// Every model's epochs so far, with the data, the settings and the backend: what the page

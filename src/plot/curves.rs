@@ -104,6 +104,12 @@ fn draw_panel<DB: DrawingBackend>(
                 for &p in points.iter().filter(|_| !run.ghost) {
                     area.draw(&Circle::new(p, theme.line(4), ink.filled())).map_err(failed)?;
                 }
+                // The epoch kept (the best on the validation rows): ringed in black.
+                let kept = run.best_epoch.and_then(|best| run.epochs.iter().find(|e| e.epoch == best)).filter(|_| !run.ghost);
+                if let Some(e) = kept.filter(|e| value(e).is_finite()) {
+                    let ring = BLACK.stroke_width(theme.line(2));
+                    area.draw(&Circle::new((x_at(e.epoch as f64), y_at(value(e))), theme.line(8), ring)).map_err(failed)?;
+                }
             }
         }
     }
@@ -168,6 +174,17 @@ mod tests {
             learning_rate: 0.001,
             samples_per_second: 1e5,
         }
+    }
+
+    #[test]
+    fn the_kept_epoch_is_ringed_in_every_solid_series() {
+        let mut run = ModelRun::new(Mode::Joint, vec![record(1, 0.8), record(2, 0.86), record(3, 0.84)]);
+        let plain = to_svg(1200, 380, |root| draw_curves(root, std::slice::from_ref(&run), Theme::default())).unwrap();
+        run.best_epoch = Some(2);
+        let ringed = to_svg(1200, 380, |root| draw_curves(root, &[run], Theme::default())).unwrap();
+        // Solid series: test loss, AUC, accuracy: one ring each.
+        assert_eq!(ringed.matches("<circle").count(), plain.matches("<circle").count() + 3);
+        assert!(ringed.contains("stroke=\"#000000\""));
     }
 
     #[test]

@@ -205,6 +205,11 @@ impl Trainer {
         self.best.as_ref()
     }
 
+    /// Whether this model still trains toward `target` epochs: short of it, and not stopped early.
+    pub fn wants_more(&self, target: usize) -> bool {
+        self.history.len() < target && !self.out_of_patience()
+    }
+
     /// Whether the validation AUC has not improved for the patience's epochs: stop training.
     pub fn out_of_patience(&self) -> bool {
         self.best.as_ref().is_some_and(|b| out_of_patience(b.epoch, self.epoch, self.patience))
