@@ -20,6 +20,7 @@ pub mod model;
 pub mod plot;
 mod report;
 pub mod rng;
+pub mod sweep;
 pub mod synth;
 pub mod train;
 #[cfg(target_family = "wasm")]

@@ -394,3 +394,39 @@ fn the_plateau_schedule_halves_the_rate_after_each_epoch_without_gain() {
         "--lr-schedule: invalid setting: learning-rate schedule 'step': use none, plateau or cosine",
     );
 }
+
+/// Label = parity(a) XOR parity(b): only the a × b cross lets a wide model see it.
+fn xor(rows: usize) -> String {
+    let mut text = String::from("a,b,label\n");
+    for i in 0..rows {
+        let (a, b) = ((i * 7 + i / 5) % 6, (i * 11 + i / 3) % 6);
+        text.push_str(&format!("a{a},b{b},{}\n", (a % 2) ^ (b % 2)));
+    }
+    text
+}
+
+#[test]
+fn a_sweep_ranks_the_cross_that_carries_the_signal_first_over_three_seeds() {
+    let dir = scratch("sweep");
+    let file = write(&dir, "xor.csv", &xor(3000));
+    let json = dir.join("sweep.json");
+    let args = ["sweep", &file, "--label", "label", "--model", "wide", "--epochs", "4", "--batch", "64", "--lr", "0.01"];
+    let varies = ["--vary", "cross=a,b:off,on", "--vary", "embedding-dim=4,8", "--seeds", "3", "--quiet", "--json", json.to_str().unwrap()];
+    let out = widedeep(&[args.as_slice(), varies.as_slice()].concat());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let scores: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let scores = scores.as_array().unwrap();
+    assert_eq!(scores.len(), 4, "2 × 2 variants");
+    for top in &scores[..2] {
+        assert!(top["variant"].as_str().unwrap().starts_with("cross a × b on"), "{top}");
+        assert_eq!(top["validation_auc"].as_array().unwrap().len(), 3, "one score per seed");
+        assert!(top["difference"].as_f64().unwrap() > 0.2, "far past the noise: {top}");
+    }
+    assert!(stdout.contains("base") && stdout.contains("≈ noise"), "the wide model ignores embeddings: {stdout}");
+    fails_with(&["sweep", &file, "--label", "label", "--vary", "depth=3,4"], "--vary depth=3,4: 'depth' is not a setting a sweep varies");
+    fails_with(
+        &["sweep", &file, "--label", "label", "--vary", "lr=0.1,0.2,0.3,0.4,0.5", "--vary", "embedding-dim=2,4,8,16"],
+        "at most 16 variants",
+    );
+}

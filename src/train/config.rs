@@ -18,6 +18,15 @@ pub enum OptimizerKind {
 }
 
 impl OptimizerKind {
+    /// The name used by flags, links and configurations.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Adam => "adam",
+            Self::Adagrad => "adagrad",
+            Self::Sgd => "sgd",
+        }
+    }
+
     /// The learning rate used when none is given.
     pub fn default_learning_rate(self) -> f64 {
         match self {

@@ -28,6 +28,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Encode a CSV's rows as an exported model's inputs (JSON), with this tool's probability for each row.
     Encode(EncodeArgs),
+    /// Race configurations: vary settings (a cross on or off, the embedding size, ...) and rank
+    /// the variants by validation AUC over several seeds, with the spread that says what is noise.
+    Sweep(SweepArgs),
     /// Bring back a checkpoint trained elsewhere (safetensors, from the PyTorch bundle's train.py) as a saved model.
     Import(ImportArgs),
 }
@@ -244,6 +247,21 @@ pub fn list(values: &[String]) -> Vec<String> {
         items.push(item);
     }
     items.into_iter().map(|item| item.trim().to_string()).filter(|item| !item.is_empty()).collect()
+}
+
+#[derive(Args)]
+pub struct SweepArgs {
+    /// The base configuration: the data and every training flag (its model: the first of --model).
+    #[command(flatten)]
+    pub train: TrainArgs,
+    /// A setting and its values, the first the base's (repeatable): cross=COL,COL:on,off,
+    /// embedding-dim=4,8,auto, hidden=64,32/32/16 (layer lists split by /), lr=0.001,0.01,
+    /// optimizer=adam,adagrad.
+    #[arg(long = "vary", value_name = "SETTING=VALUES", required = true)]
+    pub vary: Vec<String>,
+    /// Seeds per variant (each also draws its own split and validation rows).
+    #[arg(long, default_value_t = 3)]
+    pub seeds: usize,
 }
 
 #[derive(Args)]

@@ -17,6 +17,8 @@ mod plot_file;
 #[cfg(not(target_family = "wasm"))]
 mod predict;
 #[cfg(not(target_family = "wasm"))]
+mod sweep;
+#[cfg(not(target_family = "wasm"))]
 mod train;
 
 #[cfg(target_family = "wasm")]
@@ -35,6 +37,7 @@ fn main() -> std::process::ExitCode {
         args::Command::Export(a) => export::run(&a),
         args::Command::Encode(a) => export::encode(&a),
         args::Command::Import(a) => export::import(&a),
+        args::Command::Sweep(a) => sweep::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -167,7 +167,7 @@ fn save(path: &std::path::Path, comparison: &Comparison) -> Result<(), String> {
 }
 
 /// Turns the flags into the core's configuration: a setup's, or one built flag by flag.
-fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
+pub fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
     let mut config = match &args.setup {
         Some(name) => {
             let setup: Setup = name.parse().map_err(|e: widedeep::Error| format!("--setup: {e}"))?;
