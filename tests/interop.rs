@@ -340,3 +340,51 @@ fn a_pytorch_bundle_predicts_as_ours_trains_on_two_ranks_with_ddp_and_comes_back
         assert!(!refused.exists(), "a refused checkpoint writes nothing");
     }
 }
+
+#[test]
+fn shards_encoded_in_parts_train_on_two_ranks_and_a_foreign_shard_is_refused() {
+    let dir = scratch("shards");
+    let train = write(&dir, "train.csv", &mixed_rows(0..2000));
+    let flags = ["--label", "bought", "--positive", "yes", "--kind", "tags=multi_categorical", "--cross", "city,kind", "--quiet"];
+    let (model, other) = (dir.join("m.json"), dir.join("other.json"));
+    run_ok(&[&["train", &train, "--epochs", "1", "--save", model.to_str().unwrap()], flags.as_slice()].concat());
+    run_ok(&["train", &train, "--label", "bought", "--positive", "yes", "--epochs", "1", "--quiet", "--save", other.to_str().unwrap()]);
+    let bundle = dir.join("bundle");
+    run_ok(&["export", model.to_str().unwrap(), "--torch", bundle.to_str().unwrap()]);
+    // Two machines, each encoding its own half of the file with the same model.
+    let shards = dir.join("shards");
+    for part in ["0/2", "1/2"] {
+        run_ok(&["encode", model.to_str().unwrap(), &train, "--out", shards.to_str().unwrap(), "--shard-rows", "300", "--part", part]);
+    }
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(shards.join("manifest-1-of-2.json")).unwrap()).unwrap();
+    let rows: Vec<u64> = manifest["shards"].as_array().unwrap().iter().map(|s| s[1].as_u64().unwrap()).collect();
+    assert_eq!(rows, [300, 300, 300, 100], "rows 1000..2000 in shards of 300");
+    assert_eq!(manifest["targets"], true);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let args = ["train.py", ".", "--data", shards.to_str().unwrap(), "--epochs", "3", "--lr", "0.01", "--out", "ckpt"];
+    let ranks: Vec<_> = (0..2)
+        .map(|rank| {
+            let env = [
+                ("MASTER_ADDR", "127.0.0.1".to_string()),
+                ("MASTER_PORT", port.clone()),
+                ("WORLD_SIZE", "2".into()),
+                ("RANK", rank.to_string()),
+            ];
+            bundle_script(&bundle, &args, &env)
+        })
+        .collect();
+    let lines: Vec<Vec<serde_json::Value>> = ranks.into_iter().map(|r| finished(r, "train.py on shards")).collect();
+    let losses: Vec<f64> = lines[0].iter().filter_map(|l| l.get("train_loss").and_then(|v| v.as_f64())).collect();
+    assert!(losses.len() == 3 && losses[2] < losses[0], "the loss falls: {losses:?}");
+    let checksum = |l: &Vec<serde_json::Value>| l.iter().find_map(|x| x.get("checksum").and_then(|c| c.as_f64())).unwrap();
+    assert_eq!(checksum(&lines[0]), checksum(&lines[1]), "both ranks end with the same parameters");
+    // Shards of another model's encoder: a clear refusal.
+    let foreign = dir.join("foreign");
+    run_ok(&["encode", other.to_str().unwrap(), &train, "--out", foreign.to_str().unwrap(), "--shard-rows", "500"]);
+    let out =
+        bundle_script(&bundle, &["train.py", ".", "--data", foreign.to_str().unwrap(), "--out", "x"], &[]).wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("its shards were encoded for another model"), "{stderr}");
+    let bad = widedeep(&["encode", model.to_str().unwrap(), &train, "--out", "x", "--shard-rows", "10", "--part", "2/2"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--part 2/2: write I/N with 0 <= I < N"));
+}

@@ -4,6 +4,7 @@
 
 mod inputs;
 mod onnx;
+mod shards;
 mod spec;
 mod torch;
 
@@ -11,6 +12,7 @@ use serde::Serialize;
 
 pub use inputs::{InputPart, ModelInput, Values, feeds, model_inputs};
 pub use onnx::{OPSET, to_onnx};
+pub use shards::{Manifest, SHARDS_FORMAT, fingerprint, part_rows, shard};
 pub use spec::{ENCODE_PY, EncoderSpec, SPEC_FORMAT};
 pub use torch::{import_checkpoint, torch_bundle};
 

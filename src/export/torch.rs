@@ -28,6 +28,8 @@ const FILES: [(&str, &str); 4] = [
 #[derive(Debug, Clone, Serialize)]
 struct Structure<'a> {
     format: &'static str,
+    /// The encoder's fingerprint: shards written for another model are refused.
+    encoder: String,
     mode: &'static str,
     hidden: &'a [usize],
     /// Rows of the wide table (0 without a wide part).
@@ -64,6 +66,7 @@ pub fn torch_bundle(saved: &SavedModel) -> Result<Vec<(String, Vec<u8>)>> {
         .collect();
     let structure = Structure {
         format: "widedeep-torch-1",
+        encoder: super::fingerprint(saved),
         mode: saved.model.mode.name(),
         hidden: &saved.model.hidden,
         wide_size: if saved.model.mode.has_wide() { layout.wide_size() } else { 0 },

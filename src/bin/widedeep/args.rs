@@ -299,9 +299,16 @@ pub struct EncodeArgs {
     pub model: PathBuf,
     /// The CSV whose rows to encode (the label column is not needed).
     pub file: PathBuf,
-    /// Write the inputs here (JSON: `{rows, inputs: [{name, shape, dtype, values}], probabilities}`).
-    #[arg(long, value_name = "OUT.json")]
+    /// Write the inputs here (JSON: `{rows, inputs: [{name, shape, dtype, values}], probabilities}`),
+    /// or, with --shard-rows, into this folder as safetensors shards and a manifest.
+    #[arg(long, value_name = "OUT.json|DIR")]
     pub out: PathBuf,
+    /// Write shards of this many rows (safetensors: the inputs and the labels) for train.py.
+    #[arg(long, value_name = "N")]
+    pub shard_rows: Option<usize>,
+    /// Encode only part I of N equal parts of the file (each machine its own), with --shard-rows.
+    #[arg(long, value_name = "I/N", requires = "shard_rows")]
+    pub part: Option<String>,
 }
 
 #[derive(Args)]

@@ -4,7 +4,10 @@
 use burn::tensor::Device;
 use std::path::Path;
 
-use widedeep::export::{ENCODE_PY, EncoderSpec, OPSET, encode_feeds, import_checkpoint, to_onnx, torch_bundle};
+use widedeep::export::{
+    ENCODE_PY, EncoderSpec, Manifest, OPSET, SHARDS_FORMAT, encode_feeds, fingerprint, import_checkpoint, part_rows, shard, to_onnx,
+    torch_bundle,
+};
 use widedeep::model::SavedModel;
 
 use crate::args::{EncodeArgs, ExportArgs, ImportArgs};
@@ -50,6 +53,9 @@ pub fn run(args: &ExportArgs) -> Result<(), String> {
 pub fn encode(args: &EncodeArgs) -> Result<(), String> {
     let saved = read_model(&args.model)?;
     let table = crate::load(&args.file)?;
+    if let Some(rows) = args.shard_rows {
+        return encode_shards(args, &saved, &table, rows);
+    }
     let feeds = pollster::block_on(encode_feeds(&saved, &table, &Device::flex())).map_err(|e| format!("{}: {e}", args.file.display()))?;
     let text = serde_json::to_string(&feeds).map_err(|e| format!("cannot write the inputs: {e}"))?;
     std::fs::write(&args.out, text).map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
@@ -64,4 +70,38 @@ pub fn import(args: &ImportArgs) -> Result<(), String> {
     std::fs::write(&args.out, trained.to_json()).map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
     eprintln!("wrote {}: the {} model with the checkpoint's parameters", args.out.display(), trained.model.mode.name());
     Ok(())
+}
+
+/// `encode --shard-rows`: this part's rows in shards, then its manifest.
+fn encode_shards(args: &EncodeArgs, saved: &SavedModel, table: &widedeep::data::Table, per_shard: usize) -> Result<(), String> {
+    let part = match &args.part {
+        Some(text) => parse_part(text)?,
+        None => [0, 1],
+    };
+    if per_shard == 0 {
+        return Err("--shard-rows: a shard holds at least 1 row".into());
+    }
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+    let rows: Vec<usize> = part_rows(table.rows(), part).collect();
+    let mut manifest = Manifest { format: SHARDS_FORMAT.into(), encoder: fingerprint(saved), part, shards: Vec::new(), targets: true };
+    for (k, chunk) in rows.chunks(per_shard).enumerate() {
+        let (bytes, labelled) = shard(saved, table, chunk).map_err(|e| format!("{}: {e}", args.file.display()))?;
+        let name = format!("part-{}-of-{}-shard-{k:05}.safetensors", part[0], part[1]);
+        std::fs::write(args.out.join(&name), bytes).map_err(|e| format!("cannot write {name}: {e}"))?;
+        manifest.targets &= labelled;
+        manifest.shards.push((name, chunk.len()));
+    }
+    let path = args.out.join(format!("manifest-{}-of-{}.json", part[0], part[1]));
+    let text = serde_json::to_string_pretty(&manifest).expect("a manifest always serializes");
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("wrote {} rows in {} shards and {}", rows.len(), manifest.shards.len(), path.display());
+    Ok(())
+}
+
+/// `I/N` with 0 <= I < N.
+fn parse_part(text: &str) -> Result<[usize; 2], String> {
+    let bad = || format!("--part {text}: write I/N with 0 <= I < N, like 0/4");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n) = (i.trim().parse::<usize>().map_err(|_| bad())?, n.trim().parse::<usize>().map_err(|_| bad())?);
+    if i >= n { Err(bad()) } else { Ok([i, n]) }
 }

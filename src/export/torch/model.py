@@ -14,8 +14,11 @@ import torch
 from torch import nn
 
 
+DTYPES = {"F32": torch.float32, "I64": torch.int64}
+
+
 def read_safetensors(path):
-    """{name: float32 tensor} from a safetensors file (the format: 8-byte header size, JSON, data)."""
+    """{name: tensor} from a safetensors file of F32 and I64 tensors (8-byte header size, JSON, data)."""
     data = Path(path).read_bytes()
     (size,) = struct.unpack("<Q", data[:8])
     header = json.loads(data[8 : 8 + size])
@@ -24,10 +27,12 @@ def read_safetensors(path):
     for name, info in header.items():
         if name == "__metadata__":
             continue
-        if info["dtype"] != "F32":
-            raise ValueError(f"{path}: '{name}' is {info['dtype']}, expected F32")
+        if info["dtype"] not in DTYPES:
+            raise ValueError(f"{path}: '{name}' is {info['dtype']}, expected F32 or I64")
         start, end = info["data_offsets"]
-        tensors[name] = torch.frombuffer(bytearray(body[start:end]), dtype=torch.float32).reshape(info["shape"])
+        raw = bytearray(body[start:end])
+        tensor = torch.frombuffer(raw, dtype=DTYPES[info["dtype"]]) if raw else torch.zeros(0, dtype=DTYPES[info["dtype"]])
+        tensors[name] = tensor.reshape(info["shape"])
     return tensors
 
 
@@ -139,6 +144,27 @@ def load(bundle, weights=None, sparse=True):
     model = WideDeep(structure, sparse=sparse)
     model.load_widedeep(read_safetensors(weights or bundle / "weights.safetensors"))
     return model
+
+
+def read_shards(folder, structure, rank=0, world=1):
+    """{input name: tensor} and the targets of this rank's shards (every `world`-th, from `rank`)
+    in a folder `widedeep encode --shard-rows` wrote (one manifest per part); shards encoded for
+    another model are refused."""
+    folder = Path(folder)
+    manifests = sorted(folder.glob("manifest-*.json"))
+    if not manifests:
+        raise SystemExit(f"{folder} holds no manifest-*.json: write shards with widedeep encode --shard-rows")
+    shards = []
+    for path in manifests:
+        manifest = json.loads(path.read_text())
+        if manifest["encoder"] != structure["encoder"]:
+            raise SystemExit(f"{path.name}: its shards were encoded for another model (encoder {manifest['encoder']}, this bundle's {structure['encoder']})")
+        shards.extend(folder / name for name, _ in manifest["shards"])
+    mine = [read_safetensors(path) for path in shards[rank::world]]
+    if not mine:
+        raise SystemExit(f"{len(shards)} shards for {world} ranks: rank {rank} has none; write smaller shards")
+    joined = {name: torch.cat([s[name] for s in mine]) for name in mine[0]}
+    return joined, joined.pop("targets", None)
 
 
 def read_feeds(path):

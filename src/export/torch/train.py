@@ -9,7 +9,8 @@ N processes on this machine (torchrun, or the variables it sets, one launch per 
 N machines: torchrun --nnodes N --node-rank I --rdzv-endpoint HOST:PORT --nproc_per_node K train.py ...
 
 TRAIN.json and TEST.json come from `widedeep encode MODEL.json DATA.csv --out FILE.json` on files
-with the label column. Backend: NCCL on GPUs (tables then take dense gradients), else gloo
+with the label column; --data may also be a folder of shards (`widedeep encode ... --out DIR
+--shard-rows N [--part I/N]`, each machine encoding its own part): each rank reads its own shards. Backend: NCCL on GPUs (tables then take dense gradients), else gloo
 (sparse gradients for the tables, lazy Adam on them as widedeep's sparse updates). One JSON line
 per epoch (rank 0): train loss, test loss, AUC, accuracy; a checkpoint per epoch in widedeep's
 names (`widedeep import CKPT.safetensors --model MODEL.json --out trained.json` takes it back);
@@ -56,6 +57,15 @@ def evaluate(net, inputs, targets):
     return {"test_loss": loss, "test_auc": auc(logits, targets), "test_accuracy": accuracy}
 
 
+def rows_of_rank(data, structure, rank, world):
+    """This rank's rows: its own shards of a shard folder, or every `world`-th row of a JSON feeds file."""
+    if Path(data).is_dir():
+        return widedeep.read_shards(data, structure, rank, world)
+    inputs, targets, _ = widedeep.read_feeds(data)
+    inputs = {name: tensor[rank::world] for name, tensor in inputs.items()}
+    return inputs, None if targets is None else targets[rank::world]
+
+
 def rows_of(inputs, rows):
     return {name: tensor[rows] for name, tensor in inputs.items()}
 
@@ -95,7 +105,7 @@ def main():
 
     net = widedeep.load(args.bundle, sparse=sparse).to(device)
     trained = nn.parallel.DistributedDataParallel(net) if world > 1 else net
-    inputs, targets, _ = widedeep.read_feeds(args.data)
+    inputs, targets = rows_of_rank(args.data, net.structure, rank, world)
     if targets is None:
         raise SystemExit(f"{args.data} has no targets: encode a file with the label column")
     test = widedeep.read_feeds(args.test)[:2] if args.test else None
@@ -103,11 +113,14 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    # Every rank shuffles the same way and takes its own equal share (equal batch counts keep DDP in step).
-    share = targets.shape[0] // world
+    # Every rank steps on as many rows as the smallest share (equal batch counts keep DDP in step).
+    share = torch.tensor([targets.shape[0]])
+    if world > 1:
+        dist.all_reduce(share, op=dist.ReduceOp.MIN)
+    share = int(share)
     for epoch in range(1, args.epochs + 1):
-        order = torch.randperm(targets.shape[0], generator=torch.Generator().manual_seed(args.seed + epoch))
-        mine = order[rank * share : (rank + 1) * share]
+        order = torch.randperm(targets.shape[0], generator=torch.Generator().manual_seed(args.seed + epoch * world + rank))
+        mine = order[:share]
         total, batches = 0.0, 0
         for start in range(0, share, args.batch):
             batch = mine[start : start + args.batch]
