@@ -248,6 +248,24 @@ fn finished(child: std::process::Child, what: &str) -> Vec<serde_json::Value> {
     String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect()
 }
 
+/// Runs `args` in `bundle` as two DDP processes (two "nodes" of one process each, rendezvous on
+/// 127.0.0.1, started with the variables torchrun would set); each one's JSON lines.
+fn two_ranks(bundle: &Path, args: &[&str]) -> Vec<Vec<serde_json::Value>> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let ranks: Vec<_> = (0..2)
+        .map(|rank| {
+            let env = [
+                ("MASTER_ADDR", "127.0.0.1".into()),
+                ("MASTER_PORT", port.clone()),
+                ("WORLD_SIZE", "2".into()),
+                ("RANK", rank.to_string()),
+            ];
+            bundle_script(bundle, args, &env)
+        })
+        .collect();
+    ranks.into_iter().map(|r| finished(r, "train.py")).collect()
+}
+
 /// The AUC `widedeep predict` reports against a labelled file's own labels.
 fn our_auc(model: &Path, file: &str) -> f64 {
     let out = widedeep(&["predict", "--model", model.to_str().unwrap(), file]);
@@ -289,21 +307,8 @@ fn a_pytorch_bundle_predicts_as_ours_trains_on_two_ranks_with_ddp_and_comes_back
     let difference = before[0]["max_difference"].as_f64().unwrap();
     assert!(difference < 1e-5, "PyTorch's probabilities differ from ours by {difference}");
 
-    // Two processes (two "nodes" of one process each, rendezvous on 127.0.0.1) train together.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
-    let args = ["train.py", ".", "--data", train_feeds, "--test", test_feeds, "--epochs", "2", "--out", "ckpt"];
-    let ranks: Vec<_> = (0..2)
-        .map(|rank| {
-            let env = [
-                ("MASTER_ADDR", "127.0.0.1".to_string()),
-                ("MASTER_PORT", port.clone()),
-                ("WORLD_SIZE", "2".into()),
-                ("RANK", rank.to_string()),
-            ];
-            bundle_script(&bundle, &args, &env)
-        })
-        .collect();
-    let lines: Vec<Vec<serde_json::Value>> = ranks.into_iter().map(|r| finished(r, "train.py")).collect();
+    // Two processes train together.
+    let lines = two_ranks(&bundle, &["train.py", ".", "--data", train_feeds, "--test", test_feeds, "--epochs", "2", "--out", "ckpt"]);
     let epochs: Vec<&serde_json::Value> = lines[0].iter().filter(|l| l.get("epoch").is_some()).collect();
     assert_eq!(epochs.len(), 2, "rank 0 reports each epoch: {:?}", lines[0]);
     let loss = |e: &serde_json::Value| e["train_loss"].as_f64().unwrap();
@@ -360,20 +365,8 @@ fn shards_encoded_in_parts_train_on_two_ranks_and_a_foreign_shard_is_refused() {
     let rows: Vec<u64> = manifest["shards"].as_array().unwrap().iter().map(|s| s[1].as_u64().unwrap()).collect();
     assert_eq!(rows, [300, 300, 300, 100], "rows 1000..2000 in shards of 300");
     assert_eq!(manifest["targets"], true);
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
-    let args = ["train.py", ".", "--data", shards.to_str().unwrap(), "--epochs", "3", "--lr", "0.01", "--out", "ckpt"];
-    let ranks: Vec<_> = (0..2)
-        .map(|rank| {
-            let env = [
-                ("MASTER_ADDR", "127.0.0.1".to_string()),
-                ("MASTER_PORT", port.clone()),
-                ("WORLD_SIZE", "2".into()),
-                ("RANK", rank.to_string()),
-            ];
-            bundle_script(&bundle, &args, &env)
-        })
-        .collect();
-    let lines: Vec<Vec<serde_json::Value>> = ranks.into_iter().map(|r| finished(r, "train.py on shards")).collect();
+    let lines =
+        two_ranks(&bundle, &["train.py", ".", "--data", shards.to_str().unwrap(), "--epochs", "3", "--lr", "0.01", "--out", "ckpt"]);
     let losses: Vec<f64> = lines[0].iter().filter_map(|l| l.get("train_loss").and_then(|v| v.as_f64())).collect();
     assert!(losses.len() == 3 && losses[2] < losses[0], "the loss falls: {losses:?}");
     let checksum = |l: &Vec<serde_json::Value>| l.iter().find_map(|x| x.get("checksum").and_then(|c| c.as_f64())).unwrap();
