@@ -19,6 +19,7 @@ and per rank, a checksum of its parameters (equal on every rank).
 import argparse
 import json
 import os
+import time
 from pathlib import Path
 
 import torch
@@ -121,7 +122,7 @@ def main():
     for epoch in range(1, args.epochs + 1):
         order = torch.randperm(targets.shape[0], generator=torch.Generator().manual_seed(args.seed + epoch * world + rank))
         mine = order[:share]
-        total, batches = 0.0, 0
+        total, batches, started = 0.0, 0, time.perf_counter()
         for start in range(0, share, args.batch):
             batch = mine[start : start + args.batch]
             logits = trained({k: v.to(device) for k, v in rows_of(inputs, batch).items()})
@@ -136,7 +137,8 @@ def main():
         if world > 1:
             dist.all_reduce(mean)
             mean /= world
-        line = {"epoch": epoch, "train_loss": mean.item()}
+        seconds = time.perf_counter() - started
+        line = {"epoch": epoch, "train_loss": mean.item(), "seconds": seconds, "samples_per_second": share * world / seconds}
         if test is not None:
             line.update(evaluate(net, {k: v.to(device) for k, v in test[0].items()}, test[1].to(device)))
         if rank == 0:
