@@ -14,6 +14,8 @@ use crate::{Error, Result};
 
 /// Most variants one sweep trains (each times its seeds): a sweep is a question, not a search.
 pub const MAX_VARIANTS: usize = 16;
+/// Most seeds per variant: enough to see the noise, far short of a search.
+pub const MAX_SEEDS: usize = 20;
 /// The validation share a sweep uses when the base configuration holds none back.
 pub const SWEEP_VALIDATION: f64 = 0.2;
 
@@ -33,6 +35,21 @@ pub enum Vary {
 }
 
 impl Vary {
+    /// The setting's name, as `--vary` writes it.
+    pub fn setting(&self) -> String {
+        match self {
+            Self::Cross(columns, _) => format!("cross {}", columns.join(",")),
+            Self::EmbeddingDim(_) => "embedding-dim".into(),
+            Self::Hidden(_) => "hidden".into(),
+            Self::LearningRate(_) => "lr".into(),
+            Self::Optimizer(_) => "optimizer".into(),
+        }
+    }
+
+    fn same_setting(&self, other: &Vary) -> bool {
+        self.setting() == other.setting()
+    }
+
     fn count(&self) -> usize {
         match self {
             Self::Cross(_, v) => v.len(),
@@ -86,6 +103,9 @@ pub struct Variant {
 /// Every combination of the varied settings' values over `base` (the first is the base itself,
 /// with each setting's first value), at most [`MAX_VARIANTS`].
 pub fn variants(base: &Config, varies: &[Vary]) -> Result<Vec<Variant>> {
+    if let Some(twice) = varies.iter().enumerate().find_map(|(i, v)| varies[..i].iter().any(|w| w.same_setting(v)).then_some(v)) {
+        return Err(Error::Config(format!("{} is varied twice: give its values in one --vary", twice.setting())));
+    }
     let total = varies.iter().try_fold(1usize, |n, v| n.checked_mul(v.count()).filter(|&n| n <= MAX_VARIANTS));
     let Some(total) = total.filter(|_| varies.iter().all(|v| v.count() > 0)) else {
         return Err(Error::Limit(format!(
@@ -141,10 +161,13 @@ pub async fn sweep(
     device: &Device,
     mut on_run: impl FnMut(&str, u64, f64),
 ) -> Result<Vec<Score>> {
+    if !(1..=MAX_SEEDS).contains(&seeds) {
+        return Err(Error::Limit(format!("a sweep takes 1 to {MAX_SEEDS} seeds per variant, got {seeds}")));
+    }
     let mut scores = Vec::with_capacity(variants.len());
     for variant in variants {
         let (mut validation_auc, mut test_auc) = (Vec::new(), Vec::new());
-        for s in 0..seeds.max(1) as u64 {
+        for s in 0..seeds as u64 {
             let mut config = variant.config.clone();
             config.train.seed += s;
             if config.train.validation_fraction == 0.0 {
@@ -198,6 +221,8 @@ mod tests {
         assert_eq!(all[5].name, "cross a × b off, embedding automatic");
         let many = [Vary::LearningRate(vec![0.1; 5]), Vary::EmbeddingDim(vec![None; 4])];
         assert!(variants(&base, &many).unwrap_err().to_string().contains("at most 16 variants"));
+        let twice = [Vary::LearningRate(vec![0.1]), Vary::LearningRate(vec![0.2])];
+        assert!(variants(&base, &twice).unwrap_err().to_string().contains("lr is varied twice"));
     }
 
     #[test]

@@ -363,7 +363,7 @@ fn early_stopping_keeps_the_best_epoch_and_says_so() {
     let validation: Vec<f64> = model["epochs"].as_array().unwrap().iter().map(|e| e["validation_auc"].as_f64().unwrap()).collect();
     assert_eq!(validation[best - 1], validation.iter().cloned().fold(f64::MIN, f64::max), "{validation:?}");
     assert!(stdout.contains(&format!("best epoch {best} (validation AUC")), "{stdout}");
-    fails_with(&["train", &file, "--patience", "2"], "stopping early needs validation rows to judge by: give a validation fraction");
+    fails_with(&["train", &file, "--patience", "2"], "--patience 2: give at least 1 epoch, with --validation-fraction to judge by");
 }
 
 #[test]
@@ -388,7 +388,10 @@ fn the_plateau_schedule_halves_the_rate_after_each_epoch_without_gain() {
         assert_eq!(field(&pair[1], "learning_rate"), expected, "{pair:?}");
     }
     assert!(cuts > 0, "8 epochs of an easy file stall at least once: {epochs:?}");
-    fails_with(&["train", &file, "--lr-schedule", "plateau"], "the plateau schedule cuts the rate when the validation AUC stalls");
+    fails_with(
+        &["train", &file, "--lr-schedule", "plateau"],
+        "--lr-schedule plateau: cuts the rate when the validation AUC stalls: give --validation-fraction",
+    );
     fails_with(
         &["train", &file, "--lr-schedule", "step"],
         "--lr-schedule: invalid setting: learning-rate schedule 'step': use none, plateau or cosine",

@@ -218,3 +218,48 @@ fn a_zip_bomb_is_refused_before_it_is_inflated() {
     std::fs::write(&path, archive).unwrap();
     fails_with(&["inspect", path.to_str().unwrap()], "'data.csv' in the zip archive claims to inflate 19 bytes to 1000000000");
 }
+
+#[test]
+fn exports_are_all_or_nothing_and_read_only_regular_files() {
+    let dir = scratch("export-hostile");
+    let (file, model) = (write(&dir, "s.csv", &sample(300)), dir.join("m.json"));
+    assert!(widedeep(&["train", &file, "--epochs", "1", "--quiet", "--save", model.to_str().unwrap()]).status.success());
+    let kept = write(&dir, "kept.onnx", "the user's own file");
+    // A bundle that cannot be written leaves the ONNX file the user had as it was.
+    let out = widedeep(&["export", model.to_str().unwrap(), "--onnx", &kept, "--torch", "/proc/no-such-bundle"]);
+    assert!(!out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "the user's own file");
+    // A tampered model with a parameter twice is refused when read, before anything is written.
+    let text = std::fs::read_to_string(&model).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut doubled = saved.clone();
+    let first = doubled["parameters"]["tensors"][0].clone();
+    doubled["parameters"]["tensors"].as_array_mut().unwrap().push(first);
+    let tampered = write(&dir, "doubled.json", &doubled.to_string());
+    fails_with(&["export", &tampered, "--onnx", &kept, "--torch", dir.join("b").to_str().unwrap()], "appears twice");
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "the user's own file");
+    // Endless inputs are refused by what they are, not read until memory runs out.
+    fails_with(&["export", "/dev/zero", "--onnx", &kept], "/dev/zero is not a regular file");
+    fails_with(&["import", "/dev/zero", "--model", model.to_str().unwrap(), "--out", &kept], "/dev/zero is not a regular file");
+    fails_with(&["encode", model.to_str().unwrap(), "/dev/zero", "--out", &kept], "/dev/zero is not a regular file");
+    fails_with(&["encode", model.to_str().unwrap(), &file, "--out", &file], "that is an input of this command");
+    assert!(std::fs::read_to_string(&file).unwrap().starts_with("city;kind"), "the data is untouched");
+}
+
+#[test]
+fn sweeps_and_training_flags_are_bounded_and_named() {
+    let dir = scratch("sweep-hostile");
+    let file = write(&dir, "s.csv", &sample(300));
+    let sweep = |more: &[&str], message: &str| fails_with(&[&["sweep", &file, "--epochs", "1"], more].concat(), message);
+    sweep(&["--vary", "lr=0.01,0.1", "--seeds", "0"], "--seeds 0: give 1 to 20 seeds per variant");
+    sweep(&["--vary", "lr=0.01,0.1", "--seeds", "100000"], "--seeds 100000: give 1 to 20 seeds per variant");
+    sweep(&["--vary", "lr=0.01", "--vary", "lr=0.1"], "lr is varied twice");
+    sweep(&["--vary", "lr=0.01,0.1", "--validation-fraction", "0"], "--validation-fraction 0: a sweep ranks by validation AUC");
+    fails_with(&["train", &file, "--class-weight", "1e308:1e-308"], "--class-weight: invalid setting: class weights '1e308:1e-308'");
+    fails_with(&["train", &file, "--validation-fraction", "0.9"], "--validation-fraction 0.9: give a share of at least 0 and below 0.5");
+    fails_with(&["train", &file, "--calibration", dir.join("missing/c.svg").to_str().unwrap()], "the folder");
+    // A picture that cannot be written after training keeps the trained model.
+    let model = dir.join("m.json");
+    let out = widedeep(&["train", &file, "--epochs", "1", "--quiet", "--save", model.to_str().unwrap(), "--calibration", "/proc/c.svg"]);
+    assert!(!out.status.success() && model.exists(), "the model is saved before the picture fails");
+}

@@ -178,6 +178,22 @@ NA,?,,abc,yes
 Rome,N/A,null,-0.0,yes
 ";
 
+/// Asserts that two encodings of the same rows hold the same inputs: ids equal, numbers equal as float32.
+fn same_inputs(ours: &[serde_json::Value], theirs: &[serde_json::Value]) {
+    let names = |inputs: &[serde_json::Value]| inputs.iter().map(|i| i["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(names(theirs), names(ours));
+    for (a, b) in ours.iter().zip(theirs) {
+        let name = &a["name"];
+        assert_eq!((&a["shape"], &a["dtype"]), (&b["shape"], &b["dtype"]), "{name}");
+        let as_f32 = |v: &serde_json::Value| v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect::<Vec<f32>>();
+        if a["dtype"] == "int64" {
+            assert_eq!(a["values"], b["values"], "{name}: ids");
+        } else {
+            assert_eq!(as_f32(&a["values"]), as_f32(&b["values"]), "{name}: numbers");
+        }
+    }
+}
+
 #[test]
 fn encode_py_gives_the_inputs_widedeep_encode_gives() {
     let dir = scratch("encode-py");
@@ -200,22 +216,21 @@ fn encode_py_gives_the_inputs_widedeep_encode_gives() {
     assert_eq!(ours["rows"], 7);
     assert_eq!(theirs["rows"], 7);
     let (ours, theirs) = (ours["inputs"].as_array().unwrap(), theirs["inputs"].as_array().unwrap());
-    let names = |inputs: &[serde_json::Value]| inputs.iter().map(|i| i["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
-    assert_eq!(names(theirs), names(ours));
-    assert!(names(ours).contains(&"wide_city_x_tags".to_string()) && names(ours).contains(&"deep_tags".to_string()));
-    for (a, b) in ours.iter().zip(theirs) {
-        let name = &a["name"];
-        assert_eq!((&a["shape"], &a["dtype"]), (&b["shape"], &b["dtype"]), "{name}");
-        let as_f32 = |v: &serde_json::Value| v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect::<Vec<f32>>();
-        if a["dtype"] == "int64" {
-            assert_eq!(a["values"], b["values"], "{name}: ids");
-        } else {
-            assert_eq!(as_f32(&a["values"]), as_f32(&b["values"]), "{name}: numbers");
-        }
-    }
+    same_inputs(ours, theirs);
+    let names: Vec<&str> = ours.iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"wide_city_x_tags") && names.contains(&"deep_tags"));
     let score = ours.iter().find(|i| i["name"] == "number_score").unwrap()["values"].as_array().unwrap().clone();
     assert_eq!((score[1].as_f64().unwrap(), score[2].as_f64().unwrap()), (1e6, -1e6), "far numbers clip at ±1e6");
     assert_eq!(score[4].as_f64().unwrap(), 0.0, "'abc' is not a number: 0");
+    // A Windows-1252 file (as spreadsheets save them) reads the same way in both.
+    let latin: Vec<u8> = "city,kind,tags,score,bought\nZürich,a,red,2,yes\nOslo,b,blue,1,no\n".chars().map(|c| c as u32 as u8).collect();
+    std::fs::write(dir.join("latin.csv"), latin).unwrap();
+    let latin = dir.join("latin.csv");
+    let (ours_latin, theirs_latin) = (dir.join("ours-latin.json"), dir.join("theirs-latin.json"));
+    run_ok(&["encode", model.to_str().unwrap(), latin.to_str().unwrap(), "--out", ours_latin.to_str().unwrap()]);
+    let out = Command::new(python()).arg(&script).arg(&spec).arg(&latin).arg(&theirs_latin).output().expect("python runs");
+    assert!(out.status.success(), "encode.py on Windows-1252: {}", String::from_utf8_lossy(&out.stderr));
+    same_inputs(read(&ours_latin)["inputs"].as_array().unwrap(), read(&theirs_latin)["inputs"].as_array().unwrap());
     let spec_text = std::fs::read_to_string(&spec).unwrap();
     assert!(
         spec_text.contains("\"format\": \"widedeep-encoder-1\"") && spec_text.contains("0xBF58476D1CE4E5B9"),
@@ -329,6 +344,28 @@ fn a_pytorch_bundle_predicts_as_ours_trains_on_two_ranks_with_ddp_and_comes_back
     let difference = after[0]["max_difference"].as_f64().unwrap();
     assert!(difference < 1e-5, "the imported checkpoint scores {difference} away from PyTorch");
     assert!((our_auc(&trained, &held_out) - theirs).abs() < 1e-3, "the imported model's AUC is PyTorch's");
+
+    // Feeds of another model's encoder: refused by name, not scored.
+    let (other_model, other_feeds) = (dir.join("other-for-feeds.json"), dir.join("other-feeds.json"));
+    run_ok(&[
+        "train",
+        &train,
+        "--label",
+        "bought",
+        "--positive",
+        "yes",
+        "--epochs",
+        "1",
+        "--seed",
+        "5",
+        "--quiet",
+        "--save",
+        other_model.to_str().unwrap(),
+    ]);
+    run_ok(&["encode", other_model.to_str().unwrap(), &held_out, "--out", other_feeds.to_str().unwrap()]);
+    let out = bundle_script(&bundle, &["predict.py", ".", other_feeds.to_str().unwrap()], &[]).wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("was encoded for another model"), "{stderr}");
 
     // Bad checkpoints: a clear error, and nothing written.
     let cut = std::fs::read(&checkpoint).unwrap();

@@ -8,6 +8,7 @@ SPEC.json comes from `widedeep export MODEL.json --spec SPEC.json`; OUT.json has
 In a program, `Encoder(spec).encode(rows)` takes a list of {column: text} dicts and returns
 {input name: numpy array}, ready for ONNX Runtime or the PyTorch bundle's model.
 """
+import codecs
 import csv
 import io
 import json
@@ -127,9 +128,23 @@ class Encoder:
         return out
 
 
+# Windows-1252's five undefined bytes read as the control characters of the same number (WHATWG).
+codecs.register_error("widedeep-c1", lambda e: (chr(e.object[e.start]), e.start + 1))
+
+
+def decode(data):
+    """The text of a file as widedeep reads it: UTF-8 (a BOM skipped), UTF-16 with a BOM, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="widedeep-c1")
+
+
 def read_rows(path, delimiter=None):
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        text = f.read()
+    with open(path, "rb") as f:
+        text = decode(f.read())
     if delimiter is None:
         header = text.split("\n", 1)[0]
         delimiter = max([",", ";", "\t", "|"], key=header.count)

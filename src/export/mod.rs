@@ -36,6 +36,9 @@ pub struct Feed {
 /// A table's rows as the exported model's inputs, and what this crate predicts for them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Feeds {
+    /// The fingerprint of the encoder that wrote them ([`fingerprint`]): a model reading feeds of
+    /// another encoder refuses them.
+    pub encoder: String,
     /// Rows encoded.
     pub rows: usize,
     /// One entry per graph input, in the graph's order.
@@ -68,5 +71,5 @@ pub async fn encode_feeds(saved: &SavedModel, table: &Table, device: &burn::tens
         .collect();
     let probabilities = saved.score(table, device).await?.probabilities;
     let targets = labelled.map(|_| encoded.targets);
-    Ok(Feeds { rows: table.rows(), inputs, probabilities, targets })
+    Ok(Feeds { encoder: fingerprint(saved), rows: table.rows(), inputs, probabilities, targets })
 }

@@ -147,6 +147,13 @@ impl Parameters {
                 )));
             }
         }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = self.tensors.iter().find(|t| !seen.insert(t.name.as_str())) {
+            return Err(Error::ModelFile(format!("parameter '{}' appears twice", twice.name)));
+        }
+        if let Some(extra) = self.tensors.iter().find(|t| !specs.iter().any(|s| s.name == t.name)) {
+            return Err(Error::ModelFile(format!("parameter '{}' is not one of this model's", extra.name)));
+        }
         Ok(())
     }
 }

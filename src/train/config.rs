@@ -124,17 +124,27 @@ impl ClassWeight {
     }
 }
 
+/// The range of a class weight: wider ratios only turn the loss into overflow or nothing.
+pub const MIN_CLASS_WEIGHT: f64 = 1e-6;
+/// See [`MIN_CLASS_WEIGHT`].
+pub const MAX_CLASS_WEIGHT: f64 = 1e6;
+
 impl std::str::FromStr for ClassWeight {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self> {
-        let bad = || Error::Config(format!("class weights '{text}': use none, balanced, or POS:NEG with two positive numbers (like 10:1)"));
+        let bad = || {
+            Error::Config(format!(
+                "class weights '{text}': use none, balanced, or POS:NEG with two numbers from {MIN_CLASS_WEIGHT:e} to {MAX_CLASS_WEIGHT:e} (like 10:1)"
+            ))
+        };
         match text.trim() {
             "none" => Ok(Self::None),
             "balanced" => Ok(Self::Balanced),
             ratio => {
                 let (positive, negative) = ratio.split_once(':').ok_or_else(bad)?;
-                let number = |s: &str| s.trim().parse::<f64>().ok().filter(|x| x.is_finite() && *x > 0.0).ok_or_else(bad);
+                let number =
+                    |s: &str| s.trim().parse::<f64>().ok().filter(|x| (MIN_CLASS_WEIGHT..=MAX_CLASS_WEIGHT).contains(x)).ok_or_else(bad);
                 Ok(Self::Ratio { positive: number(positive)?, negative: number(negative)? })
             }
         }

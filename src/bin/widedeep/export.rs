@@ -2,7 +2,7 @@
 //! as that model's inputs (to feed it, or to check a serving stack against this tool).
 
 use burn::tensor::Device;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use widedeep::export::{
     ENCODE_PY, EncoderSpec, Manifest, OPSET, SHARDS_FORMAT, encode_feeds, fingerprint, import_checkpoint, part_rows, shard, to_onnx,
@@ -12,45 +12,58 @@ use widedeep::model::SavedModel;
 
 use crate::args::{EncodeArgs, ExportArgs, ImportArgs};
 
-fn read_model(path: &std::path::Path) -> Result<SavedModel, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+/// A saved model's file: at most this many bytes (the largest model the CLI trains, in JSON text).
+const MAX_MODEL_BYTES: u64 = 24 * widedeep::limits::MAX_PARAMETERS + (64 << 20);
+
+pub fn read_model(path: &Path) -> Result<SavedModel, String> {
+    let bytes = crate::read_file(path, MAX_MODEL_BYTES)?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{}: not a widedeep model file (not UTF-8 text)", path.display()))?;
     SavedModel::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 pub fn run(args: &ExportArgs) -> Result<(), String> {
     let saved = read_model(&args.model)?;
-    let write = |path: &Path, bytes: &[u8]| std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()));
+    let failed = |e: widedeep::Error| format!("{}: {e}", args.model.display());
+    // Everything is made before anything is written, and written all or nothing.
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut said = Vec::new();
     if let Some(path) = &args.onnx {
-        let (bytes, inputs) = to_onnx(&saved).map_err(|e| format!("{}: {e}", args.model.display()))?;
-        write(path, &bytes)?;
-        eprintln!(
+        let (bytes, inputs) = to_onnx(&saved).map_err(failed)?;
+        said.push(format!(
             "wrote {} ({} bytes, ONNX opset {OPSET}): the {} model; outputs logit and probability [rows]; inputs:",
             path.display(),
             bytes.len(),
             saved.model.mode.name()
-        );
-        for input in &inputs {
-            eprintln!("  {}: {}", crate::printable(&input.name), crate::printable(&input.doc()));
-        }
+        ));
+        said.extend(inputs.iter().map(|i| format!("  {}: {}", crate::printable(&i.name), crate::printable(&i.doc()))));
+        files.push((path.clone(), bytes));
     }
     if let Some(dir) = &args.torch {
-        let files = torch_bundle(&saved).map_err(|e| format!("{}: {e}", args.model.display()))?;
+        let bundle = torch_bundle(&saved).map_err(failed)?;
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        for (name, bytes) in &files {
-            write(&dir.join(name), bytes)?;
-        }
-        eprintln!("wrote the PyTorch bundle to {} ({} files): see its README.md", dir.display(), files.len());
+        said.push(format!("wrote the PyTorch bundle to {} ({} files): see its README.md", dir.display(), bundle.len()));
+        files.extend(bundle.into_iter().map(|(name, bytes)| (dir.join(name), bytes)));
     }
     if let Some(path) = &args.spec {
-        write(path, EncoderSpec::new(&saved).to_json().as_bytes())?;
         let script = path.with_file_name("encode.py");
-        write(&script, ENCODE_PY.as_bytes())?;
-        eprintln!("wrote {} (the encoder spec) and {} (python encode.py SPEC DATA.csv OUT.json)", path.display(), script.display());
+        said.push(format!(
+            "wrote {} (the encoder spec) and {} (python encode.py SPEC DATA.csv OUT.json)",
+            path.display(),
+            script.display()
+        ));
+        files.push((path.clone(), EncoderSpec::new(&saved).to_json().into_bytes()));
+        files.push((script, ENCODE_PY.as_bytes().to_vec()));
     }
+    crate::write_all(&files)?;
+    said.iter().for_each(|line| eprintln!("{line}"));
     Ok(())
 }
 
 pub fn encode(args: &EncodeArgs) -> Result<(), String> {
+    let same = |a: &Path, b: &Path| a.canonicalize().ok().is_some_and(|a| b.canonicalize().ok() == Some(a));
+    if same(&args.out, &args.file) || same(&args.out, &args.model) {
+        return Err(format!("--out {}: that is an input of this command; write elsewhere", args.out.display()));
+    }
     let saved = read_model(&args.model)?;
     let table = crate::load(&args.file)?;
     if let Some(rows) = args.shard_rows {
@@ -65,7 +78,9 @@ pub fn encode(args: &EncodeArgs) -> Result<(), String> {
 
 pub fn import(args: &ImportArgs) -> Result<(), String> {
     let saved = read_model(&args.model)?;
-    let bytes = std::fs::read(&args.checkpoint).map_err(|e| format!("cannot read {}: {e}", args.checkpoint.display()))?;
+    // A checkpoint of this model holds its parameters as float32 and a header: no larger.
+    let parameters: u64 = saved.parameters.tensors.iter().map(|t| t.values.len() as u64).sum();
+    let bytes = crate::read_file(&args.checkpoint, 4 * parameters + (16 << 20))?;
     let trained = import_checkpoint(&saved, &bytes).map_err(|e| format!("{}: {e}", args.checkpoint.display()))?;
     std::fs::write(&args.out, trained.to_json()).map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
     eprintln!("wrote {}: the {} model with the checkpoint's parameters", args.out.display(), trained.model.mode.name());

@@ -77,12 +77,51 @@ fn flag_name(name: &str) -> String {
     if name.contains([',', '"']) { format!("\"{}\"", name.replace('"', "\"\"")) } else { name.to_string() }
 }
 
+/// The bytes of the regular file at `path`, refused past `most` bytes before they are read: a
+/// device (`/dev/zero`) or a pipe never ends, so only regular files are read, by their size.
+#[cfg(not(target_family = "wasm"))]
+fn read_file(path: &std::path::Path, most: u64) -> Result<Vec<u8>, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if !metadata.is_file() {
+        return Err(format!("{} is not a regular file", path.display()));
+    }
+    if metadata.len() > most {
+        return Err(format!("{} is {} bytes, over the {most} a file of its kind can be here", path.display(), metadata.len()));
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// Writes every `(path, bytes)` or none: each goes to a temporary file beside it first, and only
+/// once all are written are they renamed into place, so a failed export never replaces a file
+/// the user had with half of a new set.
+#[cfg(not(target_family = "wasm"))]
+fn write_all(files: &[(std::path::PathBuf, Vec<u8>)]) -> Result<(), String> {
+    let temporary = |path: &std::path::Path| {
+        path.with_file_name(format!(".{}.partial", path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())))
+    };
+    let written: Result<(), String> = files.iter().try_for_each(|(path, bytes)| {
+        if path.is_dir() {
+            return Err(format!("cannot write {}: it is a folder", path.display()));
+        }
+        std::fs::write(temporary(path), bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    });
+    let renamed = written.and_then(|()| {
+        files
+            .iter()
+            .try_for_each(|(path, _)| std::fs::rename(temporary(path), path).map_err(|e| format!("cannot write {}: {e}", path.display())))
+    });
+    if renamed.is_err() {
+        files.iter().for_each(|(path, _)| drop(std::fs::remove_file(temporary(path))));
+    }
+    renamed
+}
+
 /// Reads a file (a CSV in any known encoding, or a zip archive) or a folder of MovieLens files
 /// into a table, with a progress bar for big files, and prints how it was read.
 #[cfg(not(target_family = "wasm"))]
 fn load(path: &std::path::Path) -> Result<widedeep::data::Table, String> {
     use widedeep::data::NamedBytes;
-    let read = |path: &std::path::Path| std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()));
+    let read = |path: &std::path::Path| read_file(path, u64::MAX);
     let name = |path: &std::path::Path| path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let files = if path.is_dir() {
         let entries = std::fs::read_dir(path).map_err(|e| format!("cannot read the folder {}: {e}", path.display()))?;

@@ -3,13 +3,11 @@
 use std::io::Write;
 
 use burn::tensor::Device;
-use widedeep::model::SavedModel;
 
 use crate::args::PredictArgs;
 
 pub fn run(args: &PredictArgs) -> Result<(), String> {
-    let text = std::fs::read_to_string(&args.model).map_err(|e| format!("cannot read {}: {e}", args.model.display()))?;
-    let saved = SavedModel::from_json(&text).map_err(|e| format!("{}: {e}", args.model.display()))?;
+    let saved = crate::export::read_model(&args.model)?;
     let table = crate::load(&args.file)?;
     let scored = pollster::block_on(saved.score(&table, &Device::flex())).map_err(|e| format!("{}: {e}", args.file.display()))?;
     if scored.clipped > 0 {

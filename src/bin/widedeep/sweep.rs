@@ -2,7 +2,7 @@
 
 use burn::tensor::Device;
 use widedeep::data::Schema;
-use widedeep::sweep::{MAX_VARIANTS, Score, Vary, sweep, variants};
+use widedeep::sweep::{MAX_SEEDS, MAX_VARIANTS, Score, Vary, sweep, variants};
 use widedeep::train::OptimizerKind;
 
 use crate::args::SweepArgs;
@@ -14,6 +14,12 @@ pub fn run(args: &SweepArgs) -> Result<(), String> {
         return Err(
             "--save, --plot, --calibration and --top-weights belong to train: sweep ranks variants (--json writes the ranking)".into()
         );
+    }
+    if !(1..=MAX_SEEDS).contains(&args.seeds) {
+        return Err(format!("--seeds {}: give 1 to {MAX_SEEDS} seeds per variant", args.seeds));
+    }
+    if base.validation_fraction == Some(0.0) {
+        return Err("--validation-fraction 0: a sweep ranks by validation AUC, so it holds back some rows (by default 0.2)".into());
     }
     let varies = args.vary.iter().map(|v| parse_vary(v)).collect::<Result<Vec<_>, _>>()?;
     let table = crate::load(&base.file)?;

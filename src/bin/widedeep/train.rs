@@ -20,6 +20,12 @@ use crate::{flag_name, message, printable};
 pub fn run(args: &TrainArgs) -> Result<(), String> {
     args.plot.iter().try_for_each(|p| crate::plot_file::check(p, "--plot"))?;
     args.calibration.iter().try_for_each(|p| crate::plot_file::check(p, "--calibration"))?;
+    let outputs = [("--save", &args.save), ("--json", &args.json), ("--calibration", &args.calibration)];
+    outputs
+        .iter()
+        .filter_map(|(flag, path)| path.as_ref().map(|p| (flag, p)))
+        .chain(args.plot.iter().map(|p| (&"--plot", p)))
+        .try_for_each(|(flag, path)| output_place(flag, path))?;
     let table = crate::load(&args.file)?;
     let schema = Schema::infer(&table);
     let config = config(args, &schema)?;
@@ -56,6 +62,10 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
         print_comparison(&models);
     }
     let report = Report { dataset, config, models };
+    // The model first: a picture that cannot be written never costs the training.
+    if let Some(path) = &args.save {
+        save(path, &comparison)?;
+    }
     if let Some(path) = &args.json {
         std::fs::write(path, report.to_json()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
@@ -66,9 +76,6 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
         let models =
             comparison.trainers.iter().filter_map(|t| Some(ModelCalibration { mode: t.mode(), calibration: t.calibration()?.clone() }));
         crate::plot_file::save(path, &Picture::Calibration(models.collect()), crate::plot_file::CALIBRATION)?;
-    }
-    if let Some(path) = &args.save {
-        save(path, &comparison)?;
     }
     if let Some(count) = args.top_weights {
         print_top_weights(&comparison, count)?;
@@ -166,6 +173,19 @@ fn save(path: &std::path::Path, comparison: &Comparison) -> Result<(), String> {
     Ok(())
 }
 
+/// Refuses, before any training, an output `path` that cannot be a file: a folder, or a file in a
+/// folder that does not exist.
+fn output_place(flag: &str, path: &std::path::Path) -> Result<(), String> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if path.is_dir() {
+        return Err(format!("{flag} {}: it is a folder", path.display()));
+    }
+    if !parent.is_dir() {
+        return Err(format!("{flag} {}: the folder {} does not exist", path.display(), parent.display()));
+    }
+    Ok(())
+}
+
 /// Turns the flags into the core's configuration: a setup's, or one built flag by flag.
 pub fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
     let mut config = match &args.setup {
@@ -181,13 +201,22 @@ pub fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
     config.train.table_updates = parse_enum(&args.table_updates, "--table-updates", "table update")?;
     config.train.wide_optimizer = wide_optimizer(args)?;
     if let Some(fraction) = args.validation_fraction {
+        if !(0.0..0.5).contains(&fraction) {
+            return Err(format!("--validation-fraction {fraction}: give a share of at least 0 and below 0.5"));
+        }
         config.train.validation_fraction = fraction;
     }
-    if args.patience.is_some() {
-        config.train.patience = args.patience;
+    if let Some(patience) = args.patience {
+        if patience == 0 || config.train.validation_fraction == 0.0 {
+            return Err(format!("--patience {patience}: give at least 1 epoch, with --validation-fraction to judge by"));
+        }
+        config.train.patience = Some(patience);
     }
     if let Some(schedule) = &args.lr_schedule {
         config.train.lr_schedule = schedule.parse().map_err(|e: widedeep::Error| format!("--lr-schedule: {e}"))?;
+        if config.train.lr_schedule == widedeep::train::LrSchedule::Plateau && config.train.validation_fraction == 0.0 {
+            return Err("--lr-schedule plateau: cuts the rate when the validation AUC stalls: give --validation-fraction".into());
+        }
     }
     if let Some(weight) = &args.class_weight {
         config.train.class_weight = weight.parse().map_err(|e: widedeep::Error| format!("--class-weight: {e}"))?;

@@ -167,9 +167,15 @@ def read_shards(folder, structure, rank=0, world=1):
     return joined, joined.pop("targets", None)
 
 
-def read_feeds(path):
-    """{input name: tensor} and the targets (or None) from a `widedeep encode` JSON file."""
+def read_feeds(path, structure):
+    """{input name: tensor} and the targets (or None) from a `widedeep encode` JSON file written
+    for this model (its encoder's fingerprint) with every input the model reads."""
     feeds = json.loads(Path(path).read_text())
+    if feeds.get("encoder", structure["encoder"]) != structure["encoder"]:
+        raise SystemExit(f"{path} was encoded for another model (encoder {feeds['encoder']}, this bundle's {structure['encoder']}): encode it with this model")
+    missing = [i["name"] for i in structure["inputs"] if i["name"] not in {f["name"] for f in feeds["inputs"]}]
+    if missing:
+        raise SystemExit(f"{path} lacks the inputs {', '.join(missing)}: encode it with this model")
     dtypes = {"int64": torch.int64, "float32": torch.float32}
     inputs = {f["name"]: torch.tensor(f["values"], dtype=dtypes[f["dtype"]]).reshape(f["shape"]) for f in feeds["inputs"]}
     targets = feeds.get("targets")

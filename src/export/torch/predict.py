@@ -24,11 +24,13 @@ def main():
     args = parser.parse_args()
     net = widedeep.load(args.bundle, args.checkpoint)
     net.eval()
-    inputs, _, feeds = widedeep.read_feeds(args.feeds)
+    inputs, _, feeds = widedeep.read_feeds(args.feeds, net.structure)
     with torch.no_grad():
         probabilities = torch.sigmoid(net(inputs).to(torch.float64))
     ours = torch.tensor(feeds["probabilities"], dtype=torch.float64)
-    result = {"probabilities": probabilities.tolist(), "max_difference": float((probabilities - ours).abs().max())}
+    # JSON has no NaN: a row whose inputs were not numbers gets null.
+    listed = [p if p == p else None for p in probabilities.tolist()]
+    result = {"probabilities": listed, "max_difference": float((probabilities - ours).abs().nan_to_num(nan=float("inf")).max())}
     text = json.dumps(result)
     if args.out:
         Path(args.out).write_text(text)

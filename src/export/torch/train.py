@@ -62,7 +62,7 @@ def rows_of_rank(data, structure, rank, world):
     """This rank's rows: its own shards of a shard folder, or every `world`-th row of a JSON feeds file."""
     if Path(data).is_dir():
         return widedeep.read_shards(data, structure, rank, world)
-    inputs, targets, _ = widedeep.read_feeds(data)
+    inputs, targets, _ = widedeep.read_feeds(data, structure)
     inputs = {name: tensor[rank::world] for name, tensor in inputs.items()}
     return inputs, None if targets is None else targets[rank::world]
 
@@ -109,7 +109,7 @@ def main():
     inputs, targets = rows_of_rank(args.data, net.structure, rank, world)
     if targets is None:
         raise SystemExit(f"{args.data} has no targets: encode a file with the label column")
-    test = widedeep.read_feeds(args.test)[:2] if args.test else None
+    test = widedeep.read_feeds(args.test, net.structure)[:2] if args.test else None
     steps = optimizers(net, args.lr, sparse)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -129,6 +129,8 @@ def main():
             loss = nn.functional.binary_cross_entropy_with_logits(logits, targets[batch].to(device))
             for step in steps:
                 step.zero_grad()
+            if not torch.isfinite(loss):
+                raise SystemExit(f"the loss became {loss.item()} at epoch {epoch}, batch {batches + 1}: check the inputs for non-numbers, or lower --lr (now {args.lr})")
             loss.backward()
             for step in steps:
                 step.step()
