@@ -12,9 +12,10 @@
 //      {type: 'preset', name}  {type: 'analyze', config, projector}  {type: 'weights', mode, count}  {type: 'explain', mode, row}
 //      {type: 'setup', name}  (a study's whole configuration for the loaded data)
 //      {type: 'handOver', mode}  {type: 'takeOver', bytes}  (a race moves a model to a worker with cores to spare)
-//      {type: 'results', view}  (what this worker's models show: view = {curves, diagram, cross, embedding, weights, projector};
-//                                the pictures on screen: cross and embedding name their columns)
-//      {type: 'draw', view, runs, logits: [{mode, logits}], maps, split, epoch}  (the pictures of every worker's results)
+//      {type: 'results', view}  (what this worker's models show: view = {curves, diagram, cross, embedding, weights, perModel, projector};
+//                                the pictures on screen: cross and embedding name their columns, perModel lists
+//                                the kinds of pictures-table.js drawn from each model's data)
+//      {type: 'draw', view, runs, logits: [{mode, logits}], maps, split, epoch, perModel: {kind: data}}  (the pictures of every worker's results)
 //      {type: 'panicForTest'}  (the next training slice panics: only the page test of crash recovery sends it)
 //      {type: 'csv', models}  (the metrics CSV of a race's models, every worker's gathered)
 //      {type: 'facts', shown}  (a lesson's sentences about the pictures on screen: {cross_map?, weights?, split?, embedding?})
@@ -23,7 +24,8 @@
 //      {type: 'exported', mode, json}  {type: 'exportedOnnx', mode, bytes}  {type: 'imported', columns}  {type: 'scored', probabilities, csv, clipped}
 //      {type: 'loading', share}  {type: 'analysis', analysis, diagramSvg}  {type: 'weights', mode, weights}
 //      {type: 'explained', mode, explanation}  {type: 'setup', config}  {type: 'prepared', bytes}
-//      {type: 'results', runs, logits, maps, split, weights, ms}  {type: 'pictures', curves, crossMap, embedding, diagram, problems, ms}
+//      {type: 'results', runs, logits, maps, split, weights, perModel: {kind: data}, ms}
+//      {type: 'pictures', curves, crossMap, embedding, diagram, perModel: {kind: {data, svg}}, problems, ms}
 //      {type: 'report', report}  {type: 'csv', csv}  {type: 'module', module}  (the compiled WebAssembly.Module)
 //      {type: 'facts', told}  (lessonFacts: {cross_map?: {text, outlined}, split?: {text}, embedding?: {text}})
 //      {type: 'measured', backend}  (the automatic choice's pick and figures, or null: nothing to measure)
@@ -32,7 +34,7 @@
 //      {type: 'error', message, kind, request}   (kind: the core's error code, for the page's hint;
 //                                                 'crashed': the engine died (a panic, an allocation that failed)
 //                                                 while doing `request`, and the page must replace this worker)
-import { PICTURES } from './pictures-table.js';
+import { PICTURES, PER_MODEL } from './pictures-table.js';
 import init, { WideDeepEngine, defaultConfig, lastPanic, lessonFacts, metricsCsv, pictureSvg } from './pkg/widedeep.js';
 
 const SLICE_MS = 50;
@@ -220,14 +222,17 @@ self.addEventListener('unhandledrejection', (event) => {
 /** A picture as SVG text, at its size and in the page's look. */
 const svg = (kind, data, projector) => pictureSvg({ kind, data }, PICTURES[kind].width, PICTURES[kind].height, projector);
 
-/** Runs `make`, putting its result under `name` in `out`, or its error in `out.problems`. */
-async function attempt(out, name, make) {
+/** Runs `make`, putting its result under `name` in `into` (`out` itself by default), or its error in `out.problems`. */
+async function attempt(out, name, make, into = out) {
   try {
-    out[name] = await make();
+    into[name] = await make();
   } catch (error) {
     out.problems.push({ picture: name, message: error?.message ?? String(error), kind: error?.kind });
   }
 }
+
+/** The per-model pictures `view` asks for (kinds of the pictures table's `perModel` rows). */
+const perModelKinds = (view) => view.perModel.filter((kind) => PER_MODEL.includes(kind));
 
 /**
  * The engine's code, compiled from its bytes once they are all here: streaming compilation
@@ -302,7 +307,7 @@ const handlers = {
     await settled();
     const started = performance.now();
     const report = engine.report();
-    const out = { type: 'results', runs: report.models, logits: [], maps: [], split: null, weights: null, problems: [] };
+    const out = { type: 'results', runs: report.models, logits: [], maps: [], split: null, weights: null, perModel: {}, problems: [] };
     const transfer = [];
     // Only the cross map reads the test logits, only the diagram the logit split.
     for (const { mode, epochs } of view.cross ? report.models : []) {
@@ -313,6 +318,7 @@ const handlers = {
     }
     if (view.embedding) await attempt(out, 'maps', () => engine.embeddingMaps(view.embedding));
     if (view.diagram) await attempt(out, 'split', () => engine.logitSplit());
+    for (const kind of perModelKinds(view)) await attempt(out, kind, () => engine[PICTURES[kind].perModel](), out.perModel);
     if (view.weights && report.models.some((m) => m.mode === view.weights && m.epochs.length)) {
       await attempt(out, 'weights', () => engine.namedWeights(view.weights));
     }
@@ -320,10 +326,10 @@ const handlers = {
     post(out, transfer);
   },
   /** The pictures of every worker's results, drawn here (this engine holds the file). */
-  async draw({ view, runs, logits, maps, split, epoch }) {
+  async draw({ view, runs, logits, maps, split, epoch, perModel = {} }) {
     await settled();
     const started = performance.now();
-    const out = { type: 'pictures', problems: [] };
+    const out = { type: 'pictures', perModel: {}, problems: [] };
     if (view.curves) await attempt(out, 'curves', () => ({ svg: svg('curves', runs, view.projector) }));
     if (view.cross) {
       await attempt(out, 'crossMap', () => {
@@ -332,6 +338,9 @@ const handlers = {
       });
     }
     if (view.embedding) await attempt(out, 'embedding', () => ({ maps, svg: svg('embedding', maps, view.projector) }));
+    for (const kind of perModelKinds(view)) {
+      if (perModel[kind]) await attempt(out, kind, () => ({ data: perModel[kind], svg: svg(kind, perModel[kind], view.projector) }), out.perModel);
+    }
     if (view.diagram) {
       await attempt(out, 'diagram', () => {
         const diagram = engine.diagram(split);

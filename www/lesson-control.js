@@ -12,7 +12,7 @@ import { race, setPhase, stopRace } from './race-control.js';
 import { loadPreset } from './loading.js';
 import { base, page, raceKey, told, ui } from './page-state.js';
 
-/** The pictures' tabs (cross map, embedding map, weights by name, what-if). */
+/** The pictures' tabs (cross map, embedding map, calibration, weights by name, what-if). */
 const tabs = new Tabs($('.tabs'));
 
 /** The lesson card, its steps made real by [`applyStep`]. */
@@ -115,10 +115,15 @@ async function factsOf(kind) {
   return (kind === 'outlined' || kind === 'weights' ? said?.cross_map : said?.[kind])?.text ?? '';
 }
 
-/** Marks the panel a lesson step points at, shows its tab, and brings it into view. */
+/**
+ * Marks the panel a lesson step points at, shows its tab, and brings it into view. While it is
+ * in a tab (a picture, the weights), the page says so (`lesson-picture` on the root): the
+ * projector view then gives the tab the output column's height, and the column more width.
+ */
 function highlight(selector) {
   for (const marked of document.querySelectorAll('[data-lesson-target]')) delete marked.dataset.lessonTarget;
   const target = selector && $(selector);
+  document.documentElement.classList.toggle('lesson-picture', Boolean(target?.closest('.tab-panel')));
   if (!target) return;
   tabs.reveal(target);
   watchInside(target);

@@ -4,15 +4,25 @@
 
 /** A metric as the tables show it (4 decimals). */
 const shown = (x) => x.toFixed(4);
-const last = (run) => run.epochs[run.epochs.length - 1];
+
+/**
+ * The epoch a run keeps, whose metrics the results table and the sentences show: with validation
+ * rows the first epoch of the best validation AUC (the one whose parameters the core keeps, its
+ * report's `best_epoch`), else the last. Progress carries the epochs, not the core's choice.
+ */
+export function keptEpoch(run) {
+  let best = null;
+  for (const e of run.epochs) if (e.validation_auc != null && (!best || e.validation_auc > best.validation_auc)) best = e;
+  return best ?? run.epochs[run.epochs.length - 1];
+}
 
 /** The ranking of a race in words, best test AUC first. */
 export function rankingFacts(runs) {
-  const ranked = runs.filter((r) => r.epochs.length).sort((a, b) => last(b).test_auc - last(a).test_auc);
+  const ranked = runs.filter((r) => r.epochs.length).sort((a, b) => keptEpoch(b).test_auc - keptEpoch(a).test_auc);
   if (!ranked.length) return '';
   const [best, ...rest] = ranked;
-  const others = rest.map((r) => `${r.mode} (${shown(last(r).test_auc)})`).join(', then ');
-  return `This run ranks ${best.mode} first, test AUC ${shown(last(best).test_auc)}${others ? `, then ${others}` : ''}.`;
+  const others = rest.map((r) => `${r.mode} (${shown(keptEpoch(r).test_auc)})`).join(', then ');
+  return `This run ranks ${best.mode} first, test AUC ${shown(keptEpoch(best).test_auc)}${others ? `, then ${others}` : ''}.`;
 }
 
 /** How `mode`'s test AUC moved from the race before to this one, in words ("rose", "fell"). */
@@ -21,7 +31,7 @@ export function aucFacts(before, runs, mode = 'joint') {
   const now = runs.find((r) => r.mode === mode && r.epochs.length);
   if (!then || !now) return '';
   // The difference of the numbers as shown, so it adds up on screen.
-  const [a, b] = [Number(shown(last(then).test_auc)), Number(shown(last(now).test_auc))];
+  const [a, b] = [Number(shown(keptEpoch(then).test_auc)), Number(shown(keptEpoch(now).test_auc))];
   const moved = a === b ? 'stayed the same' : b > a ? `rose by ${shown(b - a)}` : `fell by ${shown(a - b)}`;
   return `${mode[0].toUpperCase()}${mode.slice(1)}'s test AUC was ${shown(a)} before (the greyed row) and is ${shown(b)} now: it ${moved}.`;
 }

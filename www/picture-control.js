@@ -4,7 +4,7 @@
 import { $ } from './dom.js';
 import * as views from './views.js';
 import * as pictures from './pictures.js';
-import { PICTURES, pictureImages } from './pictures-table.js';
+import { PER_MODEL, PICTURES, pictureImages } from './pictures-table.js';
 import { throttle } from './throttle.js';
 import { columnMap } from './state.js';
 import { embeddingColumn, mapPair, save } from './data.js';
@@ -12,6 +12,8 @@ import { engine, explain, page, racers, say, told, trained, ui } from './page-st
 
 /** Each picture's <img>, by the engine's kind. */
 const img = pictureImages();
+/** The element that says a per-model picture's data in words (its row's `text`). */
+const textOf = (kind) => document.getElementById(PICTURES[kind].text);
 /** For the console, the tests and the benchmark: for each set of pictures the workers' time on it and the time from asking them to showing the drawings (ms). */
 export const pictureTimes = [];
 
@@ -26,6 +28,7 @@ function currentView() {
     cross: pair.length === 2 && wanted('cross_map') ? pair : null,
     embedding: (wanted('embedding') && embeddingColumn()) || null,
     weights: page.runs.some((r) => r.mode === inside && r.mode !== 'deep') ? inside : null,
+    perModel: PER_MODEL.filter(wanted),
     projector: page.state.projector === '1',
   };
 }
@@ -138,7 +141,8 @@ async function drawOnce() {
   const runsInOrder = results.runs.sort((a, b) => rank(a.mode) - rank(b.mode));
   const epoch = Math.max(0, ...runsInOrder.map((r) => r.epochs.length));
   const ghosts = (page.before?.runs ?? []).map((run) => ({ ...run, ghost: true }));
-  const payload = { view, runs: [...ghosts, ...runsInOrder], logits: results.logits, maps: results.maps, split: results.split, epoch };
+  const perModel = Object.fromEntries(Object.entries(results.perModel).map(([kind, data]) => [kind, data.sort((a, b) => rank(a.mode) - rank(b.mode))]));
+  const payload = { view, runs: [...ghosts, ...runsInOrder], logits: results.logits, maps: results.maps, split: results.split, epoch, perModel };
   const drawn = await engine.request('draw', payload, results.logits.map((l) => l.logits.buffer));
   drawn.problems.push(...results.problems);
   onPictures(drawn);
@@ -150,7 +154,7 @@ async function drawOnce() {
  * null if the engine cannot make it: a lesson compares the maps of several pairs this way.
  */
 export async function crossMapOf(pair) {
-  const view = { curves: false, diagram: false, cross: pair, embedding: null, weights: null, projector: false };
+  const view = { curves: false, diagram: false, cross: pair, embedding: null, weights: null, perModel: [], projector: false };
   const results = await racers.results(view);
   const epoch = Math.max(0, ...results.runs.map((r) => r.epochs.length));
   const payload = { view, runs: [], logits: results.logits, maps: [], split: null, epoch };
@@ -179,6 +183,10 @@ function onPictures(message) {
     pictures.show(img.embedding, message.embedding.svg);
     pictures.renderNeighbours(ui.embeddingList, message.embedding.maps);
   }
+  for (const [kind, { data, svg }] of Object.entries(message.perModel)) {
+    pictures.show(img[kind], svg);
+    pictures.TEXTS[kind](textOf(kind), data);
+  }
   for (const problem of message.problems) say(`The ${problem.picture} picture: ${explain(problem)}`, true);
 }
 
@@ -188,7 +196,8 @@ function onPictures(message) {
  */
 export function clearPictures() {
   Object.assign(page, { lastMap: null, lastSplit: null, lastMaps: null, shownWeights: [] });
-  for (const picture of [img.curves, img.cross_map, img.embedding, ui.crossMapBefore]) pictures.clear(picture);
+  for (const picture of [img.curves, img.cross_map, img.embedding, ui.crossMapBefore, ...PER_MODEL.map((kind) => img[kind])]) pictures.clear(picture);
+  for (const kind of PER_MODEL) pictures.TEXTS[kind](textOf(kind), null);
   for (const id of ['#map-png', '#map-svg']) $(id).disabled = true;
   for (const list of [ui.weights, ui.embeddingList, ui.whatifResult]) list.replaceChildren();
   pictures.renderCrossMapTable(ui.crossMapTable, null);

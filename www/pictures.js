@@ -72,6 +72,29 @@ export function renderCrossMapTable(table, map) {
   replaceChildren(table.tBodies[0], rows);
 }
 
+/** A probability as the calibration table shows it (2 decimals). */
+const probability = (x) => x.toFixed(2);
+
+/**
+ * The calibration as a table: per model, each probability bin with test rows in it (the rows of
+ * a model add up to the test rows), their mean prediction and the observed rate of positives.
+ */
+export function renderCalibrationTable(table, calibrations) {
+  replaceChildren(table.tBodies[0], (calibrations ?? []).flatMap(({ mode, calibration }) => calibration.bins.filter((bin) => bin.rows).map((bin) => el('tr', { attrs: { 'data-mode': mode } }, [
+    el('th', { scope: 'row', textContent: mode }),
+    el('td', { textContent: `${probability(bin.low)}–${probability(bin.high)}` }),
+    el('td', { className: 'num', textContent: bin.rows.toLocaleString() }),
+    ...[bin.predicted, bin.observed].map((x) => el('td', { className: 'num', textContent: metric(x) })),
+  ]))));
+}
+
+/**
+ * Each per-model picture's text alternative (pictures-table.js's `perModel` rows), by kind:
+ * `(element, data)` says the picture's data in words in the element the row's `text` names;
+ * null data empties it.
+ */
+export const TEXTS = { calibration: renderCalibrationTable };
+
 /** The embedding maps as a list: each value's nearest neighbours, per model. */
 export function renderNeighbours(list, maps) {
   replaceChildren(list, maps.flatMap((map) => map.points.map((p) => el('li', {

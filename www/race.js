@@ -264,7 +264,10 @@ export class Race {
     return Promise.all(this.clients.map((client) => client.request(type, payload)));
   }
 
-  /** Every worker's results, merged: runs, test logits and embedding maps of all models, the joint split. */
+  /**
+   * Every worker's results, merged: runs, test logits, embedding maps and each per-model
+   * picture's data of all models (in the workers' order: the page puts them in the models'), the joint split.
+   */
   async results(view) {
     const replies = await this.request('results', { view });
     return {
@@ -273,6 +276,7 @@ export class Race {
       maps: replies.flatMap((r) => r.maps),
       split: replies.map((r) => r.split).find(Boolean) ?? null,
       weights: replies.map((r) => r.weights).find(Boolean) ?? null,
+      perModel: mergePerModel(replies.map((r) => r.perModel)),
       problems: replies.flatMap((r) => r.problems),
       ms: replies.reduce((sum, r) => sum + r.ms, 0),
     };
@@ -288,4 +292,11 @@ export class Race {
     const { csv } = await this.primary.request('csv', { models });
     return { report: { ...first, config, models }, csv };
   }
+}
+
+/** Each per-model picture's data from every worker's results, one list per kind (a kind a worker failed to give is left out). */
+function mergePerModel(parts) {
+  const merged = {};
+  for (const part of parts) for (const [kind, data] of Object.entries(part)) merged[kind] = [...(merged[kind] ?? []), ...data];
+  return merged;
 }

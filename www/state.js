@@ -29,11 +29,28 @@ const float = (min, max) => ({
   parse: (s) => (number(s) > min && number(s) < max ? +s : undefined), format: String,
   rule: max === Infinity ? `a number above ${min}` : `a number between ${min} and ${max}`,
 });
+/** A share from `min` up to, not including, `below` (the validation fraction: 0 turns it off). */
+const share = (min, below) => ({ parse: (s) => (number(s) >= min && number(s) < below ? +s : undefined), format: String, rule: `a number from ${min} up to (not including) ${below}` });
 const atLeast = (min) => ({ parse: (s) => (number(s) >= min ? +s : undefined), format: String, rule: `a number of at least ${min}` });
 const text = { parse: (s) => s, format: (v) => v, rule: 'text' };
 /** Text that is empty (the automatic choice) or passes `check`. */
 const optional = (check, rule) => ({ parse: (s) => (s === '' || check(s) ? s : undefined), format: (v) => v, rule: `empty or ${rule}` });
 const oneOf = (...values) => ({ parse: (s) => (values.includes(s) ? s : undefined), format: (v) => v, rule: `one of ${values.filter(Boolean).join(', ')}` });
+/** A positive finite number as typed ('10', '0.5'), or undefined. */
+const positive = (s) => (number(s) > 0 ? +s : undefined);
+/**
+ * Class weights as the core reads them: `none`, `balanced`, or `POS:NEG` with two positive
+ * numbers (any, not only the few the field suggests), written back as the core writes them.
+ */
+const classWeights = {
+  parse: (s) => {
+    if (s === 'none' || s === 'balanced') return s;
+    const [pos, neg, ...rest] = s.split(':').map(positive);
+    return rest.length || pos === undefined || neg === undefined ? undefined : `${pos}:${neg}`;
+  },
+  format: (v) => v,
+  rule: 'none, balanced, or POS:NEG with two positive numbers (like 10:1)',
+};
 const json = (check, rule, make = (v) => v) => ({
   parse: (s) => { try { const v = JSON.parse(s); return check(v) ? make(v) : undefined; } catch { return undefined; } },
   format: (v) => JSON.stringify(v),
@@ -92,6 +109,10 @@ export const SETTINGS = {
   l2: { codec: atLeast(0), label: 'FTRL L2', input: 'l2', fallback: (core) => core.ftrl.l2, config: ['train.wide_optimizer', (v, s) => wideOptimizer(s), ftrl('l2')] },
   wideLr: { codec: float(0, Infinity), label: 'FTRL learning rate', input: 'wide-lr', fallback: (core) => core.ftrl.learning_rate, config: ['train.wide_optimizer', (v, s) => wideOptimizer(s), ftrl('learning_rate')] },
   tableUpdates: { codec: choices(['auto', 'Automatic (sparse for big tables)'], ['sparse', 'Sparse (rows the batch looked up; Adam is lazy)'], ['dense', 'Dense (every row, every step)']), label: 'Table updates', input: 'table-updates', config: ['train.table_updates', same, (v) => v ?? undefined] },
+  classWeight: { codec: classWeights, label: 'Class weights', input: 'class-weight', config: ['train.class_weight', same, same] },
+  validationFraction: { codec: share(0, 0.5), label: 'Validation fraction', input: 'validation-fraction', config: ['train.validation_fraction', same, same] },
+  patience: { codec: optional(isSize, `a whole number from 1 to ${MAX_SIZE.toLocaleString('en')}`), label: 'Patience', input: 'patience', config: ['train.patience', emptyIsNull, nullIsEmpty] },
+  lrSchedule: { codec: choices(['none', 'Constant'], ['plateau', 'Halved on a plateau (needs validation)'], ['cosine', 'Cosine, down to 0']), label: 'Learning-rate schedule', input: 'lr-schedule', config: ['train.lr_schedule', same, same] },
   hidden: { codec: optional(isHiddenList, 'whole numbers separated by commas'), label: 'Deep hidden sizes', input: 'hidden', analysis: true, config: ['train.hidden', (v) => v.split(',').map((s) => s.trim()).filter(Boolean).map(Number), (v) => v.join(',')] },
   testFraction: { codec: float(0, 1), label: 'Test fraction', input: 'test-fraction', analysis: true, config: ['train.test_fraction', same, same] },
   split: { codec: choices(['random', 'Random'], ['ordered', 'Ordered (last rows as test)']), label: 'Split', input: 'split', analysis: true, config: ['train.split', same, same] },

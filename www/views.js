@@ -1,6 +1,7 @@
 // Rendering: state and engine results in, DOM out. No engine calls and no global state here.
 import { el, metric, replaceChildren, setOptions } from './dom.js';
 import { own } from './state.js';
+import { keptEpoch } from './lesson-facts.js';
 
 const ROLES = [['both', 'wide + deep'], ['wide', 'wide only'], ['deep', 'deep only'], ['ignore', 'ignore']];
 export const MODES = ['wide', 'deep', 'joint'];
@@ -156,23 +157,30 @@ export function renderProgress(list, models, done = false) {
   });
 }
 
-/** The results, best test AUC first; `suffix` names the rows of a race kept from before (" (before)"). */
+/**
+ * The results, best test AUC first; `suffix` names the rows of a race kept from before (" (before)").
+ * Each row shows the epoch its model keeps ([`keptEpoch`]): with validation rows a note names it
+ * (the per-epoch table still shows the last).
+ */
 export function renderResults(tbody, runs, suffix = '') {
-  const ranked = runs.filter((r) => r.epochs.length).sort((a, b) => last(b).test_auc - last(a).test_auc);
+  const ranked = runs.filter((r) => r.epochs.length).sort((a, b) => keptEpoch(b).test_auc - keptEpoch(a).test_auc);
   tbody.replaceChildren(...ranked.map((run, i) => {
-    const e = last(run);
+    const e = keptEpoch(run);
     const seconds = run.epochs.reduce((sum, x) => sum + x.seconds, 0);
     const speed = run.epochs.reduce((sum, x) => sum + x.samples_per_second, 0) / run.epochs.length;
     return el('tr', { attrs: { 'data-mode': run.mode } }, [
       el('td', { className: 'num', textContent: String(i + 1) }),
-      el('th', { scope: 'row' }, [el('span', { className: `swatch ${run.mode}`, attrs: { 'aria-hidden': 'true' } }), ` ${run.mode}${suffix}`]),
-      ...[e.test_auc, e.test_accuracy, e.test_loss].map((x) => el('td', { className: 'num', textContent: metric(x) })),
+      el('th', { scope: 'row' }, [el('span', { className: `swatch ${run.mode}`, attrs: { 'aria-hidden': 'true' } }), ` ${run.mode}${suffix}`, ...keptNote(run, e)]),
+      ...[e.test_auc, e.test_accuracy, e.test_loss, e.test_brier, e.test_ece].map((x) => el('td', { className: 'num', textContent: metric(x) })),
       el('td', { className: 'num', textContent: e.wide_zero_share == null ? '—' : `${(100 * e.wide_zero_share).toFixed(1)}%` }),
       el('td', { className: 'num', textContent: seconds.toFixed(2) }),
       el('td', { className: 'num', textContent: Math.round(speed).toLocaleString() }),
     ]);
   }));
 }
+
+/** A run with validation rows names the epoch it keeps (its metrics are that epoch's, not the last's). */
+const keptNote = (run, e) => (e.validation_auc == null ? [] : [el('span', { className: 'kept', textContent: ` best epoch ${e.epoch} of ${run.epochs.length}` })]);
 
 /**
  * The results' zero-share heading: "L1 sparsity" for a race whose wide part trained with FTRL
@@ -185,12 +193,23 @@ export function renderZeroHeading(th, ftrl) {
   abbr.title = ftrl ? "Wide weights FTRL's L1 holds at exactly zero, among those the training rows use" : 'Wide weights at exactly zero, among those the training rows use (no L1: not sparsity)';
 }
 
+/**
+ * Every finished epoch of every run: its metrics, validation AUC and learning rate; the epoch a
+ * run keeps (with validation rows) is marked, the last one stays listed.
+ */
 export function renderEpochs(tbody, runs) {
-  tbody.replaceChildren(...runs.flatMap((run) => run.epochs.map((e) => el('tr', { attrs: { 'data-mode': run.mode } }, [
-    el('th', { scope: 'row', textContent: run.mode }),
-    el('td', { className: 'num', textContent: String(e.epoch) }),
-    ...[e.train_loss, e.test_loss, e.test_auc, e.test_accuracy].map((x) => el('td', { className: 'num', textContent: metric(x) })),
-  ]))));
+  tbody.replaceChildren(...runs.flatMap((run) => {
+    const kept = keptEpoch(run);
+    return run.epochs.map((e) => {
+      const marked = e === kept && e.validation_auc != null;
+      return el('tr', { attrs: { 'data-mode': run.mode, ...(marked ? { 'data-kept': 'true' } : {}) } }, [
+        el('th', { scope: 'row', textContent: run.mode }),
+        el('td', { className: 'num', textContent: marked ? `${e.epoch} (kept)` : String(e.epoch) }),
+        ...[e.train_loss, e.test_loss, e.test_auc, e.test_accuracy, e.test_brier, e.validation_auc].map((x) => el('td', { className: 'num', textContent: metric(x) })),
+        el('td', { className: 'num', textContent: Number.isFinite(e.learning_rate) ? String(Number(e.learning_rate.toPrecision(3))) : '–' }),
+      ]);
+    });
+  }));
 }
 
 /**
@@ -303,4 +322,3 @@ export function renderExplanation(container, x) {
   container.replaceChildren(sum, heading, fired);
 }
 
-const last = (run) => run.epochs[run.epochs.length - 1];

@@ -373,8 +373,9 @@ impl Engine {
         Ok(Progress { models, done: false, fallback: Some(self.backend.clone()) })
     }
 
-    /// Each model's calibration on the test rows at its last finished epoch (the reliability
-    /// diagram's data): models with no finished epoch are left out.
+    /// Each model's calibration on the test rows at the epoch it keeps (the best on validation
+    /// rows, else the last; the reliability diagram's data): models with no finished epoch are
+    /// left out.
     pub fn calibrations(&self) -> Result<Vec<ModelCalibration>> {
         let trainers = &self.run_ref()?.comparison.trainers;
         Ok(trainers.iter().filter_map(|t| Some(ModelCalibration { mode: t.mode(), calibration: t.calibration()?.clone() })).collect())

@@ -56,9 +56,11 @@ pub fn natural_height(map: &CrossMap, width: u32, theme: Theme) -> u32 {
     (top + (tall.rows * cell).max(key_height) + bottom).max(120) as u32
 }
 
-/// The caption's height above the grid, and the colour key's width, in a theme.
+/// The height above the grid (the caption, the outline's legend under it, the panels' titles),
+/// and the colour key's width, in a theme.
 fn layout(theme: Theme) -> (i32, i32) {
-    (theme.text(18) as i32 * 2 + theme.text(14) as i32 + 12, theme.text(14) as i32 * 3)
+    let legend = theme.text(12) as i32 + 8;
+    (theme.text(18) as i32 * 2 + theme.text(14) as i32 + 12 + legend, theme.text(14) as i32 * 3)
 }
 
 /// The grid, its labels' size, and every how many cells a label is written: the theme's size when
@@ -171,6 +173,17 @@ fn shorten(label: &str, size: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_legend_sits_between_the_caption_and_the_panel_titles() {
+        for theme in [Theme::default(), Theme { projector: true }] {
+            let (top, _) = layout(theme);
+            let legend = (6 + theme.text(18) as i32 + 4, 6 + theme.text(18) as i32 + 4 + theme.text(12) as i32);
+            // A title's text is bottom-anchored here and at most its size tall.
+            let title_top = top - theme.text(14) as i32 - 6 - theme.text(16) as i32;
+            assert!(legend.1 <= title_top, "{theme:?}: legend ends at {}, titles start at {title_top}", legend.1);
+        }
+    }
     use crate::data::{Column, ColumnKind};
     use crate::model::Mode;
     use crate::plot::to_svg;

@@ -215,9 +215,10 @@ impl Trainer {
         self.best.as_ref().is_some_and(|b| out_of_patience(b.epoch, self.epoch, self.patience))
     }
 
-    /// The reliability of the test probabilities at the last finished epoch (none before one).
+    /// The reliability of the test probabilities of the epoch kept: the best on the validation
+    /// rows when there are some, else the last finished (none before one).
     pub fn calibration(&self) -> Option<&metrics::Calibration> {
-        self.calibration.as_ref()
+        self.best.as_ref().map(|b| &b.calibration).or(self.calibration.as_ref())
     }
 
     /// The test rows as uploaded to the device.
@@ -369,7 +370,6 @@ impl Trainer {
         let Metrics { log_loss, accuracy, auc } = metrics::evaluate(&logits, &targets);
         let calibration = metrics::calibration(&logits, &targets);
         let (test_brier, test_ece) = (calibration.brier, calibration.ece);
-        self.calibration = Some(calibration);
         let validation_auc = match &self.validation {
             Some(rows) => {
                 let logits = predict_logits(&model, rows).await?;
@@ -383,8 +383,9 @@ impl Trainer {
         let improved = validation_auc.filter(|auc| self.best.as_ref().is_none_or(|b| *auc > b.auc));
         if let Some(auc) = improved {
             let parameters = model.export(&self.layout, &self.config).await?;
-            self.best = Some(Best { epoch: self.epoch, auc, parameters });
+            self.best = Some(Best { epoch: self.epoch, auc, parameters, calibration: calibration.clone() });
         }
+        self.calibration = Some(calibration);
         let learning_rate = self.learning_rate;
         let (base, schedule, epochs) = self.schedule;
         self.learning_rate = schedule.next_rate(base, learning_rate, self.epoch, epochs, improved.is_some());
@@ -485,6 +486,8 @@ pub struct Best {
     pub auc: f64,
     /// Its parameters, kept as they were.
     pub parameters: Parameters,
+    /// Its calibration on the test rows.
+    pub calibration: metrics::Calibration,
 }
 
 /// Whether a model whose best epoch is `best` should stop after `epoch` with `patience`:

@@ -32,6 +32,18 @@ const stepReady = (page, n) => page.waitForFunction((step) => {
   return card.dataset.step === String(step) && !card.hasAttribute('aria-busy');
 }, n, { timeout: 600_000 });
 
+/**
+ * How tall `selector`'s picture shows: its box's height, or less where its width binds (the
+ * picture is scaled to fit its box whole, `object-fit: contain`).
+ */
+const pictureHeight = (page, selector) => page.$eval(selector, async (img) => {
+  await window.decodedPicture(img);
+  const { width, height } = img.getBoundingClientRect();
+  return Math.min(height, width * img.naturalHeight / img.naturalWidth);
+});
+/** The least height, in CSS pixels, a lesson step's picture gets on a 1280×720 projector: a room reads it from the back. */
+const PROJECTED_PICTURE = 250;
+
 /** A results table's AUCs by model, as shown (`#results tbody` now, `#results tfoot` the race before). */
 const aucs = (page, part) => page.$$eval(`#results ${part} tr`, (rows) => Object.fromEntries(rows.map((tr) => [tr.dataset.mode, tr.querySelectorAll('td')[1].textContent])));
 
@@ -61,7 +73,7 @@ for (const [width, height, projector] of [[1366, 768, false], [1280, 720, true]]
   });
 }
 
-test('the memorize lesson on a 1280×720 projector: every target in view and uncovered, PageDown from anywhere, the race before kept on screen, every number as the tables show it', { timeout: 1_200_000 }, async () => {
+test('the memorize lesson on a 1280×720 projector: every target in view and uncovered, its cross map at least 250 px tall, PageDown from anywhere, the race before kept on screen, every number as the tables show it', { timeout: 1_200_000 }, async () => {
   const { page, errors } = await open('#preset=memorize&projector=1&epochs=2');
   const viewport = { width: 1280, height: 720 };
   await page.setViewportSize(viewport);
@@ -89,6 +101,9 @@ test('the memorize lesson on a 1280×720 projector: every target in view and unc
       const said = /(\d+) cells? departs? from the deep model/.exec(text);
       assert.ok(said || /No cell departs from the deep model here/.test(text), text);
       assert.equal(said ? Number(said[1]) : 0, outlined, `step 3 counts the outlined cells the table lists: ${text}`);
+      const tall = await pictureHeight(page, '#cross-map');
+      assert.ok(tall >= PROJECTED_PICTURE, `step 3's cross map shows ${tall} px tall`);
+      assert.ok(inside(await box(page, '#cross-map'), viewport) && !overlap(card, await box(page, '#cross-map')), 'the cross map is on screen, uncovered');
     }
     if (step === 4) {
       const marked = await page.$$eval('#weights tbody tr[data-outlined]', (rows) => rows.length);
@@ -169,7 +184,7 @@ test('settings changed after a race mark its results stale; reset clears them', 
 /** The numbers a split sentence gives ("moves the … logit by X on average, the deep part by Y"), as shown. */
 const splitNumbers = (text) => /logit by (-?[\d.]+) on average, the deep part by (-?[\d.]+)/.exec(text)?.slice(1);
 
-test('the Adult lesson on a 1280×720 projector: every target in view and uncovered, no scrolling, every number as the page shows it, and the cross map of the cross with the most outlined cells', { timeout: 1_200_000 }, async () => {
+test('the Adult lesson on a 1280×720 projector: every target in view and uncovered, its embedding map at least 250 px tall, no scrolling, every number as the page shows it, and the cross map of the cross with the most outlined cells', { timeout: 1_200_000 }, async () => {
   const { page, errors } = await open('#preset=adult&projector=1');
   const viewport = { width: 1280, height: 720 };
   await page.setViewportSize(viewport);
@@ -193,6 +208,9 @@ test('the Adult lesson on a 1280×720 projector: every target in view and uncove
       for (const [mode, auc] of shownAucs) assert.ok(text.includes(`${mode} (${auc})`) || text.includes(`${mode} first, test AUC ${auc}`), `step 1 says ${mode}'s AUC ${auc}: ${text}`);
     }
     if (step === 2) {
+      const tall = await pictureHeight(page, '#embedding-map');
+      assert.ok(tall >= PROJECTED_PICTURE, `step 2's embedding map shows ${tall} px tall`);
+      assert.ok(inside(await box(page, '#embedding-map'), viewport) && !overlap(card, await box(page, '#embedding-map')), 'the embedding map is on screen, uncovered');
       // Each panel's sentence names values and their positive rates as the neighbours list shows them.
       const listed = await page.$$eval('#embedding-list li', (items) => items.map((li) => li.textContent));
       const named = [...text.matchAll(/In the (\w+) model, occupation's first axis follows the positive rate \(r = -?[\d.]+\): (.+?) \((\d+)% positive\) sits far left, (.+?) \((\d+)% positive\) far right\./g)];

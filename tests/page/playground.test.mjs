@@ -505,7 +505,7 @@ test('FTRL with L1 on the wide part: the options travel in the link and the wide
     assert.equal(await page.$eval('#l1', (i) => [i.value, i.disabled].join()), `${l1},false`);
     await page.click('#train-joint');
     await waitDone(page);
-    const cell = await page.$eval('#results tbody tr[data-mode="joint"] td:nth-child(6)', (td) => td.textContent);
+    const cell = await page.$eval('#results tbody tr[data-mode="joint"] td:nth-child(8)', (td) => td.textContent);
     assert.match(cell, /^\d+(\.\d)?%$/);
     zeros[l1] = parseFloat(cell);
     assert.deepEqual(errors, []);

@@ -8,7 +8,7 @@ import { REQUESTS, knownMessage, requestOf } from '../../www/protocol.js';
 
 const CORE = {
   features: { label: '', label_rule: { rule: 'auto' }, roles: {}, kinds: {}, crosses: [], hash_buckets: 1000, embedding_dim: null },
-  train: { modes: ['joint'], epochs: 5, batch_size: 256, learning_rate: null, optimizer: 'adam', wide_optimizer: null, table_updates: 'auto', hidden: [64, 32, 16], test_fraction: 0.2, split: 'random', seed: 42 },
+  train: { modes: ['joint'], epochs: 5, batch_size: 256, learning_rate: null, optimizer: 'adam', wide_optimizer: null, table_updates: 'auto', hidden: [64, 32, 16], test_fraction: 0.2, split: 'random', seed: 42, class_weight: 'none', validation_fraction: 0, patience: null, lr_schedule: 'none' },
   ftrl: { l1: 1, l2: 1, learning_rate: 0.1 },
 };
 useCoreDefaults(CORE);
@@ -18,7 +18,7 @@ function another(key, value) {
   const { codec } = SETTINGS[key];
   if (codec.choices) return codec.parse(codec.choices.map(([v]) => v).find((v) => v !== '' && v !== codec.format(value)));
   const samples = { label: 'income', positive: '>50K', threshold: '4', roles: columnMap({ price: 'deep' }), kinds: columnMap({ zip: 'categorical' }), crosses: [['a', 'b'], ['a', 'b', 'c']],
-    embedding: '8', lr: '0.05', hidden: '32,8', testFraction: 0.3, l1: 2.5, l2: 0, wideLr: 0.7, map: ['a', 'b'], embed: 'a' };
+    embedding: '8', lr: '0.05', hidden: '32,8', testFraction: 0.3, classWeight: '10:1', validationFraction: 0.2, patience: '3', l1: 2.5, l2: 0, wideLr: 0.7, map: ['a', 'b'], embed: 'a' };
   if (key in samples) return samples[key];
   assert.equal(typeof value, 'number', `${key} needs a sample`);
   return value + 1;
@@ -32,6 +32,11 @@ test('every setting with a form control reads back from its control the value it
   }
   assert.equal(parseInput('epochs', '0'), undefined, 'a value the link refuses, the form refuses');
   assert.equal(parseInput('optimizer', 'adamw'), undefined);
+  // Class weights: any positive POS:NEG (not only the field's suggestions), as the core writes it.
+  assert.equal(parseInput('classWeight', ' 2.50 : 1 '), '2.5:1');
+  for (const bad of ['0:1', '10', '1:2:3', 'heavy', '-1:1', '']) assert.equal(parseInput('classWeight', bad), undefined, bad);
+  assert.deepEqual(['0', '0.49', '0.5', '-0.1'].map((s) => parseInput('validationFraction', s)), [0, 0.49, undefined, undefined]);
+  assert.deepEqual(['', '1', '0', '2.5'].map((s) => parseInput('patience', s)), ['', '1', undefined, undefined], 'empty turns patience off');
 });
 
 test('every setting travels in the link and back, alone and all together', () => {
@@ -46,6 +51,10 @@ test('every setting travels in the link and back, alone and all together', () =>
   }
   assert.deepEqual({ ...readHash(writeHash(changed, base), () => base) }, { ...changed });
   assert.equal(writeHash(base, base), '#preset=adult', 'a default is never written');
+  assert.equal(readHash('#preset=adult&classWeight=7.5:2', () => base).classWeight, '7.5:2', 'a link may give any ratio, not only the suggested ones');
+  const refused = [];
+  readHash('#preset=adult&classWeight=7.5&patience=0&validationFraction=0.5', () => base, (key) => refused.push(key));
+  assert.deepEqual(refused, ['classWeight', 'validationFraction', 'patience'], 'and values the engine would refuse go back as the link is read');
 });
 
 test('every configuration setting goes to the engine\'s configuration and back', () => {
