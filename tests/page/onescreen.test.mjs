@@ -44,6 +44,23 @@ const pictureHeight = (page, selector) => page.$eval(selector, async (img) => {
 /** The least height, in CSS pixels, a lesson step's picture gets on a 1280×720 projector: a room reads it from the back. */
 const PROJECTED_PICTURE = 250;
 
+/**
+ * Waits for lesson step `step`, checks that its card and its target are on screen, apart, with
+ * no scrolling, adds the target's id to `seen`; resolves to the card's box and the step's sentence.
+ */
+async function stepInView(page, step, viewport, seen) {
+  await stepReady(page, step);
+  const card = await box(page, '#lesson');
+  const target = await box(page, '[data-lesson-target]');
+  const id = await page.$eval('[data-lesson-target]', (t) => t.id);
+  seen.push(id);
+  assert.ok(inside(card, viewport), `step ${step}: the card is on screen ${JSON.stringify(card)}`);
+  assert.ok(inside(target, viewport), `step ${step}: #${id} is on screen ${JSON.stringify(target)}`);
+  assert.ok(!overlap(card, target), `step ${step}: the card ${JSON.stringify(card)} leaves #${id} ${JSON.stringify(target)} uncovered`);
+  assert.equal(await page.evaluate(() => document.scrollingElement.scrollTop), 0, `step ${step} needs no scrolling`);
+  return { card, text: await page.$eval('#lesson-text', (p) => p.textContent) };
+}
+
 /** A results table's AUCs by model, as shown (`#results tbody` now, `#results tfoot` the race before). */
 const aucs = (page, part) => page.$$eval(`#results ${part} tr`, (rows) => Object.fromEntries(rows.map((tr) => [tr.dataset.mode, tr.querySelectorAll('td')[1].textContent])));
 
@@ -81,16 +98,7 @@ test('the memorize lesson on a 1280×720 projector: every target in view and unc
   await page.click('#lesson-start');
   const seen = [];
   for (let step = 1; step <= 6; step += 1) {
-    await stepReady(page, step);
-    const card = await box(page, '#lesson');
-    const target = await box(page, '[data-lesson-target]');
-    const id = await page.$eval('[data-lesson-target]', (t) => t.id);
-    seen.push(id);
-    assert.ok(inside(card, viewport), `step ${step}: the card is on screen ${JSON.stringify(card)}`);
-    assert.ok(inside(target, viewport), `step ${step}: #${id} is on screen ${JSON.stringify(target)}`);
-    assert.ok(!overlap(card, target), `step ${step}: the card ${JSON.stringify(card)} leaves #${id} ${JSON.stringify(target)} uncovered`);
-    assert.equal(await page.evaluate(() => document.scrollingElement.scrollTop), 0, `step ${step} needs no scrolling`);
-    const text = await page.$eval('#lesson-text', (p) => p.textContent);
+    const { card, text } = await stepInView(page, step, viewport, seen);
     if (step === 2) {
       assert.equal(await page.$eval('#class-speed', (b) => b.checked), true, 'a lesson races at class speed');
       assert.equal((await hashParams(page)).epochs, undefined, 'a lesson races the preset\'s epochs, not the teacher\'s 2');
@@ -192,16 +200,7 @@ test('the Adult lesson on a 1280×720 projector: every target in view and uncove
   await page.click('#lesson-start');
   const seen = [];
   for (let step = 1; step <= 4; step += 1) {
-    await stepReady(page, step);
-    const card = await box(page, '#lesson');
-    const target = await box(page, '[data-lesson-target]');
-    const id = await page.$eval('[data-lesson-target]', (t) => t.id);
-    seen.push(id);
-    assert.ok(inside(card, viewport), `step ${step}: the card is on screen ${JSON.stringify(card)}`);
-    assert.ok(inside(target, viewport), `step ${step}: #${id} is on screen ${JSON.stringify(target)}`);
-    assert.ok(!overlap(card, target), `step ${step}: the card ${JSON.stringify(card)} leaves #${id} ${JSON.stringify(target)} uncovered`);
-    assert.equal(await page.evaluate(() => document.scrollingElement.scrollTop), 0, `step ${step} needs no scrolling`);
-    const text = await page.$eval('#lesson-text', (p) => p.textContent);
+    const { card, text } = await stepInView(page, step, viewport, seen);
     if (step === 1) {
       const shownAucs = Object.entries(await aucs(page, 'tbody'));
       assert.equal(shownAucs.length, 3);
