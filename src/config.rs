@@ -46,11 +46,17 @@ pub enum Setup {
     /// The generated MovieLens-shaped ratings (`widedeep generate movielens`) as the seed study
     /// reads them, ids ignored: AdaGrad 0.01, batch 200, 8-d embeddings, 5 epochs.
     Movielens,
+    /// Predict the stars: the rating itself (1–5, a regression) from the ids setup's columns and
+    /// cross, on a MovieLens archive or the generated ratings; Adam 0.001, batch 256, 8 epochs.
+    Stars,
+    /// Home prices (`widedeep generate prices`), a regression: a neighbourhood × kind cross,
+    /// 2-d embeddings and one hidden layer of 16, Adam 0.01, 10 epochs.
+    Prices,
 }
 
 impl Setup {
     /// Every setup, for listing.
-    pub const ALL: [Setup; 5] = [Setup::Seed, Setup::Ids, Setup::Adult, Setup::Memorize, Setup::Movielens];
+    pub const ALL: [Setup; 7] = [Setup::Seed, Setup::Ids, Setup::Adult, Setup::Memorize, Setup::Movielens, Setup::Stars, Setup::Prices];
 
     /// The name used by `--setup` and the page.
     pub fn name(self) -> &'static str {
@@ -60,15 +66,21 @@ impl Setup {
             Self::Adult => "adult",
             Self::Memorize => "memorize",
             Self::Movielens => "movielens",
+            Self::Stars => "stars",
+            Self::Prices => "prices",
         }
     }
 
-    /// The label column and its positive value.
-    fn label(self) -> (&'static str, &'static str) {
+    /// The label column and its rule: a positive value, or the number itself.
+    fn label(self) -> (&'static str, LabelRule) {
+        let positive = |value: &str| LabelRule::Positive { value: value.into() };
+        let number = LabelRule::Number { mean: 0.0, sd: 1.0 };
         match self {
-            Self::Seed | Self::Ids | Self::Movielens => ("liked", "1"),
-            Self::Adult => ("income", ">50K"),
-            Self::Memorize => ("bought", "1"),
+            Self::Seed | Self::Ids | Self::Movielens => ("liked", positive("1")),
+            Self::Adult => ("income", positive(">50K")),
+            Self::Memorize => ("bought", positive("1")),
+            Self::Stars => ("rating", number),
+            Self::Prices => ("price", number),
         }
     }
 
@@ -77,9 +89,12 @@ impl Setup {
         let seed = vec![("genres", Role::Both), ("gender", Role::Both), ("age", Role::Both), ("occupation", Role::Deep)];
         match self {
             Self::Seed => seed,
-            Self::Ids => [&seed[..3], &[("occupation", Role::Both), ("user_id", Role::Both), ("movie_id", Role::Both)]].concat(),
+            Self::Ids | Self::Stars => {
+                [&seed[..3], &[("occupation", Role::Both), ("user_id", Role::Both), ("movie_id", Role::Both)]].concat()
+            }
             Self::Adult => vec![("fnlwgt", Role::Ignore)],
             Self::Memorize => vec![("price", Role::Ignore)],
+            Self::Prices => Vec::new(),
             Self::Movielens => [
                 ("timestamp", Role::Ignore),
                 ("zip_code", Role::Ignore),
@@ -95,7 +110,8 @@ impl Setup {
     fn crosses(self) -> &'static [&'static [&'static str]] {
         match self {
             Self::Seed | Self::Movielens => &[&["gender", "age"]],
-            Self::Ids => &[&["gender", "age"], &["user_id", "genres"]],
+            Self::Ids | Self::Stars => &[&["gender", "age"], &["user_id", "genres"]],
+            Self::Prices => &[&["neighbourhood", "kind"]],
             Self::Adult => &[&["education", "occupation"], &["native-country", "occupation"], &["gender", "age"]],
             Self::Memorize => &[&["city", "product"]],
         }
@@ -103,7 +119,7 @@ impl Setup {
 
     /// Whether every column the setup does not name is ignored (the studies read only theirs).
     fn only_its_columns(self) -> bool {
-        matches!(self, Self::Seed | Self::Ids)
+        matches!(self, Self::Seed | Self::Ids | Self::Stars)
     }
 
     /// The setup's configuration for a file with `schema`: its columns in their roles (every
@@ -120,7 +136,8 @@ impl Setup {
         });
         if !missing.is_empty() {
             let load = match self {
-                Self::Seed | Self::Ids => "load a MovieLens archive",
+                Self::Seed | Self::Ids | Self::Stars => "load a MovieLens archive",
+                Self::Prices => "generate it with the prices preset",
                 Self::Adult => "load data/adult.csv",
                 Self::Memorize => "generate it with the memorize preset",
                 Self::Movielens => "generate it with the movielens preset",
@@ -139,18 +156,19 @@ impl Setup {
     /// The setup's settings without a file: its label, the roles of the columns it names, its
     /// crosses, sizes and training. What the page's presets start from before their data loads.
     pub fn settings(self) -> Config {
-        let (label, positive) = self.label();
+        let (label, label_rule) = self.label();
         let features = FeatureConfig {
-            label_rule: LabelRule::Positive { value: positive.into() },
+            task: Some(label_rule.task()),
+            label_rule,
             roles: self.roles().into_iter().map(|(c, r)| (c.to_string(), r)).collect(),
             // The seed one-hot encodes and embeds age groups: ages are categories, not a number.
             kinds: if self.only_its_columns() { [("age".to_string(), ColumnKind::Categorical)].into() } else { BTreeMap::new() },
             crosses: self.crosses().iter().map(|c| c.iter().map(|s| s.to_string()).collect()).collect(),
-            hash_buckets: if self == Self::Ids { 20_000 } else { FeatureConfig::default().hash_buckets },
+            hash_buckets: if matches!(self, Self::Ids | Self::Stars) { 20_000 } else { FeatureConfig::default().hash_buckets },
             embedding_dim: match self {
                 Self::Seed | Self::Movielens => Some(8),
-                Self::Memorize => Some(2),
-                Self::Ids | Self::Adult => None,
+                Self::Memorize | Self::Prices => Some(2),
+                Self::Ids | Self::Adult | Self::Stars => None,
             },
             ..FeatureConfig::for_label(label)
         };
@@ -164,7 +182,8 @@ impl Setup {
         match self {
             Self::Seed => TrainConfig { epochs: 20, ..adagrad },
             Self::Movielens => TrainConfig { epochs: 5, ..adagrad },
-            Self::Ids => TrainConfig { learning_rate: Some(0.001), epochs: 8, ..base },
+            Self::Ids | Self::Stars => TrainConfig { learning_rate: Some(0.001), epochs: 8, ..base },
+            Self::Prices => TrainConfig { hidden: vec![16], learning_rate: Some(0.01), epochs: 10, ..base },
             Self::Adult => base,
             Self::Memorize => TrainConfig { hidden: vec![16], learning_rate: Some(0.01), epochs: 6, ..base },
         }

@@ -153,7 +153,7 @@ pub enum LabelProblem {
     #[error("the positive class '{value}' never occurs (values include: {examples})")]
     PositiveNeverOccurs { value: String, examples: String },
     /// A threshold was chosen but a value is not a number.
-    #[error("row {row}: '{value}' is not a number, so a threshold cannot apply")]
+    #[error("row {row}: '{value}' is not a number, so neither a threshold nor a regression can apply")]
     NotNumber { row: usize, value: String },
     /// Every labelled row falls on one side of the rule.
     #[error("every row is on the same side of '{0}': nothing to learn")]
@@ -161,12 +161,25 @@ pub enum LabelProblem {
     /// The training rows hold no row of one class (it is rare and all of it fell in the test rows).
     #[error("the training rows hold no {0}: nothing to learn it from; use a smaller test share or another seed")]
     OneSidedTraining(String),
+    /// A few distinct whole numbers: codes or a rating, either a set of classes or a quantity;
+    /// only the user can say which.
+    #[error(
+        "it has {0} distinct whole numbers: set the task to regression to predict the number, or choose a positive class or a threshold"
+    )]
+    FewNumbers(usize),
+    /// A regression's training rows all hold the same number.
+    #[error("every training row has the value {0}: nothing to learn")]
+    Constant(f64),
+    /// A regression's numbers are too large for its mean and spread in 64-bit floating point.
+    #[error("its numbers are too large for a regression (beyond about ±1e150)")]
+    TooLarge,
 }
 
 impl LabelProblem {
     fn kind(&self) -> &'static str {
         match self {
-            Self::AllMissing | Self::SingleValue(_) | Self::OneSided(_) => "label_unusable",
+            Self::AllMissing | Self::SingleValue(_) | Self::OneSided(_) | Self::Constant(_) | Self::TooLarge => "label_unusable",
+            Self::FewNumbers(_) => "label_few_numbers",
             Self::OneSidedTraining(_) => "label_rare",
             Self::NotBinary(_) => "label_not_binary",
             Self::PositiveNeverOccurs { .. } => "label_positive_missing",

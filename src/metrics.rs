@@ -126,6 +126,28 @@ pub fn calibration(logits: &[f32], targets: &[f32]) -> Calibration {
     Calibration { bins, ece, brier: brier / n }
 }
 
+/// A regression's test quality, in the target's own units (R² has none).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RegressionMetrics {
+    /// Root mean squared error.
+    pub rmse: f64,
+    /// Mean absolute error.
+    pub mae: f64,
+    /// Coefficient of determination: 1 − SSE / SST, the share of the target's variance on these
+    /// rows the predictions explain (0 for predicting their mean; negative when worse).
+    pub r2: f64,
+}
+
+/// RMSE, MAE and R² of `predicted` against `actual` (both in the target's units).
+pub fn regression(predicted: &[f64], actual: &[f64]) -> RegressionMetrics {
+    let n = actual.len().max(1) as f64;
+    let mean = actual.iter().sum::<f64>() / n;
+    let sse: f64 = predicted.iter().zip(actual).map(|(p, a)| (p - a).powi(2)).sum();
+    let sst: f64 = actual.iter().map(|a| (a - mean).powi(2)).sum();
+    let mae = predicted.iter().zip(actual).map(|(p, a)| (p - a).abs()).sum::<f64>() / n;
+    RegressionMetrics { rmse: (sse / n).sqrt(), mae, r2: 1.0 - sse / sst }
+}
+
 /// The logistic function.
 pub fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
@@ -193,6 +215,16 @@ mod tests {
         assert_eq!((certain.bins[9].rows, certain.bins[0].rows), (1, 1), "p = 1 is in the last bin");
         assert!(certain.ece < 1e-12 && certain.brier < 1e-12);
         assert!(calibration(&[f32::NAN, 0.0], &[1.0, 0.0]).ece.is_nan());
+    }
+
+    #[test]
+    fn regression_metrics_by_hand() {
+        // Errors 1, -1, 0, 2 on actuals with mean 2.5: SSE 6, SST 5, RMSE √1.5, MAE 1.
+        let m = regression(&[2.0, 1.0, 3.0, 6.0], &[1.0, 2.0, 3.0, 4.0]);
+        assert!((m.rmse - 1.5f64.sqrt()).abs() < 1e-12 && (m.mae - 1.0).abs() < 1e-12, "{m:?}");
+        assert!((m.r2 - (1.0 - 6.0 / 5.0)).abs() < 1e-12, "worse than the mean: negative R², {m:?}");
+        assert_eq!(regression(&[1.0, 2.0], &[1.0, 2.0]).r2, 1.0);
+        assert_eq!(regression(&[1.5, 1.5], &[1.0, 2.0]).r2, 0.0, "the mean explains nothing");
     }
 
     #[test]

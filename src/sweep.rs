@@ -181,9 +181,9 @@ pub async fn sweep(
                 trainer.end_epoch().await?;
             }
             let best = trainer.best().expect("a sweep always holds validation rows back");
-            validation_auc.push(best.auc);
+            validation_auc.push(best.score);
             test_auc.push(trainer.history()[best.epoch - 1].test_auc);
-            on_run(&variant.name, config.train.seed, best.auc);
+            on_run(&variant.name, config.train.seed, best.score);
         }
         let (mean, spread) = mean_and_spread(&validation_auc);
         scores.push(Score { variant: variant.name.clone(), validation_auc, test_auc, mean, spread, difference: 0.0 });

@@ -147,6 +147,64 @@ pub fn ids(users: usize, items: usize, rows: usize, seed: u64, out: &mut impl Wr
     Ok(())
 }
 
+/// The kinds of home in [`prices`].
+const KINDS: [&str; 6] = ["flat", "house", "loft", "studio", "cottage", "villa"];
+/// Neighbourhoods, and the neighbourhood × kind pairs with a premium of their own, in [`prices`].
+pub const NEIGHBOURHOODS: usize = 12;
+const PREMIUM_PAIRS: usize = 12;
+/// The noise on every price (thousands): what no model can predict.
+pub const PRICE_NOISE: f64 = 25.0;
+
+/// The home-price world: each neighbourhood and kind shifts the price, area and rooms add to it
+/// linearly, and a few neighbourhood × kind pairs carry a premium (or a discount) of their own.
+/// Drawn from a seed, so a test knows the answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriceWorld {
+    /// Each neighbourhood's shift, in thousands.
+    pub neighbourhood: Vec<f64>,
+    /// Each kind's shift, in thousands.
+    pub kind: Vec<f64>,
+    /// The (neighbourhood, kind) pairs, 0-based, with their premium.
+    pub premiums: Vec<((usize, usize), f64)>,
+}
+
+impl PriceWorld {
+    /// The world of `seed`.
+    pub fn new(seed: u64) -> (Self, Rng) {
+        let mut rng = Rng::new(seed, 13);
+        let neighbourhood = (0..NEIGHBOURHOODS).map(|_| rng.normal() * 40.0).collect();
+        let kind = (0..KINDS.len()).map(|_| rng.normal() * 30.0).collect();
+        let premiums = (0..PREMIUM_PAIRS)
+            .map(|i| ((rng.below(NEIGHBOURHOODS), rng.below(KINDS.len())), if i % 2 == 0 { 120.0 } else { -120.0 }))
+            .collect();
+        (Self { neighbourhood, kind, premiums }, rng)
+    }
+
+    /// The expected price (thousands) of a home: everything but the noise.
+    pub fn price(&self, neighbourhood: usize, kind: usize, area: f64, rooms: u32) -> f64 {
+        let premium: f64 = self.premiums.iter().filter(|(pair, _)| *pair == (neighbourhood, kind)).map(|(_, p)| p).sum();
+        40.0 + 2.5 * area + 12.0 * f64::from(rooms) + self.neighbourhood[neighbourhood] + self.kind[kind] + premium
+    }
+}
+
+/// Home prices, a regression: `price` (thousands) from the neighbourhood, the kind of home, its
+/// area and rooms. Area and rooms are linear (the deep part's numbers fit them); the premiums of
+/// a few neighbourhood × kind pairs are what a cross of the two memorizes and small embeddings
+/// smooth away. See [`PriceWorld`] for the answer key; [`PRICE_NOISE`] is the error no model
+/// avoids.
+pub fn prices(rows: usize, seed: u64, out: &mut impl Write) -> io::Result<()> {
+    let (world, mut rng) = PriceWorld::new(seed);
+    writeln!(out, "neighbourhood,kind,area,rooms,price")?;
+    for _ in 0..rows {
+        let (n, k) = (rng.below(NEIGHBOURHOODS), rng.below(KINDS.len()));
+        let area = 30.0 + rng.next_f64() * 170.0;
+        let rooms = (area / 35.0 + rng.normal() * 0.7).round().clamp(1.0, 6.0) as u32;
+        let price = world.price(n, k, area, rooms) + rng.normal() * PRICE_NOISE;
+        writeln!(out, "nb_{:02},{},{area:.1},{rooms},{price:.1}", n + 1, KINDS[k])?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

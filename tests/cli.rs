@@ -433,3 +433,79 @@ fn a_sweep_ranks_the_cross_that_carries_the_signal_first_over_three_seeds() {
         "at most 16 variants",
     );
 }
+
+/// A housing table whose target is a price trains with no flag as a regression, reports RMSE, MAE
+/// and R² (JSON names the task), saves a model that predicts numbers in the price's units; an
+/// 8-class text label, a few whole numbers and contradicting flags are refused with the flag that
+/// fixes them.
+#[test]
+fn a_price_trains_as_a_regression_with_no_flag_and_predicts_in_its_units() {
+    let dir = scratch("regression");
+    let mut csv = Vec::new();
+    widedeep::synth::prices(3000, 2, &mut csv).unwrap();
+    let file = write(&dir, "homes.csv", std::str::from_utf8(&csv).unwrap());
+    let (json, model, scored) = (dir.join("r.json"), dir.join("m.json"), dir.join("scored.csv"));
+    let out = widedeep(&[
+        "train",
+        &file,
+        "--model",
+        "all",
+        "--epochs",
+        "4",
+        "--lr",
+        "0.01",
+        "--cross",
+        "neighbourhood,kind",
+        "--quiet",
+        "--json",
+        json.to_str().unwrap(),
+        "--save",
+        model.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("label price (a number), a regression, mean"), "{stderr}");
+    assert!(stdout.contains("RMSE") && stdout.contains("R²") && !stdout.contains("AUC"), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["dataset"]["task"], "regression");
+    let last = report["models"][2]["epochs"][3].clone();
+    assert!(last["test_r2"].as_f64().unwrap() > 0.9 && last["test_rmse"].as_f64().unwrap() < 40.0, "{last}");
+    assert!(last["test_auc"].is_null(), "no AUC for a number: {last}");
+    let out = widedeep(&["predict", "--model", model.to_str().unwrap(), &file, "--out", scored.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stderr.contains("RMSE") && stderr.contains("R²"), "{stderr}");
+    let text = std::fs::read_to_string(&scored).unwrap();
+    assert_eq!(text.lines().next().unwrap(), "neighbourhood,kind,area,rooms,price,prediction");
+    let (actual, predicted): (Vec<f64>, Vec<f64>) = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<f64> = l.split(',').skip(2).map(|c| c.parse().unwrap()).collect();
+            (cells[2], cells[3])
+        })
+        .unzip();
+    let rmse = (actual.iter().zip(&predicted).map(|(a, p)| (a - p).powi(2)).sum::<f64>() / actual.len() as f64).sqrt();
+    let (low, high) = actual.iter().fold((f64::MAX, f64::MIN), |(l, h), &a| (l.min(a), h.max(a)));
+    let within = predicted.iter().all(|p| (low - 100.0..high + 100.0).contains(p));
+    assert!(rmse < 40.0 && within, "in thousands, as the prices ({low} to {high}): RMSE {rmse}");
+
+    let classes: String =
+        (0..400).map(|i| format!("{},{}\n", i % 7, ["cyt", "nuc", "mit", "erl", "pox", "vac", "me1", "me2"][i % 8])).collect();
+    let proteins = write(&dir, "proteins.csv", &format!("mcg,class\n{classes}"));
+    fails_with(&["train", &proteins, "--quiet"], "label column 'class': it has 8 distinct values, so it is not binary");
+    let stars: String = (0..400).map(|i| format!("{},{}\n", i % 7, 1 + i % 5)).collect();
+    let stars = write(&dir, "stars.csv", &format!("user,label\n{stars}"));
+    fails_with(
+        &["train", &stars, "--quiet"],
+        "5 distinct whole numbers: set the task to regression to predict the number, or choose a positive class or a threshold (--task regression",
+    );
+    let out = widedeep(&["train", &stars, "--task", "regression", "--epochs", "1", "--quiet"]);
+    assert!(out.status.success(), "--task regression reads the stars: {}", String::from_utf8_lossy(&out.stderr));
+    fails_with(
+        &["train", &stars, "--task", "regression", "--threshold", "4"],
+        "the task is regression (predict the number), but a threshold (4) makes a yes/no label",
+    );
+    fails_with(&["train", &file, "--task", "binary"], "label column 'price': it has");
+    fails_with(&["train", &file, "--task", "ordinal"], "--task: expected binary or regression, got 'ordinal'");
+    fails_with(&["train", &file, "--class-weight", "balanced"], "class weights weigh the two classes of a yes/no label");
+}

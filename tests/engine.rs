@@ -76,7 +76,7 @@ fn export_import_and_score() {
     assert_eq!(block_on(engine.export_model(Mode::Wide)).unwrap_err(), Error::NoModel("wide"));
     assert_eq!(engine.import_model(&json).unwrap(), ["a", "b", "x"]);
     let scored = block_on(engine.score_csv(b"a,b,x\na1,b0,0.5\na1,b1,0.5\nzz,b1,NA\n")).unwrap();
-    let scores = scored.probabilities;
+    let scores = scored.predictions;
     assert_eq!(scores.len(), 3);
     assert!(scored.csv.starts_with("a,b,x,probability\na1,b0,0.5,0."), "{}", scored.csv);
     assert!(scores[0] > 0.6 && scores[1] < 0.4, "a1 x b0 is positive, a1 x b1 negative: {scores:?}");
@@ -214,4 +214,39 @@ fn a_model_out_of_patience_is_done_and_its_calibration_is_there_to_draw() {
     let rows: usize = calibrations[0].calibration.bins.iter().map(|b| b.rows).sum();
     assert_eq!(rows, 180, "every test row in a bin");
     assert!((calibrations[0].calibration.brier - run.epochs[best - 1].test_brier).abs() < 1e-12, "the kept epoch's calibration");
+}
+
+/// The page's "prices" preset through the engine as the worker drives it: the setup makes it a
+/// regression, the report names the task with RMSE and R², a model handed to another worker
+/// goes on with its history (`null` AUCs read back), the named weights are in the price's
+/// thousands, and the pictures drawn from rates say they are not drawn for a number.
+#[test]
+fn the_prices_preset_trains_a_regression_and_its_pictures_say_what_they_show() {
+    let mut engine = Engine::new();
+    engine.load_csv("prices.csv", &Engine::preset_csv("prices").unwrap()).unwrap();
+    let mut config = engine.setup_config("prices").unwrap();
+    config.train.epochs = 3;
+    let dataset = block_on(engine.configure(config.clone())).unwrap();
+    assert_eq!((dataset.task, dataset.label.as_str()), (widedeep::data::Task::Regression, "price (a number)"));
+    let [mean, sd] = dataset.target_scale.unwrap();
+    assert!((250.0..450.0).contains(&mean) && (100.0..250.0).contains(&sd), "{mean} {sd}");
+    while !block_on(engine.train(50)).unwrap().done {}
+    let report = engine.report().unwrap().report;
+    let joint = report.models.iter().find(|m| m.mode == Mode::Joint).unwrap().last().copied().unwrap();
+    let r = joint.test_regression.unwrap();
+    assert!(r.test_r2 > 0.9 && r.test_rmse < 45.0, "{r:?}");
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(json.contains("\"test_auc\":null") && json.contains("\"task\":\"regression\""), "{json}");
+    let weights = block_on(engine.named_weights(Mode::Joint, 40)).unwrap();
+    let premium =
+        weights.iter().find(|w| w.feature.contains(" × ") || w.feature.contains(" x ")).expect("a premium pair among the largest");
+    assert!(premium.weight.abs() > 30.0, "a premium of ±120 thousand shows in thousands: {premium:?}");
+    let err = engine.cross_map(["neighbourhood", "kind"], &[], 3).unwrap_err().to_string();
+    assert_eq!(err, "the cross map shows a yes/no label's rates and probabilities; for a regression it is not drawn yet");
+    let bytes = block_on(engine.hand_over(Mode::Wide)).unwrap();
+    let mut other = Engine::new();
+    other.load_csv("prices.csv", &Engine::preset_csv("prices").unwrap()).unwrap();
+    config.train.modes.retain(|&m| m != Mode::Wide);
+    block_on(other.configure_prepared("prices.csv", engine.prepared_bytes().unwrap(), config)).unwrap();
+    assert_eq!(other.take_over(&bytes).unwrap(), Mode::Wide);
 }

@@ -418,3 +418,30 @@ fn shards_encoded_in_parts_train_on_two_ranks_and_a_foreign_shard_is_refused() {
     let bad = widedeep(&["encode", model.to_str().unwrap(), &train, "--out", "x", "--shard-rows", "10", "--part", "2/2"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--part 2/2: write I/N with 0 <= I < N"));
 }
+
+/// A regression leaves as ONNX too: its second output is the number in the label's units
+/// (`mean + sd · logit`, the scale in the graph's metadata), as ONNX Runtime computes it; the
+/// PyTorch bundle, written for yes/no labels, refuses it and says where to go.
+#[test]
+fn a_regression_exported_to_onnx_predicts_our_numbers_in_onnx_runtime() {
+    let dir = scratch("onnx-regression");
+    let mut csv = Vec::new();
+    widedeep::synth::prices(1500, 3, &mut csv).unwrap();
+    let data = write(&dir, "homes.csv", std::str::from_utf8(&csv).unwrap());
+    for mode in ["wide", "joint"] {
+        let model = dir.join(format!("homes-{mode}.json"));
+        let saved = model.to_str().unwrap();
+        run_ok(&["train", &data, "--model", mode, "--epochs", "2", "--cross", "neighbourhood,kind", "--quiet", "--save", saved]);
+        let report = check_in_onnx_runtime(&dir, &model, &data);
+        assert_eq!(report["outputs"], serde_json::json!(["logit", "prediction"]), "{report}");
+        let (difference, largest) = (report["max_difference"].as_f64().unwrap(), report["largest"].as_f64().unwrap());
+        assert!(largest > 100.0 && difference < 1e-6 * largest, "{mode}: {difference} off on numbers up to {largest}");
+        assert_eq!(report["logit_matches_probability"], true, "{mode}: the prediction is mean + sd · logit: {report}");
+    }
+    let out = widedeep(&["export", dir.join("homes-joint.json").to_str().unwrap(), "--torch", dir.join("bundle").to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("the PyTorch bundle is for yes/no labels so far; export a regression to ONNX"),
+        "{stderr}"
+    );
+}

@@ -264,3 +264,39 @@ fn the_best_epoch_is_the_best_validation_auc_and_its_parameters_reproduce_it() {
     assert_eq!(prepared.train.rows, 2100, "the validation rows come out of the training rows: {} of them", prepared.train.rows);
     assert_eq!(comparison.trainers[0].batches_per_epoch(), 1680usize.div_ceil(64), "it steps on the other 1,680 only");
 }
+
+/// A regression with known coefficients and a neighbourhood × kind premium only the cross can fit:
+/// joint reaches the noise floor (the R² of the truth itself, within a point), deep without the
+/// premiums stays clearly below it.
+#[test]
+fn joint_fits_a_regression_to_its_noise_floor_and_deep_does_not() {
+    let mut csv = Vec::new();
+    widedeep::synth::prices(20_000, 1, &mut csv).unwrap();
+    let table = read_table(csv.as_slice()).unwrap();
+    let schema = Schema::infer(&table);
+    let config = widedeep::Setup::Prices.config(&schema).unwrap();
+    let mut comparison = Comparison::new(&table, &schema, &config.features, &config.train, &Device::flex()).unwrap();
+    let prices: Vec<f64> =
+        table.column("price").unwrap().codes.iter().map(|&c| table.column("price").unwrap().values[c as usize].parse().unwrap()).collect();
+    let mean = prices.iter().sum::<f64>() / prices.len() as f64;
+    let variance = prices.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / prices.len() as f64;
+    let truth = 1.0 - widedeep::synth::PRICE_NOISE.powi(2) / variance;
+    let mut last = std::collections::BTreeMap::new();
+    for trainer in &mut comparison.trainers {
+        for _ in 0..config.train.epochs {
+            trainer.run_epoch(|_| {}).unwrap();
+        }
+        let record = *trainer.history().last().unwrap();
+        assert!(record.test_auc.is_nan() && record.validation_auc.is_none(), "no AUC for a number: {record:?}");
+        last.insert(trainer.mode().name(), record.test_regression.expect("a regression's metrics"));
+    }
+    let (joint, deep) = (last["joint"], last["deep"]);
+    assert!((joint.test_r2 - truth).abs() < 0.01, "joint R² {} against the truth's {truth}", joint.test_r2);
+    assert!(
+        joint.test_rmse < 1.1 * widedeep::synth::PRICE_NOISE,
+        "joint RMSE {} (noise {})",
+        joint.test_rmse,
+        widedeep::synth::PRICE_NOISE
+    );
+    assert!(joint.test_r2 > deep.test_r2 + 0.01, "joint {} against deep {}: the premiums need the cross", joint.test_r2, deep.test_r2);
+}

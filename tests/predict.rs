@@ -55,7 +55,7 @@ fn scores_a_file_with_unseen_categories_and_no_label() {
     let table = read_table("size,colour,price\nL,red,10\nXXL,purple,NA\nS,,5\n".as_bytes()).unwrap();
     let scored = pollster::block_on(saved.score(&table, &Device::flex())).unwrap();
     assert_eq!(scored.metrics, None);
-    let p = scored.probabilities;
+    let p = scored.predictions;
     assert_eq!(p.len(), 3);
     assert!(p.iter().all(|p| (0.0..=1.0).contains(p)));
     assert!(p[0] > 0.7, "red and large is likely liked: {}", p[0]);

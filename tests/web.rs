@@ -101,7 +101,7 @@ async fn export_import_and_score_round_trip() {
 async fn engine_scores(engine: &mut Engine, preference: Preference, json: &str) -> Vec<f64> {
     engine.choose_backend(preference).await.unwrap();
     engine.import_model(json).unwrap();
-    engine.score_csv(parity::csv().as_bytes()).await.unwrap().probabilities
+    engine.score_csv(parity::csv().as_bytes()).await.unwrap().predictions
 }
 
 #[wasm_bindgen_test]

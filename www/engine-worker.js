@@ -405,8 +405,8 @@ const handlers = {
   },
   async score({ bytes }) {
     await settled();
-    const { probabilities, csv, clipped } = await engine.scoreCsv(new Uint8Array(bytes));
-    post({ type: 'scored', probabilities, csv, clipped });
+    const { predictions, csv, clipped } = await engine.scoreCsv(new Uint8Array(bytes));
+    post({ type: 'scored', predictions, csv, clipped });
   },
   panicForTest() {
     panicNext = true;

@@ -12,9 +12,15 @@ const shown = (x) => x.toFixed(4);
  */
 export function keptEpoch(run) {
   let best = null;
-  for (const e of run.epochs) if (e.validation_auc != null && (!best || e.validation_auc > best.validation_auc)) best = e;
+  for (const e of run.epochs) if (validationScore(e) != null && (!best || validationScore(e) > validationScore(best))) best = e;
   return best ?? run.epochs[run.epochs.length - 1];
 }
+
+/** The validation score an epoch is kept by, as the core judges it: the AUC, or a regression's R². */
+export const validationScore = (e) => e.validation_auc ?? e.validation_r2 ?? null;
+
+/** The test score a race ranks by, as the core's: the AUC, or a regression's R² (higher is better). */
+export const testScore = (e) => e.test_r2 ?? e.test_auc;
 
 /** The ranking of a race in words, best test AUC first. */
 export function rankingFacts(runs) {

@@ -21,6 +21,8 @@ export const page = {
    * when a load succeeds, so a load that fails or is cancelled leaves the previous data's.
    */
   source: null,
+  /** What the race on screen predicts ('binary' or 'regression', from the engine's dataset reply). */
+  task: 'binary',
   /** The crosses the engine suggests, and the columns it says the model reads, into which part (its diagram's inputs). */
   suggestions: [],
   diagramInputs: [],

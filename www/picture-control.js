@@ -25,12 +25,25 @@ function currentView() {
   return {
     curves: wanted('curves'),
     diagram: wanted('diagram'),
-    cross: pair.length === 2 && wanted('cross_map') ? pair : null,
-    embedding: (wanted('embedding') && embeddingColumn()) || null,
+    cross: pair.length === 2 && wanted('cross_map') && rates() ? pair : null,
+    embedding: (wanted('embedding') && rates() && embeddingColumn()) || null,
     weights: page.runs.some((r) => r.mode === inside && r.mode !== 'deep') ? inside : null,
     perModel: PER_MODEL.filter(wanted),
     projector: page.state.projector === '1',
   };
+}
+
+/** Whether the race's pictures of rates (the cross map, the embedding map) apply: a yes/no label. */
+const rates = () => page.task !== 'regression';
+
+/** What the rates' pictures wait for, or, for a regression, why they are not drawn. */
+const RATE_PICTURES = ['cross_map', 'embedding'];
+export function noteTask(task) {
+  page.task = task;
+  for (const kind of RATE_PICTURES) {
+    img[kind].nextElementSibling.textContent = rates() ? PICTURES[kind].placeholder
+      : `This picture shows the rates of a yes/no label; for a regression (this race predicts a number) it is not drawn yet. The results, curves, diagram and weights are the regression's.`;
+  }
 }
 
 /**

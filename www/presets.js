@@ -41,6 +41,26 @@ export const PRESETS = {
       'The rating column is left out on purpose: liked is rating ≥ 4, so the rating gives the answer away (the table says so). Switch it on and watch the AUC jump to a meaningless 1.000.',
     ],
   },
+  prices: {
+    title: 'Home prices: predict a number (generated)',
+    load: { preset: 'prices', name: 'home-prices.csv' },
+    setup: 'prices',
+    story: [
+      'Predict a home\'s price (in thousands) from its neighbourhood, its kind, its area and its rooms: a number, not a yes/no, so the models are judged by R² and by their error in thousands.',
+      'Area and rooms add to the price in a straight line, which the deep part\'s numbers fit. But a few neighbourhood × kind pairs carry a premium or a discount of their own: only the wide cross memorizes those, the 2-number embeddings smooth them away.',
+      'Watch: joint gets closest (its error near the 25 thousand of noise no model can predict). Then switch the neighbourhood × kind cross off and race again.',
+    ],
+  },
+  stars: {
+    title: 'Predict the stars (synthetic MovieLens-shaped ratings)',
+    load: { preset: 'movielens', name: 'movielens-synthetic.csv' },
+    setup: 'stars',
+    story: [
+      'The classic recommender question as a number: how many stars (1 to 5) will a user give a movie? The ratings are generated here in MovieLens\'s shape.',
+      'The ids setup\'s columns: user and movie ids in both parts, genres, gender, age and occupation, with a user × genres cross that remembers each person\'s taste in each genre. liked is left out: it is made from the rating.',
+      'The results table ranks by R² and gives the error in stars (RMSE, MAE).',
+    ],
+  },
   memorize: {
     title: 'Memorize vs generalize (generated)',
     load: { preset: 'memorize', name: 'memorize-vs-generalize.csv' },

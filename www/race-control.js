@@ -9,7 +9,7 @@ import * as views from './views.js';
 import * as pictures from './pictures.js';
 import { throttle } from './throttle.js';
 import { reload, save, showBackend, showStale } from './data.js';
-import { clearCrossMap, clearPictures, crossMapShown, maybeDraw, pictureDrawing } from './picture-control.js';
+import { clearCrossMap, clearPictures, crossMapShown, maybeDraw, noteTask, pictureDrawing } from './picture-control.js';
 import { ENDED, crossWords, engine, explain, listen, page, raceKey, racers, say, trained, ui } from './page-state.js';
 
 /** Class speed: the fewest milliseconds between two epochs, so a room sees each one land. */
@@ -30,6 +30,7 @@ export async function race(modes) {
   try {
     const { dataset, backend } = await racers.configure(modes, count, (share) => toConfig(page.state, share), ui.backend.dataset.kind);
     showBackend(backend);
+    noteTask(dataset.task);
     const workers = racers.clients.length > 1 ? `, in ${racers.clients.length} workers at once` : '';
     say(`Training ${modes.join(', ')} on ${dataset.train_rows.toLocaleString()} rows (${dataset.test_rows.toLocaleString()} held out; label ${dataset.label})${workers}.` +
       views.describeLeaks(dataset.leaks, page.state) + views.describeWarnings(dataset.warnings));
@@ -62,7 +63,7 @@ function onWorkerMessage(client, message) {
   else if (message.type === 'done') {
     if (!racers.finished(client)) return;
     setPhase('done');
-    say('Done. The table ranks the models by test AUC.');
+    say(`Done. The table ranks the models by test ${page.task === 'regression' ? 'R²' : 'AUC'}.`);
     maybeDraw(true);
     endRace('done');
   } else if (message.type === 'error' && message.kind === 'crashed') {

@@ -43,10 +43,10 @@ export function bindSharing() {
     if (!file) return;
     try {
       const bytes = await file.arrayBuffer();
-      const { csv, probabilities, clipped } = await engine.request('score', { bytes }, [bytes]);
+      const { csv, predictions, clipped } = await engine.request('score', { bytes }, [bytes]);
       download(file.name.replace(/(\.\w+)?$/, '-scored.csv'), csv, 'text/csv');
       const far = clipped ? ` Note: ${clipped.toLocaleString()} numbers lay more than a million standard deviations from the training data's mean and were clipped to it.` : '';
-      note(`Scored ${probabilities.length.toLocaleString()} rows.${far}`);
+      note(`Scored ${predictions.length.toLocaleString()} rows.${far}`);
     } catch (error) {
       note(`Could not score that file: ${explain(error)}`);
     }

@@ -1,7 +1,7 @@
 // Rendering: state and engine results in, DOM out. No engine calls and no global state here.
 import { el, metric, replaceChildren, setOptions } from './dom.js';
 import { own } from './state.js';
-import { keptEpoch } from './lesson-facts.js';
+import { keptEpoch, testScore, validationScore } from './lesson-facts.js';
 
 const ROLES = [['both', 'wide + deep'], ['wide', 'wide only'], ['deep', 'deep only'], ['ignore', 'ignore']];
 export const MODES = ['wide', 'deep', 'joint'];
@@ -163,7 +163,9 @@ export function renderProgress(list, models, done = false) {
  * (the per-epoch table still shows the last).
  */
 export function renderResults(tbody, runs, suffix = '') {
-  const ranked = runs.filter((r) => r.epochs.length).sort((a, b) => keptEpoch(b).test_auc - keptEpoch(a).test_auc);
+  const figures = FIGURES[taskOf(runs)];
+  if (!suffix) setHeadings(tbody.closest('table').tHead.rows[0], 2, figures.results);
+  const ranked = runs.filter((r) => r.epochs.length).sort((a, b) => testScore(keptEpoch(b)) - testScore(keptEpoch(a)));
   tbody.replaceChildren(...ranked.map((run, i) => {
     const e = keptEpoch(run);
     const seconds = run.epochs.reduce((sum, x) => sum + x.seconds, 0);
@@ -171,7 +173,7 @@ export function renderResults(tbody, runs, suffix = '') {
     return el('tr', { attrs: { 'data-mode': run.mode } }, [
       el('td', { className: 'num', textContent: String(i + 1) }),
       el('th', { scope: 'row' }, [el('span', { className: `swatch ${run.mode}`, attrs: { 'aria-hidden': 'true' } }), ` ${run.mode}${suffix}`, ...keptNote(run, e)]),
-      ...[e.test_auc, e.test_accuracy, e.test_loss, e.test_brier, e.test_ece].map((x) => el('td', { className: 'num', textContent: metric(x) })),
+      ...figures.results.map(([, , value]) => el('td', { className: 'num', textContent: metric(value(e)) })),
       el('td', { className: 'num', textContent: e.wide_zero_share == null ? '—' : `${(100 * e.wide_zero_share).toFixed(1)}%` }),
       el('td', { className: 'num', textContent: seconds.toFixed(2) }),
       el('td', { className: 'num', textContent: Math.round(speed).toLocaleString() }),
@@ -180,7 +182,7 @@ export function renderResults(tbody, runs, suffix = '') {
 }
 
 /** A run with validation rows names the epoch it keeps (its metrics are that epoch's, not the last's). */
-const keptNote = (run, e) => (e.validation_auc == null ? [] : [el('span', { className: 'kept', textContent: ` best epoch ${e.epoch} of ${run.epochs.length}` })]);
+const keptNote = (run, e) => (validationScore(e) == null ? [] : [el('span', { className: 'kept', textContent: ` best epoch ${e.epoch} of ${run.epochs.length}` })]);
 
 /**
  * The results' zero-share heading: "L1 sparsity" for a race whose wide part trained with FTRL
@@ -198,18 +200,65 @@ export function renderZeroHeading(th, ftrl) {
  * run keeps (with validation rows) is marked, the last one stays listed.
  */
 export function renderEpochs(tbody, runs) {
+  const figures = FIGURES[taskOf(runs)];
+  setHeadings(tbody.closest('table').tHead.rows[0], 2, figures.epochs);
   tbody.replaceChildren(...runs.flatMap((run) => {
     const kept = keptEpoch(run);
     return run.epochs.map((e) => {
-      const marked = e === kept && e.validation_auc != null;
+      const marked = e === kept && validationScore(e) != null;
       return el('tr', { attrs: { 'data-mode': run.mode, ...(marked ? { 'data-kept': 'true' } : {}) } }, [
         el('th', { scope: 'row', textContent: run.mode }),
         el('td', { className: 'num', textContent: marked ? `${e.epoch} (kept)` : String(e.epoch) }),
-        ...[e.train_loss, e.test_loss, e.test_auc, e.test_accuracy, e.test_brier, e.validation_auc].map((x) => el('td', { className: 'num', textContent: metric(x) })),
+        ...figures.epochs.map(([, , value]) => el('td', { className: 'num', textContent: metric(value(e)) })),
         el('td', { className: 'num', textContent: Number.isFinite(e.learning_rate) ? String(Number(e.learning_rate.toPrecision(3))) : '–' }),
       ]);
     });
   }));
+}
+
+/**
+ * The figures each task's tables show, in column order: heading, its explanation ('' for none)
+ * and how to read it from an epoch's record. A yes/no label's are probabilities' figures; a
+ * regression's are in the label's units (R² has none).
+ */
+const FIGURES = {
+  binary: {
+    results: [
+      ['AUC', '', (e) => e.test_auc],
+      ['Accuracy', '', (e) => e.test_accuracy],
+      ['Log-loss', '', (e) => e.test_loss],
+      ['Brier', 'Brier score: the mean squared error of the probabilities (lower is better)', (e) => e.test_brier],
+      ['ECE', 'Expected calibration error: how far the probabilities are from the observed rates, over the reliability bins (lower is better)', (e) => e.test_ece],
+    ],
+    epochs: [
+      ['Train loss', '', (e) => e.train_loss], ['Test loss', '', (e) => e.test_loss], ['Test AUC', '', (e) => e.test_auc],
+      ['Accuracy', '', (e) => e.test_accuracy], ['Brier', '', (e) => e.test_brier], ['Validation AUC', '', (e) => e.validation_auc],
+    ],
+  },
+  regression: {
+    results: [
+      ['R²', 'The share of the test rows\' variance the predictions explain (1 is perfect, 0 is predicting the mean)', (e) => e.test_r2],
+      ['RMSE', 'Root mean squared error, in the label\'s units (lower is better)', (e) => e.test_rmse],
+      ['MAE', 'Mean absolute error, in the label\'s units (lower is better)', (e) => e.test_mae],
+      ['Squared error', 'The test loss: mean squared error of the standardized label, the scale training minimizes', (e) => e.test_loss],
+      ['Validation R²', 'R² on the validation rows, by which the kept epoch is chosen', (e) => e.validation_r2],
+    ],
+    epochs: [
+      ['Train loss', '', (e) => e.train_loss], ['Test loss', '', (e) => e.test_loss], ['Test R²', '', (e) => e.test_r2],
+      ['RMSE', '', (e) => e.test_rmse], ['MAE', '', (e) => e.test_mae], ['Validation R²', '', (e) => e.validation_r2],
+    ],
+  },
+};
+
+/** The task of a race's runs: a regression's records carry its R². */
+const taskOf = (runs) => (runs.some((r) => r.epochs.some((e) => e.test_r2 != null)) ? 'regression' : 'binary');
+
+/** Sets the headings of a table's figure columns, from column `from` on. */
+function setHeadings(row, from, figures) {
+  figures.forEach(([text, title], i) => {
+    const th = row.cells[from + i];
+    th.replaceChildren(title ? el('abbr', { title, textContent: text }) : text);
+  });
 }
 
 /**

@@ -1,34 +1,135 @@
-//! Turning the label column into 0/1 targets.
+//! Turning the label column into targets: 0/1 for a yes/no question, numbers for regression.
 
 use serde::{Deserialize, Serialize};
 
-use super::schema::parse_number;
+use super::schema::{MAX_INTEGER_CATEGORIES, parse_number};
 use super::table::{Column, MISSING};
 use crate::{Error, LabelProblem, Result};
 
 const POSITIVE_TOKENS: [&str; 7] = ["1", "true", "yes", "y", "positive", "pos", "t"];
 
-/// How label values become 0/1.
+/// What a model predicts: the question the label column asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    /// A yes/no label: a probability, trained on cross-entropy.
+    Binary,
+    /// A number (a price, a rating): trained on the squared error of the standardized target,
+    /// predicted in the target's own units.
+    Regression,
+}
+
+impl Task {
+    /// The lower-case name used in flags, links and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Binary => "binary",
+            Self::Regression => "regression",
+        }
+    }
+}
+
+impl std::str::FromStr for Task {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "binary" => Ok(Self::Binary),
+            "regression" => Ok(Self::Regression),
+            _ => Err(Error::Config(format!("unknown task '{s}': expected binary or regression"))),
+        }
+    }
+}
+
+/// How label values become targets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum LabelRule {
-    /// A two-valued column: `1`/`true`/`yes` is positive, else the rarer value.
+    /// Inferred from the column: two values are a yes/no question (`1`/`true`/`yes` positive,
+    /// else the rarer value); numbers with many distinct values are a regression.
     #[default]
     Auto,
     /// Rows equal to `value` are positive, all others negative.
     Positive { value: String },
     /// Numeric rows `>= at` are positive (`rating >= 4`).
     Threshold { at: f64 },
+    /// The number itself is the target (regression), standardized by the training rows' `mean`
+    /// and `sd` for training; predictions are mapped back to the column's units.
+    Number {
+        /// The training rows' mean.
+        #[serde(default)]
+        mean: f64,
+        /// The training rows' standard deviation (1 before fitting).
+        #[serde(default = "one")]
+        sd: f64,
+    },
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl LabelRule {
-    /// A short human description, like `income = >50K` or `rating >= 4`.
+    /// A short human description, like `income = >50K`, `rating >= 4` or `price (a number)`.
     pub fn describe(&self, column: &str) -> String {
         match self {
             Self::Auto => format!("{column} (automatic)"),
             Self::Positive { value } => format!("{column} = {value}"),
             Self::Threshold { at } => format!("{column} >= {at}"),
+            Self::Number { .. } => format!("{column} (a number)"),
         }
+    }
+
+    /// The task this rule sets (an unresolved `Auto` is a yes/no question until the column says
+    /// otherwise).
+    pub fn task(&self) -> Task {
+        match self {
+            Self::Number { .. } => Task::Regression,
+            _ => Task::Binary,
+        }
+    }
+
+    /// The rule for `task` asked for explicitly: a regression reads the numbers; a yes/no task
+    /// keeps a positive class or threshold, or infers one. A positive class or threshold with a
+    /// regression contradicts itself.
+    pub fn for_task(self, task: Option<Task>) -> Result<Self> {
+        match (task, self) {
+            (None, rule) | (Some(Task::Binary), rule @ (Self::Auto | Self::Positive { .. } | Self::Threshold { .. })) => Ok(rule),
+            (Some(Task::Regression), Self::Auto | Self::Number { .. }) => Ok(Self::Number { mean: 0.0, sd: 1.0 }),
+            (Some(Task::Binary), Self::Number { .. }) => Ok(Self::Auto),
+            (Some(Task::Regression), rule) => Err(Error::Config(format!(
+                "the task is regression (predict the number), but {} makes a yes/no label: drop one of them",
+                match rule {
+                    Self::Threshold { at } => format!("a threshold ({at})"),
+                    _ => "a positive class".to_string(),
+                }
+            ))),
+        }
+    }
+
+    /// The training target of one label value: 0/1, or the number standardized.
+    pub fn target(&self, value: f64) -> f32 {
+        match self {
+            Self::Number { mean, sd } => ((value - mean) / sd) as f32,
+            _ => value as f32,
+        }
+    }
+
+    /// A model output (a logit) in the label's terms: a probability, or a number in the
+    /// column's units.
+    pub fn prediction(&self, logit: f64) -> f64 {
+        match self {
+            Self::Number { mean, sd } => mean + sd * logit,
+            _ => crate::metrics::sigmoid(logit),
+        }
+    }
+}
+
+/// The name of the column a scored file gains: what the model's output is.
+pub fn prediction_column(task: Task) -> &'static str {
+    match task {
+        Task::Binary => "probability",
+        Task::Regression => "prediction",
     }
 }
 
@@ -37,8 +138,9 @@ impl LabelRule {
 pub struct Labels {
     /// The explicit rule (never `Auto`), stored with a model so predictions use the same one.
     pub rule: LabelRule,
-    /// One target per row.
-    pub targets: Vec<Option<bool>>,
+    /// One target per row: 0 or 1 for a yes/no question, the number (in its units) for a
+    /// regression.
+    pub targets: Vec<Option<f64>>,
 }
 
 impl Labels {
@@ -51,17 +153,67 @@ impl Labels {
         let targets = match &rule {
             LabelRule::Threshold { at } => threshold_targets(column, *at)?,
             LabelRule::Positive { value } => positive_targets(column, value)?,
+            LabelRule::Number { .. } => return number_targets(column).map(|targets| Self { rule, targets }),
             LabelRule::Auto => unreachable!("resolved above"),
         };
-        if targets.iter().flatten().all(|&t| t) || targets.iter().flatten().all(|&t| !t) {
+        if targets.iter().flatten().all(|&t| t == 1.0) || targets.iter().flatten().all(|&t| t == 0.0) {
             return Err(label_error(column, LabelProblem::OneSided(rule.describe(&column.name))));
         }
         Ok(Self { rule, targets })
+    }
+
+    /// The rule with a regression's standardization fitted on `rows` (the training rows): the
+    /// model trains on standard scores, whatever the target's units. Errs when those rows hold a
+    /// single value or numbers too large to average.
+    pub fn fit_scale(&mut self, column: &str, rows: &[usize]) -> Result<()> {
+        if !matches!(self.rule, LabelRule::Number { .. }) {
+            return Ok(());
+        }
+        let values: Vec<f64> = rows.iter().filter_map(|&r| self.targets[r]).collect();
+        let n = values.len().max(1) as f64;
+        let mean = values.iter().map(|v| v / n).sum::<f64>();
+        let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        let problem = if !(mean.is_finite() && sd.is_finite()) {
+            LabelProblem::TooLarge
+        } else if sd == 0.0 {
+            LabelProblem::Constant(mean)
+        } else {
+            self.rule = LabelRule::Number { mean, sd };
+            return Ok(());
+        };
+        Err(Error::Label { column: column.to_string(), problem })
+    }
+}
+
+impl Labels {
+    /// The targets as a yes/no question, for the analyses that rank columns by how well they
+    /// separate two classes (the leak guard, cross suggestions): a yes/no label as it is; a
+    /// number as "above the median of `rows`" (the training rows), so a column that determines a
+    /// number, which also separates its halves, is judged the same way.
+    pub fn yes_no(&self, rows: &[usize]) -> Vec<Option<bool>> {
+        // A 0/1 target is positive from 0.5; a number above the median.
+        let (cut, above_equal) = match self.rule {
+            LabelRule::Number { .. } => {
+                let mut values: Vec<f64> = rows.iter().filter_map(|&r| self.targets[r]).collect();
+                values.sort_by(f64::total_cmp);
+                (values.get(values.len() / 2).copied().unwrap_or(0.0), false)
+            }
+            _ => (0.5, true),
+        };
+        self.targets.iter().map(|t| t.map(|v| v > cut || (above_equal && v == cut))).collect()
     }
 }
 
 fn label_error(column: &Column, problem: LabelProblem) -> Error {
     Error::Label { column: column.name.clone(), problem }
+}
+
+/// The column's values as numbers, if every one is.
+fn numbers(column: &Column) -> std::result::Result<Vec<f64>, LabelProblem> {
+    column.values.iter().map(|v| parse_number(v).ok_or(v)).collect::<std::result::Result<_, _>>().map_err(|bad| {
+        let row = column.codes.iter().position(|&c| c != MISSING && *column.values[c as usize] == **bad).unwrap_or(0) + 1;
+        LabelProblem::NotNumber { row, value: bad.to_string() }
+    })
 }
 
 fn auto_rule(column: &Column) -> Result<LabelRule> {
@@ -74,26 +226,37 @@ fn auto_rule(column: &Column) -> Result<LabelRule> {
             let rarer = if counts[1] < counts[0] { 1 } else { 0 };
             Ok(LabelRule::Positive { value: column.values[named.unwrap_or(rarer)].to_string() })
         }
-        n => Err(label_error(column, LabelProblem::NotBinary(n))),
+        n => match numbers(column) {
+            // Many distinct numbers, or any fraction: a quantity, not a set of codes.
+            Ok(values) if n > MAX_INTEGER_CATEGORIES || values.iter().any(|v| v.fract() != 0.0) => {
+                Ok(LabelRule::Number { mean: 0.0, sd: 1.0 })
+            }
+            Ok(_) => Err(label_error(column, LabelProblem::FewNumbers(n))),
+            Err(_) => Err(label_error(column, LabelProblem::NotBinary(n))),
+        },
     }
 }
 
-fn positive_targets(column: &Column, value: &str) -> Result<Vec<Option<bool>>> {
+fn positive_targets(column: &Column, value: &str) -> Result<Vec<Option<f64>>> {
     let Some(code) = column.values.iter().position(|v| &**v == value) else {
         let shown: Vec<&str> = column.values.iter().take(10).map(|v| &**v).collect();
         let examples = shown.join(", ");
         return Err(label_error(column, LabelProblem::PositiveNeverOccurs { value: value.to_string(), examples }));
     };
-    Ok(column.codes.iter().map(|&c| (c != MISSING).then_some(c as usize == code)).collect())
+    Ok(column.codes.iter().map(|&c| (c != MISSING).then_some(f64::from(u8::from(c as usize == code)))).collect())
 }
 
-fn threshold_targets(column: &Column, at: f64) -> Result<Vec<Option<bool>>> {
-    let numbers: Vec<f64> =
-        column.values.iter().map(|v| parse_number(v).ok_or(v)).collect::<std::result::Result<_, _>>().map_err(|bad| {
-            let row = column.codes.iter().position(|&c| c != MISSING && *column.values[c as usize] == **bad).unwrap_or(0) + 1;
-            label_error(column, LabelProblem::NotNumber { row, value: bad.to_string() })
-        })?;
-    Ok(column.codes.iter().map(|&c| (c != MISSING).then(|| numbers[c as usize] >= at)).collect())
+fn threshold_targets(column: &Column, at: f64) -> Result<Vec<Option<f64>>> {
+    let numbers = numbers(column).map_err(|p| label_error(column, p))?;
+    Ok(column.codes.iter().map(|&c| (c != MISSING).then(|| f64::from(u8::from(numbers[c as usize] >= at)))).collect())
+}
+
+fn number_targets(column: &Column) -> Result<Vec<Option<f64>>> {
+    let numbers = numbers(column).map_err(|p| label_error(column, p))?;
+    if numbers.is_empty() {
+        return Err(label_error(column, LabelProblem::AllMissing));
+    }
+    Ok(column.codes.iter().map(|&c| (c != MISSING).then(|| numbers[c as usize])).collect())
 }
 
 #[cfg(test)]
@@ -106,7 +269,7 @@ mod tests {
         c
     }
 
-    fn targets(values: &[&str], rule: LabelRule) -> Result<(LabelRule, Vec<Option<bool>>)> {
+    fn targets(values: &[&str], rule: LabelRule) -> Result<(LabelRule, Vec<Option<f64>>)> {
         Labels::from_column(&column(values), &rule).map(|l| (l.rule, l.targets))
     }
 
@@ -114,7 +277,7 @@ mod tests {
     fn auto_prefers_named_positive_then_rarer_value() {
         let (rule, t) = targets(&["no", "yes", "no", "NA"], LabelRule::Auto).unwrap();
         assert_eq!(rule, LabelRule::Positive { value: "yes".into() });
-        assert_eq!(t, [Some(false), Some(true), Some(false), None]);
+        assert_eq!(t, [Some(0.0), Some(1.0), Some(0.0), None]);
         let (rule, _) = targets(&["<=50K", "<=50K", ">50K"], LabelRule::Auto).unwrap();
         assert_eq!(rule, LabelRule::Positive { value: ">50K".into() });
     }
@@ -122,9 +285,9 @@ mod tests {
     #[test]
     fn positive_class_and_threshold() {
         let (_, t) = targets(&["a", "b", "c"], LabelRule::Positive { value: "b".into() }).unwrap();
-        assert_eq!(t, [Some(false), Some(true), Some(false)]);
+        assert_eq!(t, [Some(0.0), Some(1.0), Some(0.0)]);
         let (_, t) = targets(&["1", "4", "5", "3.5"], LabelRule::Threshold { at: 4.0 }).unwrap();
-        assert_eq!(t, [Some(false), Some(true), Some(true), Some(false)]);
+        assert_eq!(t, [Some(0.0), Some(1.0), Some(1.0), Some(0.0)]);
     }
 
     #[test]
@@ -135,12 +298,52 @@ mod tests {
             "label column 'y': it has 3 distinct values, so it is not binary: choose a positive class or, for numbers, a threshold"
         );
         let err = targets(&["1", "x", "3"], LabelRule::Threshold { at: 2.0 }).unwrap_err().to_string();
-        assert_eq!(err, "label column 'y': row 2: 'x' is not a number, so a threshold cannot apply");
+        assert_eq!(err, "label column 'y': row 2: 'x' is not a number, so neither a threshold nor a regression can apply");
         let err = targets(&["a", "b"], LabelRule::Positive { value: "z".into() }).unwrap_err().to_string();
         assert!(err.contains("'z' never occurs"), "{err}");
         let err = targets(&["a", "a"], LabelRule::Auto).unwrap_err().to_string();
         assert!(err.contains("single value 'a'"), "{err}");
         let err = targets(&["1", "2"], LabelRule::Threshold { at: 5.0 }).unwrap_err().to_string();
         assert!(err.contains("same side"), "{err}");
+    }
+
+    #[test]
+    fn the_task_is_inferred_from_the_column() {
+        // Fractions, or more distinct whole numbers than a code would have: a quantity.
+        let (rule, t) = targets(&["1.5", "2.25", "NA", "7"], LabelRule::Auto).unwrap();
+        assert_eq!((rule.task(), t), (Task::Regression, vec![Some(1.5), Some(2.25), None, Some(7.0)]));
+        let many: Vec<String> = (0..40).map(|i| (i * 1000).to_string()).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(targets(&many, LabelRule::Auto).unwrap().0.task(), Task::Regression);
+        // A few whole numbers (stars 1-5): codes or a quantity; the user says which.
+        let err = targets(&["1", "2", "3", "5", "4"], LabelRule::Auto).unwrap_err();
+        assert_eq!(err.kind(), "label_few_numbers");
+        assert!(err.to_string().ends_with("it has 5 distinct whole numbers: set the task to regression to predict the number, or choose a positive class or a threshold"), "{err}");
+        // Two values stay a yes/no question, whatever they are.
+        assert_eq!(targets(&["0.5", "1.5"], LabelRule::Auto).unwrap().0.task(), Task::Binary);
+    }
+
+    #[test]
+    fn a_regression_is_standardized_on_the_training_rows_alone() {
+        let mut labels = Labels::from_column(&column(&["1", "3", "100", "NA"]), &LabelRule::Number { mean: 0.0, sd: 1.0 }).unwrap();
+        labels.fit_scale("y", &[0, 1, 3]).unwrap();
+        assert_eq!(labels.rule, LabelRule::Number { mean: 2.0, sd: 1.0 }, "row 2 (100) is a test row: it moves nothing");
+        assert_eq!((labels.rule.target(4.0), labels.rule.prediction(-1.5)), (2.0, 0.5));
+        let err = labels.fit_scale("y", &[0, 0]).unwrap_err().to_string();
+        assert_eq!(err, "label column 'y': every training row has the value 1: nothing to learn");
+        let mut huge = Labels::from_column(&column(&["1e308", "1.7e308"]), &LabelRule::Number { mean: 0.0, sd: 1.0 }).unwrap();
+        assert!(huge.fit_scale("y", &[0, 1]).unwrap_err().to_string().contains("too large for a regression"));
+    }
+
+    #[test]
+    fn an_explicit_task_sets_or_refuses_the_rule() {
+        let threshold = LabelRule::Threshold { at: 4.0 };
+        assert_eq!(LabelRule::Auto.for_task(Some(Task::Regression)).unwrap().task(), Task::Regression);
+        assert_eq!(threshold.clone().for_task(Some(Task::Binary)).unwrap(), threshold);
+        let err = threshold.for_task(Some(Task::Regression)).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid setting: the task is regression (predict the number), but a threshold (4) makes a yes/no label: drop one of them"
+        );
     }
 }

@@ -13,8 +13,9 @@ pub const MAX_CATEGORIES: usize = 64;
 const MULTI_SHARE: f64 = 0.05;
 const EXAMPLES: usize = 3;
 /// Names that mark a label column, most telling first: an exact `label` or `target` beats a
-/// domain word (`income`, `clicked`), which beats the generic `y` and `class`.
-const LABEL_NAMES: [&str; 16] = [
+/// domain word (`income`, `clicked`), which beats the generic `y` and `class`; a price last (a
+/// number: a regression).
+const LABEL_NAMES: [&str; 19] = [
     "label",
     "target",
     "income",
@@ -31,6 +32,9 @@ const LABEL_NAMES: [&str; 16] = [
     "purchased",
     "y",
     "class",
+    "price",
+    "saleprice",
+    "median_house_value",
 ];
 
 /// What a column holds, which decides how it is encoded.

@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 
 use super::{Engine, Run};
 use crate::config::Config;
-use crate::data::{Column, Schema, Table};
+use crate::data::{Column, Schema, Table, Task};
 use crate::features::{Encoder, Leak, Role, Suggestion, suggest_crosses};
 use crate::insight::{CrossMap, Diagram, EmbeddingMap, LogitSplit, WideWeight, top_wide_weights, wide_rows};
 use crate::metrics::sigmoid;
 use crate::model::{EVAL_CHUNK, Inputs, Mode, read};
-use crate::train::{Split, Trainer};
+use crate::train::{Prepared, Split, Trainer};
 use crate::{Error, Result};
 
 /// What the page shows about a configuration before training: the schema with the label's
@@ -58,6 +58,18 @@ pub struct Explanation {
     pub fired: Vec<Fired>,
 }
 
+/// The pictures drawn from rates and probabilities (the cross map, the embedding map, the
+/// what-if) are for a yes/no label so far: a regression is told so rather than shown rates its
+/// numbers are not.
+fn yes_no_only(prepared: &Prepared, picture: &str) -> Result<()> {
+    match prepared.task() {
+        Task::Binary => Ok(()),
+        Task::Regression => {
+            Err(Error::State(format!("{picture} shows a yes/no label's rates and probabilities; for a regression it is not drawn yet")))
+        }
+    }
+}
+
 impl Engine {
     /// Screens the loaded data for `config`: its training split's leaks and up to `max` crosses
     /// worth trying, honouring the configuration's kind and role overrides, and the diagram of
@@ -66,7 +78,7 @@ impl Engine {
         let data = self.loaded()?;
         let split = Split::new(&data.table, &config.features, &config.train)?;
         let (leaks, schema) = split.screen(&data.table, &data.schema, &config.features);
-        let suggestions = suggest_crosses(&data.table, &schema, &config.features, &split.labels.targets, &split.train, max);
+        let suggestions = suggest_crosses(&data.table, &schema, &config.features, &split.labels.yes_no(&split.train), &split.train, max);
         let encoder = Encoder::fit(&data.table, &schema, &config.features, split.labels.rule.clone(), &split.train)?;
         let diagram = Diagram::new(&encoder, &encoder.layout(), &config.train.model(Mode::Joint));
         let roles = schema.columns.iter().map(|info| config.features.role_of(info)).collect();
@@ -88,6 +100,7 @@ impl Engine {
     /// across workers one of them draws for all).
     pub fn cross_map(&self, columns: [&str; 2], logits: &[(Mode, Vec<f32>)], epoch: usize) -> Result<CrossMap> {
         let (data, run) = (self.loaded()?, self.run_ref()?);
+        yes_no_only(&run.comparison.prepared, "the cross map")?;
         let test = &run.comparison.prepared.test;
         let mut axes = Vec::new();
         for name in columns {
@@ -116,6 +129,7 @@ impl Engine {
     pub async fn embedding_maps(&self, column: &str) -> Result<Vec<EmbeddingMap>> {
         let run = self.run_ref()?;
         let prepared = &run.comparison.prepared;
+        yes_no_only(prepared, "the embedding map")?;
         let mut maps = Vec::new();
         for trainer in run.comparison.trainers.iter().filter(|t| t.mode().has_deep()) {
             let model = trainer.model();
@@ -162,6 +176,7 @@ impl Engine {
     pub async fn explain(&self, mode: Mode, row: &BTreeMap<String, String>) -> Result<Explanation> {
         let (run, trainer) = self.trainer(mode)?;
         let prepared = &run.comparison.prepared;
+        yes_no_only(prepared, "the what-if")?;
         let table = one_row(&prepared.encoder, row);
         let encoded = prepared.encoder.encode(&table, &[0], None)?;
         let model = trainer.model();

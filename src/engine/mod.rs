@@ -45,9 +45,9 @@ pub struct ModelProgress {
 /// A scored file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoredFile {
-    /// One probability per row.
-    pub probabilities: Vec<f64>,
-    /// The file with a `probability` column added.
+    /// One prediction per row: a probability, or a regression's number.
+    pub predictions: Vec<f64>,
+    /// The file with a `probability` (or, for a regression, `prediction`) column added.
     pub csv: String,
     /// Numbers clipped to ±[`crate::limits::MAX_STANDARDIZED`] standard deviations (far outside the training range).
     pub clipped: usize,
@@ -151,7 +151,8 @@ impl Engine {
         let written = match name {
             "movielens" => synth::movielens(20_000, 1, &mut bytes),
             "memorize" => synth::memorize_generalize(24_000, 1, &mut bytes),
-            other => return Err(Error::Config(format!("unknown preset '{other}': expected movielens or memorize"))),
+            "prices" => synth::prices(20_000, 1, &mut bytes),
+            other => return Err(Error::Config(format!("unknown preset '{other}': expected movielens, memorize or prices"))),
         };
         written.expect("writing to memory cannot fail");
         Ok(bytes)
@@ -360,7 +361,7 @@ impl Engine {
             let model = match checkpoint {
                 Some(parameters) => WideDeep::from_parameters(&prepared.layout, &config, parameters, &autodiff)?,
                 None => {
-                    let start = run.config.train.class_weight.weighted_share(prepared.base_rate);
+                    let start = prepared.starting_share(&run.config.train.class_weight);
                     WideDeep::new(&prepared.layout, &config, run.config.train.seed, start, &autodiff)?
                 }
             };
@@ -414,15 +415,14 @@ impl Engine {
         Ok(columns)
     }
 
-    /// Scores a CSV with the imported model: one probability per row, and the file with a
-    /// `probability` column added.
+    /// Scores a CSV with the imported model: one prediction per row, and the file with it added.
     pub async fn score_csv(&self, bytes: &[u8]) -> Result<ScoredFile> {
         let saved = self.scorer.as_ref().ok_or(Error::NoScorer)?;
         let table = read_files(vec![NamedBytes::new("scored.csv", bytes)], |_| {})?;
         let scored = saved.score(&table, &self.device).await?;
-        let column: Vec<String> = scored.probabilities.iter().map(|p| format!("{p:.6}")).collect();
-        let csv = crate::data::csv_with_column(&table, "probability", &column);
-        Ok(ScoredFile { csv, probabilities: scored.probabilities, clipped: scored.clipped })
+        let column: Vec<String> = scored.predictions.iter().map(|p| format!("{p:.6}")).collect();
+        let csv = crate::data::csv_with_column(&table, crate::data::prediction_column(saved.encoder.label_rule.task()), &column);
+        Ok(ScoredFile { csv, predictions: scored.predictions, clipped: scored.clipped })
     }
 
     fn loaded(&self) -> Result<&Loaded> {

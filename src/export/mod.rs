@@ -43,9 +43,11 @@ pub struct Feeds {
     pub rows: usize,
     /// One entry per graph input, in the graph's order.
     pub inputs: Vec<Feed>,
-    /// This crate's probability for each row (the `probability` output should match it).
-    pub probabilities: Vec<f64>,
-    /// Each row's 0/1 label, when the file has the model's label on every row (to train on).
+    /// This crate's prediction for each row (the graph's second output, `probability` or a
+    /// regression's `prediction`, should match it).
+    pub predictions: Vec<f64>,
+    /// Each row's target (0/1, or a regression's standard score), when the file has the model's
+    /// label on every row (to train on).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub targets: Option<Vec<f32>>,
 }
@@ -69,7 +71,7 @@ pub async fn encode_feeds(saved: &SavedModel, table: &Table, device: &burn::tens
             values,
         })
         .collect();
-    let probabilities = saved.score(table, device).await?.probabilities;
+    let predictions = saved.score(table, device).await?.predictions;
     let targets = labelled.map(|_| encoded.targets);
-    Ok(Feeds { encoder: fingerprint(saved), rows: table.rows(), inputs, probabilities, targets })
+    Ok(Feeds { encoder: fingerprint(saved), rows: table.rows(), inputs, predictions, targets })
 }

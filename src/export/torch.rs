@@ -51,6 +51,10 @@ struct Group {
 /// The files of the PyTorch bundle of `saved`, by name: `weights.safetensors`, `structure.json`,
 /// `spec.json`, `encode.py`, `model.py`, `train.py`, `predict.py` and a README.
 pub fn torch_bundle(saved: &SavedModel) -> Result<Vec<(String, Vec<u8>)>> {
+    if saved.encoder.label_rule.task() != crate::data::Task::Binary {
+        // Its train.py and predict.py are written for a yes/no label (BCE, a probability).
+        return Err(Error::Config("the PyTorch bundle is for yes/no labels so far; export a regression to ONNX".into()));
+    }
     let layout = saved.encoder.layout();
     let inputs = model_inputs(&saved.encoder, &layout, saved.model.mode);
     let has_deep = saved.model.mode.has_deep();

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{ColumnInfo, ColumnKind, LabelRule};
+use crate::data::{ColumnInfo, ColumnKind, LabelRule, Task};
 
 /// Which part of the model a column feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +40,8 @@ pub struct FeatureConfig {
     pub label: String,
     /// How label values become 0/1.
     pub label_rule: LabelRule,
+    /// The task asked for; `None`: inferred from the label column (see [`LabelRule::Auto`]).
+    pub task: Option<Task>,
     /// Role overrides; other columns get [`Role::Both`], or [`Role::Ignore`] when the schema
     /// marks them ignorable (text, constant, row keys).
     pub roles: BTreeMap<String, Role>,
@@ -64,6 +66,7 @@ impl Default for FeatureConfig {
         Self {
             label: String::new(),
             label_rule: LabelRule::Auto,
+            task: None,
             roles: BTreeMap::new(),
             kinds: BTreeMap::new(),
             crosses: Vec::new(),

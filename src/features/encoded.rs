@@ -17,7 +17,8 @@ pub struct Encoded {
     /// Row-major `rows × numeric columns` standardized values (0 where missing): the deep part's.
     /// Empty in a batch for a model without a deep part.
     pub numeric: Vec<f32>,
-    /// 0/1 targets, one per row; empty when the file has no usable label.
+    /// Targets, one per row (0/1, or a regression's standard score); empty when the file has no
+    /// usable label.
     pub targets: Vec<f32>,
     /// The table row each encoded row came from.
     pub source_rows: Vec<usize>,

@@ -45,7 +45,7 @@ impl Cross {
 pub struct Encoder {
     /// The label column.
     pub label: String,
-    /// The explicit 0/1 rule for the label.
+    /// The explicit rule for the label: which values are positive, or a regression's scale.
     pub label_rule: LabelRule,
     /// Every column the model reads, in header order.
     pub fields: Vec<Field>,
@@ -88,9 +88,11 @@ pub struct DeepGroup {
     pub fields: Vec<(usize, u32)>,
 }
 
-/// The shape of the model's input, derived from the encoder.
+/// The shape of the model's input and what it predicts, derived from the encoder.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
+    /// The label's rule: the task, and a regression's scale (to read outputs in the target's units).
+    pub target: LabelRule,
     /// Wide features in id order.
     pub wide: Vec<WideBlock>,
     /// Deep embedding tables.
@@ -226,11 +228,11 @@ impl Encoder {
                 None => deep.push(DeepGroup { dim, size: f.cardinality(), slots: f.slots(), pooled, fields: vec![(i, 0)] }),
             }
         }
-        Layout { wide, deep, numeric }
+        Layout { target: self.label_rule.clone(), wide, deep, numeric }
     }
 
     /// Encodes `rows` of `table` (which must have every field's column; the label is optional).
-    pub fn encode(&self, table: &Table, rows: &[usize], targets: Option<&[Option<bool>]>) -> Result<Encoded> {
+    pub fn encode(&self, table: &Table, rows: &[usize], targets: Option<&[Option<f64>]>) -> Result<Encoded> {
         let layout = self.layout();
         let columns: Vec<FieldColumn> = self.fields.iter().map(|f| Ok(f.map_column(table.column(&f.column)?))).collect::<Result<_>>()?;
         let mut out = Encoded {
@@ -251,7 +253,7 @@ impl Encoder {
             out.numeric.extend(layout.numeric.iter().map(|&f| columns[f].value(row)));
         }
         if let Some(targets) = targets {
-            out.targets = rows.iter().map(|&r| if targets[r] == Some(true) { 1.0 } else { 0.0 }).collect();
+            out.targets = rows.iter().map(|&r| self.label_rule.target(targets[r].unwrap_or(0.0))).collect();
         }
         Ok(out)
     }
@@ -415,7 +417,7 @@ mod tests {
     #[test]
     fn encodes_ids_padding_crosses_and_numbers() {
         let (table, e) = fitted(config());
-        let targets: Vec<Option<bool>> = vec![Some(true), Some(false), Some(true), Some(false)];
+        let targets: Vec<Option<f64>> = vec![Some(1.0), Some(0.0), Some(1.0), Some(0.0)];
         let enc = e.encode(&table, &[0, 3], Some(&targets)).unwrap();
         let row0 = &enc.wide[..9];
         assert_eq!(&row0[..2], [1, 4 + 1]);

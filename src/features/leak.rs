@@ -123,7 +123,7 @@ mod tests {
         let schema = Schema::infer(&table);
         let labels = Labels::from_column(table.column(&config.label).unwrap(), rule).unwrap();
         let rows: Vec<usize> = (0..table.rows()).collect();
-        find_leaks(&table, &schema, config, &labels.targets, &rows)
+        find_leaks(&table, &schema, config, &labels.yes_no(&rows), &rows)
     }
 
     fn names(leaks: &[Leak]) -> Vec<&str> {

@@ -135,16 +135,16 @@ mod tests {
         let labels = Labels::from_column(table.column("y").unwrap(), &LabelRule::Auto).unwrap();
         let all: Vec<usize> = (0..table.rows()).collect();
         let config = FeatureConfig::for_label("y");
-        let s = suggest_crosses(&table, &schema, &config, &labels.targets, &all, 3);
+        let s = suggest_crosses(&table, &schema, &config, &labels.yes_no(&all), &all, 3);
         assert_eq!(s[0].columns, ["a", "b"]);
         assert!(s[0].gain > 0.9, "the pair determines the label: {}", s[0].gain);
         assert!(s[1].gain < 0.02, "nothing else interacts: {s:?}");
         assert_eq!(s.len(), 3);
         let without_b = FeatureConfig { roles: [("b".to_string(), Role::Ignore)].into(), ..config.clone() };
-        let s = suggest_crosses(&table, &schema, &without_b, &labels.targets, &all, 10);
+        let s = suggest_crosses(&table, &schema, &without_b, &labels.yes_no(&all), &all, 10);
         assert!(s.iter().all(|s| !s.columns.contains(&"b".to_string())), "an ignored column is not suggested: {s:?}");
         let n_as_category = FeatureConfig { kinds: [("n".to_string(), ColumnKind::Categorical)].into(), ..config };
-        let s = suggest_crosses(&table, &schema, &n_as_category, &labels.targets, &all, 10);
+        let s = suggest_crosses(&table, &schema, &n_as_category, &labels.yes_no(&all), &all, 10);
         assert!(s.iter().all(|s| !s.columns.contains(&"n".to_string())), "n has 100 values as a category: too many to cross: {s:?}");
     }
 
@@ -162,7 +162,7 @@ mod tests {
         let schema = Schema::infer(&table);
         let labels = Labels::from_column(table.column("y").unwrap(), &LabelRule::Auto).unwrap();
         let all: Vec<usize> = (0..table.rows()).collect();
-        let s = suggest_crosses(&table, &schema, &FeatureConfig::for_label("y"), &labels.targets, &all, usize::MAX);
+        let s = suggest_crosses(&table, &schema, &FeatureConfig::for_label("y"), &labels.yes_no(&all), &all, usize::MAX);
         // 150 noise columns and s: pairs among 64 of them (2,016), s among them.
         assert_eq!(s.len(), MAX_CANDIDATES * (MAX_CANDIDATES - 1) / 2);
         assert!(s.iter().any(|s| s.columns.contains(&"s".to_string())));
@@ -182,7 +182,7 @@ mod tests {
         let schema = Schema::infer(&table);
         let labels = Labels::from_column(table.column("y").unwrap(), &LabelRule::Auto).unwrap();
         let config = FeatureConfig::for_label("y");
-        let gain = |rows: Vec<usize>| suggest_crosses(&table, &schema, &config, &labels.targets, &rows, 1)[0].gain;
+        let gain = |rows: Vec<usize>| suggest_crosses(&table, &schema, &config, &labels.yes_no(&rows), &rows, 1)[0].gain;
         assert!(gain((0..2000).collect()) > 0.9);
         assert!(gain((2000..4000).collect()) < 0.02);
     }

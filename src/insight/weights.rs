@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::LabelRule;
 use crate::features::{Encoded, Encoder, Layout, PAD};
 
 /// How many named weights the page lists when it asks for none in particular: the largest by
@@ -20,7 +21,8 @@ pub struct WideWeight {
     pub more: u32,
     /// Training rows that have this feature (for a cross bucket: all its combinations).
     pub rows: u32,
-    /// The weight: added to the logit of every row that has the feature.
+    /// The weight: added to the logit of every row that has the feature (for a regression, to
+    /// its prediction, in the label's units).
     pub weight: f64,
 }
 
@@ -48,6 +50,11 @@ pub fn wide_rows(layout: &Layout, train: &Encoded) -> Vec<u32> {
 
 /// The `count` weights of largest magnitude among `weights` (one per wide id), named.
 pub fn top_wide_weights(encoder: &Encoder, layout: &Layout, rows: &[u32], weights: &[f32], count: usize) -> Vec<WideWeight> {
+    // A regression's weights move its standard score: in the label's units they are `sd` times that.
+    let scale = match layout.target {
+        LabelRule::Number { sd, .. } => sd,
+        _ => 1.0,
+    };
     let mut order: Vec<usize> = (0..weights.len()).collect();
     order.sort_by(|&a, &b| weights[b].abs().total_cmp(&weights[a].abs()).then(a.cmp(&b)));
     order
@@ -55,7 +62,7 @@ pub fn top_wide_weights(encoder: &Encoder, layout: &Layout, rows: &[u32], weight
         .take(count)
         .map(|id| {
             let name = encoder.name_wide_id(layout, id as u32);
-            WideWeight { feature: name.feature, others: name.others, more: name.more, rows: rows[id], weight: weights[id] as f64 }
+            WideWeight { feature: name.feature, others: name.others, more: name.more, rows: rows[id], weight: weights[id] as f64 * scale }
         })
         .collect()
 }

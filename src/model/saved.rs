@@ -5,7 +5,7 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::{Inputs, ModelConfig, Parameters, WideDeep, param_specs, predict_logits};
-use crate::data::{Labels, Table};
+use crate::data::{Labels, Table, Task};
 use crate::features::Encoder;
 use crate::metrics::{self, Metrics};
 use crate::{Error, Result, limits};
@@ -28,13 +28,15 @@ pub struct SavedModel {
     pub parameters: Parameters,
 }
 
-/// Probabilities for a scored table, and metrics when it had usable labels.
+/// Predictions for a scored table, and metrics when it had usable labels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scored {
-    /// One probability per table row.
-    pub probabilities: Vec<f64>,
-    /// Quality against the file's own labels, when it has them.
+    /// One prediction per table row: a probability, or a regression's number in the label's units.
+    pub predictions: Vec<f64>,
+    /// Quality against the file's own yes/no labels, when it has them.
     pub metrics: Option<Metrics>,
+    /// Quality against the file's own numbers (a regression), when it has them.
+    pub regression: Option<metrics::RegressionMetrics>,
     /// Numbers so far outside the training range that they were clipped to
     /// ±[`limits::MAX_STANDARDIZED`] standard deviations: each surface says so in a note.
     pub clipped: usize,
@@ -82,8 +84,19 @@ impl SavedModel {
         let layout = self.encoder.layout();
         let model = self.build(device)?;
         let logits = predict_logits(&model, &Inputs::upload(&encoded, &layout, device)).await?;
-        let metrics = labelled.map(|_| metrics::evaluate(&logits, &encoded.targets));
+        let rule = &self.encoder.label_rule;
+        let predictions: Vec<f64> = logits.iter().map(|&z| rule.prediction(f64::from(z))).collect();
+        let (mut metrics, mut regression) = (None, None);
+        if let Some(labels) = labelled {
+            match rule.task() {
+                Task::Binary => metrics = Some(metrics::evaluate(&logits, &encoded.targets)),
+                Task::Regression => {
+                    let actual: Vec<f64> = labels.targets.iter().map(|t| t.expect("every row is labelled")).collect();
+                    regression = Some(metrics::regression(&predictions, &actual));
+                }
+            }
+        }
         let clipped = encoded.numeric.iter().filter(|z| f64::from(z.abs()) >= limits::MAX_STANDARDIZED).count();
-        Ok(Scored { probabilities: logits.iter().map(|&z| metrics::sigmoid(z as f64)).collect(), metrics, clipped })
+        Ok(Scored { predictions, metrics, regression, clipped })
     }
 }

@@ -1,4 +1,5 @@
-//! Learning curves: log-loss, test AUC and test accuracy per epoch, one colour per model.
+//! Learning curves: log-loss, test AUC and test accuracy per epoch, one colour per model (for a
+//! regression: the squared error, test R² and test RMSE).
 //!
 //! Laid out by hand with fixed text positions, not with plotters' chart builder: the builder
 //! measures text, which in the browser needs a `document`, and the pictures are drawn in a worker.
@@ -23,16 +24,37 @@ pub fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Mo
     let values = |f: fn(&EpochRecord) -> f64| runs.iter().flat_map(move |r| r.epochs.iter().map(f)).collect::<Vec<f64>>();
     let losses: Vec<f64> = values(|e| e.train_loss).into_iter().chain(values(|e| e.test_loss)).collect();
     let loss_series: [Series; 2] = [(|e| e.train_loss, true), (|e| e.test_loss, false)];
-    let panels = [
-        Panel { title: "Log-loss (train dashed, test solid)", y: bounds(&losses, 0.0, 1.0), series: &loss_series, legend: true },
-        Panel { title: "Test ROC AUC", y: bounds(&values(|e| e.test_auc), 0.5, 1.0), series: &[(|e| e.test_auc, false)], legend: false },
-        Panel {
-            title: "Test accuracy",
-            y: bounds(&values(|e| e.test_accuracy), 0.5, 1.0),
-            series: &[(|e| e.test_accuracy, false)],
-            legend: false,
-        },
-    ];
+    let regression = runs.iter().flat_map(|r| &r.epochs).any(|e| e.test_regression.is_some());
+    let panels = if regression {
+        let r2: fn(&EpochRecord) -> f64 = |e| e.test_regression.map_or(f64::NAN, |r| r.test_r2);
+        let rmse: fn(&EpochRecord) -> f64 = |e| e.test_regression.map_or(f64::NAN, |r| r.test_rmse);
+        [
+            Panel {
+                title: "Squared error, standardized (train dashed, test solid)",
+                y: bounds(&losses, 0.0, 1.0),
+                series: &loss_series,
+                legend: true,
+            },
+            Panel { title: "Test R²", y: bounds(&values(r2), 0.0, 1.0), series: &[(r2, false)], legend: false },
+            Panel { title: "Test RMSE (the label's units)", y: bounds(&values(rmse), 0.0, 1.0), series: &[(rmse, false)], legend: false },
+        ]
+    } else {
+        [
+            Panel { title: "Log-loss (train dashed, test solid)", y: bounds(&losses, 0.0, 1.0), series: &loss_series, legend: true },
+            Panel {
+                title: "Test ROC AUC",
+                y: bounds(&values(|e| e.test_auc), 0.5, 1.0),
+                series: &[(|e| e.test_auc, false)],
+                legend: false,
+            },
+            Panel {
+                title: "Test accuracy",
+                y: bounds(&values(|e| e.test_accuracy), 0.5, 1.0),
+                series: &[(|e| e.test_accuracy, false)],
+                legend: false,
+            },
+        ]
+    };
     for (area, panel) in areas.iter().zip(&panels) {
         draw_panel(area, panel, epochs, runs, theme)?;
     }
@@ -171,6 +193,8 @@ mod tests {
             seconds: 1.0,
             wide_zero_share: None,
             validation_auc: None,
+            validation_r2: None,
+            test_regression: None,
             learning_rate: 0.001,
             samples_per_second: 1e5,
         }
@@ -198,6 +222,20 @@ mod tests {
         let RGBColor(r, g, b) = colour(Mode::Joint);
         assert!(svg.contains(&format!("stroke=\"#{r:02X}{g:02X}{b:02X}\" stroke-width=\"3\"")), "joint's solid lines");
         assert_eq!(dashes((0, 0), (30, 0), 8, 5), [[(0, 0), (8, 0)], [(13, 0), (21, 0)], [(26, 0), (30, 0)]]);
+    }
+
+    #[test]
+    fn a_regression_draws_its_own_figures() {
+        let mut records = vec![record(1, f64::NAN), record(2, f64::NAN)];
+        for (i, r) in records.iter_mut().enumerate() {
+            r.test_regression =
+                Some(crate::train::RegressionRecord { test_rmse: 30.0 - i as f64, test_mae: 20.0, test_r2: 0.9 + 0.01 * i as f64 });
+        }
+        let svg = to_svg(1200, 380, |root| draw_curves(root, &[ModelRun::new(Mode::Joint, records)], Theme::default())).unwrap();
+        for text in ["Squared error, standardized", "Test R²", "Test RMSE (the label&apos;s units)", "29.", "0.91"] {
+            assert!(svg.contains(text), "{text}");
+        }
+        assert!(!svg.contains("AUC") && !svg.contains("accuracy"));
     }
 
     #[test]

@@ -15,4 +15,4 @@ pub use comparison::Comparison;
 pub use config::{ClassWeight, Ftrl, LrSchedule, OptimizerKind, PLATEAU_FACTOR, SplitKind, TableUpdates, TrainConfig, WideOptimizer};
 pub use prepare::{Prepared, Split};
 pub use report::{DatasetInfo, ModelRun};
-pub use trainer::{Best, EpochRecord, Step, Trainer, out_of_patience};
+pub use trainer::{Best, EpochRecord, RegressionRecord, Step, Trainer, out_of_patience};

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{SplitKind, TrainConfig, transfer};
 use crate::LabelProblem;
-use crate::data::{Labels, Schema, Table};
+use crate::data::{Labels, Schema, Table, Task};
 use crate::features::{Encoded, Encoder, FeatureConfig, Layout, Leak, find_leaks, flag_leaks};
 use crate::rng::Rng;
 use crate::{Error, Result};
@@ -28,19 +28,33 @@ impl Split {
     /// Resolves the label and splits the labelled rows as `train` says.
     pub fn new(table: &Table, features: &FeatureConfig, train: &TrainConfig) -> Result<Self> {
         train.validate()?;
-        let labels = Labels::from_column(table.column(&features.label)?, &features.label_rule)?;
+        let labels = labels(table, features)?;
         let labelled: Vec<usize> = (0..table.rows()).filter(|&r| labels.targets[r].is_some()).collect();
         let (train_rows, test_rows) = split(&labelled, train)?;
-        Ok(Self { labels, train: train_rows, test: test_rows })
+        let mut split = Self { labels, train: train_rows, test: test_rows };
+        split.labels.fit_scale(&features.label, &split.train)?;
+        Ok(split)
     }
 
     /// The columns that alone give the label away on the training rows, and `schema` with each
     /// of them flagged (left out unless the configuration gives it a role).
     pub fn screen(&self, table: &Table, schema: &Schema, features: &FeatureConfig) -> (Vec<Leak>, Schema) {
-        let leaks = find_leaks(table, schema, features, &self.labels.targets, &self.train);
+        let leaks = find_leaks(table, schema, features, &self.labels.yes_no(&self.train), &self.train);
         let flagged = flag_leaks(schema, &leaks, &features.label);
         (leaks, flagged)
     }
+}
+
+/// The label column's targets under the configured rule and task: a task asked for is kept to
+/// (a yes/no task on a column of many numbers is refused, not turned into a regression).
+fn labels(table: &Table, features: &FeatureConfig) -> Result<Labels> {
+    let column = table.column(&features.label)?;
+    let labels = Labels::from_column(column, &features.label_rule.clone().for_task(features.task)?)?;
+    if features.task == Some(Task::Binary) && labels.rule.task() != Task::Binary {
+        let problem = LabelProblem::NotBinary(column.values.len());
+        return Err(Error::Label { column: features.label.clone(), problem });
+    }
+    Ok(labels)
 }
 
 /// A table split, fitted and encoded: everything a trainer needs except the device.
@@ -54,7 +68,7 @@ pub struct Prepared {
     pub train: Arc<Encoded>,
     /// Held-out rows.
     pub test: Encoded,
-    /// Share of positive training rows.
+    /// Share of positive training rows (for a regression, the standardized targets' mean: 0).
     pub base_rate: f64,
     /// Rows skipped because their label is missing.
     pub unlabelled: usize,
@@ -73,13 +87,30 @@ impl Prepared {
         let train_set = encoder.encode(table, &split.train, Some(&split.labels.targets))?;
         let test = encoder.encode(table, &split.test, Some(&split.labels.targets))?;
         let base_rate = train_set.targets.iter().sum::<f32>() as f64 / train_set.rows as f64;
-        if base_rate == 0.0 || base_rate == 1.0 {
+        if split.labels.rule.task() == Task::Binary && (base_rate == 0.0 || base_rate == 1.0) {
             let class = if base_rate == 0.0 { "positive" } else { "negative" };
             let problem = LabelProblem::OneSidedTraining(format!("{class} row of {}", split.labels.rule.describe(&features.label)));
             return Err(Error::Label { column: features.label.clone(), problem });
         }
         let unlabelled = table.rows() - split.train.len() - split.test.len();
         Ok(Self { encoder, layout, train: Arc::new(train_set), test, base_rate, unlabelled, leaks })
+    }
+}
+
+impl Prepared {
+    /// What the models predict.
+    pub fn task(&self) -> Task {
+        self.encoder.label_rule.task()
+    }
+
+    /// The share whose log-odds the output bias starts at, so training starts from the prior: the
+    /// positive share under `class_weight`; for a regression 0.5, a bias of 0, the standardized
+    /// target's mean.
+    pub fn starting_share(&self, class_weight: &super::ClassWeight) -> f64 {
+        match self.task() {
+            Task::Binary => class_weight.weighted_share(self.base_rate),
+            Task::Regression => 0.5,
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{EpochRecord, Prepared};
+use crate::data::{LabelRule, Task};
 use crate::features::Leak;
 use crate::model::Mode;
 
@@ -20,8 +21,14 @@ pub struct DatasetInfo {
     pub test_rows: usize,
     /// The label rule, like `income = >50K`.
     pub label: String,
-    /// Share of positive training rows.
+    /// What the models predict.
+    #[serde(default = "binary")]
+    pub task: Task,
+    /// Share of positive training rows (0 for a regression).
     pub positive_share: f64,
+    /// A regression's training targets' mean and standard deviation, in their units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_scale: Option<[f64; 2]>,
     /// Ids in the wide table.
     pub wide_ids: usize,
     /// Width of the deep MLP's input.
@@ -31,6 +38,10 @@ pub struct DatasetInfo {
     /// What makes this split's figures say little (a class with few rows in it), in words.
     #[serde(default)]
     pub warnings: Vec<String>,
+}
+
+fn binary() -> Task {
+    Task::Binary
 }
 
 /// Fewer rows of a class than this in the training or test rows make a warning: an AUC measured
@@ -47,7 +58,12 @@ impl DatasetInfo {
             train_rows: prepared.train.rows,
             test_rows: prepared.test.rows,
             label: prepared.encoder.label_rule.describe(&prepared.encoder.label),
-            positive_share: prepared.base_rate,
+            task: prepared.task(),
+            positive_share: if prepared.task() == Task::Binary { prepared.base_rate } else { 0.0 },
+            target_scale: match prepared.encoder.label_rule {
+                LabelRule::Number { mean, sd } => Some([mean, sd]),
+                _ => None,
+            },
             wide_ids: prepared.layout.wide_size(),
             deep_inputs: prepared.layout.deep_width(),
             leaks: prepared.leaks.clone(),
@@ -58,6 +74,9 @@ impl DatasetInfo {
 /// A warning for each part of the split (training, test) that holds fewer than [`FEW_ROWS`]
 /// rows of a class.
 fn few_rows_warnings(prepared: &Prepared) -> Vec<String> {
+    if prepared.task() != Task::Binary {
+        return Vec::new();
+    }
     let label = prepared.encoder.label_rule.describe(&prepared.encoder.label);
     let mut warnings = Vec::new();
     for (part, targets) in [("training", &prepared.train.targets), ("test", &prepared.test.targets)] {

@@ -13,6 +13,7 @@ mod handover;
 
 use super::tables::{Rule, Tables};
 use super::{LrSchedule, Prepared, TableUpdates, TrainConfig};
+use crate::data::{LabelRule, Task};
 use crate::features::{Encoded, Layout, PAD};
 use crate::metrics::{self, Metrics};
 use crate::model::{Inputs, Lookups, Mode, ModelConfig, Parameters, TableId, WideDeep, predict_logits, read};
@@ -28,16 +29,21 @@ pub struct EpochRecord {
     pub train_loss: f64,
     /// Test log-loss.
     pub test_loss: f64,
-    /// Test ROC AUC.
+    /// Test ROC AUC (NaN, written `null`, for a regression: so are the next three).
+    #[serde(deserialize_with = "null_as_nan")]
     pub test_auc: f64,
     /// Test accuracy.
+    #[serde(deserialize_with = "null_as_nan")]
     pub test_accuracy: f64,
     /// Test Brier score (mean squared error of the probabilities).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_nan")]
     pub test_brier: f64,
     /// Test expected calibration error over [`metrics::RELIABILITY_BINS`] bins.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_nan")]
     pub test_ece: f64,
+    /// A regression's test RMSE, MAE and R², in the target's units.
+    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    pub test_regression: Option<RegressionRecord>,
     /// Seconds spent in training steps (evaluation excluded).
     pub seconds: f64,
     /// Training rows per second.
@@ -50,9 +56,41 @@ pub struct EpochRecord {
     /// AUC on the validation rows (held back from training), when there are some.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation_auc: Option<f64>,
+    /// A regression's R² on the validation rows, when there are some.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_r2: Option<f64>,
     /// The learning rate this epoch trained at (a schedule moves it).
     #[serde(default)]
     pub learning_rate: f64,
+}
+
+impl EpochRecord {
+    /// The validation score the best epoch is chosen by (higher is better): the AUC, or a
+    /// regression's R².
+    pub fn validation_score(&self) -> Option<f64> {
+        self.validation_auc.or(self.validation_r2)
+    }
+
+    /// The test score a race ranks by (higher is better): the AUC, or a regression's R².
+    pub fn test_score(&self) -> f64 {
+        self.test_regression.map_or(self.test_auc, |r| r.test_r2)
+    }
+}
+
+/// A regression's test metrics in an epoch's record, named as the report's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RegressionRecord {
+    /// Root mean squared error, in the target's units.
+    pub test_rmse: f64,
+    /// Mean absolute error, in the target's units.
+    pub test_mae: f64,
+    /// Share of the test target's variance explained.
+    pub test_r2: f64,
+}
+
+/// Reads a number written as `null` (serde_json's NaN) back as NaN.
+fn null_as_nan<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<f64, D::Error> {
+    Option::<f64>::deserialize(deserializer).map(|v| v.unwrap_or(f64::NAN))
 }
 
 /// Where a step left the trainer.
@@ -124,8 +162,13 @@ impl Trainer {
     /// evaluated on `test` (already uploaded to `device`, shared between trainers).
     pub fn new(prepared: &Prepared, train: Arc<Encoded>, test: Inputs, mode: Mode, config: &TrainConfig, device: &Device) -> Result<Self> {
         config.validate()?;
+        if prepared.task() == Task::Regression && config.class_weight != super::ClassWeight::None {
+            return Err(Error::Config(
+                "class weights weigh the two classes of a yes/no label; this label is a number (a regression)".into(),
+            ));
+        }
         let model_config = config.model(mode);
-        let start = config.class_weight.weighted_share(prepared.base_rate);
+        let start = prepared.starting_share(&config.class_weight);
         let model = WideDeep::new(&prepared.layout, &model_config, config.seed, start, &device.clone().autodiff())?;
         Ok(Self::with_model(model, model_config, &prepared.layout, train, test, config, device))
     }
@@ -210,7 +253,7 @@ impl Trainer {
         self.history.len() < target && !self.out_of_patience()
     }
 
-    /// Whether the validation AUC has not improved for the patience's epochs: stop training.
+    /// Whether the validation score has not improved for the patience's epochs: stop training.
     pub fn out_of_patience(&self) -> bool {
         self.best.as_ref().is_some_and(|b| out_of_patience(b.epoch, self.epoch, self.patience))
     }
@@ -218,7 +261,10 @@ impl Trainer {
     /// The reliability of the test probabilities of the epoch kept: the best on the validation
     /// rows when there are some, else the last finished (none before one).
     pub fn calibration(&self) -> Option<&metrics::Calibration> {
-        self.best.as_ref().map(|b| &b.calibration).or(self.calibration.as_ref())
+        match &self.best {
+            Some(best) => best.calibration.as_ref(),
+            None => self.calibration.as_ref(),
+        }
     }
 
     /// The test rows as uploaded to the device.
@@ -283,7 +329,11 @@ impl Trainer {
         let leaves = self.tables.as_ref().map(|tables| tables.lookups(&inputs)).unwrap_or_default();
         let model = self.model.take().expect("the model is put back after every step");
         let logits = model.forward_with(&inputs, &self.placed(&leaves));
-        let loss = binary_cross_entropy(logits, inputs.targets.clone().expect("training rows have targets"), self.class_weights);
+        let targets = inputs.targets.clone().expect("training rows have targets");
+        let loss = match self.layout.target.task() {
+            Task::Binary => binary_cross_entropy(logits, targets, self.class_weights),
+            Task::Regression => squared_error(logits, targets),
+        };
         let mut grads = loss.backward();
         let table_grads: Vec<Option<Tensor<3>>> = leaves.iter().map(|leaf| leaf.grad_remove(&mut grads)).collect();
         let params = GradientsParams::from_grads(grads, &model);
@@ -367,40 +417,41 @@ impl Trainer {
             None => None,
         };
         let targets = read::floats(self.test.targets.clone().expect("test rows have targets")).await?;
-        let Metrics { log_loss, accuracy, auc } = metrics::evaluate(&logits, &targets);
-        let calibration = metrics::calibration(&logits, &targets);
-        let (test_brier, test_ece) = (calibration.brier, calibration.ece);
-        let validation_auc = match &self.validation {
+        let quality = Quality::of(&self.layout.target, &logits, &targets);
+        let validation = match &self.validation {
             Some(rows) => {
                 let logits = predict_logits(&model, rows).await?;
                 let targets = read::floats(rows.targets.clone().expect("validation rows have targets")).await?;
-                Some(metrics::roc_auc(&logits, &targets))
+                Some(Quality::of(&self.layout.target, &logits, &targets).score())
             }
             None => None,
         };
         let seconds = std::mem::take(&mut self.train_seconds);
         self.epoch += 1;
-        let improved = validation_auc.filter(|auc| self.best.as_ref().is_none_or(|b| *auc > b.auc));
-        if let Some(auc) = improved {
+        let improved = validation.filter(|score| self.best.as_ref().is_none_or(|b| *score > b.score));
+        if let Some(score) = improved {
             let parameters = model.export(&self.layout, &self.config).await?;
-            self.best = Some(Best { epoch: self.epoch, auc, parameters, calibration: calibration.clone() });
+            self.best = Some(Best { epoch: self.epoch, score, parameters, calibration: quality.calibration.clone() });
         }
-        self.calibration = Some(calibration);
+        self.calibration = quality.calibration.clone();
         let learning_rate = self.learning_rate;
         let (base, schedule, epochs) = self.schedule;
         self.learning_rate = schedule.next_rate(base, learning_rate, self.epoch, epochs, improved.is_some());
+        let regression = quality.regression.is_some();
         let record = EpochRecord {
             epoch: self.epoch,
             train_loss: epoch_loss / train_rows,
-            test_loss: log_loss,
-            test_auc: auc,
-            test_accuracy: accuracy,
-            test_brier,
-            test_ece,
+            test_loss: quality.loss,
+            test_auc: quality.binary.map_or(f64::NAN, |m| m.auc),
+            test_accuracy: quality.binary.map_or(f64::NAN, |m| m.accuracy),
+            test_brier: quality.calibration.as_ref().map_or(f64::NAN, |c| c.brier),
+            test_ece: quality.calibration.as_ref().map_or(f64::NAN, |c| c.ece),
+            test_regression: quality.regression.map(|m| RegressionRecord { test_rmse: m.rmse, test_mae: m.mae, test_r2: m.r2 }),
             seconds,
             samples_per_second: train_rows / seconds.max(1e-9),
             wide_zero_share,
-            validation_auc,
+            validation_auc: validation.filter(|_| !regression),
+            validation_r2: validation.filter(|_| regression),
             learning_rate,
         };
         self.cursor = 0;
@@ -443,6 +494,45 @@ fn class_weights(settings: &TrainConfig, train: &Encoded) -> (f32, f32) {
     (positive as f32, negative as f32)
 }
 
+/// Mean squared error of a regression's outputs against its standardized targets.
+fn squared_error(outputs: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
+    let residuals = outputs - targets;
+    (residuals.clone() * residuals).mean()
+}
+
+/// One evaluation's figures, for the model's task.
+struct Quality {
+    /// Log loss, or a regression's mean squared error on the standardized scale (the training
+    /// loss's).
+    loss: f64,
+    binary: Option<Metrics>,
+    calibration: Option<metrics::Calibration>,
+    regression: Option<metrics::RegressionMetrics>,
+}
+
+impl Quality {
+    fn of(target: &LabelRule, logits: &[f32], targets: &[f32]) -> Self {
+        match target.task() {
+            Task::Binary => {
+                let binary = metrics::evaluate(logits, targets);
+                let calibration = Some(metrics::calibration(logits, targets));
+                Self { loss: binary.log_loss, binary: Some(binary), calibration, regression: None }
+            }
+            Task::Regression => {
+                let units = |values: &[f32]| values.iter().map(|&z| target.prediction(f64::from(z))).collect::<Vec<f64>>();
+                let loss = logits.iter().zip(targets).map(|(&z, &y)| f64::from(z - y).powi(2)).sum::<f64>() / logits.len().max(1) as f64;
+                let regression = Some(metrics::regression(&units(logits), &units(targets)));
+                Self { loss, binary: None, calibration: None, regression }
+            }
+        }
+    }
+
+    /// The score the best epoch is chosen by: AUC, or R².
+    fn score(&self) -> f64 {
+        self.binary.map_or_else(|| self.regression.map_or(f64::NAN, |r| r.r2), |m| m.auc)
+    }
+}
+
 /// Mean binary cross-entropy on logits, `softplus(z) - y·z`, in a form that never overflows;
 /// each row weighted by its class (`(positive, negative)`, both 1 for no weights).
 fn binary_cross_entropy(logits: Tensor<1>, targets: Tensor<1>, (positive, negative): (f32, f32)) -> Tensor<1> {
@@ -482,12 +572,12 @@ fn hold_back(rows: usize, fraction: f64, seed: u64) -> (Vec<u32>, Vec<u32>) {
 pub struct Best {
     /// The epoch (1-based).
     pub epoch: usize,
-    /// Its validation AUC.
-    pub auc: f64,
+    /// Its validation score: the AUC, or a regression's R².
+    pub score: f64,
     /// Its parameters, kept as they were.
     pub parameters: Parameters,
-    /// Its calibration on the test rows.
-    pub calibration: metrics::Calibration,
+    /// Its calibration on the test rows (none for a regression).
+    pub calibration: Option<metrics::Calibration>,
 }
 
 /// Whether a model whose best epoch is `best` should stop after `epoch` with `patience`:
@@ -581,6 +671,34 @@ mod tests {
         assert!(held.iter().all(|r| fit.binary_search(r).is_err()), "disjoint");
         assert_eq!(hold_back(1000, 0.2, 7), (fit, held), "the same in every worker");
         assert_eq!(hold_back(5, 0.0, 7), ((0..5).collect(), vec![]), "none held back: every row, in order");
+    }
+
+    #[test]
+    fn squared_error_and_its_gradient_by_hand() {
+        use burn::tensor::TensorData;
+        let device = Device::flex().autodiff();
+        let outputs = Tensor::<1>::from_data(TensorData::new(vec![1.0f32, -0.5, 2.0], [3]), &device).require_grad();
+        let targets = Tensor::<1>::from_data(TensorData::new(vec![0.0f32, 0.5, 2.5], [3]), &device);
+        let loss = squared_error(outputs.clone(), targets);
+        let grads = loss.backward();
+        // Residuals 1, -1, -0.5: mean of squares 2.25 / 3; gradient 2·r/3.
+        let value = loss.into_data().try_to_vec::<f32>().unwrap()[0];
+        assert!((value - 0.75).abs() < 1e-6, "{value}");
+        let gradient = outputs.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
+        for (g, want) in gradient.iter().zip([2.0 / 3.0, -2.0 / 3.0, -1.0 / 3.0]) {
+            assert!((g - want).abs() < 1e-6, "{gradient:?}");
+        }
+    }
+
+    #[test]
+    fn a_regression_is_judged_in_its_units_and_by_r2() {
+        // Standard scores of a target with mean 100 and sd 10: outputs 0.1 off everywhere are 1 off.
+        let rule = LabelRule::Number { mean: 100.0, sd: 10.0 };
+        let quality = Quality::of(&rule, &[0.1, 1.1, -0.9], &[0.0, 1.0, -1.0]);
+        let m = quality.regression.unwrap();
+        assert!((m.rmse - 1.0).abs() < 1e-5 && (m.mae - 1.0).abs() < 1e-5, "{m:?}");
+        assert!((quality.loss - 0.01).abs() < 1e-6, "the training loss's scale: {}", quality.loss);
+        assert!((quality.score() - m.r2).abs() < 1e-12 && quality.binary.is_none() && quality.calibration.is_none());
     }
 
     #[test]

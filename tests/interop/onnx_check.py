@@ -1,5 +1,5 @@
 """Runs an exported model in ONNX Runtime on the inputs `widedeep encode` wrote, and prints how
-far its probabilities are from widedeep's own (JSON on one line), for tests/interop.rs.
+far its predictions (probabilities, or a regression's numbers) are from widedeep's own (JSON on one line), for tests/interop.rs.
 
     python onnx_check.py MODEL.onnx FEEDS.json
 """
@@ -23,14 +23,23 @@ def main(model_path, feeds_path):
         for feed in feeds["inputs"]
     }
     session = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
-    logit, probability = session.run(["logit", "probability"], inputs)
-    ours = np.asarray(feeds["probabilities"], dtype=np.float64)
+    outputs = [o.name for o in session.get_outputs()]
+    logit, prediction = session.run(outputs, inputs)
+    ours = np.asarray(feeds["predictions"], dtype=np.float64)
+    meta = {p.key: p.value for p in model.metadata_props}
+    if outputs[1] == "probability":
+        expected = 1 / (1 + np.exp(-logit))
+    else:
+        scale = json.loads(meta["widedeep.target"])
+        expected = scale["mean"] + scale["sd"] * logit.astype(np.float64)
     print(json.dumps({
-        "rows": int(probability.shape[0]),
+        "rows": int(prediction.shape[0]),
         "inputs": [i.name for i in session.get_inputs()],
+        "outputs": outputs,
         "opset": [o.version for o in model.opset_import],
-        "max_difference": float(np.max(np.abs(probability.astype(np.float64) - ours))),
-        "logit_matches_probability": bool(np.allclose(1 / (1 + np.exp(-logit)), probability, atol=1e-6)),
+        "max_difference": float(np.max(np.abs(prediction.astype(np.float64) - ours))),
+        "largest": float(np.max(np.abs(ours))),
+        "logit_matches_probability": bool(np.allclose(expected, prediction, rtol=1e-6, atol=1e-6)),
     }))
 
 

@@ -41,6 +41,8 @@ pub enum Dataset {
     Memorize,
     /// Recommender-scale user and item ids (see --users, --items).
     Ids,
+    /// Home prices: a regression with a neighbourhood × kind interaction.
+    Prices,
 }
 
 #[derive(Args)]
@@ -111,11 +113,15 @@ pub struct TrainArgs {
     /// A study's whole setup: `seed` (the Wide & Deep seed study on MovieLens) or `ids` (the
     /// seed's columns plus user and movie ids and a user × genre cross). Only --epochs, --model,
     /// --table-updates, --wide-optimizer and the output flags combine with it.
-    #[arg(long, conflicts_with_all = ["label", "positive", "threshold", "crosses", "ignore", "roles", "kinds", "buckets", "embedding_dim", "lr", "optimizer", "hidden", "batch", "hash_buckets", "quantiles", "test_fraction", "split", "seed"])]
+    #[arg(long, conflicts_with_all = ["label", "task", "positive", "threshold", "crosses", "ignore", "roles", "kinds", "buckets", "embedding_dim", "lr", "optimizer", "hidden", "batch", "hash_buckets", "quantiles", "test_fraction", "split", "seed"])]
     pub setup: Option<String>,
     /// The label column (default: the inferred one).
     #[arg(long)]
     pub label: Option<String>,
+    /// What to predict: binary (a yes/no label), regression (the number itself); default:
+    /// inferred from the label column (two values: binary; many numbers: regression).
+    #[arg(long, value_name = "binary|regression")]
+    pub task: Option<String>,
     /// The label value counted as positive.
     #[arg(long, conflicts_with = "threshold")]
     pub positive: Option<String>,

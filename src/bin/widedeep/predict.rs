@@ -1,4 +1,5 @@
-//! `widedeep predict`: scores a CSV with a saved model and writes it back with a probability.
+//! `widedeep predict`: scores a CSV with a saved model and writes it back with a probability (or,
+//! for a regression, the predicted number).
 
 use std::io::Write;
 
@@ -20,8 +21,12 @@ pub fn run(args: &PredictArgs) -> Result<(), String> {
     if let Some(m) = scored.metrics {
         eprintln!("against the file's labels: AUC {:.4}, accuracy {:.4}, log-loss {:.4}", m.auc, m.accuracy, m.log_loss);
     }
-    let probabilities: Vec<String> = scored.probabilities.iter().map(|p| format!("{p:.6}")).collect();
-    let text = widedeep::data::csv_with_column(&table, "probability", &probabilities);
+    if let Some(m) = scored.regression {
+        eprintln!("against the file's labels: RMSE {:.4}, MAE {:.4}, R² {:.4}", m.rmse, m.mae, m.r2);
+    }
+    let predictions: Vec<String> = scored.predictions.iter().map(|p| format!("{p:.6}")).collect();
+    let column = widedeep::data::prediction_column(saved.encoder.label_rule.task());
+    let text = widedeep::data::csv_with_column(&table, column, &predictions);
     match &args.out {
         Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => std::io::stdout().write_all(text.as_bytes()).map_err(|e| format!("cannot write the scored rows: {e}")),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use burn::tensor::Device;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::de::DeserializeOwned;
-use widedeep::data::{LabelRule, Schema, no_label_reason};
+use widedeep::data::{LabelRule, Schema, Task, no_label_reason};
 use widedeep::features::FeatureConfig;
 use widedeep::features::Role;
 use widedeep::insight::{top_wide_weights, wide_rows};
@@ -44,13 +44,16 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
     for warning in &dataset.warnings {
         eprintln!("warning: {}", printable(warning));
     }
+    let target = match dataset.target_scale {
+        Some([mean, sd]) => format!("a regression, mean {} sd {}", short(mean), short(sd)),
+        None => format!("{:.1}% positive", 100.0 * dataset.positive_share),
+    };
     eprintln!(
-        "{} rows ({} train, {} test), label {}, {:.1}% positive; {} wide ids, {} deep inputs",
+        "{} rows ({} train, {} test), label {}, {target}; {} wide ids, {} deep inputs",
         dataset.rows,
         dataset.train_rows,
         dataset.test_rows,
         printable(&dataset.label),
-        100.0 * dataset.positive_share,
         dataset.wide_ids,
         dataset.deep_inputs
     );
@@ -110,19 +113,45 @@ fn train_one(trainer: &mut Trainer, epochs: usize, quiet: bool) -> Result<(), St
         println!("{}", epoch_line(name, epochs, &record));
         if trainer.out_of_patience() {
             println!(
-                "{name:>5}  stopped after epoch {epoch}: no better validation AUC since epoch {}",
+                "{name:>5}  stopped after epoch {epoch}: no better validation {} since epoch {}",
+                score_name(&record),
                 trainer.best().map_or(0, |b| b.epoch)
             );
             break;
         }
     }
     if let Some(best) = trainer.best() {
-        println!("{name:>5}  best epoch {} (validation AUC {:.4}): the model kept", best.epoch, best.auc);
+        let name_of = trainer.history().last().map_or("AUC", score_name);
+        println!("{name:>5}  best epoch {} (validation {name_of} {:.4}): the model kept", best.epoch, best.score);
     }
     Ok(())
 }
 
+/// The name of the score a record's model is judged by: AUC, or a regression's R².
+fn score_name(record: &EpochRecord) -> &'static str {
+    if record.test_regression.is_some() { "R²" } else { "AUC" }
+}
+
+/// A number in a few significant digits, for a line of text.
+fn short(x: f64) -> String {
+    format!("{}", (x * 1e4).round() / 1e4)
+}
+
 fn epoch_line(name: &str, epochs: usize, r: &EpochRecord) -> String {
+    if let Some(m) = r.test_regression {
+        return format!(
+            "{name:>5}  epoch {:>3}/{epochs}  train loss {:.4}  test loss {:.4}  RMSE {:.4}  MAE {:.4}  R² {:.4}{}  {:.2} s  {:.0} samples/s",
+            r.epoch,
+            r.train_loss,
+            r.test_loss,
+            m.test_rmse,
+            m.test_mae,
+            m.test_r2,
+            r.validation_r2.map_or(String::new(), |v| format!("  validation R² {v:.4}")),
+            r.seconds,
+            r.samples_per_second
+        );
+    }
     format!(
         "{name:>5}  epoch {:>3}/{epochs}  train loss {:.4}  test loss {:.4}  AUC {:.4}  accuracy {:.4}{}  {:.2} s  {:.0} samples/s",
         r.epoch,
@@ -137,16 +166,30 @@ fn epoch_line(name: &str, epochs: usize, r: &EpochRecord) -> String {
 }
 
 fn print_comparison(models: &[ModelRun]) {
+    let mut ranked: Vec<&ModelRun> = models.iter().filter(|m| m.last().is_some()).collect();
+    ranked.sort_by(|a, b| b.last().unwrap().test_score().total_cmp(&a.last().unwrap().test_score()));
+    if ranked.first().and_then(|m| m.last()).is_some_and(|e| e.test_regression.is_some()) {
+        println!("\n{:<6} {:>10} {:>10} {:>8} {:>10} {:>12}", "model", "RMSE", "MAE", "R²", "s/epoch", "samples/s");
+        for m in ranked {
+            let r = m.last().and_then(|e| e.test_regression).expect("a regression's records");
+            println!(
+                "{:<6} {:>10.4} {:>10.4} {:>8.4} {:>10.2} {:>12.0}",
+                m.mode.name(),
+                r.test_rmse,
+                r.test_mae,
+                r.test_r2,
+                seconds(m),
+                speed(m)
+            );
+        }
+        return;
+    }
     println!(
         "\n{:<6} {:>8} {:>9} {:>9} {:>7} {:>7} {:>10} {:>12}",
         "model", "AUC", "accuracy", "log-loss", "Brier", "ECE", "s/epoch", "samples/s"
     );
-    let mut ranked: Vec<&ModelRun> = models.iter().filter(|m| m.last().is_some()).collect();
-    ranked.sort_by(|a, b| b.last().unwrap().test_auc.total_cmp(&a.last().unwrap().test_auc));
     for m in ranked {
         let last = m.last().expect("filtered");
-        let seconds = m.epochs.iter().map(|e| e.seconds).sum::<f64>() / m.epochs.len() as f64;
-        let speed = m.epochs.iter().map(|e| e.samples_per_second).sum::<f64>() / m.epochs.len() as f64;
         println!(
             "{:<6} {:>8.4} {:>9.4} {:>9.4} {:>7.4} {:>7.4} {:>10.2} {:>12.0}",
             m.mode.name(),
@@ -155,10 +198,20 @@ fn print_comparison(models: &[ModelRun]) {
             last.test_loss,
             last.test_brier,
             last.test_ece,
-            seconds,
-            speed
+            seconds(m),
+            speed(m)
         );
     }
+}
+
+/// A run's mean seconds per epoch.
+fn seconds(m: &ModelRun) -> f64 {
+    m.epochs.iter().map(|e| e.seconds).sum::<f64>() / m.epochs.len() as f64
+}
+
+/// A run's mean training rows per second.
+fn speed(m: &ModelRun) -> f64 {
+    m.epochs.iter().map(|e| e.samples_per_second).sum::<f64>() / m.epochs.len() as f64
 }
 
 fn save(path: &std::path::Path, comparison: &Comparison) -> Result<(), String> {
@@ -253,9 +306,15 @@ fn flags_config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
         .map(|(c, k)| Ok((c, parse_enum(&k, "--kind", "kind")?)))
         .collect::<Result<_, String>>()?;
     let bucket_edges = pairs(&args.buckets, "--buckets")?.into_iter().map(|(c, e)| Ok((c, numbers(&e)?))).collect::<Result<_, String>>()?;
+    let task = args
+        .task
+        .as_deref()
+        .map(|t| t.parse::<Task>().map_err(|_| format!("--task: expected binary or regression, got '{t}'")))
+        .transpose()?;
     let features = FeatureConfig {
         label,
         label_rule,
+        task,
         roles,
         kinds,
         crosses: args.crosses.iter().map(|c| list(std::slice::from_ref(c))).collect(),

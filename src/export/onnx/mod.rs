@@ -1,6 +1,7 @@
 //! A saved model as an ONNX graph for serving: standard operators at [`OPSET`] (Gather,
 //! ReduceSum, Concat, MatMul, Add, Relu, Sigmoid and a few for the padding of pooled tokens),
-//! inputs per column ([`model_inputs`]), outputs `logit` and `probability`, one per row.
+//! inputs per column ([`model_inputs`]), outputs `logit` and `probability` (a regression's
+//! `prediction`, in the label's units), one per row.
 //!
 //! Padding is `-1`: Gather reads a negative index from the end, and every table gets a last row
 //! of zeros, so a padded slot adds nothing without a mask.
@@ -11,6 +12,7 @@ use prost::Message;
 
 use self::proto::*;
 use super::inputs::{InputPart, ModelInput, model_inputs};
+use crate::data::LabelRule;
 use crate::model::SavedModel;
 use crate::{Error, Result};
 
@@ -40,17 +42,31 @@ pub fn to_onnx(saved: &SavedModel) -> Result<(Vec<u8>, Vec<ModelInput>)> {
             doc_string: String::new(),
             input: inputs.iter().map(input_info).collect(),
             output: vec![
-                tensor_info("logit", FLOAT, vec![None], "the model's logit per row"),
-                tensor_info("probability", FLOAT, vec![None], "sigmoid(logit): the probability of the positive class"),
+                tensor_info("logit", FLOAT, vec![None], "the model's logit per row (a regression's standard score)"),
+                output_info(saved),
             ],
         }),
         opset_import: vec![OperatorSetIdProto { domain: String::new(), version: OPSET }],
         metadata_props: vec![
             StringStringEntryProto { key: "widedeep.inputs".into(), value: description },
             StringStringEntryProto { key: "widedeep.label".into(), value: saved.encoder.label.clone() },
+            StringStringEntryProto {
+                key: "widedeep.target".into(),
+                value: serde_json::to_string(&saved.encoder.label_rule).expect("a rule serializes"),
+            },
         ],
     };
     Ok((model.encode_to_vec(), inputs))
+}
+
+/// The second output: the probability, or a regression's number in the label's units.
+fn output_info(saved: &SavedModel) -> ValueInfoProto {
+    match saved.encoder.label_rule {
+        LabelRule::Number { mean, sd } => {
+            tensor_info("prediction", FLOAT, vec![None], &format!("{mean} + {sd} * logit: the predicted {}", saved.encoder.label))
+        }
+        _ => tensor_info("probability", FLOAT, vec![None], "sigmoid(logit): the probability of the positive class"),
+    }
 }
 
 fn input_info(input: &ModelInput) -> ValueInfoProto {
@@ -108,7 +124,17 @@ impl Graph {
         let biased = self.node("Add", &[&logit, "bias"], "logit.column", &[]);
         self.ints("rows_shape", &[-1]);
         self.node("Reshape", &[&biased, "rows_shape"], "logit", &[]);
-        self.node("Sigmoid", &["logit"], "probability", &[]);
+        match saved.encoder.label_rule {
+            LabelRule::Number { mean, sd } => {
+                self.floats("target.sd", &[sd as f32], &[1]);
+                self.floats("target.mean", &[mean as f32], &[1]);
+                let scaled = self.node("Mul", &["logit", "target.sd"], "prediction.scaled", &[]);
+                self.node("Add", &[&scaled, "target.mean"], "prediction", &[]);
+            }
+            _ => {
+                self.node("Sigmoid", &["logit"], "probability", &[]);
+            }
+        }
         Ok(())
     }
 

@@ -27,7 +27,7 @@ def main():
     inputs, _, feeds = widedeep.read_feeds(args.feeds, net.structure)
     with torch.no_grad():
         probabilities = torch.sigmoid(net(inputs).to(torch.float64))
-    ours = torch.tensor(feeds["probabilities"], dtype=torch.float64)
+    ours = torch.tensor(feeds["predictions"], dtype=torch.float64)
     # JSON has no NaN: a row whose inputs were not numbers gets null.
     listed = [p if p == p else None for p in probabilities.tolist()]
     result = {"probabilities": listed, "max_difference": float((probabilities - ours).abs().nan_to_num(nan=float("inf")).max())}

@@ -1,0 +1,39 @@
+// Every target: the home-prices preset is a regression end to end in Debian's headless Chromium.
+// The form shows the task, the race ranks by R² with the error in the label's units, the pictures
+// drawn from rates say they are not drawn for a number (no broken image, no dead engine), and a
+// reload from the link keeps the task.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { pageSuite } from './harness.mjs';
+
+const open = pageSuite({ readyMs: 120_000 });
+const waitDone = (page) => page.waitForFunction(() => /^Done/.test(document.querySelector('#status').textContent), null, { timeout: 600_000 });
+const headings = (page, table) => page.$$eval(`${table} thead th`, (ths) => ths.map((th) => th.textContent));
+
+test('the prices preset trains a regression ranked by R², and its link keeps the task', { timeout: 900_000 }, async () => {
+  const { page, errors } = await open('#preset=prices&epochs=4');
+  assert.equal(await page.$eval('#task', (s) => s.value), 'regression', 'the setup names the task');
+  await page.click('#compare');
+  await waitDone(page);
+  assert.deepEqual((await headings(page, '#results')).slice(2, 7), ['R²', 'RMSE', 'MAE', 'Squared error', 'Validation R²']);
+  assert.deepEqual((await headings(page, '#epochs-table')).slice(2, 8), ['Train loss', 'Test loss', 'Test R²', 'RMSE', 'MAE', 'Validation R²']);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+  const report = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.equal(report.dataset.task, 'regression');
+  const r2 = Object.fromEntries(report.models.map((m) => [m.mode, m.epochs.at(-1).test_r2]));
+  const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => [tr.dataset.mode, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
+  assert.deepEqual(rows.map((r) => r[0]), Object.keys(r2).sort((a, b) => r2[b] - r2[a]), 'ranked by R², best first');
+  for (const [mode, , shown] of rows) assert.equal(shown, r2[mode].toFixed(4), `${mode}'s R² as reported`);
+  assert.ok(r2.joint > 0.9, `joint explains the prices: R² ${r2.joint}`);
+  await page.click('#tab-cross');
+  await page.waitForFunction(() => /not drawn yet/.test(document.querySelector('#cross-map-panel').textContent), null, { timeout: 60_000 });
+  await page.click('#tab-weights');
+  await page.click('#show-weights');
+  await page.waitForFunction(() => document.querySelectorAll('#weights tbody tr').length > 0, null, { timeout: 60_000 });
+  const largest = await page.$eval('#weights tbody tr td:last-child', (td) => Number(td.textContent.replace('−', '-')));
+  assert.ok(Math.abs(largest) > 30, `the largest weight is in thousands, as the prices: ${largest}`);
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#task')?.value === 'regression', null, { timeout: 120_000 });
+  assert.deepEqual(errors, []);
+});
