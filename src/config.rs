@@ -52,11 +52,15 @@ pub enum Setup {
     /// Home prices (`widedeep generate prices`), a regression: a neighbourhood × kind cross,
     /// 2-d embeddings and one hidden layer of 16, Adam 0.01, 10 epochs.
     Prices,
+    /// Readers' genres (`widedeep generate readers`), four classes: a city × shelf cross, 2-d
+    /// embeddings and one hidden layer of 16, Adam 0.01, 8 epochs.
+    Readers,
 }
 
 impl Setup {
     /// Every setup, for listing.
-    pub const ALL: [Setup; 7] = [Setup::Seed, Setup::Ids, Setup::Adult, Setup::Memorize, Setup::Movielens, Setup::Stars, Setup::Prices];
+    pub const ALL: [Setup; 8] =
+        [Setup::Seed, Setup::Ids, Setup::Adult, Setup::Memorize, Setup::Movielens, Setup::Stars, Setup::Prices, Setup::Readers];
 
     /// The name used by `--setup` and the page.
     pub fn name(self) -> &'static str {
@@ -68,6 +72,7 @@ impl Setup {
             Self::Movielens => "movielens",
             Self::Stars => "stars",
             Self::Prices => "prices",
+            Self::Readers => "readers",
         }
     }
 
@@ -81,6 +86,7 @@ impl Setup {
             Self::Memorize => ("bought", positive("1")),
             Self::Stars => ("rating", number),
             Self::Prices => ("price", number),
+            Self::Readers => ("genre", LabelRule::Classes { values: Vec::new() }),
         }
     }
 
@@ -94,7 +100,7 @@ impl Setup {
             }
             Self::Adult => vec![("fnlwgt", Role::Ignore)],
             Self::Memorize => vec![("price", Role::Ignore)],
-            Self::Prices => Vec::new(),
+            Self::Prices | Self::Readers => Vec::new(),
             Self::Movielens => [
                 ("timestamp", Role::Ignore),
                 ("zip_code", Role::Ignore),
@@ -112,6 +118,7 @@ impl Setup {
             Self::Seed | Self::Movielens => &[&["gender", "age"]],
             Self::Ids | Self::Stars => &[&["gender", "age"], &["user_id", "genres"]],
             Self::Prices => &[&["neighbourhood", "kind"]],
+            Self::Readers => &[&["city", "shelf"]],
             Self::Adult => &[&["education", "occupation"], &["native-country", "occupation"], &["gender", "age"]],
             Self::Memorize => &[&["city", "product"]],
         }
@@ -138,6 +145,7 @@ impl Setup {
             let load = match self {
                 Self::Seed | Self::Ids | Self::Stars => "load a MovieLens archive",
                 Self::Prices => "generate it with the prices preset",
+                Self::Readers => "generate it with the readers preset",
                 Self::Adult => "load data/adult.csv",
                 Self::Memorize => "generate it with the memorize preset",
                 Self::Movielens => "generate it with the movielens preset",
@@ -167,7 +175,7 @@ impl Setup {
             hash_buckets: if matches!(self, Self::Ids | Self::Stars) { 20_000 } else { FeatureConfig::default().hash_buckets },
             embedding_dim: match self {
                 Self::Seed | Self::Movielens => Some(8),
-                Self::Memorize | Self::Prices => Some(2),
+                Self::Memorize | Self::Prices | Self::Readers => Some(2),
                 Self::Ids | Self::Adult | Self::Stars => None,
             },
             ..FeatureConfig::for_label(label)
@@ -184,6 +192,7 @@ impl Setup {
             Self::Movielens => TrainConfig { epochs: 5, ..adagrad },
             Self::Ids | Self::Stars => TrainConfig { learning_rate: Some(0.001), epochs: 8, ..base },
             Self::Prices => TrainConfig { hidden: vec![16], learning_rate: Some(0.01), epochs: 10, ..base },
+            Self::Readers => TrainConfig { hidden: vec![16], learning_rate: Some(0.01), epochs: 8, ..base },
             Self::Adult => base,
             Self::Memorize => TrainConfig { hidden: vec![16], learning_rate: Some(0.01), epochs: 6, ..base },
         }

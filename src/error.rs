@@ -161,12 +161,12 @@ pub enum LabelProblem {
     /// The training rows hold no row of one class (it is rare and all of it fell in the test rows).
     #[error("the training rows hold no {0}: nothing to learn it from; use a smaller test share or another seed")]
     OneSidedTraining(String),
-    /// A few distinct whole numbers: codes or a rating, either a set of classes or a quantity;
-    /// only the user can say which.
-    #[error(
-        "it has {0} distinct whole numbers: set the task to regression to predict the number, or choose a positive class or a threshold"
-    )]
-    FewNumbers(usize),
+    /// More classes than a multiclass model takes ([`crate::data::MAX_CLASSES`]).
+    #[error("it has {0} distinct values, more than the {max} classes a model may have: choose a positive class or, for numbers, a threshold", max = crate::data::MAX_CLASSES)]
+    TooManyClasses(usize),
+    /// A row holds a class the model was not trained on.
+    #[error("row {row}: '{value}' is not one of the model's classes")]
+    UnknownClass { row: usize, value: String },
     /// A regression's training rows all hold the same number.
     #[error("every training row has the value {0}: nothing to learn")]
     Constant(f64),
@@ -179,7 +179,8 @@ impl LabelProblem {
     fn kind(&self) -> &'static str {
         match self {
             Self::AllMissing | Self::SingleValue(_) | Self::OneSided(_) | Self::Constant(_) | Self::TooLarge => "label_unusable",
-            Self::FewNumbers(_) => "label_few_numbers",
+            Self::TooManyClasses(_) => "label_not_binary",
+            Self::UnknownClass { .. } => "label_positive_missing",
             Self::OneSidedTraining(_) => "label_rare",
             Self::NotBinary(_) => "label_not_binary",
             Self::PositiveNeverOccurs { .. } => "label_positive_missing",

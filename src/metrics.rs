@@ -126,6 +126,62 @@ pub fn calibration(logits: &[f32], targets: &[f32]) -> Calibration {
     Calibration { bins, ece, brier: brier / n }
 }
 
+/// A multiclass model's quality from row-major `[rows, classes]` logits against class indices:
+/// the mean cross-entropy, the share of rows whose most probable class is theirs, and the macro
+/// one-vs-rest AUC (each class's probability ranking its rows against the rest, averaged over
+/// the classes present with rows of both kinds; NaN when none is).
+pub fn multiclass(logits: &[f32], targets: &[f32], classes: usize) -> Metrics {
+    let rows = targets.len();
+    let probabilities = softmax_rows(logits, classes);
+    let mut log_loss = 0.0;
+    let mut right = 0;
+    for (row, (z, &y)) in logits.chunks_exact(classes).zip(targets).enumerate() {
+        let most = z.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v)) as f64;
+        let log_sum = most + z.iter().map(|&v| (v as f64 - most).exp()).sum::<f64>().ln();
+        log_loss += log_sum - z[y as usize] as f64;
+        right += usize::from(predicted_class(&probabilities[row * classes..(row + 1) * classes]) == y as usize);
+    }
+    let aucs: Vec<f64> = (0..classes)
+        .map(|k| {
+            let scores: Vec<f32> = (0..rows).map(|r| probabilities[r * classes + k] as f32).collect();
+            let is_k: Vec<f32> = targets.iter().map(|&y| f32::from(u8::from(y as usize == k))).collect();
+            roc_auc(&scores, &is_k)
+        })
+        .filter(|auc| !auc.is_nan() || logits.iter().any(|z| z.is_nan()))
+        .collect();
+    let auc = if aucs.is_empty() { f64::NAN } else { aucs.iter().sum::<f64>() / aucs.len() as f64 };
+    Metrics { log_loss: log_loss / rows.max(1) as f64, accuracy: right as f64 / rows.max(1) as f64, auc }
+}
+
+/// Softmax probabilities of row-major `[rows, classes]` logits (each row's shifted by its largest,
+/// so none overflows).
+pub fn softmax_rows(logits: &[f32], classes: usize) -> Vec<f64> {
+    logits
+        .chunks_exact(classes)
+        .flat_map(|z| {
+            let most = z.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v)) as f64;
+            let e: Vec<f64> = z.iter().map(|&v| (v as f64 - most).exp()).collect();
+            let sum: f64 = e.iter().sum();
+            e.into_iter().map(move |v| v / sum)
+        })
+        .collect()
+}
+
+/// The most probable class of one row's probabilities (the first on a tie).
+pub fn predicted_class(probabilities: &[f64]) -> usize {
+    probabilities.iter().enumerate().fold(0, |best, (k, &p)| if p > probabilities[best] { k } else { best })
+}
+
+/// The confusion matrix: `[actual][predicted]` row counts, from `[rows, classes]` logits.
+pub fn confusion(logits: &[f32], targets: &[f32], classes: usize) -> Vec<Vec<usize>> {
+    let probabilities = softmax_rows(logits, classes);
+    let mut matrix = vec![vec![0; classes]; classes];
+    for (p, &y) in probabilities.chunks_exact(classes).zip(targets) {
+        matrix[y as usize][predicted_class(p)] += 1;
+    }
+    matrix
+}
+
 /// A regression's test quality, in the target's own units (R² has none).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RegressionMetrics {
@@ -215,6 +271,28 @@ mod tests {
         assert_eq!((certain.bins[9].rows, certain.bins[0].rows), (1, 1), "p = 1 is in the last bin");
         assert!(certain.ece < 1e-12 && certain.brier < 1e-12);
         assert!(calibration(&[f32::NAN, 0.0], &[1.0, 0.0]).ece.is_nan());
+    }
+
+    #[test]
+    fn multiclass_metrics_by_hand() {
+        // Three classes, four rows: logits favour classes 0, 1, 2, 0; the classes are 0, 1, 1, 2.
+        let z = [2.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 3.0, 1.0, 0.0, 0.0];
+        let y = [0.0, 1.0, 1.0, 2.0];
+        let m = multiclass(&z, &y, 3);
+        assert_eq!(m.accuracy, 0.5, "rows 1 and 2 right");
+        let lse = |a: f64, b: f64, c: f64| (a.exp() + b.exp() + c.exp()).ln();
+        let expected =
+            ((lse(2.0, 0.0, 0.0) - 2.0) + (lse(0.0, 1.0, 0.0) - 1.0) + (lse(0.0, 0.0, 3.0) - 0.0) + (lse(1.0, 0.0, 0.0) - 0.0)) / 4.0;
+        assert!((m.log_loss - expected).abs() < 1e-9, "{} vs {expected}", m.log_loss);
+        // One-vs-rest AUCs by hand. Class 0: p0 = [0.787, 0.212, 0.045, 0.576], row 0 beats all
+        // three others: 1. Class 1:
+        // p1 = [0.106, 0.576, 0.045, 0.212], rows 1, 2 against 0, 3: 0.576 beats both, 0.045 none: 0.5.
+        // Class 2: p2 = [0.106, 0.212, 0.909, 0.212], row 3 against 0, 1, 2: beats 0.106, ties
+        // 0.212 (half), loses to 0.909: 1.5 / 3.
+        assert!((m.auc - (1.0 + 0.5 + 0.5) / 3.0).abs() < 1e-9, "{}", m.auc);
+        assert_eq!(confusion(&z, &y, 3), [[1, 0, 0], [0, 1, 1], [1, 0, 0]]);
+        let p = softmax_rows(&[1000.0, 0.0], 2);
+        assert!((p[0] - 1.0).abs() < 1e-12 && p[1] >= 0.0, "no overflow: {p:?}");
     }
 
     #[test]

@@ -205,6 +205,78 @@ pub fn prices(rows: usize, seed: u64, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
+/// The genres a reader picks in [`readers`], in the label's order of first appearance.
+pub const READER_GENRES: [&str; 4] = ["mystery", "romance", "science", "travel"];
+/// Cities and shelves in [`readers`], and the city × shelf pairs whose readers pick travel.
+pub const READER_CITIES: usize = 40;
+const READER_SHELVES: usize = 30;
+const TRAVEL_PAIRS: usize = 10;
+
+/// The readers' world: a taste per city and a style per shelf (mystery when they agree, romance
+/// when they clash: what small embeddings learn from all pairs), science for readers with many
+/// hours (a number), and a few city × shelf pairs where nearly everyone picks travel (what only a
+/// cross memorizes). Drawn from a seed, so a test knows each row's class probabilities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReaderWorld {
+    /// Each city's taste in [-1, 1).
+    pub taste: Vec<f64>,
+    /// Each shelf's style in [-1, 1).
+    pub style: Vec<f64>,
+    /// The (city, shelf) pairs, 0-based, whose readers pick travel.
+    pub travel: Vec<(usize, usize)>,
+}
+
+impl ReaderWorld {
+    /// The world of `seed`.
+    pub fn new(seed: u64) -> (Self, Rng) {
+        let mut rng = Rng::new(seed, 14);
+        let taste = (0..READER_CITIES).map(|_| rng.next_f64() * 2.0 - 1.0).collect();
+        let style = (0..READER_SHELVES).map(|_| rng.next_f64() * 2.0 - 1.0).collect();
+        let travel = (0..TRAVEL_PAIRS).map(|_| (rng.below(READER_CITIES), rng.below(READER_SHELVES))).collect();
+        (Self { taste, style, travel }, rng)
+    }
+
+    /// The chance of each genre ([`READER_GENRES`] order) for a reader in `city` at `shelf`
+    /// reading `hours` a week.
+    pub fn probabilities(&self, city: usize, shelf: usize, hours: f64) -> [f64; 4] {
+        if self.travel.contains(&(city, shelf)) {
+            return [0.03, 0.03, 0.04, 0.9];
+        }
+        let agree = 3.0 * self.taste[city] * self.style[shelf];
+        let scores = [agree, -agree, (hours - 6.0) * 0.8, -3.0];
+        let most = scores.iter().fold(f64::MIN, |m, &s| m.max(s));
+        let e = scores.map(|s| (s - most).exp());
+        let sum: f64 = e.iter().sum();
+        e.map(|v| v / sum)
+    }
+}
+
+/// A multiclass story: which genre a reader picks (mystery, romance, science or travel) from their
+/// city, the shelf they browse and the hours they read. Each part of the model learns its own
+/// class: the embeddings the mystery/romance rule, the deep part's number science, the wide
+/// `city × shelf` cross the travel pairs (a tenth of the rows). See [`ReaderWorld`] for the answer key.
+pub fn readers(rows: usize, seed: u64, out: &mut impl Write) -> io::Result<()> {
+    let (world, mut rng) = ReaderWorld::new(seed);
+    writeln!(out, "city,shelf,hours,genre")?;
+    for _ in 0..rows {
+        let (city, shelf) = if rng.next_f64() < EXCEPTION_SHARE {
+            world.travel[rng.below(TRAVEL_PAIRS)]
+        } else {
+            (rng.below(READER_CITIES), rng.below(READER_SHELVES))
+        };
+        let hours = rng.next_f64() * 12.0;
+        let p = world.probabilities(city, shelf, hours);
+        let draw = rng.next_f64();
+        let genre = p.iter().scan(0.0, |sum, &q| {
+            *sum += q;
+            Some(*sum)
+        });
+        let class = genre.take_while(|&edge| edge <= draw).count().min(3);
+        writeln!(out, "town_{:02},shelf_{:02},{hours:.1},{}", city + 1, shelf + 1, READER_GENRES[class])?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

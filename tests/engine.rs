@@ -232,7 +232,7 @@ fn the_prices_preset_trains_a_regression_and_its_pictures_say_what_they_show() {
     assert!((250.0..450.0).contains(&mean) && (100.0..250.0).contains(&sd), "{mean} {sd}");
     while !block_on(engine.train(50)).unwrap().done {}
     let report = engine.report().unwrap().report;
-    let joint = report.models.iter().find(|m| m.mode == Mode::Joint).unwrap().last().copied().unwrap();
+    let joint = report.models.iter().find(|m| m.mode == Mode::Joint).unwrap().last().cloned().unwrap();
     let r = joint.test_regression.unwrap();
     assert!(r.test_r2 > 0.9 && r.test_rmse < 45.0, "{r:?}");
     let json = serde_json::to_string(&report).unwrap();

@@ -445,3 +445,38 @@ fn a_regression_exported_to_onnx_predicts_our_numbers_in_onnx_runtime() {
         "{stderr}"
     );
 }
+
+/// A multiclass model leaves as ONNX: `[rows, classes]` logits and their softmax, each class's
+/// probability as ONNX Runtime computes it within 1e-5 of ours, for every mode.
+#[test]
+fn a_multiclass_model_exported_to_onnx_gives_our_class_probabilities_in_onnx_runtime() {
+    let dir = scratch("onnx-multiclass");
+    let mut csv = Vec::new();
+    widedeep::synth::readers(1500, 3, &mut csv).unwrap();
+    let data = write(&dir, "readers.csv", std::str::from_utf8(&csv).unwrap());
+    for mode in ["wide", "deep", "joint"] {
+        let model = dir.join(format!("readers-{mode}.json"));
+        let saved = model.to_str().unwrap();
+        run_ok(&[
+            "train",
+            &data,
+            "--label",
+            "genre",
+            "--model",
+            mode,
+            "--epochs",
+            "2",
+            "--cross",
+            "city,shelf",
+            "--quiet",
+            "--save",
+            saved,
+        ]);
+        let report = check_in_onnx_runtime(&dir, &model, &data);
+        assert_eq!(report["outputs"], serde_json::json!(["logit", "probability"]), "{report}");
+        assert_eq!(report["shape"], serde_json::json!([1500, 4]), "{mode}: a probability per class: {report}");
+        let difference = report["max_difference"].as_f64().unwrap();
+        assert!(difference < 1e-5, "{mode}: ONNX Runtime's class probabilities differ from ours by up to {difference}");
+        assert_eq!(report["logit_matches_probability"], true, "{mode}: the probabilities are softmax(logit): {report}");
+    }
+}

@@ -286,7 +286,7 @@ fn joint_fits_a_regression_to_its_noise_floor_and_deep_does_not() {
         for _ in 0..config.train.epochs {
             trainer.run_epoch(|_| {}).unwrap();
         }
-        let record = *trainer.history().last().unwrap();
+        let record = trainer.history().last().unwrap().clone();
         assert!(record.test_auc.is_nan() && record.validation_auc.is_none(), "no AUC for a number: {record:?}");
         last.insert(trainer.mode().name(), record.test_regression.expect("a regression's metrics"));
     }
@@ -299,4 +299,60 @@ fn joint_fits_a_regression_to_its_noise_floor_and_deep_does_not() {
         widedeep::synth::PRICE_NOISE
     );
     assert!(joint.test_r2 > deep.test_r2 + 0.01, "joint {} against deep {}: the premiums need the cross", joint.test_r2, deep.test_r2);
+}
+
+/// Four classes: joint's accuracy comes within a few points of the Bayes accuracy (each row's most
+/// probable genre under the world's own probabilities); the travel pairs' class is recalled by the
+/// cross; the taste × style rule over 1,200 sparse pairs needs the embeddings (joint beats wide);
+/// the record's macro AUC, accuracy and log loss are those computed from the logits.
+#[test]
+fn joint_nears_the_bayes_accuracy_of_four_classes_and_the_cross_recalls_its_class() {
+    use widedeep::metrics::{confusion, multiclass};
+    use widedeep::synth::{READER_GENRES, ReaderWorld};
+    let mut csv = Vec::new();
+    widedeep::synth::readers(24_000, 1, &mut csv).unwrap();
+    let table = read_table(csv.as_slice()).unwrap();
+    let schema = Schema::infer(&table);
+    let config = widedeep::Setup::Readers.config(&schema).unwrap();
+    let mut comparison = Comparison::new(&table, &schema, &config.features, &config.train, &Device::flex()).unwrap();
+    let prepared = &comparison.prepared;
+    assert_eq!(prepared.encoder.label_rule.classes().len(), 4);
+    let (world, _) = ReaderWorld::new(1);
+    let cell = |name: &str, row: usize| table.column(name).unwrap().get(row).unwrap().to_string();
+    let index = |text: String| text.rsplit('_').next().unwrap().parse::<usize>().unwrap() - 1;
+    let bayes: f64 = prepared
+        .test
+        .source_rows
+        .iter()
+        .map(|&r| {
+            world
+                .probabilities(index(cell("city", r)), index(cell("shelf", r)), cell("hours", r).parse().unwrap())
+                .into_iter()
+                .fold(0.0, f64::max)
+        })
+        .sum::<f64>()
+        / prepared.test.rows as f64;
+    let targets = prepared.test.targets.clone();
+    let travel = prepared.encoder.label_rule.classes().iter().position(|c| c == READER_GENRES[3]).unwrap();
+    let mut recall = std::collections::BTreeMap::new();
+    let mut accuracy = std::collections::BTreeMap::new();
+    for trainer in &mut comparison.trainers {
+        for _ in 0..config.train.epochs {
+            trainer.run_epoch(|_| {}).unwrap();
+        }
+        let record = trainer.history().last().unwrap().clone();
+        let by_hand = multiclass(trainer.test_logits(), &targets, 4);
+        assert_eq!((record.test_auc, record.test_accuracy, record.test_loss), (by_hand.auc, by_hand.accuracy, by_hand.log_loss));
+        let matrix = confusion(trainer.test_logits(), &targets, 4);
+        assert_eq!(record.test_confusion.as_ref(), Some(&matrix), "the record's confusion matrix is the logits'");
+        assert_eq!(matrix.iter().flatten().sum::<usize>(), targets.len());
+        recall.insert(trainer.mode().name(), matrix[travel][travel] as f64 / matrix[travel].iter().sum::<usize>() as f64);
+        accuracy.insert(trainer.mode().name(), record.test_accuracy);
+    }
+    assert!((accuracy["joint"] - bayes).abs() < 0.04, "joint {} against the Bayes accuracy {bayes}", accuracy["joint"]);
+    assert!(recall["wide"] > 0.85 && recall["joint"] > 0.85, "the cross memorizes the travel pairs: recall {recall:?}");
+    assert!(
+        accuracy["joint"] > accuracy["wide"] + 0.01,
+        "the taste × style rule over 1,200 sparse pairs needs the embeddings: {accuracy:?}"
+    );
 }

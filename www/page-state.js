@@ -21,8 +21,10 @@ export const page = {
    * when a load succeeds, so a load that fails or is cancelled leaves the previous data's.
    */
   source: null,
-  /** What the race on screen predicts ('binary' or 'regression', from the engine's dataset reply). */
+  /** What the race on screen predicts ('binary', 'multiclass' or 'regression', from the engine's dataset reply). */
   task: 'binary',
+  /** A multiclass race's class names, in the models' output order. */
+  classes: [],
   /** The crosses the engine suggests, and the columns it says the model reads, into which part (its diagram's inputs). */
   suggestions: [],
   diagramInputs: [],
@@ -85,7 +87,7 @@ export const ui = {
   mapDown: $('#map-down'), mapAcross: $('#map-across'), embeddingColumn: $('#embedding-column'), embeddingList: $('#embedding-list'),
   insideModel: $('#inside-model'), weights: $('#weights tbody'), whatifFields: $('#whatif-fields'), whatifNote: $('#whatif-note'), whatif: $('#whatif'), whatifResult: $('#whatif-result'),
   modelMode: $('#model-mode'), shareStatus: $('#share-status'), scoreFile: $('#score-file'), projector: $('#projector'),
-  epochCounter: $('#epoch-counter'), classSpeed: $('#class-speed'), resultsBefore: $('#results-before'), roleSummary: $('#role-summary'),
+  confusion: $('#confusion'), epochCounter: $('#epoch-counter'), classSpeed: $('#class-speed'), resultsBefore: $('#results-before'), roleSummary: $('#role-summary'),
   crossMapBefore: $('#cross-map-before'), crossMapBeforeFigure: $('#cross-map-before-figure'), crossMapBeforeCaption: $('#cross-map-before-caption'),
   staleNote: $('#stale-note'), lessonChoice: $('#lesson-choice'),
 };

@@ -34,7 +34,7 @@ function currentView() {
 }
 
 /** Whether the race's pictures of rates (the cross map, the embedding map) apply: a yes/no label. */
-const rates = () => page.task !== 'regression';
+const rates = () => page.task === 'binary';
 
 /** What the rates' pictures wait for, or, for a regression, why they are not drawn. */
 const RATE_PICTURES = ['cross_map', 'embedding'];
@@ -42,7 +42,7 @@ export function noteTask(task) {
   page.task = task;
   for (const kind of RATE_PICTURES) {
     img[kind].nextElementSibling.textContent = rates() ? PICTURES[kind].placeholder
-      : `This picture shows the rates of a yes/no label; for a regression (this race predicts a number) it is not drawn yet. The results, curves, diagram and weights are the regression's.`;
+      : `This picture shows the rates of a yes/no label; for ${task === 'regression' ? 'a regression (this race predicts a number)' : 'several classes (this race predicts one of them)'} it is not drawn yet. The results, curves, diagram and weights are this race's.`;
   }
 }
 

@@ -31,6 +31,7 @@ export async function race(modes) {
     const { dataset, backend } = await racers.configure(modes, count, (share) => toConfig(page.state, share), ui.backend.dataset.kind);
     showBackend(backend);
     noteTask(dataset.task);
+    page.classes = (dataset.classes ?? []).map(([name]) => name);
     const workers = racers.clients.length > 1 ? `, in ${racers.clients.length} workers at once` : '';
     say(`Training ${modes.join(', ')} on ${dataset.train_rows.toLocaleString()} rows (${dataset.test_rows.toLocaleString()} held out; label ${dataset.label})${workers}.` +
       views.describeLeaks(dataset.leaks, page.state) + views.describeWarnings(dataset.warnings));
@@ -63,7 +64,7 @@ function onWorkerMessage(client, message) {
   else if (message.type === 'done') {
     if (!racers.finished(client)) return;
     setPhase('done');
-    say(`Done. The table ranks the models by test ${page.task === 'regression' ? 'R²' : 'AUC'}.`);
+    say(`Done. The table ranks the models by test ${views.scoreName(page.task)}.`);
     maybeDraw(true);
     endRace('done');
   } else if (message.type === 'error' && message.kind === 'crashed') {
@@ -191,6 +192,7 @@ function renderTables() {
   views.renderResults(ui.results, runs);
   views.renderResults(ui.resultsBefore, before?.runs ?? [], ' (before)');
   views.renderEpochs(ui.epochs, runs);
+  views.renderConfusion(ui.confusion, runs, page.classes);
   const round = runs.length ? Math.min(...runs.map((r) => r.epochs.length)) : 0;
   ui.epochCounter.textContent = epochTarget ? `Epoch ${round} of ${epochTarget}` : 'Epoch 0';
 }

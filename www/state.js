@@ -93,9 +93,9 @@ const choices = (...pairs) => ({ ...oneOf(...pairs.map(([value]) => value)), cho
  * the page and the CLI never disagree.
  */
 export const SETTINGS = {
-  preset: { codec: choices(['adult', 'Adult census income'], ['movielens', 'Movie ratings (synthetic)'], ['memorize', 'Memorize vs generalize'], ['prices', 'Home prices (a number)'], ['stars', 'Predict the stars (synthetic ratings)'], ['seed', 'The seed study (your MovieLens archive)'], ['ids', 'MovieLens with ids (your MovieLens archive)'], ['upload', 'Your file']), label: 'Data set', fallback: 'adult' },
+  preset: { codec: choices(['adult', 'Adult census income'], ['movielens', 'Movie ratings (synthetic)'], ['memorize', 'Memorize vs generalize'], ['prices', 'Home prices (a number)'], ['readers', 'Which genre? (four classes)'], ['stars', 'Predict the stars (synthetic ratings)'], ['seed', 'The seed study (your MovieLens archive)'], ['ids', 'MovieLens with ids (your MovieLens archive)'], ['upload', 'Your file']), label: 'Data set', fallback: 'adult' },
   label: { codec: text, label: 'Label column', fallback: '', config: ['features.label', same, same] },
-  task: { codec: choices(['', 'Automatic (from the label column)'], ['binary', 'Yes/no (binary)'], ['regression', 'A number (regression)']), label: 'Task', input: 'task', analysis: true, config: ['features.task', emptyIsUnset, nullIsEmpty] },
+  task: { codec: choices(['', 'Automatic (from the label column)'], ['binary', 'Yes/no (binary)'], ['multiclass', 'One of several classes (multiclass)'], ['regression', 'A number (regression)']), label: 'Task', input: 'task', analysis: true, config: ['features.task', emptyIsUnset, nullIsEmpty] },
   positive: { codec: text, label: 'Positive class', fallback: '', config: ['features.label_rule', (v, s) => labelRule(s), (r) => (r?.rule === 'positive' ? r.value : '')] },
   threshold: { codec: optional((s) => number(s) !== undefined, 'a number'), label: 'Numeric threshold', fallback: '', config: ['features.label_rule', (v, s) => labelRule(s), (r) => (r?.rule === 'threshold' ? String(r.at) : '')] },
   roles: { codec: json(isMapOf(ROLES), `a map of columns to ${ROLES.join(', ')}`, columnMap), label: 'Column roles', fallback: () => columnMap(), config: ['features.roles', same, (v) => columnMap(v)] },

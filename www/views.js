@@ -163,8 +163,13 @@ export function renderProgress(list, models, done = false) {
  * (the per-epoch table still shows the last).
  */
 export function renderResults(tbody, runs, suffix = '') {
-  const figures = FIGURES[taskOf(runs)];
-  if (!suffix) setHeadings(tbody.closest('table').tHead.rows[0], 2, figures.results);
+  const task = taskOf(runs);
+  const figures = FIGURES[task];
+  const table = tbody.closest('table');
+  if (!suffix) {
+    setHeadings(table.tHead.rows[0], 2, figures.results);
+    table.caption.textContent = `Results on the test rows, best ${scoreName(task)} first`;
+  }
   const ranked = runs.filter((r) => r.epochs.length).sort((a, b) => testScore(keptEpoch(b)) - testScore(keptEpoch(a)));
   tbody.replaceChildren(...ranked.map((run, i) => {
     const e = keptEpoch(run);
@@ -235,6 +240,19 @@ const FIGURES = {
       ['Accuracy', '', (e) => e.test_accuracy], ['Brier', '', (e) => e.test_brier], ['Validation AUC', '', (e) => e.validation_auc],
     ],
   },
+  multiclass: {
+    results: [
+      ['Macro AUC', 'Each class\'s probability ranking its rows against the rest, averaged over the classes', (e) => e.test_auc],
+      ['Accuracy', 'Share of test rows whose most probable class is theirs', (e) => e.test_accuracy],
+      ['Log-loss', 'Cross-entropy of the class probabilities (lower is better)', (e) => e.test_loss],
+      ['Validation AUC', 'Macro AUC on the validation rows, by which the kept epoch is chosen', (e) => e.validation_auc],
+      ['Worst recall', 'The share of its own rows the model gets right, for the class it gets right least', (e) => worstRecall(e.test_confusion)],
+    ],
+    epochs: [
+      ['Train loss', '', (e) => e.train_loss], ['Test loss', '', (e) => e.test_loss], ['Macro AUC', '', (e) => e.test_auc],
+      ['Accuracy', '', (e) => e.test_accuracy], ['Worst recall', '', (e) => worstRecall(e.test_confusion)], ['Validation AUC', '', (e) => e.validation_auc],
+    ],
+  },
   regression: {
     results: [
       ['R²', 'The share of the test rows\' variance the predictions explain (1 is perfect, 0 is predicting the mean)', (e) => e.test_r2],
@@ -250,8 +268,41 @@ const FIGURES = {
   },
 };
 
-/** The task of a race's runs: a regression's records carry its R². */
-const taskOf = (runs) => (runs.some((r) => r.epochs.some((e) => e.test_r2 != null)) ? 'regression' : 'binary');
+/** The task of a race's runs: a regression's records carry its R², a multiclass one's its confusion matrix. */
+function taskOf(runs) {
+  const epochs = runs.flatMap((r) => r.epochs);
+  if (epochs.some((e) => e.test_r2 != null)) return 'regression';
+  return epochs.some((e) => e.test_confusion) ? 'multiclass' : 'binary';
+}
+
+/** The score a race ranks by, in words. */
+export const scoreName = (task) => ({ regression: 'R²', multiclass: 'macro AUC' })[task] ?? 'AUC';
+
+/** The lowest share of a class's rows predicted as that class (null without a matrix or rows). */
+function worstRecall(matrix) {
+  const recalls = (matrix ?? []).map((row, k) => row[k] / row.reduce((a, b) => a + b, 0)).filter(Number.isFinite);
+  return recalls.length ? Math.min(...recalls) : null;
+}
+
+/**
+ * A multiclass race's confusion matrix, of its best model at the epoch it keeps: test rows by
+ * actual class (rows) and predicted class (columns), the diagonal marked. Hidden for other tasks.
+ */
+export function renderConfusion(table, runs, classes) {
+  const box = table.closest('details');
+  const ranked = runs.filter((r) => r.epochs.length && keptEpoch(r).test_confusion).sort((a, b) => testScore(keptEpoch(b)) - testScore(keptEpoch(a)));
+  box.hidden = !ranked.length;
+  if (!ranked.length) return;
+  const [best] = ranked;
+  const kept = keptEpoch(best);
+  const matrix = kept.test_confusion;
+  table.caption.textContent = `The ${best.mode} model at epoch ${kept.epoch}: test rows by actual class (rows) and predicted class (columns)`;
+  table.tHead.replaceChildren(el('tr', {}, [el('th', { scope: 'col', textContent: 'Actual \\ predicted' }), ...classes.map((c) => el('th', { scope: 'col', textContent: c }))]));
+  table.tBodies[0].replaceChildren(...matrix.map((row, k) => el('tr', {}, [
+    el('th', { scope: 'row', textContent: classes[k] ?? String(k) }),
+    ...row.map((n, j) => el('td', { className: j === k ? 'num diagonal' : 'num', textContent: n.toLocaleString() })),
+  ])));
+}
 
 /** Sets the headings of a table's figure columns, from column `from` on. */
 function setHeadings(row, from, figures) {
@@ -314,7 +365,7 @@ export function renderWhatIf(container, schema, state, filter) {
 
 /** What fixes an engine error, by its kind, in this page's words (the CLI names its flags). */
 const HINTS = {
-  label_not_binary: 'Pick a value in the "Positive class" field, or type a number in the threshold field.',
+  label_not_binary: 'Pick a value in the "Positive class" field, type a number in the threshold field, or set the "Task" field.',
   label_positive_missing: 'Pick one of the listed values in the "Positive class" field.',
   label_not_numeric: 'Clear the threshold field and pick a value in the "Positive class" field instead.',
   label_unusable: 'Choose another "Label column".',

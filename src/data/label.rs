@@ -17,6 +17,8 @@ pub enum Task {
     /// A number (a price, a rating): trained on the squared error of the standardized target,
     /// predicted in the target's own units.
     Regression,
+    /// One of several classes: a probability per class (softmax), trained on cross-entropy.
+    Multiclass,
 }
 
 impl Task {
@@ -25,6 +27,7 @@ impl Task {
         match self {
             Self::Binary => "binary",
             Self::Regression => "regression",
+            Self::Multiclass => "multiclass",
         }
     }
 }
@@ -36,7 +39,8 @@ impl std::str::FromStr for Task {
         match s {
             "binary" => Ok(Self::Binary),
             "regression" => Ok(Self::Regression),
-            _ => Err(Error::Config(format!("unknown task '{s}': expected binary or regression"))),
+            "multiclass" => Ok(Self::Multiclass),
+            _ => Err(Error::Config(format!("unknown task '{s}': expected binary, multiclass or regression"))),
         }
     }
 }
@@ -63,7 +67,18 @@ pub enum LabelRule {
         #[serde(default = "one")]
         sd: f64,
     },
+    /// Each distinct value is a class (multiclass); `values` lists them in output order (empty
+    /// before the column is read: every value it holds, in order of first appearance).
+    Classes {
+        /// The classes, in the order of the model's outputs.
+        #[serde(default)]
+        values: Vec<String>,
+    },
 }
+
+/// Most classes a multiclass label may have: each is an output of every wide weight and of the
+/// deep part's last layer.
+pub const MAX_CLASSES: usize = 64;
 
 fn one() -> f64 {
     1.0
@@ -77,6 +92,16 @@ impl LabelRule {
             Self::Positive { value } => format!("{column} = {value}"),
             Self::Threshold { at } => format!("{column} >= {at}"),
             Self::Number { .. } => format!("{column} (a number)"),
+            Self::Classes { values } => format!("{column} ({} classes)", values.len()),
+        }
+    }
+
+    /// How many numbers the model outputs per row: one per class of a multiclass label, else one
+    /// (a logit, or a regression's standard score).
+    pub fn outputs(&self) -> usize {
+        match self {
+            Self::Classes { values } => values.len().max(1),
+            _ => 1,
         }
     }
 
@@ -85,6 +110,7 @@ impl LabelRule {
     pub fn task(&self) -> Task {
         match self {
             Self::Number { .. } => Task::Regression,
+            Self::Classes { .. } => Task::Multiclass,
             _ => Task::Binary,
         }
     }
@@ -96,9 +122,14 @@ impl LabelRule {
         match (task, self) {
             (None, rule) | (Some(Task::Binary), rule @ (Self::Auto | Self::Positive { .. } | Self::Threshold { .. })) => Ok(rule),
             (Some(Task::Regression), Self::Auto | Self::Number { .. }) => Ok(Self::Number { mean: 0.0, sd: 1.0 }),
-            (Some(Task::Binary), Self::Number { .. }) => Ok(Self::Auto),
-            (Some(Task::Regression), rule) => Err(Error::Config(format!(
-                "the task is regression (predict the number), but {} makes a yes/no label: drop one of them",
+            (Some(Task::Multiclass), Self::Auto | Self::Classes { .. }) => Ok(Self::Classes { values: Vec::new() }),
+            (Some(Task::Binary), Self::Number { .. } | Self::Classes { .. }) => Ok(Self::Auto),
+            (Some(task), rule) => Err(Error::Config(format!(
+                "the task is {} but {} makes a yes/no label: drop one of them",
+                match task {
+                    Task::Regression => "regression (predict the number),",
+                    _ => "multiclass (predict the class),",
+                },
                 match rule {
                     Self::Threshold { at } => format!("a threshold ({at})"),
                     _ => "a positive class".to_string(),
@@ -123,6 +154,14 @@ impl LabelRule {
             _ => crate::metrics::sigmoid(logit),
         }
     }
+
+    /// The class names of a multiclass label (none for the other tasks).
+    pub fn classes(&self) -> &[String] {
+        match self {
+            Self::Classes { values } => values,
+            _ => &[],
+        }
+    }
 }
 
 /// The name of the column a scored file gains: what the model's output is.
@@ -130,6 +169,7 @@ pub fn prediction_column(task: Task) -> &'static str {
     match task {
         Task::Binary => "probability",
         Task::Regression => "prediction",
+        Task::Multiclass => "class",
     }
 }
 
@@ -154,6 +194,7 @@ impl Labels {
             LabelRule::Threshold { at } => threshold_targets(column, *at)?,
             LabelRule::Positive { value } => positive_targets(column, value)?,
             LabelRule::Number { .. } => return number_targets(column).map(|targets| Self { rule, targets }),
+            LabelRule::Classes { values } => return class_targets(column, values),
             LabelRule::Auto => unreachable!("resolved above"),
         };
         if targets.iter().flatten().all(|&t| t == 1.0) || targets.iter().flatten().all(|&t| t == 0.0) {
@@ -189,8 +230,16 @@ impl Labels {
     /// The targets as a yes/no question, for the analyses that rank columns by how well they
     /// separate two classes (the leak guard, cross suggestions): a yes/no label as it is; a
     /// number as "above the median of `rows`" (the training rows), so a column that determines a
-    /// number, which also separates its halves, is judged the same way.
+    /// number, which also separates its halves, is judged the same way; several classes as "the
+    /// most frequent class of `rows`" against the rest.
     pub fn yes_no(&self, rows: &[usize]) -> Vec<Option<bool>> {
+        if let LabelRule::Classes { values } = &self.rule {
+            // Several classes: the most frequent one against the rest.
+            let mut counts = vec![0usize; values.len()];
+            rows.iter().filter_map(|&r| self.targets[r]).for_each(|c| counts[c as usize] += 1);
+            let most = counts.iter().enumerate().max_by_key(|&(k, &n)| (n, std::cmp::Reverse(k))).map_or(0, |(k, _)| k) as f64;
+            return self.targets.iter().map(|t| t.map(|v| v == most)).collect();
+        }
         // A 0/1 target is positive from 0.5; a number above the median.
         let (cut, above_equal) = match self.rule {
             LabelRule::Number { .. } => {
@@ -231,8 +280,9 @@ fn auto_rule(column: &Column) -> Result<LabelRule> {
             Ok(values) if n > MAX_INTEGER_CATEGORIES || values.iter().any(|v| v.fract() != 0.0) => {
                 Ok(LabelRule::Number { mean: 0.0, sd: 1.0 })
             }
-            Ok(_) => Err(label_error(column, LabelProblem::FewNumbers(n))),
-            Err(_) => Err(label_error(column, LabelProblem::NotBinary(n))),
+            // A few text values, or a few whole numbers (codes): classes.
+            _ if n <= MAX_CLASSES => Ok(LabelRule::Classes { values: Vec::new() }),
+            _ => Err(label_error(column, LabelProblem::NotBinary(n))),
         },
     }
 }
@@ -249,6 +299,33 @@ fn positive_targets(column: &Column, value: &str) -> Result<Vec<Option<f64>>> {
 fn threshold_targets(column: &Column, at: f64) -> Result<Vec<Option<f64>>> {
     let numbers = numbers(column).map_err(|p| label_error(column, p))?;
     Ok(column.codes.iter().map(|&c| (c != MISSING).then(|| f64::from(u8::from(numbers[c as usize] >= at)))).collect())
+}
+
+/// Class indices into `values` (every value the column holds, in order of first appearance, when
+/// `values` is empty); a value outside a saved model's classes is a typed error.
+fn class_targets(column: &Column, values: &[String]) -> Result<Labels> {
+    let values: Vec<String> = if values.is_empty() { column.values.iter().map(|v| v.to_string()).collect() } else { values.to_vec() };
+    if values.len() < 2 {
+        return Err(label_error(column, LabelProblem::AllMissing));
+    }
+    if values.len() > MAX_CLASSES {
+        return Err(label_error(column, LabelProblem::TooManyClasses(values.len())));
+    }
+    let index: Vec<Option<usize>> = column.values.iter().map(|v| values.iter().position(|c| c == &**v)).collect();
+    let mut targets = Vec::with_capacity(column.codes.len());
+    for (row, &code) in column.codes.iter().enumerate() {
+        targets.push(match code {
+            MISSING => None,
+            code => match index[code as usize] {
+                Some(class) => Some(class as f64),
+                None => {
+                    let problem = LabelProblem::UnknownClass { row: row + 1, value: column.values[code as usize].to_string() };
+                    return Err(label_error(column, problem));
+                }
+            },
+        });
+    }
+    Ok(Labels { rule: LabelRule::Classes { values }, targets })
 }
 
 fn number_targets(column: &Column) -> Result<Vec<Option<f64>>> {
@@ -292,11 +369,14 @@ mod tests {
 
     #[test]
     fn errors_say_what_to_do() {
-        let err = targets(&["a", "b", "c"], LabelRule::Auto).unwrap_err().to_string();
+        let many: Vec<String> = (0..70).map(|i| format!("v{i}")).collect();
+        let err = targets(&many.iter().map(String::as_str).collect::<Vec<_>>(), LabelRule::Auto).unwrap_err().to_string();
         assert_eq!(
             err,
-            "label column 'y': it has 3 distinct values, so it is not binary: choose a positive class or, for numbers, a threshold"
+            "label column 'y': it has 70 distinct values, so it is not binary: choose a positive class or, for numbers, a threshold"
         );
+        let err = targets(&["a", "b", "c"], LabelRule::Classes { values: vec!["a".into(), "b".into()] }).unwrap_err().to_string();
+        assert_eq!(err, "label column 'y': row 3: 'c' is not one of the model's classes");
         let err = targets(&["1", "x", "3"], LabelRule::Threshold { at: 2.0 }).unwrap_err().to_string();
         assert_eq!(err, "label column 'y': row 2: 'x' is not a number, so neither a threshold nor a regression can apply");
         let err = targets(&["a", "b"], LabelRule::Positive { value: "z".into() }).unwrap_err().to_string();
@@ -315,10 +395,14 @@ mod tests {
         let many: Vec<String> = (0..40).map(|i| (i * 1000).to_string()).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         assert_eq!(targets(&many, LabelRule::Auto).unwrap().0.task(), Task::Regression);
-        // A few whole numbers (stars 1-5): codes or a quantity; the user says which.
-        let err = targets(&["1", "2", "3", "5", "4"], LabelRule::Auto).unwrap_err();
-        assert_eq!(err.kind(), "label_few_numbers");
-        assert!(err.to_string().ends_with("it has 5 distinct whole numbers: set the task to regression to predict the number, or choose a positive class or a threshold"), "{err}");
+        // A few text values, or a few whole numbers (codes): classes, in order of first appearance.
+        let (rule, t) = targets(&["mit", "cyt", "NA", "nuc", "cyt"], LabelRule::Auto).unwrap();
+        assert_eq!(rule, LabelRule::Classes { values: vec!["mit".into(), "cyt".into(), "nuc".into()] });
+        assert_eq!((rule.outputs(), t), (3, vec![Some(0.0), Some(1.0), None, Some(2.0), Some(1.0)]));
+        assert_eq!(targets(&["1", "2", "3", "5", "4"], LabelRule::Auto).unwrap().0.task(), Task::Multiclass);
+        // More classes than a model takes, in numbers: a quantity (regression) past 32 whole numbers.
+        let codes: Vec<String> = (0..33).map(|i| i.to_string()).collect();
+        assert_eq!(targets(&codes.iter().map(String::as_str).collect::<Vec<_>>(), LabelRule::Auto).unwrap().0.task(), Task::Regression);
         // Two values stay a yes/no question, whatever they are.
         assert_eq!(targets(&["0.5", "1.5"], LabelRule::Auto).unwrap().0.task(), Task::Binary);
     }

@@ -62,12 +62,12 @@ pub struct Explanation {
 /// what-if) are for a yes/no label so far: a regression is told so rather than shown rates its
 /// numbers are not.
 fn yes_no_only(prepared: &Prepared, picture: &str) -> Result<()> {
-    match prepared.task() {
-        Task::Binary => Ok(()),
-        Task::Regression => {
-            Err(Error::State(format!("{picture} shows a yes/no label's rates and probabilities; for a regression it is not drawn yet")))
-        }
-    }
+    let task = match prepared.task() {
+        Task::Binary => return Ok(()),
+        Task::Regression => "a regression",
+        Task::Multiclass => "a multiclass label",
+    };
+    Err(Error::State(format!("{picture} shows a yes/no label's rates and probabilities; for {task} it is not drawn yet")))
 }
 
 impl Engine {

@@ -152,7 +152,8 @@ impl Engine {
             "movielens" => synth::movielens(20_000, 1, &mut bytes),
             "memorize" => synth::memorize_generalize(24_000, 1, &mut bytes),
             "prices" => synth::prices(20_000, 1, &mut bytes),
-            other => return Err(Error::Config(format!("unknown preset '{other}': expected movielens, memorize or prices"))),
+            "readers" => synth::readers(24_000, 1, &mut bytes),
+            other => return Err(Error::Config(format!("unknown preset '{other}': expected movielens, memorize, prices or readers"))),
         };
         written.expect("writing to memory cannot fail");
         Ok(bytes)
@@ -361,7 +362,7 @@ impl Engine {
             let model = match checkpoint {
                 Some(parameters) => WideDeep::from_parameters(&prepared.layout, &config, parameters, &autodiff)?,
                 None => {
-                    let start = prepared.starting_share(&run.config.train.class_weight);
+                    let start = prepared.starting_bias(&run.config.train.class_weight);
                     WideDeep::new(&prepared.layout, &config, run.config.train.seed, start, &autodiff)?
                 }
             };
@@ -420,7 +421,7 @@ impl Engine {
         let saved = self.scorer.as_ref().ok_or(Error::NoScorer)?;
         let table = read_files(vec![NamedBytes::new("scored.csv", bytes)], |_| {})?;
         let scored = saved.score(&table, &self.device).await?;
-        let column: Vec<String> = scored.predictions.iter().map(|p| format!("{p:.6}")).collect();
+        let column = scored.cells(&saved.encoder.label_rule);
         let csv = crate::data::csv_with_column(&table, crate::data::prediction_column(saved.encoder.label_rule.task()), &column);
         Ok(ScoredFile { csv, predictions: scored.predictions, clipped: scored.clipped })
     }

@@ -52,8 +52,9 @@ struct Group {
 /// `spec.json`, `encode.py`, `model.py`, `train.py`, `predict.py` and a README.
 pub fn torch_bundle(saved: &SavedModel) -> Result<Vec<(String, Vec<u8>)>> {
     if saved.encoder.label_rule.task() != crate::data::Task::Binary {
+        let what = if saved.encoder.label_rule.task() == crate::data::Task::Regression { "a regression" } else { "a multiclass model" };
         // Its train.py and predict.py are written for a yes/no label (BCE, a probability).
-        return Err(Error::Config("the PyTorch bundle is for yes/no labels so far; export a regression to ONNX".into()));
+        return Err(Error::Config(format!("the PyTorch bundle is for yes/no labels so far; export {what} to ONNX")));
     }
     let layout = saved.encoder.layout();
     let inputs = model_inputs(&saved.encoder, &layout, saved.model.mode);

@@ -48,21 +48,30 @@ pub fn wide_rows(layout: &Layout, train: &Encoded) -> Vec<u32> {
     rows
 }
 
-/// The `count` weights of largest magnitude among `weights` (one per wide id), named.
+/// The `count` weights of largest magnitude among `weights` (one per wide id, or one per id and
+/// class), named (`feature → class` for a class's weight).
 pub fn top_wide_weights(encoder: &Encoder, layout: &Layout, rows: &[u32], weights: &[f32], count: usize) -> Vec<WideWeight> {
     // A regression's weights move its standard score: in the label's units they are `sd` times that.
     let scale = match layout.target {
         LabelRule::Number { sd, .. } => sd,
         _ => 1.0,
     };
+    // A multiclass label's ids hold a weight per class (row-major): each names its class.
+    let classes = layout.target.classes();
+    let outputs = classes.len().max(1);
     let mut order: Vec<usize> = (0..weights.len()).collect();
     order.sort_by(|&a, &b| weights[b].abs().total_cmp(&weights[a].abs()).then(a.cmp(&b)));
     order
         .into_iter()
         .take(count)
-        .map(|id| {
+        .map(|i| {
+            let id = i / outputs;
             let name = encoder.name_wide_id(layout, id as u32);
-            WideWeight { feature: name.feature, others: name.others, more: name.more, rows: rows[id], weight: weights[id] as f64 * scale }
+            let feature = match classes.get(i % outputs) {
+                Some(class) => format!("{} → {class}", name.feature),
+                None => name.feature,
+            };
+            WideWeight { feature, others: name.others, more: name.more, rows: rows[id], weight: weights[i] as f64 * scale }
         })
         .collect()
 }

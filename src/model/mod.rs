@@ -121,10 +121,10 @@ pub struct WideDeep {
 
 impl WideDeep {
     /// A fresh model: every parameter starts as [`param_specs`] says, drawn from `seed`, the
-    /// bias at the log-odds of `base_rate`.
-    pub fn new(layout: &Layout, config: &ModelConfig, seed: u64, base_rate: f64, device: &Device) -> Result<Self> {
+    /// output bias at `start` (one value per output: the prior, see [`Init::LogOdds`]).
+    pub fn new(layout: &Layout, config: &ModelConfig, seed: u64, start: Vec<f64>, device: &Device) -> Result<Self> {
         check_inputs(layout, config)?;
-        let mut init = parameters::Initializer::new(seed, base_rate);
+        let mut init = parameters::Initializer::new(seed, start);
         Ok(Self::build(layout, config, device, &mut |spec| init.values(spec)))
     }
 
@@ -135,35 +135,35 @@ impl WideDeep {
         Ok(Self::build(layout, config, device, &mut |spec| parameters.get(&spec.name).expect("checked").values.clone()))
     }
 
-    /// Logits, one per row.
-    pub fn forward(&self, inputs: &Inputs) -> Tensor<1> {
+    /// Logits `[rows, outputs]` (one output but for a multiclass label's classes).
+    pub fn forward(&self, inputs: &Inputs) -> Tensor<2> {
         self.forward_with(inputs, &Lookups::default())
     }
 
-    /// Logits, one per row, taking the tables' rows from `lookups` where it has them: a training
-    /// step that makes those lookups its gradient leaves gets the gradient of each looked-up row
-    /// and nothing of the rest of the table.
-    pub fn forward_with(&self, inputs: &Inputs, lookups: &Lookups) -> Tensor<1> {
+    /// Logits `[rows, outputs]`, taking the tables' rows from `lookups` where it has them: a
+    /// training step that makes those lookups its gradient leaves gets the gradient of each
+    /// looked-up row and nothing of the rest of the table.
+    pub fn forward_with(&self, inputs: &Inputs, lookups: &Lookups) -> Tensor<2> {
         let (wide, deep) = self.parts_with(inputs, lookups);
-        let logit = [wide, deep].into_iter().flatten().fold(self.bias.val().unsqueeze_dim::<2>(0), |sum, part| sum + part);
-        logit.reshape([inputs.rows()])
+        [wide, deep].into_iter().flatten().fold(self.bias.val().unsqueeze_dim::<2>(0), |sum, part| sum + part)
     }
 
-    /// The wide and the deep contributions to each row's logit (`[rows, 1]` each, absent when
-    /// the mode has no such part); the logit is their sum plus [`WideDeep::bias`].
+    /// The wide and the deep contributions to each row's logits (`[rows, outputs]` each, absent
+    /// when the mode has no such part); the logits are their sum plus [`WideDeep::bias`].
     pub fn parts(&self, inputs: &Inputs) -> (Option<Tensor<2>>, Option<Tensor<2>>) {
         self.parts_with(inputs, &Lookups::default())
     }
 
     fn parts_with(&self, inputs: &Inputs, lookups: &Lookups) -> (Option<Tensor<2>>, Option<Tensor<2>>) {
         let wide = self.wide.as_ref().zip(inputs.wide_ids.as_ref()).map(|(wide, ids)| {
+            // `[rows, slots, outputs]`: each slot's weights, masked where a cell holds fewer ids.
             let w = lookups.wide.clone().unwrap_or_else(|| embedding(wide.weight.val(), ids.clone()));
-            let w = w.reshape([inputs.rows() as i32, -1]);
-            match &inputs.wide_mask {
-                Some(mask) => w * mask.clone(),
+            let w = match &inputs.wide_mask {
+                Some(mask) => w * mask.clone().unsqueeze_dim::<3>(2),
                 None => w,
-            }
-            .sum_dim(1)
+            };
+            let [rows, _, outputs] = w.dims();
+            w.sum_dim(1).reshape([rows, outputs])
         });
         let deep = self.output.as_ref().map(|output| dense::forward(output, self.deep_features(inputs, lookups)));
         (wide, deep)
@@ -213,7 +213,7 @@ impl WideDeep {
                 .collect();
             output = Some(Linear { weight: Param::from_tensor(take(names::OUTPUT)), bias: None });
         }
-        let bias = Param::from_tensor(take(names::BIAS).reshape([1]));
+        let bias = Param::from_tensor(take(names::BIAS).reshape([-1]));
         let pooling = layout.deep.iter().map(|g| g.pooled).collect();
         Self { wide, deep, hidden, output, bias, pooling }
     }
@@ -307,11 +307,12 @@ impl WideDeep {
 /// Rows per forward pass when scoring: large enough to be fast, small enough for any GPU.
 pub const EVAL_CHUNK: usize = 8192;
 
-/// Logits for every row of `inputs`, computed in chunks and read in one transaction.
+/// Logits for every row of `inputs`, row-major `[rows, outputs]` (one per row but for a
+/// multiclass label), computed in chunks and read in one transaction.
 pub async fn predict_logits(model: &WideDeep, inputs: &Inputs) -> Result<Vec<f32>> {
     let chunks = (0..inputs.rows())
         .step_by(EVAL_CHUNK)
-        .map(|start| model.forward(&inputs.slice(start, (start + EVAL_CHUNK).min(inputs.rows()))))
+        .map(|start| model.forward(&inputs.slice(start, (start + EVAL_CHUNK).min(inputs.rows()))).reshape([-1]))
         .collect();
     Ok(read::floats_many(chunks).await?.concat())
 }

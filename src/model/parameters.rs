@@ -18,7 +18,8 @@ pub enum Init {
     Normal,
     /// Uniform in ±1/√fan-in, as PyTorch's `Linear` starts.
     Uniform,
-    /// The log-odds of the training set's positive rate: training starts from the prior.
+    /// The prior: the log-odds of the training set's positive rate, or each class's log share;
+    /// training starts from it.
     LogOdds,
 }
 
@@ -56,9 +57,11 @@ pub(super) mod names {
 /// order initial values are drawn in, so a seed always gives the same model).
 pub fn param_specs(layout: &Layout, config: &ModelConfig) -> Vec<ParamSpec> {
     let spec = |name: String, shape: [usize; 2], init| ParamSpec { name, shape, init };
+    // One output per class of a multiclass label, else one.
+    let outputs = layout.target.outputs();
     let mut specs = Vec::new();
     if config.mode.has_wide() {
-        specs.push(spec(names::WIDE.into(), [layout.wide_size(), 1], Init::Zero));
+        specs.push(spec(names::WIDE.into(), [layout.wide_size(), outputs], Init::Zero));
     }
     if config.mode.has_deep() {
         specs.extend(layout.deep.iter().enumerate().map(|(g, group)| spec(names::deep(g), [group.size, group.dim], Init::Normal)));
@@ -68,9 +71,9 @@ pub fn param_specs(layout: &Layout, config: &ModelConfig) -> Vec<ParamSpec> {
             specs.push(spec(names::hidden_bias(i), [size, 1], Init::Zero));
             width = size;
         }
-        specs.push(spec(names::OUTPUT.into(), [width, 1], Init::Uniform));
+        specs.push(spec(names::OUTPUT.into(), [width, outputs], Init::Uniform));
     }
-    specs.push(spec(names::BIAS.into(), [1, 1], Init::LogOdds));
+    specs.push(spec(names::BIAS.into(), [outputs, 1], Init::LogOdds));
     specs
 }
 
@@ -78,12 +81,13 @@ pub fn param_specs(layout: &Layout, config: &ModelConfig) -> Vec<ParamSpec> {
 /// same model.
 pub(super) struct Initializer {
     rng: Rng,
-    base_rate: f64,
+    /// The output bias's starting values, one per output.
+    start: Vec<f64>,
 }
 
 impl Initializer {
-    pub(super) fn new(seed: u64, base_rate: f64) -> Self {
-        Self { rng: Rng::new(seed, 3), base_rate }
+    pub(super) fn new(seed: u64, start: Vec<f64>) -> Self {
+        Self { rng: Rng::new(seed, 3), start }
     }
 
     /// Row-major starting values for `spec`.
@@ -100,10 +104,7 @@ impl Initializer {
                 let bound = 1.0 / (rows as f64).sqrt();
                 (0..rows * cols).map(|_| rng.uniform(bound)).collect()
             }
-            Init::LogOdds => {
-                let p = self.base_rate.clamp(1e-4, 1.0 - 1e-4);
-                vec![(p / (1.0 - p)).ln() as f32; rows * cols]
-            }
+            Init::LogOdds => (0..rows * cols).map(|i| self.start.get(i).copied().unwrap_or(0.0) as f32).collect(),
         }
     }
 }

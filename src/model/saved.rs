@@ -5,7 +5,7 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::{Inputs, ModelConfig, Parameters, WideDeep, param_specs, predict_logits};
-use crate::data::{Labels, Table, Task};
+use crate::data::{LabelRule, Labels, Table, Task};
 use crate::features::Encoder;
 use crate::metrics::{self, Metrics};
 use crate::{Error, Result, limits};
@@ -31,7 +31,8 @@ pub struct SavedModel {
 /// Predictions for a scored table, and metrics when it had usable labels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scored {
-    /// One prediction per table row: a probability, or a regression's number in the label's units.
+    /// One prediction per table row: a probability, or a regression's number in the label's units;
+    /// for a multiclass label each row's probability of every class, row-major `[rows, classes]`.
     pub predictions: Vec<f64>,
     /// Quality against the file's own yes/no labels, when it has them.
     pub metrics: Option<Metrics>,
@@ -40,6 +41,17 @@ pub struct Scored {
     /// Numbers so far outside the training range that they were clipped to
     /// ±[`limits::MAX_STANDARDIZED`] standard deviations: each surface says so in a note.
     pub clipped: usize,
+}
+
+impl Scored {
+    /// The column a scored file gains, one cell per row: the probability or the number with six
+    /// decimals, or a multiclass label's most probable class by name.
+    pub fn cells(&self, rule: &LabelRule) -> Vec<String> {
+        match rule.classes() {
+            [] => self.predictions.iter().map(|p| format!("{p:.6}")).collect(),
+            classes => self.predictions.chunks_exact(classes.len()).map(|p| classes[metrics::predicted_class(p)].clone()).collect(),
+        }
+    }
 }
 
 impl SavedModel {
@@ -85,11 +97,15 @@ impl SavedModel {
         let model = self.build(device)?;
         let logits = predict_logits(&model, &Inputs::upload(&encoded, &layout, device)).await?;
         let rule = &self.encoder.label_rule;
-        let predictions: Vec<f64> = logits.iter().map(|&z| rule.prediction(f64::from(z))).collect();
+        let predictions: Vec<f64> = match rule.task() {
+            Task::Multiclass => metrics::softmax_rows(&logits, rule.outputs()),
+            _ => logits.iter().map(|&z| rule.prediction(f64::from(z))).collect(),
+        };
         let (mut metrics, mut regression) = (None, None);
         if let Some(labels) = labelled {
             match rule.task() {
                 Task::Binary => metrics = Some(metrics::evaluate(&logits, &encoded.targets)),
+                Task::Multiclass => metrics = Some(metrics::multiclass(&logits, &encoded.targets, rule.outputs())),
                 Task::Regression => {
                     let actual: Vec<f64> = labels.targets.iter().map(|t| t.expect("every row is labelled")).collect();
                     regression = Some(metrics::regression(&predictions, &actual));

@@ -39,10 +39,11 @@ pub fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Mo
             Panel { title: "Test RMSE (the label's units)", y: bounds(&values(rmse), 0.0, 1.0), series: &[(rmse, false)], legend: false },
         ]
     } else {
+        let multiclass = runs.iter().flat_map(|r| &r.epochs).any(|e| e.test_confusion.is_some());
         [
             Panel { title: "Log-loss (train dashed, test solid)", y: bounds(&losses, 0.0, 1.0), series: &loss_series, legend: true },
             Panel {
-                title: "Test ROC AUC",
+                title: if multiclass { "Test macro AUC (each class against the rest)" } else { "Test ROC AUC" },
                 y: bounds(&values(|e| e.test_auc), 0.5, 1.0),
                 series: &[(|e| e.test_auc, false)],
                 legend: false,
@@ -195,6 +196,7 @@ mod tests {
             validation_auc: None,
             validation_r2: None,
             test_regression: None,
+            test_confusion: None,
             learning_rate: 0.001,
             samples_per_second: 1e5,
         }

@@ -103,14 +103,30 @@ impl Prepared {
         self.encoder.label_rule.task()
     }
 
-    /// The share whose log-odds the output bias starts at, so training starts from the prior: the
-    /// positive share under `class_weight`; for a regression 0.5, a bias of 0, the standardized
-    /// target's mean.
-    pub fn starting_share(&self, class_weight: &super::ClassWeight) -> f64 {
+    /// The output bias's starting values, so training starts from the prior: the log-odds of the
+    /// positive share under `class_weight`; each class's log share; for a regression 0, the
+    /// standardized target's mean.
+    pub fn starting_bias(&self, class_weight: &super::ClassWeight) -> Vec<f64> {
+        let odds = |p: f64| p.clamp(1e-4, 1.0 - 1e-4).ln();
         match self.task() {
-            Task::Binary => class_weight.weighted_share(self.base_rate),
-            Task::Regression => 0.5,
+            Task::Binary => {
+                let p = class_weight.weighted_share(self.base_rate).clamp(1e-4, 1.0 - 1e-4);
+                vec![(p / (1.0 - p)).ln()]
+            }
+            Task::Regression => vec![0.0],
+            Task::Multiclass => self.class_shares().into_iter().map(odds).collect(),
         }
+    }
+
+    /// Each class's share of the training rows (a multiclass label's; empty otherwise).
+    pub fn class_shares(&self) -> Vec<f64> {
+        let classes = self.encoder.label_rule.outputs();
+        if self.task() != Task::Multiclass {
+            return Vec::new();
+        }
+        let mut counts = vec![0usize; classes];
+        self.train.targets.iter().for_each(|&t| counts[t as usize] += 1);
+        counts.iter().map(|&c| c as f64 / self.train.rows.max(1) as f64).collect()
     }
 }
 

@@ -29,6 +29,10 @@ pub struct DatasetInfo {
     /// A regression's training targets' mean and standard deviation, in their units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_scale: Option<[f64; 2]>,
+    /// A multiclass label's classes, in the model's output order, with their share of the
+    /// training rows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<(String, f64)>,
     /// Ids in the wide table.
     pub wide_ids: usize,
     /// Width of the deep MLP's input.
@@ -64,6 +68,7 @@ impl DatasetInfo {
                 LabelRule::Number { mean, sd } => Some([mean, sd]),
                 _ => None,
             },
+            classes: prepared.encoder.label_rule.classes().iter().cloned().zip(prepared.class_shares()).collect(),
             wide_ids: prepared.layout.wide_size(),
             deep_inputs: prepared.layout.deep_width(),
             leaks: prepared.leaks.clone(),

@@ -2,7 +2,7 @@
 
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
-use burn::tensor::activation::relu;
+use burn::tensor::activation::{log_softmax, relu};
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
@@ -21,7 +21,7 @@ use crate::rng::Rng;
 use crate::{Error, Result};
 
 /// What one epoch achieved.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
     /// 1-based epoch number.
     pub epoch: usize,
@@ -59,6 +59,10 @@ pub struct EpochRecord {
     /// A regression's R² on the validation rows, when there are some.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation_r2: Option<f64>,
+    /// A multiclass model's test confusion matrix: `[actual][predicted]` rows, classes in the
+    /// label's order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_confusion: Option<Vec<Vec<usize>>>,
     /// The learning rate this epoch trained at (a schedule moves it).
     #[serde(default)]
     pub learning_rate: f64,
@@ -162,13 +166,12 @@ impl Trainer {
     /// evaluated on `test` (already uploaded to `device`, shared between trainers).
     pub fn new(prepared: &Prepared, train: Arc<Encoded>, test: Inputs, mode: Mode, config: &TrainConfig, device: &Device) -> Result<Self> {
         config.validate()?;
-        if prepared.task() == Task::Regression && config.class_weight != super::ClassWeight::None {
-            return Err(Error::Config(
-                "class weights weigh the two classes of a yes/no label; this label is a number (a regression)".into(),
-            ));
+        if prepared.task() != Task::Binary && config.class_weight != super::ClassWeight::None {
+            let label = if prepared.task() == Task::Regression { "is a number (a regression)" } else { "has several classes (multiclass)" };
+            return Err(Error::Config(format!("class weights weigh the two classes of a yes/no label; this label {label}")));
         }
         let model_config = config.model(mode);
-        let start = prepared.starting_share(&config.class_weight);
+        let start = prepared.starting_bias(&config.class_weight);
         let model = WideDeep::new(&prepared.layout, &model_config, config.seed, start, &device.clone().autodiff())?;
         Ok(Self::with_model(model, model_config, &prepared.layout, train, test, config, device))
     }
@@ -330,9 +333,11 @@ impl Trainer {
         let model = self.model.take().expect("the model is put back after every step");
         let logits = model.forward_with(&inputs, &self.placed(&leaves));
         let targets = inputs.targets.clone().expect("training rows have targets");
+        let rows = logits.dims()[0];
         let loss = match self.layout.target.task() {
-            Task::Binary => binary_cross_entropy(logits, targets, self.class_weights),
-            Task::Regression => squared_error(logits, targets),
+            Task::Binary => binary_cross_entropy(logits.reshape([rows]), targets, self.class_weights),
+            Task::Regression => squared_error(logits.reshape([rows]), targets),
+            Task::Multiclass => softmax_cross_entropy(logits, one_hot(&batch.targets, self.layout.target.outputs(), &self.device)),
         };
         let mut grads = loss.backward();
         let table_grads: Vec<Option<Tensor<3>>> = leaves.iter().map(|leaf| leaf.grad_remove(&mut grads)).collect();
@@ -412,7 +417,7 @@ impl Trainer {
         let wide_zero_share = match model.wide_weights() {
             Some(weights) => {
                 let weights = read::floats(weights).await?;
-                Some(zero_share(&weights, &self.train.wide))
+                Some(zero_share(&weights, &self.train.wide, self.layout.target.outputs()))
             }
             None => None,
         };
@@ -452,10 +457,12 @@ impl Trainer {
             wide_zero_share,
             validation_auc: validation.filter(|_| !regression),
             validation_r2: validation.filter(|_| regression),
+            test_confusion: (self.layout.target.task() == Task::Multiclass)
+                .then(|| metrics::confusion(&logits, &targets, self.layout.target.outputs())),
             learning_rate,
         };
         self.cursor = 0;
-        self.history.push(record);
+        self.history.push(record.clone());
         self.test_logits = logits;
         self.spent += started.elapsed().as_secs_f64();
         self.pace_from.get_or_insert((self.spent, batches_done(self.epoch, 0, self.fit.len(), self.batch_size)));
@@ -495,6 +502,19 @@ fn class_weights(settings: &TrainConfig, train: &Encoded) -> (f32, f32) {
 }
 
 /// Mean squared error of a regression's outputs against its standardized targets.
+/// Mean softmax cross-entropy of `[rows, classes]` logits against one-hot targets:
+/// `−Σ y·log softmax(z)` per row, computed through `log_softmax`, which never overflows.
+fn softmax_cross_entropy(logits: Tensor<2>, one_hot: Tensor<2>) -> Tensor<1> {
+    (log_softmax(logits, 1) * one_hot).sum_dim(1).neg().mean()
+}
+
+/// `[rows, classes]` rows of zeros with a one at each row's class index.
+fn one_hot(classes: &[f32], count: usize, device: &Device) -> Tensor<2> {
+    let mut values = vec![0.0f32; classes.len() * count];
+    classes.iter().enumerate().for_each(|(row, &class)| values[row * count + class as usize] = 1.0);
+    Tensor::from_data(burn::tensor::TensorData::new(values, [classes.len(), count]), device)
+}
+
 fn squared_error(outputs: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
     let residuals = outputs - targets;
     (residuals.clone() * residuals).mean()
@@ -510,6 +530,8 @@ struct Quality {
     regression: Option<metrics::RegressionMetrics>,
 }
 
+// A multiclass label's figures fill `binary`: log loss, accuracy and the macro one-vs-rest AUC.
+
 impl Quality {
     fn of(target: &LabelRule, logits: &[f32], targets: &[f32]) -> Self {
         match target.task() {
@@ -517,6 +539,10 @@ impl Quality {
                 let binary = metrics::evaluate(logits, targets);
                 let calibration = Some(metrics::calibration(logits, targets));
                 Self { loss: binary.log_loss, binary: Some(binary), calibration, regression: None }
+            }
+            Task::Multiclass => {
+                let m = metrics::multiclass(logits, targets, target.outputs());
+                Self { loss: m.log_loss, binary: Some(m), calibration: None, regression: None }
             }
             Task::Regression => {
                 let units = |values: &[f32]| values.iter().map(|&z| target.prediction(f64::from(z))).collect::<Vec<f64>>();
@@ -626,13 +652,17 @@ fn batches_done(epoch: usize, cursor: usize, rows: usize, batch_size: usize) -> 
     epoch * rows.div_ceil(batch_size) + cursor.div_ceil(batch_size)
 }
 
-/// The share of `weights` that are exactly zero among the ids that `wide` (training rows' ids,
-/// [`PAD`] where unused) uses; 0 when it uses none.
-fn zero_share(weights: &[f32], wide: &[u32]) -> f64 {
-    let mut used = vec![false; weights.len()];
+/// The share of `weights` (`outputs` per id) that are exactly zero among the ids that `wide`
+/// (training rows' ids, [`PAD`] where unused) uses; 0 when it uses none.
+fn zero_share(weights: &[f32], wide: &[u32], outputs: usize) -> f64 {
+    let mut used = vec![false; weights.len() / outputs];
     wide.iter().filter(|&&id| id != PAD).for_each(|&id| used[id as usize] = true);
-    let (zeros, count) =
-        used.iter().zip(weights).filter(|(u, _)| **u).fold((0usize, 0usize), |(z, n), (_, &w)| (z + usize::from(w == 0.0), n + 1));
+    let (zeros, count) = used
+        .iter()
+        .zip(weights.chunks_exact(outputs))
+        .filter(|(u, _)| **u)
+        .flat_map(|(_, ws)| ws)
+        .fold((0usize, 0usize), |(z, n), &w| (z + usize::from(w == 0.0), n + 1));
     if count == 0 { 0.0 } else { zeros as f64 / count as f64 }
 }
 
@@ -705,7 +735,9 @@ mod tests {
     fn empty_buckets_are_not_sparsity() {
         // Ids 0 and 3 are used by no row: their zeros do not count. Of ids 1 and 2, one is zero.
         let weights = [0.0, 0.0, 0.7, 0.0];
-        assert_eq!(zero_share(&weights, &[1, 2, PAD, 2, 1, PAD]), 0.5);
-        assert_eq!(zero_share(&weights, &[PAD]), 0.0);
+        assert_eq!(zero_share(&weights, &[1, 2, PAD, 2, 1, PAD], 1), 0.5);
+        assert_eq!(zero_share(&weights, &[PAD], 1), 0.0);
+        // Two outputs per id (two classes): ids 0 and 1; id 1 is used, one of its two is zero.
+        assert_eq!(zero_share(&weights, &[1, PAD], 2), 0.5);
     }
 }

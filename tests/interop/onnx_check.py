@@ -27,7 +27,10 @@ def main(model_path, feeds_path):
     logit, prediction = session.run(outputs, inputs)
     ours = np.asarray(feeds["predictions"], dtype=np.float64)
     meta = {p.key: p.value for p in model.metadata_props}
-    if outputs[1] == "probability":
+    if outputs[1] == "probability" and logit.ndim == 2:
+        shifted = np.exp(logit - logit.max(axis=1, keepdims=True))
+        expected = shifted / shifted.sum(axis=1, keepdims=True)
+    elif outputs[1] == "probability":
         expected = 1 / (1 + np.exp(-logit))
     else:
         scale = json.loads(meta["widedeep.target"])
@@ -37,7 +40,8 @@ def main(model_path, feeds_path):
         "inputs": [i.name for i in session.get_inputs()],
         "outputs": outputs,
         "opset": [o.version for o in model.opset_import],
-        "max_difference": float(np.max(np.abs(prediction.astype(np.float64) - ours))),
+        "max_difference": float(np.max(np.abs(prediction.astype(np.float64).reshape(-1) - ours))),
+        "shape": list(prediction.shape),
         "largest": float(np.max(np.abs(ours))),
         "logit_matches_probability": bool(np.allclose(expected, prediction, rtol=1e-6, atol=1e-6)),
     }))

@@ -37,3 +37,24 @@ test('the prices preset trains a regression ranked by R², and its link keeps th
   await page.waitForFunction(() => document.querySelector('#task')?.value === 'regression', null, { timeout: 120_000 });
   assert.deepEqual(errors, []);
 });
+
+test('the readers preset trains four classes ranked by macro AUC, with a confusion matrix of the best model', { timeout: 900_000 }, async () => {
+  const { page, errors } = await open('#preset=readers&epochs=3');
+  assert.equal(await page.$eval('#task', (s) => s.value), 'multiclass', 'the setup names the task');
+  await page.click('#compare');
+  await waitDone(page);
+  assert.match(await page.$eval('#status', (s) => s.textContent), /ranks the models by test macro AUC/);
+  assert.deepEqual((await headings(page, '#results')).slice(2, 7), ['Macro AUC', 'Accuracy', 'Log-loss', 'Validation AUC', 'Worst recall']);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+  const report = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.equal(report.dataset.task, 'multiclass');
+  assert.deepEqual(report.dataset.classes.map(([name]) => name).sort(), ['mystery', 'romance', 'science', 'travel']);
+  const auc = Object.fromEntries(report.models.map((m) => [m.mode, m.epochs.at(-1).test_auc]));
+  const best = Object.keys(auc).sort((a, b) => auc[b] - auc[a])[0];
+  assert.equal(await page.$eval('#results tbody tr', (tr) => tr.dataset.mode), best, 'ranked by macro AUC');
+  assert.equal(await page.$eval('#confusion-box', (d) => d.hidden), false);
+  const shown = await page.$$eval('#confusion tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent.replace(/,/g, '')))));
+  assert.deepEqual(shown, report.models.find((m) => m.mode === best).epochs.at(-1).test_confusion, 'the best model\'s matrix, as reported');
+  assert.equal(shown.flat().reduce((a, b) => a + b, 0), report.dataset.test_rows, 'every test row once');
+  assert.deepEqual(errors, []);
+});

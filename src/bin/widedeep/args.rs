@@ -43,6 +43,8 @@ pub enum Dataset {
     Ids,
     /// Home prices: a regression with a neighbourhood × kind interaction.
     Prices,
+    /// Readers' genres: four classes, each learned by another part of the model.
+    Readers,
 }
 
 #[derive(Args)]
@@ -118,9 +120,10 @@ pub struct TrainArgs {
     /// The label column (default: the inferred one).
     #[arg(long)]
     pub label: Option<String>,
-    /// What to predict: binary (a yes/no label), regression (the number itself); default:
-    /// inferred from the label column (two values: binary; many numbers: regression).
-    #[arg(long, value_name = "binary|regression")]
+    /// What to predict: binary (a yes/no label), multiclass (one of several classes), regression
+    /// (the number itself); default: inferred from the label column (two values: binary; a few
+    /// text values or whole numbers: multiclass; many numbers or fractions: regression).
+    #[arg(long, value_name = "binary|multiclass|regression")]
     pub task: Option<String>,
     /// The label value counted as positive.
     #[arg(long, conflicts_with = "threshold")]

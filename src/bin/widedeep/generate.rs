@@ -25,6 +25,7 @@ pub fn run(args: &GenerateArgs) -> Result<(), String> {
         Dataset::Memorize => widedeep::synth::memorize_generalize(args.rows, args.seed, &mut out),
         Dataset::Ids => widedeep::synth::ids(args.users, args.items, args.rows, args.seed, &mut out),
         Dataset::Prices => widedeep::synth::prices(args.rows, args.seed, &mut out),
+        Dataset::Readers => widedeep::synth::readers(args.rows, args.seed, &mut out),
     };
     written.and_then(|()| out.flush()).map_err(|e| format!("cannot write the data: {e}"))
 }

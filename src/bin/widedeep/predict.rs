@@ -24,7 +24,7 @@ pub fn run(args: &PredictArgs) -> Result<(), String> {
     if let Some(m) = scored.regression {
         eprintln!("against the file's labels: RMSE {:.4}, MAE {:.4}, R² {:.4}", m.rmse, m.mae, m.r2);
     }
-    let predictions: Vec<String> = scored.predictions.iter().map(|p| format!("{p:.6}")).collect();
+    let predictions = scored.cells(&saved.encoder.label_rule);
     let column = widedeep::data::prediction_column(saved.encoder.label_rule.task());
     let text = widedeep::data::csv_with_column(&table, column, &predictions);
     match &args.out {

@@ -44,9 +44,13 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
     for warning in &dataset.warnings {
         eprintln!("warning: {}", printable(warning));
     }
-    let target = match dataset.target_scale {
-        Some([mean, sd]) => format!("a regression, mean {} sd {}", short(mean), short(sd)),
-        None => format!("{:.1}% positive", 100.0 * dataset.positive_share),
+    let target = match (dataset.target_scale, dataset.classes.as_slice()) {
+        (Some([mean, sd]), _) => format!("a regression, mean {} sd {}", short(mean), short(sd)),
+        (None, []) => format!("{:.1}% positive", 100.0 * dataset.positive_share),
+        (None, classes) => {
+            let shares: Vec<String> = classes.iter().map(|(name, share)| format!("{name} {:.1}%", 100.0 * share)).collect();
+            shares.join(", ")
+        }
     };
     eprintln!(
         "{} rows ({} train, {} test), label {}, {target}; {} wide ids, {} deep inputs",
@@ -61,8 +65,9 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
         train_one(trainer, config.train.epochs, args.quiet)?;
     }
     let models: Vec<ModelRun> = comparison.trainers.iter().map(ModelRun::of).collect();
-    if models.len() > 1 {
-        print_comparison(&models);
+    match models.as_slice() {
+        [one] => print_confusion(one, &dataset.classes),
+        _ => print_comparison(&models, &dataset.classes),
     }
     let report = Report { dataset, config, models };
     // The model first: a picture that cannot be written never costs the training.
@@ -165,7 +170,21 @@ fn epoch_line(name: &str, epochs: usize, r: &EpochRecord) -> String {
     )
 }
 
-fn print_comparison(models: &[ModelRun]) {
+/// The best model's confusion matrix at its last epoch: test rows by actual class (rows) and
+/// predicted class (columns).
+fn print_confusion(run: &ModelRun, classes: &[(String, f64)]) {
+    let Some(matrix) = run.last().and_then(|e| e.test_confusion.as_ref()) else { return };
+    let width = classes.iter().map(|(c, _)| c.chars().count()).max().unwrap_or(1).max(6);
+    println!("\n{} model, test rows by actual class (rows) and predicted class (columns):", run.mode.name());
+    let header: String = classes.iter().map(|(c, _)| format!(" {:>width$}", printable(c))).collect();
+    println!("{:>width$}{header}", "");
+    for ((class, _), row) in classes.iter().zip(matrix) {
+        let cells: String = row.iter().map(|n| format!(" {n:>width$}")).collect();
+        println!("{:>width$}{cells}", printable(class));
+    }
+}
+
+fn print_comparison(models: &[ModelRun], classes: &[(String, f64)]) {
     let mut ranked: Vec<&ModelRun> = models.iter().filter(|m| m.last().is_some()).collect();
     ranked.sort_by(|a, b| b.last().unwrap().test_score().total_cmp(&a.last().unwrap().test_score()));
     if ranked.first().and_then(|m| m.last()).is_some_and(|e| e.test_regression.is_some()) {
@@ -182,6 +201,23 @@ fn print_comparison(models: &[ModelRun]) {
                 speed(m)
             );
         }
+        return;
+    }
+    if let Some(best) = ranked.first().filter(|m| m.last().is_some_and(|e| e.test_confusion.is_some())) {
+        println!("\n{:<6} {:>9} {:>9} {:>9} {:>10} {:>12}", "model", "macro AUC", "accuracy", "log-loss", "s/epoch", "samples/s");
+        for m in &ranked {
+            let e = m.last().expect("filtered");
+            println!(
+                "{:<6} {:>9.4} {:>9.4} {:>9.4} {:>10.2} {:>12.0}",
+                m.mode.name(),
+                e.test_auc,
+                e.test_accuracy,
+                e.test_loss,
+                seconds(m),
+                speed(m)
+            );
+        }
+        print_confusion(best, classes);
         return;
     }
     println!(
@@ -309,7 +345,7 @@ fn flags_config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
     let task = args
         .task
         .as_deref()
-        .map(|t| t.parse::<Task>().map_err(|_| format!("--task: expected binary or regression, got '{t}'")))
+        .map(|t| t.parse::<Task>().map_err(|_| format!("--task: expected binary, multiclass or regression, got '{t}'")))
         .transpose()?;
     let features = FeatureConfig {
         label,

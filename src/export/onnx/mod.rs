@@ -41,10 +41,7 @@ pub fn to_onnx(saved: &SavedModel) -> Result<(Vec<u8>, Vec<ModelInput>)> {
             initializer: graph.initializers,
             doc_string: String::new(),
             input: inputs.iter().map(input_info).collect(),
-            output: vec![
-                tensor_info("logit", FLOAT, vec![None], "the model's logit per row (a regression's standard score)"),
-                output_info(saved),
-            ],
+            output: output_infos(saved),
         }),
         opset_import: vec![OperatorSetIdProto { domain: String::new(), version: OPSET }],
         metadata_props: vec![
@@ -59,13 +56,27 @@ pub fn to_onnx(saved: &SavedModel) -> Result<(Vec<u8>, Vec<ModelInput>)> {
     Ok((model.encode_to_vec(), inputs))
 }
 
-/// The second output: the probability, or a regression's number in the label's units.
-fn output_info(saved: &SavedModel) -> ValueInfoProto {
-    match saved.encoder.label_rule {
-        LabelRule::Number { mean, sd } => {
-            tensor_info("prediction", FLOAT, vec![None], &format!("{mean} + {sd} * logit: the predicted {}", saved.encoder.label))
+/// The outputs: the logit, then the probability, a regression's number in the label's units, or
+/// a multiclass label's `[rows, classes]` logits and probabilities (classes in the metadata's order).
+fn output_infos(saved: &SavedModel) -> Vec<ValueInfoProto> {
+    let logit = |shape| tensor_info("logit", FLOAT, shape, "the model's logit per row (a regression's standard score)");
+    match &saved.encoder.label_rule {
+        LabelRule::Number { mean, sd } => vec![
+            logit(vec![None]),
+            tensor_info("prediction", FLOAT, vec![None], &format!("{mean} + {sd} * logit: the predicted {}", saved.encoder.label)),
+        ],
+        LabelRule::Classes { values } => vec![
+            logit(vec![None, Some(values.len())]),
+            tensor_info(
+                "probability",
+                FLOAT,
+                vec![None, Some(values.len())],
+                &format!("softmax(logit): the probability of each class: {}", values.join(", ")),
+            ),
+        ],
+        _ => {
+            vec![logit(vec![None]), tensor_info("probability", FLOAT, vec![None], "sigmoid(logit): the probability of the positive class")]
         }
-        _ => tensor_info("probability", FLOAT, vec![None], "sigmoid(logit): the probability of the positive class"),
     }
 }
 
@@ -101,11 +112,12 @@ struct Graph {
 impl Graph {
     fn build(&mut self, saved: &SavedModel, inputs: &[ModelInput]) -> Result<()> {
         let parameter = |name: &str| saved.parameters.get(name).ok_or_else(|| Error::ModelFile(format!("parameter '{name}' is missing")));
+        let outputs = saved.encoder.label_rule.outputs();
         self.ints("axis_1", &[1]);
         let mut parts = Vec::new();
         if saved.model.mode.has_wide() {
             let wide = parameter("wide")?;
-            self.table("wide.table", &wide.values, 1);
+            self.table("wide.table", &wide.values, outputs);
             let ids: Vec<String> = inputs.iter().filter(|i| i.part == InputPart::Wide).map(|i| i.name.clone()).collect();
             let all = self.concat("wide.ids", ids, 1);
             let looked = self.node("Gather", &["wide.table", &all], "wide.weights", &[("axis", 0)]);
@@ -120,7 +132,13 @@ impl Graph {
             logit = self.node("Add", &[&logit, &part], &format!("parts.{i}"), &[]);
         }
         let bias = parameter("bias")?;
-        self.floats("bias", &bias.values, &[1]);
+        self.floats("bias", &bias.values, &[outputs]);
+        if outputs > 1 {
+            // A multiclass label's logits stay `[rows, classes]`; their softmax is the probabilities.
+            self.node("Add", &[&logit, "bias"], "logit", &[]);
+            self.node("Softmax", &["logit"], "probability", &[("axis", 1)]);
+            return Ok(());
+        }
         let biased = self.node("Add", &[&logit, "bias"], "logit.column", &[]);
         self.ints("rows_shape", &[-1]);
         self.node("Reshape", &[&biased, "rows_shape"], "logit", &[]);
@@ -168,7 +186,8 @@ impl Graph {
             x = self.node("Relu", &[&shifted], &format!("hidden.{i}.out"), &[]);
         }
         let output = parameter("output.weight".into())?;
-        self.floats("output.weight", &output.values, &[output.values.len(), 1]);
+        let outputs = saved.encoder.label_rule.outputs();
+        self.floats("output.weight", &output.values, &[output.values.len() / outputs, outputs]);
         Ok(self.node("MatMul", &[&x, "output.weight"], "deep.sum", &[]))
     }
 
