@@ -250,3 +250,42 @@ fn the_prices_preset_trains_a_regression_and_its_pictures_say_what_they_show() {
     block_on(other.configure_prepared("prices.csv", engine.prepared_bytes().unwrap(), config)).unwrap();
     assert_eq!(other.take_over(&bytes).unwrap(), Mode::Wide);
 }
+
+/// The readers preset (four classes) as the page races it, with the wide part under FTRL (its
+/// table holds four weights per id, updated row by row): the report names the task and its
+/// classes, every epoch carries a confusion matrix over all test rows, L1 zeros weights, the
+/// weights are named per class, and a model handed to another worker goes on.
+#[test]
+fn the_readers_preset_trains_four_classes_under_ftrl_and_moves_between_workers() {
+    use widedeep::train::{Ftrl, WideOptimizer};
+    let mut engine = Engine::new();
+    engine.load_csv("readers.csv", &Engine::preset_csv("readers").unwrap()).unwrap();
+    let mut config = engine.setup_config("readers").unwrap();
+    config.train.epochs = 2;
+    config.train.wide_optimizer = Some(WideOptimizer::Ftrl(Ftrl { learning_rate: 0.1, l1: 0.1, l2: 1.0 }));
+    let dataset = block_on(engine.configure(config.clone())).unwrap();
+    assert_eq!(dataset.task, widedeep::data::Task::Multiclass);
+    let mut names: Vec<&str> = dataset.classes.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["mystery", "romance", "science", "travel"]);
+    assert!((dataset.classes.iter().map(|(_, s)| s).sum::<f64>() - 1.0).abs() < 1e-9);
+    while !block_on(engine.train(50)).unwrap().done {}
+    let report = engine.report().unwrap().report;
+    for run in &report.models {
+        let last = run.last().unwrap();
+        let matrix = last.test_confusion.as_ref().expect("a confusion matrix per epoch");
+        assert_eq!(matrix.iter().flatten().sum::<usize>(), dataset.test_rows, "{:?}", run.mode);
+        // Above the largest class's share (about a third), in two epochs, FTRL's L1 included.
+        assert!(last.test_accuracy > 0.45 && last.test_auc > 0.8, "{:?}: {last:?}", run.mode);
+    }
+    let wide = report.models.iter().find(|m| m.mode == Mode::Wide).unwrap().last().unwrap();
+    assert!(wide.wide_zero_share.unwrap() > 0.0, "FTRL's L1 zeros some of the four weights per id: {wide:?}");
+    let weights = block_on(engine.named_weights(Mode::Joint, 8)).unwrap();
+    assert!(weights.iter().all(|w| w.feature.contains(" → ")), "each weight names its class: {weights:?}");
+    let bytes = block_on(engine.hand_over(Mode::Deep)).unwrap();
+    let mut other = Engine::new();
+    other.load_csv("readers.csv", &Engine::preset_csv("readers").unwrap()).unwrap();
+    config.train.modes.retain(|&m| m != Mode::Deep);
+    block_on(other.configure_prepared("readers.csv", engine.prepared_bytes().unwrap(), config)).unwrap();
+    assert_eq!(other.take_over(&bytes).unwrap(), Mode::Deep);
+}

@@ -249,7 +249,7 @@ async fn a_million_id_table_trains_an_epoch_in_the_browser() {
         steps_memory.push(memory());
     }
     let report = engine.report().unwrap().report;
-    let epoch = report.models[0].epochs[0];
+    let epoch = report.models[0].epochs[0].clone();
     let (first, last) = (steps_memory[0], *steps_memory.last().unwrap());
     web_sys_log(&format!(
         "1M ids: {:.0} samples/s, AUC {:.3}, wasm memory {} MB after the first slice, {} MB at the end",
