@@ -243,6 +243,16 @@ fn the_prices_preset_trains_a_regression_and_its_pictures_say_what_they_show() {
     assert!(premium.weight.abs() > 30.0, "a premium of ±120 thousand shows in thousands: {premium:?}");
     let err = engine.cross_map(["neighbourhood", "kind"], &[], 3).unwrap_err().to_string();
     assert_eq!(err, "the cross map shows a yes/no label's rates and probabilities; for a regression it is not drawn yet");
+    // The what-if gives the number, in thousands, as wide + deep + bias.
+    let row: std::collections::BTreeMap<String, String> = [("neighbourhood", "nb_03"), ("kind", "house"), ("area", "120"), ("rooms", "3")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
+    let x = block_on(engine.explain(Mode::Joint, &row)).unwrap();
+    let prediction = x.prediction.expect("a regression's number");
+    assert!((prediction - (x.wide + x.deep + x.bias)).abs() < 1e-6 * prediction.abs() && (150.0..700.0).contains(&prediction), "{x:?}");
+    assert!(x.probability.is_nan() && x.classes.is_empty());
+    let fired: f64 = x.fired.iter().map(|f| f.weight).sum();
+    assert!((fired - x.wide).abs() < 1e-3 * x.wide.abs().max(1.0), "the fired weights add up to the wide part, in thousands: {x:?}");
     let bytes = block_on(engine.hand_over(Mode::Wide)).unwrap();
     let mut other = Engine::new();
     other.load_csv("prices.csv", &Engine::preset_csv("prices").unwrap()).unwrap();
@@ -282,6 +292,13 @@ fn the_readers_preset_trains_four_classes_under_ftrl_and_moves_between_workers()
     assert!(wide.wide_zero_share.unwrap() > 0.0, "FTRL's L1 zeros some of the four weights per id: {wide:?}");
     let weights = block_on(engine.named_weights(Mode::Joint, 8)).unwrap();
     assert!(weights.iter().all(|w| w.feature.contains(" → ")), "each weight names its class: {weights:?}");
+    let row: std::collections::BTreeMap<String, String> =
+        [("city", "town_01"), ("shelf", "shelf_01"), ("hours", "11")].map(|(k, v)| (k.to_string(), v.to_string())).into();
+    let x = block_on(engine.explain(Mode::Joint, &row)).unwrap();
+    assert_eq!(x.classes.len(), 4);
+    assert!((x.classes.iter().map(|(_, p)| p).sum::<f64>() - 1.0).abs() < 1e-9 && x.classes.windows(2).all(|w| w[0].1 >= w[1].1), "{x:?}");
+    assert_eq!(x.probability, x.classes[0].1, "the parts shown are the most probable class's");
+    assert_eq!(x.classes[0].0, "science", "eleven hours a week: science, as the world says");
     let bytes = block_on(engine.hand_over(Mode::Deep)).unwrap();
     let mut other = Engine::new();
     other.load_csv("readers.csv", &Engine::preset_csv("readers").unwrap()).unwrap();

@@ -410,11 +410,20 @@ export function describeLeaks(leaks, state) {
   }).join('');
 }
 
-/** A scored row: the probability as the sum of its parts, and the wide features the row fired. */
+/**
+ * A scored row: the probability (a yes/no label's, or a multiclass label's most probable class's,
+ * with every class's below) or a regression's number, as the sum of its parts, and the wide
+ * features the row fired.
+ */
 export function renderExplanation(container, x) {
   const total = Math.abs(x.wide) + Math.abs(x.deep);
-  const share = total > 0 ? ` The deep part carries ${(100 * Math.abs(x.deep) / total).toFixed(0)}% of the row's logit, the wide part ${(100 * Math.abs(x.wide) / total).toFixed(0)}%.` : '';
-  const sum = el('p', { textContent: `Probability ${(100 * x.probability).toFixed(1)}% = σ(wide ${signed(x.wide)} deep ${signed(x.deep)} bias ${signed(x.bias)}).${share}` });
+  const what = x.prediction != null ? 'prediction' : 'logit';
+  const share = total > 0 ? ` The deep part carries ${(100 * Math.abs(x.deep) / total).toFixed(0)}% of the row's ${what}, the wide part ${(100 * Math.abs(x.wide) / total).toFixed(0)}%.` : '';
+  const parts = `wide ${signed(x.wide)} deep ${signed(x.deep)} bias ${signed(x.bias)}`;
+  const text = x.prediction != null ? `Prediction ${Number(x.prediction.toPrecision(6))} = ${parts} (in the label's units).`
+    : x.classes?.length ? `Most probable: ${x.classes[0][0]}, ${(100 * x.probability).toFixed(1)}% (its logit = ${parts}; the probabilities are the softmax of every class's). ${x.classes.map(([c, p]) => `${c} ${(100 * p).toFixed(1)}%`).join(', ')}.`
+      : `Probability ${(100 * x.probability).toFixed(1)}% = σ(${parts}).`;
+  const sum = el('p', { textContent: text + share });
   const fired = x.fired.length
     ? el('ul', { className: 'fired' }, x.fired.map((f) => el('li', { textContent: `${f.feature}: ${signed(f.weight)}` })))
     : el('p', { textContent: 'This model has no wide part.' });

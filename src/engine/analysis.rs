@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Engine, Run};
 use crate::config::Config;
-use crate::data::{Column, Schema, Table, Task};
+use crate::data::{Column, LabelRule, Schema, Table, Task};
 use crate::features::{Encoder, Leak, Role, Suggestion, suggest_crosses};
 use crate::insight::{CrossMap, Diagram, EmbeddingMap, LogitSplit, WideWeight, top_wide_weights, wide_rows};
 use crate::metrics::sigmoid;
@@ -52,15 +52,21 @@ pub struct Explanation {
     pub deep: f64,
     /// The shared bias.
     pub bias: f64,
-    /// σ(wide + deep + bias).
+    /// σ(wide + deep + bias); for a multiclass label, the most probable class's probability
+    /// (the parts above are that class's); NaN for a regression.
     pub probability: f64,
+    /// A regression's prediction, wide + deep + bias, all four in the label's units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prediction: Option<f64>,
+    /// A multiclass label's classes with their probabilities, most probable first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<(String, f64)>,
     /// The wide features the row fired, largest weight first: the wide part is their sum.
     pub fired: Vec<Fired>,
 }
 
-/// The pictures drawn from rates and probabilities (the cross map, the embedding map, the
-/// what-if) are for a yes/no label so far: a regression is told so rather than shown rates its
-/// numbers are not.
+/// The pictures drawn from rates and probabilities (the cross map, the embedding map) are for a
+/// yes/no label so far: another task is told so rather than shown rates its targets are not.
 fn yes_no_only(prepared: &Prepared, picture: &str) -> Result<()> {
     let task = match prepared.task() {
         Task::Binary => return Ok(()),
@@ -176,24 +182,46 @@ impl Engine {
     pub async fn explain(&self, mode: Mode, row: &BTreeMap<String, String>) -> Result<Explanation> {
         let (run, trainer) = self.trainer(mode)?;
         let prepared = &run.comparison.prepared;
-        yes_no_only(prepared, "the what-if")?;
         let table = one_row(&prepared.encoder, row);
         let encoded = prepared.encoder.encode(&table, &[0], None)?;
         let model = trainer.model();
         let (wide, deep) = model.parts(&Inputs::upload(&encoded, &prepared.layout, &self.device));
-        let zero = || Tensor::<1>::zeros([1], &self.device);
-        let flat = |part: Option<Tensor<2>>| part.map_or_else(zero, |t| t.reshape([1]));
+        let outputs = prepared.layout.target.outputs();
+        let zero = || Tensor::<1>::zeros([outputs], &self.device);
+        let flat = |part: Option<Tensor<2>>| part.map_or_else(zero, |t| t.reshape([-1]));
         let weights = model.wide_weights().unwrap_or_else(|| Tensor::zeros([1], &self.device));
         let values = read::floats_many(vec![flat(wide), flat(deep), model.bias(), weights]).await?;
-        let (wide, deep, bias) = (values[0][0] as f64, values[1][0] as f64, values[2][0] as f64);
+        let logits: Vec<f32> = (0..outputs).map(|k| values[0][k] + values[1][k] + values[2][k]).collect();
+        // The class shown: the only output, or a multiclass label's most probable class.
+        let probabilities = crate::metrics::softmax_rows(&logits, outputs);
+        let top = if outputs > 1 { crate::metrics::predicted_class(&probabilities) } else { 0 };
+        let rule = &prepared.layout.target;
+        // A regression's parts are in standard scores: `sd` times them is the label's units, and
+        // the bias carries the mean.
+        let (scale, shift) = match rule {
+            LabelRule::Number { mean, sd } => (*sd, *mean),
+            _ => (1.0, 0.0),
+        };
+        let part = |p: usize| values[p][top] as f64 * scale;
+        let (wide, deep, bias) = (part(0), part(1), part(2) + shift);
         let mut fired: Vec<Fired> = if mode.has_wide() {
             let named = prepared.encoder.fired(&prepared.layout, &table, 0)?;
-            named.into_iter().map(|(id, feature)| Fired { feature, weight: values[3][id as usize] as f64 }).collect()
+            named
+                .into_iter()
+                .map(|(id, feature)| Fired { feature, weight: values[3][id as usize * outputs + top] as f64 * scale })
+                .collect()
         } else {
             Vec::new()
         };
         fired.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
-        Ok(Explanation { wide, deep, bias, probability: sigmoid(wide + deep + bias), fired })
+        let mut classes: Vec<(String, f64)> = rule.classes().iter().cloned().zip(probabilities.iter().copied()).collect();
+        classes.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let (probability, prediction) = match rule.task() {
+            Task::Binary => (sigmoid(wide + deep + bias), None),
+            Task::Multiclass => (probabilities[top], None),
+            Task::Regression => (f64::NAN, Some(wide + deep + bias)),
+        };
+        Ok(Explanation { wide, deep, bias, probability, prediction, classes, fired })
     }
 
     /// The run and its trainer of `mode`.

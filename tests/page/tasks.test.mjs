@@ -33,6 +33,12 @@ test('the prices preset trains a regression ranked by R², and its link keeps th
   await page.waitForFunction(() => document.querySelectorAll('#weights tbody tr').length > 0, null, { timeout: 60_000 });
   const largest = await page.$eval('#weights tbody tr td:last-child', (td) => Number(td.textContent.replace('−', '-')));
   assert.ok(Math.abs(largest) > 30, `the largest weight is in thousands, as the prices: ${largest}`);
+  await page.click('#tab-whatif');
+  await page.click('#whatif button[type="submit"]');
+  await page.waitForFunction(() => /^Prediction /.test(document.querySelector('#whatif-result p')?.textContent ?? ''), null, { timeout: 60_000 });
+  const said = await page.$eval('#whatif-result p', (p) => p.textContent);
+  const [, total, wide, deep, bias] = said.match(/^Prediction (-?[\d.]+) = wide ([+−][\d.]+) deep ([+−][\d.]+) bias ([+−][\d.]+) \(in the label's units\)/).map((v) => Number(String(v).replace('−', '-').replace('+', '')));
+  assert.ok(Math.abs(total - (wide + deep + bias)) < 0.01, `the number is the sum of its parts: ${said}`);
   await page.reload();
   await page.waitForFunction(() => document.querySelector('#task')?.value === 'regression', null, { timeout: 120_000 });
   assert.deepEqual(errors, []);
@@ -56,5 +62,12 @@ test('the readers preset trains four classes ranked by macro AUC, with a confusi
   const shown = await page.$$eval('#confusion tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent.replace(/,/g, '')))));
   assert.deepEqual(shown, report.models.find((m) => m.mode === best).epochs.at(-1).test_confusion, 'the best model\'s matrix, as reported');
   assert.equal(shown.flat().reduce((a, b) => a + b, 0), report.dataset.test_rows, 'every test row once');
+  await page.click('#tab-whatif');
+  await page.click('#whatif button[type="submit"]');
+  await page.waitForFunction(() => /Most probable: /.test(document.querySelector('#whatif-result').textContent), null, { timeout: 60_000 });
+  const said = await page.$eval('#whatif-result p', (p) => p.textContent);
+  const percents = [...said.matchAll(/(mystery|romance|science|travel) (\d+\.\d)%/g)].map((m) => Number(m[2]));
+  assert.equal(percents.length, 4, said);
+  assert.ok(Math.abs(percents.reduce((a, b) => a + b, 0) - 100) < 0.3, `the four probabilities add up: ${said}`);
   assert.deepEqual(errors, []);
 });
