@@ -137,13 +137,14 @@ impl WideDeepEngine {
         modes: Vec<String>,
         logits: Vec<js_sys::Float32Array>,
         epoch: u32,
+        class: Option<String>,
     ) -> Result<JsValue, JsValue> {
         let logits = modes
             .iter()
             .zip(logits)
             .map(|(mode, l)| Ok((mode.parse::<Mode>().map_err(js_error)?, l.to_vec())))
             .collect::<Result<Vec<_>, JsValue>>()?;
-        to_js(&self.engine()?.cross_map([down, across], &logits, epoch as usize).map_err(js_error)?)
+        to_js(&self.engine()?.cross_map([down, across], &logits, epoch as usize, class.as_deref()).map_err(js_error)?)
     }
 
     /// The `mode` model's logits on the test rows at its last finished epoch.

@@ -31,7 +31,7 @@ fn order_of_calls_is_checked() {
     assert_eq!(block_on(engine.configure(parity::config())).unwrap_err(), Error::NoData);
     assert_eq!(engine.analyze(&parity::config(), 3).unwrap_err(), Error::NoData);
     assert_eq!(block_on(engine.train(1)).unwrap_err(), Error::NoRun);
-    assert_eq!(loaded().cross_map(["a", "b"], &[], 0).unwrap_err(), Error::NoRun);
+    assert_eq!(loaded().cross_map(["a", "b"], &[], 0, None).unwrap_err(), Error::NoRun);
     assert_eq!(block_on(engine.score_csv(b"a\n1\n")).unwrap_err(), Error::NoScorer);
     assert_eq!(Error::NoData.to_string(), "load a CSV file first");
 }
@@ -103,7 +103,7 @@ fn shared_rows_train_exactly_as_one_engine_would() {
     assert_eq!(metrics(&secondary, Mode::Wide), metrics(&together, Mode::Wide));
     assert_eq!(metrics(&secondary, Mode::Deep), metrics(&together, Mode::Deep));
     assert_eq!(secondary.test_logits(Mode::Deep).unwrap(), together.test_logits(Mode::Deep).unwrap());
-    assert!(secondary.cross_map(["a", "b"], &[], 2).unwrap_err() == Error::NoData, "only the engine with the file draws maps");
+    assert!(secondary.cross_map(["a", "b"], &[], 2, None).unwrap_err() == Error::NoData, "only the engine with the file draws maps");
 }
 
 /// A race moves a model between workers mid-epoch: each engine's models end with the metrics of
@@ -241,7 +241,7 @@ fn the_prices_preset_trains_a_regression_and_its_pictures_say_what_they_show() {
     let premium =
         weights.iter().find(|w| w.feature.contains(" × ") || w.feature.contains(" x ")).expect("a premium pair among the largest");
     assert!(premium.weight.abs() > 30.0, "a premium of ±120 thousand shows in thousands: {premium:?}");
-    let err = engine.cross_map(["neighbourhood", "kind"], &[], 3).unwrap_err().to_string();
+    let err = engine.cross_map(["neighbourhood", "kind"], &[], 3, None).unwrap_err().to_string();
     assert_eq!(err, "the cross map shows a yes/no label's rates and probabilities; for a regression it is not drawn yet");
     // The what-if gives the number, in thousands, as wide + deep + bias.
     let row: std::collections::BTreeMap<String, String> = [("neighbourhood", "nb_03"), ("kind", "house"), ("area", "120"), ("rooms", "3")]
@@ -299,10 +299,38 @@ fn the_readers_preset_trains_four_classes_under_ftrl_and_moves_between_workers()
     assert!((x.classes.iter().map(|(_, p)| p).sum::<f64>() - 1.0).abs() < 1e-9 && x.classes.windows(2).all(|w| w[0].1 >= w[1].1), "{x:?}");
     assert_eq!(x.probability, x.classes[0].1, "the parts shown are the most probable class's");
     assert_eq!(x.classes[0].0, "science", "eleven hours a week: science, as the world says");
+    // The cross map of town × shelf shows one class's share: travel's is high at the travel pairs.
+    let logits: Vec<(Mode, Vec<f32>)> = Mode::ALL.iter().map(|&m| (m, engine.test_logits(m).unwrap())).collect();
+    let map = engine.cross_map(["city", "shelf"], &logits, 2, Some("travel")).unwrap();
+    assert_eq!(map.class.as_deref(), Some("travel"));
+    let (world, _) = widedeep::synth::ReaderWorld::new(1);
+    let travel_cells: Vec<f64> = world
+        .travel
+        .iter()
+        .filter_map(|&(c, s)| {
+            let (r, k) = (
+                map.row_values.iter().position(|v| *v == format!("town_{:02}", c + 1))?,
+                map.col_values.iter().position(|v| *v == format!("shelf_{:02}", s + 1))?,
+            );
+            let cell = &map.cells[r * map.col_values.len() + k];
+            (cell.rows >= 5).then_some(cell.observed)
+        })
+        .collect();
+    assert!(!travel_cells.is_empty() && travel_cells.iter().all(|&share| share > 0.6), "travel's share at its pairs: {travel_cells:?}");
+    assert!(map.cells.iter().all(|c| c.rows == 0 || (0.0..=1.0).contains(&c.predicted[2])), "probabilities of one class");
+    let first = engine.cross_map(["city", "shelf"], &logits, 2, None).unwrap();
+    assert_eq!(first.class.as_ref(), report_classes(&dataset).first(), "no class named: the first");
+    let err = engine.cross_map(["city", "shelf"], &logits, 2, Some("poetry")).unwrap_err().to_string();
+    assert!(err.starts_with("'poetry' is not one of this run's classes ("), "{err}");
     let bytes = block_on(engine.hand_over(Mode::Deep)).unwrap();
     let mut other = Engine::new();
     other.load_csv("readers.csv", &Engine::preset_csv("readers").unwrap()).unwrap();
     config.train.modes.retain(|&m| m != Mode::Deep);
     block_on(other.configure_prepared("readers.csv", engine.prepared_bytes().unwrap(), config)).unwrap();
     assert_eq!(other.take_over(&bytes).unwrap(), Mode::Deep);
+}
+
+/// A run's class names, in the models' output order.
+fn report_classes(dataset: &widedeep::train::DatasetInfo) -> Vec<String> {
+    dataset.classes.iter().map(|(name, _)| name.clone()).collect()
 }

@@ -68,7 +68,7 @@ fn the_largest_cross_weights_name_the_exception_pairs_and_joint_fits_them_better
     assert!(crosses.iter().all(|w| w.rows > 0), "each named bucket has training rows");
 
     let logits: Vec<(Mode, Vec<f32>)> = [Mode::Deep, Mode::Joint].map(|m| (m, engine.test_logits(m).unwrap())).into();
-    let map = engine.cross_map(["city", "product"], &logits, 6).unwrap();
+    let map = engine.cross_map(["city", "product"], &logits, 6, None).unwrap();
     assert_eq!(map.models, [Mode::Deep, Mode::Joint]);
     assert_eq!(map.epoch, 6);
     let (world, _) = MemorizeWorld::new(SEED);
@@ -142,7 +142,7 @@ fn without_the_cross_joint_loses_the_exceptions() {
 fn a_lessons_sentences_are_true_of_the_run_on_screen() {
     let engine = trained(city_product());
     let logits: Vec<(Mode, Vec<f32>)> = [Mode::Deep, Mode::Joint].map(|m| (m, engine.test_logits(m).unwrap())).into();
-    let map = engine.cross_map(["city", "product"], &logits, 6).unwrap();
+    let map = engine.cross_map(["city", "product"], &logits, 6, None).unwrap();
     let weights = block_on(engine.named_weights(Mode::Joint, widedeep::insight::WEIGHTS_SHOWN)).unwrap();
     let told = widedeep::insight::tell(&widedeep::insight::Shown {
         cross_map: Some(map.clone()),

@@ -420,8 +420,7 @@ fn shards_encoded_in_parts_train_on_two_ranks_and_a_foreign_shard_is_refused() {
 }
 
 /// A regression leaves as ONNX too: its second output is the number in the label's units
-/// (`mean + sd · logit`, the scale in the graph's metadata), as ONNX Runtime computes it; the
-/// PyTorch bundle, written for yes/no labels, refuses it and says where to go.
+/// (`mean + sd · logit`, the scale in the graph's metadata), as ONNX Runtime computes it.
 #[test]
 fn a_regression_exported_to_onnx_predicts_our_numbers_in_onnx_runtime() {
     let dir = scratch("onnx-regression");
@@ -438,12 +437,6 @@ fn a_regression_exported_to_onnx_predicts_our_numbers_in_onnx_runtime() {
         assert!(largest > 100.0 && difference < 1e-6 * largest, "{mode}: {difference} off on numbers up to {largest}");
         assert_eq!(report["logit_matches_probability"], true, "{mode}: the prediction is mean + sd · logit: {report}");
     }
-    let out = widedeep(&["export", dir.join("homes-joint.json").to_str().unwrap(), "--torch", dir.join("bundle").to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !out.status.success() && stderr.contains("the PyTorch bundle is for yes/no labels so far; export a regression to ONNX"),
-        "{stderr}"
-    );
 }
 
 /// A multiclass model leaves as ONNX: `[rows, classes]` logits and their softmax, each class's
@@ -478,5 +471,53 @@ fn a_multiclass_model_exported_to_onnx_gives_our_class_probabilities_in_onnx_run
         let difference = report["max_difference"].as_f64().unwrap();
         assert!(difference < 1e-5, "{mode}: ONNX Runtime's class probabilities differ from ours by up to {difference}");
         assert_eq!(report["logit_matches_probability"], true, "{mode}: the probabilities are softmax(logit): {report}");
+    }
+}
+
+/// A regression and a multiclass model leave as PyTorch bundles too: before training PyTorch
+/// predicts what we predict (numbers in the label's units; each class's probability), it trains
+/// with the task's loss (its test R² or accuracy reported), and its checkpoint comes back as a
+/// saved model that scores as PyTorch does.
+#[test]
+fn regression_and_multiclass_bundles_predict_as_ours_train_in_pytorch_and_come_back() {
+    let dir = scratch("torch-tasks");
+    let (mut homes, mut readers) = (Vec::new(), Vec::new());
+    widedeep::synth::prices(2000, 4, &mut homes).unwrap();
+    widedeep::synth::readers(2000, 4, &mut readers).unwrap();
+    let cases = [
+        ("homes", write(&dir, "homes.csv", std::str::from_utf8(&homes).unwrap()), ["--cross", "neighbourhood,kind"], "test_r2", 0.8),
+        ("readers", write(&dir, "readers.csv", std::str::from_utf8(&readers).unwrap()), ["--label", "genre"], "test_accuracy", 0.5),
+    ];
+    for (name, data, flags, figure, at_least) in cases {
+        let model = dir.join(format!("{name}.json"));
+        run_ok(
+            &[
+                &["train", &data, "--model", "joint", "--epochs", "2", "--lr", "0.01", "--quiet", "--save", model.to_str().unwrap()],
+                &flags[..],
+            ]
+            .concat(),
+        );
+        let bundle = dir.join(format!("{name}-bundle"));
+        run_ok(&["export", model.to_str().unwrap(), "--torch", bundle.to_str().unwrap()]);
+        let feeds = dir.join(format!("{name}-feeds.json"));
+        run_ok(&["encode", model.to_str().unwrap(), &data, "--out", feeds.to_str().unwrap()]);
+        let feeds = feeds.to_str().unwrap();
+        let before = finished(bundle_script(&bundle, &["predict.py", ".", feeds], &[]), "predict.py");
+        let largest = before[0]["predictions"].as_array().unwrap().iter().map(|p| p.as_f64().unwrap().abs()).fold(1.0, f64::max);
+        let difference = before[0]["max_difference"].as_f64().unwrap();
+        assert!(difference < 1e-5 * largest, "{name}: PyTorch's predictions differ from ours by {difference} (largest {largest})");
+        let args = ["train.py", ".", "--data", feeds, "--test", feeds, "--epochs", "2", "--lr", "0.01", "--out", "ckpt"];
+        let lines = finished(bundle_script(&bundle, &args, &[]), "train.py");
+        let last = lines.iter().rfind(|l| l.get("epoch").is_some()).expect("an epoch line");
+        assert!(last[figure].as_f64().unwrap() > at_least, "{name}: PyTorch trained with the task's loss: {last}");
+        let trained = dir.join(format!("{name}-trained.json"));
+        let checkpoint = bundle.join("ckpt/last.safetensors");
+        run_ok(&["import", checkpoint.to_str().unwrap(), "--model", model.to_str().unwrap(), "--out", trained.to_str().unwrap()]);
+        let after_feeds = dir.join(format!("{name}-after.json"));
+        run_ok(&["encode", trained.to_str().unwrap(), &data, "--out", after_feeds.to_str().unwrap()]);
+        let args = ["predict.py", ".", after_feeds.to_str().unwrap(), "--checkpoint", "ckpt/last.safetensors"];
+        let after = finished(bundle_script(&bundle, &args, &[]), "predict.py");
+        let difference = after[0]["max_difference"].as_f64().unwrap();
+        assert!(difference < 1e-5 * largest, "{name}: the imported checkpoint scores {difference} away from PyTorch");
     }
 }

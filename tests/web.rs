@@ -126,7 +126,7 @@ async fn pictures_cross_as_data_and_come_back_as_svg() {
     engine.load_csv("parity", csv.as_bytes()).unwrap();
     engine.configure(parity::config()).await.unwrap();
     while !engine.train(64).await.unwrap().done {}
-    let map = engine.cross_map(["a", "b"], &[(Mode::Joint, engine.test_logits(Mode::Joint).unwrap())], 3).unwrap();
+    let map = engine.cross_map(["a", "b"], &[(Mode::Joint, engine.test_logits(Mode::Joint).unwrap())], 3, None).unwrap();
     assert_eq!(map.models, [Mode::Joint]);
     let picture = widedeep::plot::Picture::CrossMap(map);
     let value = serde_wasm_bindgen::to_value(&picture).unwrap();

@@ -333,7 +333,7 @@ const handlers = {
     if (view.curves) await attempt(out, 'curves', () => ({ svg: svg('curves', runs, view.projector) }));
     if (view.cross) {
       await attempt(out, 'crossMap', () => {
-        const map = engine.crossMap(...view.cross, logits.map((l) => l.mode), logits.map((l) => l.logits), epoch);
+        const map = engine.crossMap(...view.cross, logits.map((l) => l.mode), logits.map((l) => l.logits), epoch, view.crossClass ?? undefined);
         return { map, svg: svg('cross_map', map, view.projector) };
       });
     }

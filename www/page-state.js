@@ -84,7 +84,7 @@ export const ui = {
   crosses: $('#suggestions'), crossA: $('#cross-a'), crossB: $('#cross-b'), crossC: $('#cross-c'),
   status: $('#status'), modelProgress: $('#model-progress'), results: $('#results tbody'), epochs: $('#epochs-table tbody'),
   diagramText: $('#diagram-text'), crossMapTable: $('#cross-map-table'),
-  mapDown: $('#map-down'), mapAcross: $('#map-across'), embeddingColumn: $('#embedding-column'), embeddingList: $('#embedding-list'),
+  mapDown: $('#map-down'), mapAcross: $('#map-across'), mapClass: $('#map-class'), embeddingColumn: $('#embedding-column'), embeddingList: $('#embedding-list'),
   insideModel: $('#inside-model'), weights: $('#weights tbody'), whatifFields: $('#whatif-fields'), whatifNote: $('#whatif-note'), whatif: $('#whatif'), whatifResult: $('#whatif-result'),
   modelMode: $('#model-mode'), shareStatus: $('#share-status'), scoreFile: $('#score-file'), projector: $('#projector'),
   confusion: $('#confusion'), epochCounter: $('#epoch-counter'), classSpeed: $('#class-speed'), resultsBefore: $('#results-before'), roleSummary: $('#role-summary'),

@@ -1,7 +1,7 @@
 // The pictures while a race runs: the view the worker is asked to draw (only the pictures on
 // screen, or being downloaded), how often they are drawn, and what a drawing shows (the pictures,
 // their text alternatives, the named weights, and the data a lesson's sentences are said from).
-import { $ } from './dom.js';
+import { $, setOptions } from './dom.js';
 import * as views from './views.js';
 import * as pictures from './pictures.js';
 import { PER_MODEL, PICTURES, pictureImages } from './pictures-table.js';
@@ -25,7 +25,8 @@ function currentView() {
   return {
     curves: wanted('curves'),
     diagram: wanted('diagram'),
-    cross: pair.length === 2 && wanted('cross_map') && rates() ? pair : null,
+    cross: pair.length === 2 && wanted('cross_map') && page.task !== 'regression' ? pair : null,
+    crossClass: page.task === 'multiclass' ? shownClass() : null,
     embedding: (wanted('embedding') && rates() && embeddingColumn()) || null,
     weights: page.runs.some((r) => r.mode === inside && r.mode !== 'deep') ? inside : null,
     perModel: PER_MODEL.filter(wanted),
@@ -36,11 +37,20 @@ function currentView() {
 /** Whether the race's pictures of rates (the cross map, the embedding map) apply: a yes/no label. */
 const rates = () => page.task === 'binary';
 
+/** The class a multiclass race's cross map shows: the link's, if the race has it, else the first. */
+const shownClass = () => (page.classes.includes(page.state.mapClass) ? page.state.mapClass : page.classes[0] ?? null);
+
 /** What the rates' pictures wait for, or, for a regression, why they are not drawn. */
 const RATE_PICTURES = ['cross_map', 'embedding'];
-export function noteTask(task) {
+export function noteTask(task, classes) {
   page.task = task;
-  for (const kind of RATE_PICTURES) {
+  page.classes = classes;
+  // Several classes: the cross map shows one class's share, chosen here.
+  const choose = task === 'multiclass';
+  ui.mapClass.hidden = !choose;
+  ui.mapClass.labels[0].hidden = !choose;
+  setOptions(ui.mapClass, classes.map((c) => [c, c]), shownClass() ?? '');
+  for (const kind of RATE_PICTURES.filter((k) => !(choose && k === 'cross_map'))) {
     img[kind].nextElementSibling.textContent = rates() ? PICTURES[kind].placeholder
       : `This picture shows the rates of a yes/no label; for ${task === 'regression' ? 'a regression (this race predicts a number)' : 'several classes (this race predicts one of them)'} it is not drawn yet. The results, curves, diagram and weights are this race's.`;
   }
@@ -251,6 +261,7 @@ export function bindPictures() {
   ui.insideModel.addEventListener('change', () => sendView());
   const pickMap = () => { page.state.map = [ui.mapDown.value, ui.mapAcross.value]; save(); sendView(); };
   ui.mapDown.addEventListener('change', pickMap);
+  ui.mapClass.addEventListener('change', () => { page.state.mapClass = ui.mapClass.value; save(); sendView(); });
   ui.mapAcross.addEventListener('change', pickMap);
   ui.embeddingColumn.addEventListener('change', () => { page.state.embed = ui.embeddingColumn.value; save(); sendView(); });
   for (const [id, kind, format] of [['#map-png', 'cross_map', 'png'], ['#map-svg', 'cross_map', 'svg'], ['#export-png', 'curves', 'png'], ['#export-svg', 'curves', 'svg']]) {

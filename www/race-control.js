@@ -30,8 +30,7 @@ export async function race(modes) {
   try {
     const { dataset, backend } = await racers.configure(modes, count, (share) => toConfig(page.state, share), ui.backend.dataset.kind);
     showBackend(backend);
-    noteTask(dataset.task);
-    page.classes = (dataset.classes ?? []).map(([name]) => name);
+    noteTask(dataset.task, (dataset.classes ?? []).map(([name]) => name));
     const workers = racers.clients.length > 1 ? `, in ${racers.clients.length} workers at once` : '';
     say(`Training ${modes.join(', ')} on ${dataset.train_rows.toLocaleString()} rows (${dataset.test_rows.toLocaleString()} held out; label ${dataset.label})${workers}.` +
       views.describeLeaks(dataset.leaks, page.state) + views.describeWarnings(dataset.warnings));

@@ -124,6 +124,7 @@ export const SETTINGS = {
   workers: { codec: { ...int(0, 3), choices: [['0', 'Automatic (one per model, up to the cores)'], ['1', '1 (the models in turn)'], ['2', '2'], ['3', '3']] }, label: 'Workers racing at once', input: 'workers', fallback: 0 },
   map: { codec: json(isPair, 'two columns'), label: 'Cross map columns', fallback: [] },
   embed: { codec: text, label: 'Embedding map column', fallback: '' },
+  mapClass: { codec: text, label: 'Cross map class', fallback: '' },
   lesson: { codec: choices(['', 'none'], ...Object.entries(LESSONS).map(([key, l]) => [key, `${l.title} (${l.steps.length} steps)`])), label: 'Lesson', fallback: '' },
   step: { codec: int(1), label: 'Lesson step', fallback: 1 },
   projector: { codec: choices(['0', 'off'], ['1', 'on']), label: 'Projector view', fallback: '0' },

@@ -104,9 +104,14 @@ impl Engine {
     /// The cross map of two columns over the test rows, with each model's predictions given as
     /// its test logits (from this engine's [`Engine::test_logits`] or another worker's: in a race
     /// across workers one of them draws for all).
-    pub fn cross_map(&self, columns: [&str; 2], logits: &[(Mode, Vec<f32>)], epoch: usize) -> Result<CrossMap> {
+    /// For a multiclass label the cells hold the share of `class` (the first class when `None`):
+    /// each model's probability of it against the rows that are it.
+    pub fn cross_map(&self, columns: [&str; 2], logits: &[(Mode, Vec<f32>)], epoch: usize, class: Option<&str>) -> Result<CrossMap> {
         let (data, run) = (self.loaded()?, self.run_ref()?);
-        yes_no_only(&run.comparison.prepared, "the cross map")?;
+        let target = &run.comparison.prepared.layout.target;
+        if target.task() == Task::Regression {
+            yes_no_only(&run.comparison.prepared, "the cross map")?;
+        }
         let test = &run.comparison.prepared.test;
         let mut axes = Vec::new();
         for name in columns {
@@ -116,14 +121,37 @@ impl Engine {
                 .ok_or_else(|| Error::UnknownColumn { name: name.to_string(), available: data.table.names_listed() })?;
             axes.push((data.table.column(name)?, run.config.features.kind_of(info)));
         }
-        if let Some((mode, _)) = logits.iter().find(|(_, l)| l.len() != test.rows) {
+        let outputs = target.outputs();
+        if let Some((mode, _)) = logits.iter().find(|(_, l)| l.len() != test.rows * outputs) {
             return Err(Error::State(format!("the {} model's predictions do not match this run's {} test rows", mode.name(), test.rows)));
         }
-        let mut probabilities: Vec<(Mode, Vec<f32>)> =
-            logits.iter().map(|(mode, l)| (*mode, l.iter().map(|&z| sigmoid(z as f64) as f32).collect())).collect();
+        let classes = target.classes();
+        let shown = match class {
+            Some(name) if !classes.is_empty() => Some(
+                classes
+                    .iter()
+                    .position(|c| c == name)
+                    .ok_or_else(|| Error::State(format!("'{name}' is not one of this run's classes ({})", classes.join(", "))))?,
+            ),
+            _ => (!classes.is_empty()).then_some(0),
+        };
+        // A yes/no label's probabilities and 0/1 targets; or one class's probability and whether
+        // each row is that class.
+        let targets: Vec<f32> = match shown {
+            Some(k) => test.targets.iter().map(|&t| f32::from(u8::from(t as usize == k))).collect(),
+            None => test.targets.clone(),
+        };
+        let probability = |l: &[f32]| -> Vec<f32> {
+            match shown {
+                Some(k) => crate::metrics::softmax_rows(l, outputs).chunks_exact(outputs).map(|p| p[k] as f32).collect(),
+                None => l.iter().map(|&z| sigmoid(z as f64) as f32).collect(),
+            }
+        };
+        let mut probabilities: Vec<(Mode, Vec<f32>)> = logits.iter().map(|(mode, l)| (*mode, probability(l))).collect();
         probabilities.sort_by_key(|(mode, _)| Mode::ALL.iter().position(|m| m == mode));
         let predictions: Vec<(Mode, &[f32])> = probabilities.iter().map(|(m, p)| (*m, p.as_slice())).collect();
-        Ok(CrossMap::new([axes[0], axes[1]], &test.source_rows, &test.targets, &predictions, epoch))
+        let map = CrossMap::new([axes[0], axes[1]], &test.source_rows, &targets, &predictions, epoch);
+        Ok(CrossMap { class: shown.map(|k| classes[k].clone()), ..map })
     }
 
     /// The `mode` model's logits on the test rows at its last finished epoch (empty before one).

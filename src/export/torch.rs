@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::inputs::{ModelInput, model_inputs};
 use super::spec::{ENCODE_PY, EncoderSpec};
+use crate::data::LabelRule;
 use crate::model::{ModelConfig, NamedTensor, Parameters, SavedModel, param_specs};
 use crate::{Error, Result};
 
@@ -39,6 +40,12 @@ struct Structure<'a> {
     inputs: Vec<ModelInput>,
     /// The groups' input order within each group, by input index: what `forward` concatenates.
     deep_inputs: Vec<Vec<usize>>,
+    /// What the model predicts (`binary`, `multiclass`, `regression`): the loss and the output.
+    task: &'static str,
+    /// Outputs per row: one per class of a multiclass label, else one.
+    outputs: usize,
+    /// The label's rule: a regression's `mean` and `sd`, a multiclass label's class `values`.
+    target: &'a LabelRule,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,11 +58,6 @@ struct Group {
 /// The files of the PyTorch bundle of `saved`, by name: `weights.safetensors`, `structure.json`,
 /// `spec.json`, `encode.py`, `model.py`, `train.py`, `predict.py` and a README.
 pub fn torch_bundle(saved: &SavedModel) -> Result<Vec<(String, Vec<u8>)>> {
-    if saved.encoder.label_rule.task() != crate::data::Task::Binary {
-        let what = if saved.encoder.label_rule.task() == crate::data::Task::Regression { "a regression" } else { "a multiclass model" };
-        // Its train.py and predict.py are written for a yes/no label (BCE, a probability).
-        return Err(Error::Config(format!("the PyTorch bundle is for yes/no labels so far; export {what} to ONNX")));
-    }
     let layout = saved.encoder.layout();
     let inputs = model_inputs(&saved.encoder, &layout, saved.model.mode);
     let has_deep = saved.model.mode.has_deep();
@@ -82,6 +84,9 @@ pub fn torch_bundle(saved: &SavedModel) -> Result<Vec<(String, Vec<u8>)>> {
         },
         inputs,
         deep_inputs: if has_deep { deep_inputs } else { Vec::new() },
+        task: saved.encoder.label_rule.task().name(),
+        outputs: saved.encoder.label_rule.outputs(),
+        target: &saved.encoder.label_rule,
     };
     let json = |value: String| value.into_bytes();
     let mut files = vec![

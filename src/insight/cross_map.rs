@@ -52,6 +52,10 @@ pub struct CrossMap {
     pub models: Vec<Mode>,
     /// The epoch the predictions come from (0 before any).
     pub epoch: usize,
+    /// The class whose share of the rows the cells hold (a multiclass label's; none for yes/no,
+    /// whose cells hold the share of positives).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
 }
 
 /// Which bin each of `rows` falls in along one axis, and the bins' labels.
@@ -140,6 +144,7 @@ impl CrossMap {
             cells,
             models: predictions.iter().map(|(mode, _)| *mode).collect(),
             epoch,
+            class: None,
         }
     }
 

@@ -265,6 +265,7 @@ mod tests {
             cells,
             models: vec![Mode::Wide, Mode::Deep, Mode::Joint],
             epoch: 3,
+            class: None,
         }
     }
 

@@ -85,10 +85,11 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
     let (width, height) = root.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
     let title = format!(
-        "{} (down) × {} (across), test rows{}",
+        "{} (down) × {} (across), test rows{}{}",
         map.columns[0],
         map.columns[1],
-        if map.epoch > 0 { format!(", epoch {}", map.epoch) } else { String::new() }
+        if map.epoch > 0 { format!(", epoch {}", map.epoch) } else { String::new() },
+        map.class.as_ref().map_or(String::new(), |c| format!(": the share of {c}"))
     );
     root.draw(&Text::new(title.clone(), (8, 6), font(theme.text(18), HPos::Left, VPos::Top))).map_err(failed)?;
     draw_outline_legend(root, (8, 6 + theme.text(18) as i32 + 4), theme)?;

@@ -62,6 +62,16 @@ test('the readers preset trains four classes ranked by macro AUC, with a confusi
   const shown = await page.$$eval('#confusion tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent.replace(/,/g, '')))));
   assert.deepEqual(shown, report.models.find((m) => m.mode === best).epochs.at(-1).test_confusion, 'the best model\'s matrix, as reported');
   assert.equal(shown.flat().reduce((a, b) => a + b, 0), report.dataset.test_rows, 'every test row once');
+  // The cross map shows one class's share, chosen beside its columns.
+  await page.click('#tab-cross');
+  assert.equal(await page.$eval('#map-class', (s) => s.hidden), false, 'a class to choose');
+  await page.selectOption('#map-class', 'travel');
+  await page.waitForFunction(async () => {
+    const img = document.querySelector('#cross-map');
+    return img?.src && /the share of travel/.test(await (await fetch(img.src)).text());
+  }, null, { timeout: 120_000 });
+  assert.ok(await page.$$eval('#cross-map-table tbody tr', (trs) => trs.length) > 0, 'its cells as a table');
+  assert.match(page.url(), /mapClass=travel/, 'the class is kept in the link');
   await page.click('#tab-whatif');
   await page.click('#whatif button[type="submit"]');
   await page.waitForFunction(() => /Most probable: /.test(document.querySelector('#whatif-result').textContent), null, { timeout: 60_000 });

@@ -60,6 +60,8 @@ class WideDeep(nn.Module):
     def __init__(self, structure, sparse=True):
         super().__init__()
         self.structure = structure
+        # One output per class of a multiclass label, else one (a logit, or a standard score).
+        self.outputs = structure.get("outputs", 1)
         self.inputs = structure["inputs"]
         mode = structure["mode"]
         self.has_wide, self.has_deep = mode != "deep", mode != "wide"
@@ -67,7 +69,7 @@ class WideDeep(nn.Module):
         self.number_names = [i["name"] for i in self.inputs if i["part"] == "number"]
         if self.has_wide:
             size = structure["wide_size"]
-            self.wide = nn.EmbeddingBag(size + 1, 1, mode="sum", sparse=sparse, padding_idx=size)
+            self.wide = nn.EmbeddingBag(size + 1, self.outputs, mode="sum", sparse=sparse, padding_idx=size)
         width = 0
         if self.has_deep:
             self.deep = nn.ModuleList()
@@ -81,8 +83,8 @@ class WideDeep(nn.Module):
                 layers.append(nn.Linear(width, size))
                 width = size
             self.hidden = nn.ModuleList(layers)
-            self.output = nn.Linear(width, 1, bias=False)
-        self.bias = nn.Parameter(torch.zeros(1))
+            self.output = nn.Linear(width, self.outputs, bias=False)
+        self.bias = nn.Parameter(torch.zeros(self.outputs))
 
     @staticmethod
     def _bag(table, ids):
@@ -92,11 +94,12 @@ class WideDeep(nn.Module):
         return table(ids)
 
     def forward(self, inputs):
-        """The logit of each row, from {input name: tensor} as `widedeep encode` or encode.py give them."""
-        logit = self.bias.expand(next(iter(inputs.values())).shape[0]).clone()
+        """The logit of each row ([rows]; [rows, classes] for a multiclass label), from {input
+        name: tensor} as `widedeep encode` or encode.py give them."""
+        logit = self.bias.expand(next(iter(inputs.values())).shape[0], self.outputs).clone()
         if self.has_wide:
             ids = torch.cat([inputs[n].reshape(inputs[n].shape[0], -1) for n in self.wide_names], dim=1)
-            logit = logit + self._bag(self.wide, ids).reshape(-1)
+            logit = logit + self._bag(self.wide, ids)
         if self.has_deep:
             parts = []
             for table, members in zip(self.deep, self.structure["deep_inputs"]):
@@ -105,8 +108,29 @@ class WideDeep(nn.Module):
             x = torch.cat(parts, dim=1)
             for layer in self.hidden:
                 x = torch.relu(layer(x))
-            logit = logit + self.output(x).reshape(-1)
-        return logit
+            logit = logit + self.output(x)
+        return logit.reshape(-1) if self.outputs == 1 else logit
+
+    def predict(self, inputs):
+        """What the model says of each row, in the label's terms: the probability of the positive
+        class, each class's probability ([rows, classes]), or a regression's number in its units."""
+        logit = self(inputs).to(torch.float64)
+        task, target = self.structure.get("task", "binary"), self.structure.get("target", {})
+        if task == "multiclass":
+            return torch.softmax(logit, dim=1)
+        if task == "regression":
+            return target["mean"] + target["sd"] * logit
+        return torch.sigmoid(logit)
+
+    def loss(self, logit, targets):
+        """The training loss of the task: cross-entropy (yes/no or several classes) or the squared
+        error of the standardized number."""
+        task = self.structure.get("task", "binary")
+        if task == "multiclass":
+            return nn.functional.cross_entropy(logit, targets.long())
+        if task == "regression":
+            return nn.functional.mse_loss(logit, targets)
+        return nn.functional.binary_cross_entropy_with_logits(logit, targets)
 
     def load_widedeep(self, tensors):
         """Takes widedeep's parameters ({name: tensor} in its names and shapes)."""
@@ -124,7 +148,7 @@ class WideDeep(nn.Module):
 
     def widedeep_tensors(self):
         """This model's parameters in widedeep's names and shapes (for a checkpoint it can import)."""
-        out = {"bias": self.bias.detach().reshape(1, 1)}
+        out = {"bias": self.bias.detach().reshape(-1, 1)}
         if self.has_wide:
             out["wide"] = self.wide.weight.detach()[:-1]
         if self.has_deep:

@@ -3,8 +3,8 @@
     python predict.py BUNDLE_DIR FEEDS.json [--checkpoint CKPT.safetensors] [--out PROBS.json]
 
 FEEDS.json comes from `widedeep encode MODEL.json DATA.csv --out FEEDS.json` (or encode.py).
-Prints (or writes) {"probabilities": [...], "max_difference": ...}: the largest difference from
-widedeep's own probabilities in the feeds, when the weights are the exported ones.
+Prints (or writes) {"predictions": [...], "max_difference": ...}: the largest difference from
+widedeep's own predictions in the feeds (probabilities, each class's, or numbers), when the weights are the exported ones.
 """
 import argparse
 import json
@@ -26,11 +26,11 @@ def main():
     net.eval()
     inputs, _, feeds = widedeep.read_feeds(args.feeds, net.structure)
     with torch.no_grad():
-        probabilities = torch.sigmoid(net(inputs).to(torch.float64))
+        predictions = net.predict(inputs).reshape(-1)
     ours = torch.tensor(feeds["predictions"], dtype=torch.float64)
     # JSON has no NaN: a row whose inputs were not numbers gets null.
-    listed = [p if p == p else None for p in probabilities.tolist()]
-    result = {"probabilities": listed, "max_difference": float((probabilities - ours).abs().nan_to_num(nan=float("inf")).max())}
+    listed = [p if p == p else None for p in predictions.tolist()]
+    result = {"predictions": listed, "max_difference": float((predictions - ours).abs().nan_to_num(nan=float("inf")).max())}
     text = json.dumps(result)
     if args.out:
         Path(args.out).write_text(text)

@@ -49,11 +49,21 @@ def auc(scores, targets):
 
 
 def evaluate(net, inputs, targets):
+    """The test figures of the task: loss, AUC and accuracy (yes/no); loss and accuracy (several
+    classes); loss (standardized), RMSE in the label's units and R² (a number)."""
     net.eval()
     with torch.no_grad():
         logits = net(inputs)
     net.train()
-    loss = nn.functional.binary_cross_entropy_with_logits(logits, targets).item()
+    loss = net.loss(logits, targets).item()
+    task = net.structure.get("task", "binary")
+    if task == "multiclass":
+        return {"test_loss": loss, "test_accuracy": (logits.argmax(dim=1) == targets.long()).float().mean().item()}
+    if task == "regression":
+        sd = net.structure["target"]["sd"]
+        residual = (logits - targets).to(torch.float64)
+        r2 = 1 - (residual ** 2).sum() / ((targets.to(torch.float64) - targets.to(torch.float64).mean()) ** 2).sum()
+        return {"test_loss": loss, "test_rmse": float(sd * (residual ** 2).mean().sqrt()), "test_r2": float(r2)}
     accuracy = ((logits > 0).float() == targets).float().mean().item()
     return {"test_loss": loss, "test_auc": auc(logits, targets), "test_accuracy": accuracy}
 
@@ -126,7 +136,7 @@ def main():
         for start in range(0, share, args.batch):
             batch = mine[start : start + args.batch]
             logits = trained({k: v.to(device) for k, v in rows_of(inputs, batch).items()})
-            loss = nn.functional.binary_cross_entropy_with_logits(logits, targets[batch].to(device))
+            loss = net.loss(logits, targets[batch].to(device))
             for step in steps:
                 step.zero_grad()
             if not torch.isfinite(loss):
