@@ -18,7 +18,7 @@ function another(key, value) {
   const { codec } = SETTINGS[key];
   if (codec.choices) return codec.parse(codec.choices.map(([v]) => v).find((v) => v !== '' && v !== codec.format(value)));
   const samples = { label: 'income', positive: '>50K', threshold: '4', roles: columnMap({ price: 'deep' }), kinds: columnMap({ zip: 'categorical' }), crosses: [['a', 'b'], ['a', 'b', 'c']],
-    embedding: '8', lr: '0.05', hidden: '32,8', testFraction: 0.3, classWeight: '10:1', validationFraction: 0.2, patience: '3', l1: 2.5, l2: 0, wideLr: 0.7, map: ['a', 'b'], embed: 'a' };
+    embedding: '8', lr: '0.05', hidden: '32,8', testFraction: 0.3, classWeight: '10:1', validationFraction: 0.2, patience: '3', l1: 2.5, l2: 0, wideLr: 0.7, map: ['a', 'b'], embed: 'a', mapClass: 'travel' };
   if (key in samples) return samples[key];
   assert.equal(typeof value, 'number', `${key} needs a sample`);
   return value + 1;
