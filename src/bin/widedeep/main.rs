@@ -53,7 +53,6 @@ fn main() -> std::process::ExitCode {
 fn message(error: widedeep::Error) -> String {
     let hint = match error.kind() {
         "label_not_binary" => " (--positive VALUE, or --threshold X for numbers)",
-        "label_few_numbers" => " (--task regression, --positive VALUE or --threshold X)",
         "label_positive_missing" => " (--positive)",
         "label_not_numeric" => " (use --positive VALUE instead of --threshold)",
         "label_unusable" => " (choose another column with --label)",
