@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod fit;
+
+pub use fit::{Confusion, Fit, Histogram, SCATTER_POINTS, Scatter, scatter};
+
 /// Test-set quality of a model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
@@ -92,31 +96,9 @@ pub struct Calibration {
 /// logit makes every figure NaN (it has no bin).
 pub fn calibration(logits: &[f32], targets: &[f32]) -> Calibration {
     let n = logits.len().max(1) as f64;
-    let width = 1.0 / RELIABILITY_BINS as f64;
-    let mut sums = vec![(0usize, 0.0f64, 0.0f64); RELIABILITY_BINS];
-    let mut brier = 0.0;
-    for (&z, &y) in logits.iter().zip(targets) {
-        let p = sigmoid(z as f64);
-        brier += (p - y as f64).powi(2);
-        if p.is_nan() {
-            continue;
-        }
-        let bin = ((p / width) as usize).min(RELIABILITY_BINS - 1);
-        sums[bin].0 += 1;
-        sums[bin].1 += p;
-        sums[bin].2 += y as f64;
-    }
-    let bins: Vec<ReliabilityBin> = sums
-        .iter()
-        .enumerate()
-        .map(|(i, &(rows, p, y))| ReliabilityBin {
-            low: i as f64 * width,
-            high: (i + 1) as f64 * width,
-            rows,
-            predicted: p / rows as f64,
-            observed: y / rows as f64,
-        })
-        .collect();
+    let pairs: Vec<(f64, f64)> = logits.iter().zip(targets).map(|(&z, &y)| (sigmoid(z as f64), y as f64)).collect();
+    let brier = pairs.iter().map(|(p, y)| (p - y).powi(2)).sum::<f64>();
+    let bins = binned(&pairs, 0.0, 1.0);
     let counted: usize = bins.iter().map(|b| b.rows).sum();
     let ece = if counted < logits.len() {
         f64::NAN
@@ -126,21 +108,47 @@ pub fn calibration(logits: &[f32], targets: &[f32]) -> Calibration {
     Calibration { bins, ece, brier: brier / n }
 }
 
+/// `(predicted, observed)` pairs in [`RELIABILITY_BINS`] equal ranges of the prediction from `low`
+/// to `high` (a prediction outside falls in the end bin; a NaN in none), with each bin's means:
+/// the reliability diagram of a probability, or of a regression's number.
+pub fn binned(pairs: &[(f64, f64)], low: f64, high: f64) -> Vec<ReliabilityBin> {
+    let width = (high - low) / RELIABILITY_BINS as f64;
+    let mut sums = vec![(0usize, 0.0f64, 0.0f64); RELIABILITY_BINS];
+    for &(p, y) in pairs.iter().filter(|(p, _)| !p.is_nan()) {
+        let bin = if width > 0.0 { ((p - low) / width).clamp(0.0, (RELIABILITY_BINS - 1) as f64) as usize } else { 0 };
+        sums[bin].0 += 1;
+        sums[bin].1 += p;
+        sums[bin].2 += y;
+    }
+    sums.iter()
+        .enumerate()
+        .map(|(i, &(rows, p, y))| ReliabilityBin {
+            low: low + i as f64 * width,
+            high: low + (i + 1) as f64 * width,
+            rows,
+            predicted: p / rows as f64,
+            observed: y / rows as f64,
+        })
+        .collect()
+}
+
 /// A multiclass model's quality from row-major `[rows, classes]` logits against class indices:
 /// the mean cross-entropy, the share of rows whose most probable class is theirs, and the macro
 /// one-vs-rest AUC (each class's probability ranking its rows against the rest, averaged over
-/// the classes present with rows of both kinds; NaN when none is).
-pub fn multiclass(logits: &[f32], targets: &[f32], classes: usize) -> Metrics {
+/// the classes present with rows of both kinds; NaN when none is); and the confusion matrix,
+/// `[actual][predicted]` row counts, from the same probabilities.
+pub fn multiclass(logits: &[f32], targets: &[f32], classes: usize) -> (Metrics, Vec<Vec<usize>>) {
     let rows = targets.len();
     let probabilities = softmax_rows(logits, classes);
     let mut log_loss = 0.0;
-    let mut right = 0;
+    let mut confusion = vec![vec![0; classes]; classes];
     for (row, (z, &y)) in logits.chunks_exact(classes).zip(targets).enumerate() {
         let most = z.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v)) as f64;
         let log_sum = most + z.iter().map(|&v| (v as f64 - most).exp()).sum::<f64>().ln();
         log_loss += log_sum - z[y as usize] as f64;
-        right += usize::from(predicted_class(&probabilities[row * classes..(row + 1) * classes]) == y as usize);
+        confusion[y as usize][predicted_class(&probabilities[row * classes..(row + 1) * classes])] += 1;
     }
+    let right: usize = (0..classes).map(|k| confusion[k][k]).sum();
     let aucs: Vec<f64> = (0..classes)
         .map(|k| {
             let scores: Vec<f32> = (0..rows).map(|r| probabilities[r * classes + k] as f32).collect();
@@ -150,7 +158,8 @@ pub fn multiclass(logits: &[f32], targets: &[f32], classes: usize) -> Metrics {
         .filter(|auc| !auc.is_nan() || logits.iter().any(|z| z.is_nan()))
         .collect();
     let auc = if aucs.is_empty() { f64::NAN } else { aucs.iter().sum::<f64>() / aucs.len() as f64 };
-    Metrics { log_loss: log_loss / rows.max(1) as f64, accuracy: right as f64 / rows.max(1) as f64, auc }
+    let metrics = Metrics { log_loss: log_loss / rows.max(1) as f64, accuracy: right as f64 / rows.max(1) as f64, auc };
+    (metrics, confusion)
 }
 
 /// Softmax probabilities of row-major `[rows, classes]` logits (each row's shifted by its largest,
@@ -170,16 +179,6 @@ pub fn softmax_rows(logits: &[f32], classes: usize) -> Vec<f64> {
 /// The most probable class of one row's probabilities (the first on a tie).
 pub fn predicted_class(probabilities: &[f64]) -> usize {
     probabilities.iter().enumerate().fold(0, |best, (k, &p)| if p > probabilities[best] { k } else { best })
-}
-
-/// The confusion matrix: `[actual][predicted]` row counts, from `[rows, classes]` logits.
-pub fn confusion(logits: &[f32], targets: &[f32], classes: usize) -> Vec<Vec<usize>> {
-    let probabilities = softmax_rows(logits, classes);
-    let mut matrix = vec![vec![0; classes]; classes];
-    for (p, &y) in probabilities.chunks_exact(classes).zip(targets) {
-        matrix[y as usize][predicted_class(p)] += 1;
-    }
-    matrix
 }
 
 /// A regression's test quality, in the target's own units (R² has none).
@@ -278,7 +277,7 @@ mod tests {
         // Three classes, four rows: logits favour classes 0, 1, 2, 0; the classes are 0, 1, 1, 2.
         let z = [2.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 3.0, 1.0, 0.0, 0.0];
         let y = [0.0, 1.0, 1.0, 2.0];
-        let m = multiclass(&z, &y, 3);
+        let (m, confusion) = multiclass(&z, &y, 3);
         assert_eq!(m.accuracy, 0.5, "rows 1 and 2 right");
         let lse = |a: f64, b: f64, c: f64| (a.exp() + b.exp() + c.exp()).ln();
         let expected =
@@ -290,7 +289,7 @@ mod tests {
         // Class 2: p2 = [0.106, 0.212, 0.909, 0.212], row 3 against 0, 1, 2: beats 0.106, ties
         // 0.212 (half), loses to 0.909: 1.5 / 3.
         assert!((m.auc - (1.0 + 0.5 + 0.5) / 3.0).abs() < 1e-9, "{}", m.auc);
-        assert_eq!(confusion(&z, &y, 3), [[1, 0, 0], [0, 1, 1], [1, 0, 0]]);
+        assert_eq!(confusion, [[1, 0, 0], [0, 1, 1], [1, 0, 0]]);
         let p = softmax_rows(&[1000.0, 0.0], 2);
         assert!((p[0] - 1.0).abs() < 1e-12 && p[1] >= 0.0, "no overflow: {p:?}");
     }

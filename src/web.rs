@@ -171,13 +171,14 @@ impl WideDeepEngine {
         })
     }
 
-    /// Resolves to the embedding maps of `column` (one per model with a deep part).
+    /// Resolves to the embedding maps of `column` (one per model with a deep part), coloured by
+    /// the share of `class` for several classes (the first when absent).
     #[wasm_bindgen(js_name = embeddingMaps)]
-    pub fn embedding_maps(&self, column: String) -> Promise {
+    pub fn embedding_maps(&self, column: String, class: Option<String>) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let engine = inner.try_borrow().map_err(|_| busy())?;
-            Ok(to_js(&engine.embedding_maps(&column).await.map_err(js_error)?)?)
+            Ok(to_js(&engine.embedding_maps(&column, class.as_deref()).await.map_err(js_error)?)?)
         })
     }
 
@@ -310,10 +311,10 @@ impl WideDeepEngine {
         })
     }
 
-    /// Each model's calibration on the test rows (`[{mode, calibration: {bins, ece, brier}}]`):
-    /// the reliability diagram's data, drawn with `pictureSvg({kind: 'calibration', data})`.
-    pub fn calibrations(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.engine()?.calibrations().map_err(js_error)?)
+    /// How each model's test predictions fit the labels (`[{mode, fit: {calibration | scatter |
+    /// confusion: …}}]`, by task), drawn with `pictureSvg({kind: 'fit', data})`.
+    pub fn fits(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.engine()?.fits().map_err(js_error)?)
     }
 
     /// Resolves to the trained `mode` model as an ONNX file's bytes, for serving.

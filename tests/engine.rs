@@ -7,6 +7,8 @@ mod parity;
 use pollster::block_on;
 use widedeep::Error;
 use widedeep::engine::{BackendKind, Engine, Preference};
+use widedeep::insight::Shade;
+use widedeep::metrics::Fit;
 use widedeep::model::Mode;
 use widedeep::train::TrainConfig;
 
@@ -209,17 +211,18 @@ fn a_model_out_of_patience_is_done_and_its_calibration_is_there_to_draw() {
     let run = &engine.report().unwrap().report.models[0];
     let best = run.best_epoch.expect("the validation rows name a best epoch");
     assert_eq!(run.epochs.len(), best + 1, "done one epoch after the best, far short of 40");
-    let calibrations = engine.calibrations().unwrap();
-    assert_eq!(calibrations.len(), 1);
-    let rows: usize = calibrations[0].calibration.bins.iter().map(|b| b.rows).sum();
+    let fits = engine.fits().unwrap();
+    assert_eq!(fits.len(), 1);
+    let Fit::Calibration(calibration) = &fits[0].fit else { panic!("a yes/no label's fit is its calibration: {:?}", fits[0].fit) };
+    let rows: usize = calibration.bins.iter().map(|b| b.rows).sum();
     assert_eq!(rows, 180, "every test row in a bin");
-    assert!((calibrations[0].calibration.brier - run.epochs[best - 1].test_brier).abs() < 1e-12, "the kept epoch's calibration");
+    assert!((calibration.brier - run.epochs[best - 1].test_brier).abs() < 1e-12, "the kept epoch's calibration");
 }
 
 /// The page's "prices" preset through the engine as the worker drives it: the setup makes it a
 /// regression, the report names the task with RMSE and R², a model handed to another worker
 /// goes on with its history (`null` AUCs read back), the named weights are in the price's
-/// thousands, and the pictures drawn from rates say they are not drawn for a number.
+/// thousands, and the pictures show mean prices: the fit, the cross map, the embedding map.
 #[test]
 fn the_prices_preset_trains_a_regression_and_its_pictures_say_what_they_show() {
     let mut engine = Engine::new();
@@ -241,8 +244,25 @@ fn the_prices_preset_trains_a_regression_and_its_pictures_say_what_they_show() {
     let premium =
         weights.iter().find(|w| w.feature.contains(" × ") || w.feature.contains(" x ")).expect("a premium pair among the largest");
     assert!(premium.weight.abs() > 30.0, "a premium of ±120 thousand shows in thousands: {premium:?}");
-    let err = engine.cross_map(["neighbourhood", "kind"], &[], 3, None).unwrap_err().to_string();
-    assert_eq!(err, "the cross map shows a yes/no label's rates and probabilities; for a regression it is not drawn yet");
+    for fit in engine.fits().unwrap() {
+        let Fit::Scatter(scatter) = &fit.fit else { panic!("a number's fit is predicted against actual: {fit:?}") };
+        assert_eq!(scatter.residuals.counts.iter().sum::<usize>(), dataset.test_rows, "every test row's residual");
+        assert_eq!(scatter.points.len(), dataset.test_rows.min(widedeep::metrics::SCATTER_POINTS));
+        let run = report.models.iter().find(|m| m.mode == fit.mode).unwrap();
+        assert_eq!(scatter.metrics.r2, run.epochs.last().unwrap().test_regression.unwrap().test_r2, "the kept (last) epoch's");
+    }
+    // The cross map holds mean prices in thousands: joint's cells come closer to them than deep's.
+    let logits: Vec<(Mode, Vec<f32>)> = Mode::ALL.iter().map(|&m| (m, engine.test_logits(m).unwrap())).collect();
+    let map = engine.cross_map(["neighbourhood", "kind"], &logits, 3, None).unwrap();
+    assert!(matches!(&map.shade, Shade::Number { label, .. } if label == "price"), "{:?}", map.shade);
+    let filled: Vec<&widedeep::insight::Cell> = map.cells.iter().filter(|c| c.rows >= 5).collect();
+    assert!(!filled.is_empty() && filled.iter().all(|c| (50.0..900.0).contains(&c.observed)), "mean prices in thousands");
+    let gap = |model: usize| filled.iter().map(|c| (c.observed - c.predicted[model]).abs()).sum::<f64>() / filled.len() as f64;
+    let (deep, joint) = (gap(1), gap(2));
+    assert!(joint < deep, "the cross brings joint closer to each cell's mean price: {joint} against deep's {deep}");
+    let maps = block_on(engine.embedding_maps("neighbourhood", None)).unwrap();
+    assert!(!maps.is_empty() && maps.iter().all(|m| m.shade == map.shade), "the embeddings coloured by the mean price");
+    assert!(maps[0].points.iter().all(|p| (50.0..900.0).contains(&p.mean)), "{:?}", maps[0].points);
     // The what-if gives the number, in thousands, as wide + deep + bias.
     let row: std::collections::BTreeMap<String, String> = [("neighbourhood", "nb_03"), ("kind", "house"), ("area", "120"), ("rooms", "3")]
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -288,6 +308,12 @@ fn the_readers_preset_trains_four_classes_under_ftrl_and_moves_between_workers()
         // Above the largest class's share (about a third), in two epochs, FTRL's L1 included.
         assert!(last.test_accuracy > 0.45 && last.test_auc > 0.8, "{:?}: {last:?}", run.mode);
     }
+    for fit in engine.fits().unwrap() {
+        let Fit::Confusion(confusion) = &fit.fit else { panic!("several classes' fit is a confusion matrix: {fit:?}") };
+        assert_eq!(confusion.classes, report_classes(&dataset));
+        let run = report.models.iter().find(|m| m.mode == fit.mode).unwrap();
+        assert_eq!(Some(&confusion.counts), run.last().unwrap().test_confusion.as_ref(), "the kept (last) epoch's matrix");
+    }
     let wide = report.models.iter().find(|m| m.mode == Mode::Wide).unwrap().last().unwrap();
     assert!(wide.wide_zero_share.unwrap() > 0.0, "FTRL's L1 zeros some of the four weights per id: {wide:?}");
     let weights = block_on(engine.named_weights(Mode::Joint, 8)).unwrap();
@@ -302,7 +328,7 @@ fn the_readers_preset_trains_four_classes_under_ftrl_and_moves_between_workers()
     // The cross map of town × shelf shows one class's share: travel's is high at the travel pairs.
     let logits: Vec<(Mode, Vec<f32>)> = Mode::ALL.iter().map(|&m| (m, engine.test_logits(m).unwrap())).collect();
     let map = engine.cross_map(["city", "shelf"], &logits, 2, Some("travel")).unwrap();
-    assert_eq!(map.class.as_deref(), Some("travel"));
+    assert_eq!(map.shade, Shade::Class("travel".into()));
     let (world, _) = widedeep::synth::ReaderWorld::new(1);
     let travel_cells: Vec<f64> = world
         .travel
@@ -319,8 +345,13 @@ fn the_readers_preset_trains_four_classes_under_ftrl_and_moves_between_workers()
     assert!(!travel_cells.is_empty() && travel_cells.iter().all(|&share| share > 0.6), "travel's share at its pairs: {travel_cells:?}");
     assert!(map.cells.iter().all(|c| c.rows == 0 || (0.0..=1.0).contains(&c.predicted[2])), "probabilities of one class");
     let first = engine.cross_map(["city", "shelf"], &logits, 2, None).unwrap();
-    assert_eq!(first.class.as_ref(), report_classes(&dataset).first(), "no class named: the first");
+    assert_eq!(first.shade, Shade::Class(report_classes(&dataset)[0].clone()), "no class named: the first");
     let err = engine.cross_map(["city", "shelf"], &logits, 2, Some("poetry")).unwrap_err().to_string();
+    assert!(err.starts_with("'poetry' is not one of this run's classes ("), "{err}");
+    let maps = block_on(engine.embedding_maps("city", Some("travel"))).unwrap();
+    assert!(!maps.is_empty() && maps.iter().all(|m| m.shade == Shade::Class("travel".into())), "coloured by travel's share");
+    assert!(maps[0].points.iter().all(|p| (0.0..=1.0).contains(&p.mean)) && maps[0].points.iter().any(|p| p.mean > 0.0));
+    let err = block_on(engine.embedding_maps("city", Some("poetry"))).unwrap_err().to_string();
     assert!(err.starts_with("'poetry' is not one of this run's classes ("), "{err}");
     let bytes = block_on(engine.hand_over(Mode::Deep)).unwrap();
     let mut other = Engine::new();

@@ -257,9 +257,9 @@ fn sweeps_and_training_flags_are_bounded_and_named() {
     sweep(&["--vary", "lr=0.01,0.1", "--validation-fraction", "0"], "--validation-fraction 0: a sweep ranks by validation AUC");
     fails_with(&["train", &file, "--class-weight", "1e308:1e-308"], "--class-weight: invalid setting: class weights '1e308:1e-308'");
     fails_with(&["train", &file, "--validation-fraction", "0.9"], "--validation-fraction 0.9: give a share of at least 0 and below 0.5");
-    fails_with(&["train", &file, "--calibration", dir.join("missing/c.svg").to_str().unwrap()], "the folder");
+    fails_with(&["train", &file, "--fit", dir.join("missing/c.svg").to_str().unwrap()], "the folder");
     // A picture that cannot be written after training keeps the trained model.
     let model = dir.join("m.json");
-    let out = widedeep(&["train", &file, "--epochs", "1", "--quiet", "--save", model.to_str().unwrap(), "--calibration", "/proc/c.svg"]);
+    let out = widedeep(&["train", &file, "--epochs", "1", "--quiet", "--save", model.to_str().unwrap(), "--fit", "/proc/c.svg"]);
     assert!(!out.status.success() && model.exists(), "the model is saved before the picture fails");
 }

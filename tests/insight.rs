@@ -101,13 +101,13 @@ fn the_largest_cross_weights_name_the_exception_pairs_and_joint_fits_them_better
 #[test]
 fn maps_and_the_diagram_come_from_the_trained_models() {
     let engine = trained(city_product());
-    let maps = block_on(engine.embedding_maps("city")).unwrap();
+    let maps = block_on(engine.embedding_maps("city", None)).unwrap();
     assert_eq!(maps.iter().map(|m| m.mode).collect::<Vec<_>>(), [Mode::Deep, Mode::Joint]);
     assert!(maps.iter().all(|m| m.points.len() == 24 && m.epoch == 6), "one point per city");
-    assert_eq!(block_on(engine.embedding_maps("city")).unwrap(), maps, "the same model gives the same projection");
+    assert_eq!(block_on(engine.embedding_maps("city", None)).unwrap(), maps, "the same model gives the same projection");
     let rows: u32 = maps[0].points.iter().map(|p| p.rows).sum();
     assert_eq!(rows as usize, engine.report().unwrap().report.dataset.train_rows);
-    assert!(block_on(engine.embedding_maps("bought")).unwrap().is_empty(), "the label is not embedded");
+    assert!(block_on(engine.embedding_maps("bought", None)).unwrap().is_empty(), "the label is not embedded");
     let split = block_on(engine.logit_split()).unwrap().expect("a trained joint model splits its logit");
     let diagram = engine.diagram(Some(split)).unwrap();
     assert_eq!(diagram.hidden, [16]);
@@ -148,7 +148,7 @@ fn a_lessons_sentences_are_true_of_the_run_on_screen() {
         cross_map: Some(map.clone()),
         weights: weights.clone(),
         split: block_on(engine.logit_split()).unwrap(),
-        embedding: Some(block_on(engine.embedding_maps("city")).unwrap()),
+        embedding: Some(block_on(engine.embedding_maps("city", None)).unwrap()),
     });
     let story = told.cross_map.unwrap();
     let outlined = map.cells.iter().filter(|c| c.exception).count();

@@ -307,7 +307,7 @@ fn joint_fits_a_regression_to_its_noise_floor_and_deep_does_not() {
 /// the record's macro AUC, accuracy and log loss are those computed from the logits.
 #[test]
 fn joint_nears_the_bayes_accuracy_of_four_classes_and_the_cross_recalls_its_class() {
-    use widedeep::metrics::{confusion, multiclass};
+    use widedeep::metrics::multiclass;
     use widedeep::synth::{READER_GENRES, ReaderWorld};
     let mut csv = Vec::new();
     widedeep::synth::readers(24_000, 1, &mut csv).unwrap();
@@ -341,9 +341,8 @@ fn joint_nears_the_bayes_accuracy_of_four_classes_and_the_cross_recalls_its_clas
             trainer.run_epoch(|_| {}).unwrap();
         }
         let record = trainer.history().last().unwrap().clone();
-        let by_hand = multiclass(trainer.test_logits(), &targets, 4);
+        let (by_hand, matrix) = multiclass(trainer.test_logits(), &targets, 4);
         assert_eq!((record.test_auc, record.test_accuracy, record.test_loss), (by_hand.auc, by_hand.accuracy, by_hand.log_loss));
-        let matrix = confusion(trainer.test_logits(), &targets, 4);
         assert_eq!(record.test_confusion.as_ref(), Some(&matrix), "the record's confusion matrix is the logits'");
         assert_eq!(matrix.iter().flatten().sum::<usize>(), targets.len());
         recall.insert(trainer.mode().name(), matrix[travel][travel] as f64 / matrix[travel].iter().sum::<usize>() as f64);

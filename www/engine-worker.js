@@ -316,7 +316,7 @@ const handlers = {
       out.logits.push({ mode, logits });
       transfer.push(logits.buffer);
     }
-    if (view.embedding) await attempt(out, 'maps', () => engine.embeddingMaps(view.embedding));
+    if (view.embedding) await attempt(out, 'maps', () => engine.embeddingMaps(view.embedding, view.mapClass ?? undefined));
     if (view.diagram) await attempt(out, 'split', () => engine.logitSplit());
     for (const kind of perModelKinds(view)) await attempt(out, kind, () => engine[PICTURES[kind].perModel](), out.perModel);
     if (view.weights && report.models.some((m) => m.mode === view.weights && m.epochs.length)) {
@@ -333,7 +333,7 @@ const handlers = {
     if (view.curves) await attempt(out, 'curves', () => ({ svg: svg('curves', runs, view.projector) }));
     if (view.cross) {
       await attempt(out, 'crossMap', () => {
-        const map = engine.crossMap(...view.cross, logits.map((l) => l.mode), logits.map((l) => l.logits), epoch, view.crossClass ?? undefined);
+        const map = engine.crossMap(...view.cross, logits.map((l) => l.mode), logits.map((l) => l.logits), epoch, view.mapClass ?? undefined);
         return { map, svg: svg('cross_map', map, view.projector) };
       });
     }

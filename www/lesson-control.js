@@ -12,7 +12,7 @@ import { race, setPhase, stopRace } from './race-control.js';
 import { loadPreset } from './loading.js';
 import { base, page, raceKey, told, ui } from './page-state.js';
 
-/** The pictures' tabs (cross map, embedding map, calibration, weights by name, what-if). */
+/** The pictures' tabs (cross map, embedding map, fit (calibration, predicted against actual, or confusion), weights by name, what-if). */
 const tabs = new Tabs($('.tabs'));
 
 /** The lesson card, its steps made real by [`applyStep`]. */

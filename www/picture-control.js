@@ -25,36 +25,36 @@ function currentView() {
   return {
     curves: wanted('curves'),
     diagram: wanted('diagram'),
-    cross: pair.length === 2 && wanted('cross_map') && page.task !== 'regression' ? pair : null,
-    crossClass: page.task === 'multiclass' ? shownClass() : null,
-    embedding: (wanted('embedding') && rates() && embeddingColumn()) || null,
+    cross: pair.length === 2 && wanted('cross_map') ? pair : null,
+    mapClass: page.task === 'multiclass' ? shownClass() : null,
+    embedding: (wanted('embedding') && embeddingColumn()) || null,
     weights: page.runs.some((r) => r.mode === inside && r.mode !== 'deep') ? inside : null,
     perModel: PER_MODEL.filter(wanted),
     projector: page.state.projector === '1',
   };
 }
 
-/** Whether the race's pictures of rates (the cross map, the embedding map) apply: a yes/no label. */
-const rates = () => page.task === 'binary';
-
-/** The class a multiclass race's cross map shows: the link's, if the race has it, else the first. */
+/** The class a multiclass race's maps show: the link's, if the race has it, else the first. */
 const shownClass = () => (page.classes.includes(page.state.mapClass) ? page.state.mapClass : page.classes[0] ?? null);
 
-/** What the rates' pictures wait for, or, for a regression, why they are not drawn. */
-const RATE_PICTURES = ['cross_map', 'embedding'];
+/** The race's task and classes: the maps of several classes show one, chosen above the tabs; the fit picture is the task's. */
 export function noteTask(task, classes) {
   page.task = task;
   page.classes = classes;
-  // Several classes: the cross map shows one class's share, chosen here.
-  const choose = task === 'multiclass';
-  ui.mapClass.hidden = !choose;
-  ui.mapClass.labels[0].hidden = !choose;
+  nameFit(task);
+  $('#map-class-row').hidden = task !== 'multiclass';
   setOptions(ui.mapClass, classes.map((c) => [c, c]), shownClass() ?? '');
-  for (const kind of RATE_PICTURES.filter((k) => !(choose && k === 'cross_map'))) {
-    img[kind].nextElementSibling.textContent = rates() ? PICTURES[kind].placeholder
-      : `This picture shows the rates of a yes/no label; for ${task === 'regression' ? 'a regression (this race predicts a number)' : 'several classes (this race predicts one of them)'} it is not drawn yet. The results, curves, diagram and weights are this race's.`;
-  }
 }
+
+/** The fit picture's tab, sentence, alternative and table's summary, as `task` draws it. */
+function nameFit(task) {
+  const fit = pictures.FIT[pictures.fitOf(task)];
+  $('#tab-fit').textContent = fit.tab;
+  $('#fit-hint').textContent = fit.hint;
+  $('#fit-summary').textContent = fit.summary;
+  img.fit.alt = fit.alt;
+}
+nameFit(page.task);
 
 /**
  * The pictures on screen: only those are drawn as the epochs finish (parsing and painting a large

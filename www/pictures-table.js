@@ -16,7 +16,7 @@ export const PICTURES = {
   curves: { img: 'curves', width: 1200, height: 380, placeholder: 'The learning curves appear once a race has finished its first epoch.', file: 'widedeep-curves' },
   diagram: { img: 'diagram', width: 1200, height: 330, placeholder: "The model's diagram appears once the data is read.", file: 'widedeep-diagram' },
   cross_map: { img: 'cross-map', width: 1200, height: 0, placeholder: 'The cross map appears once a race has finished its first epoch.', file: 'widedeep-cross-map' },
-  calibration: { img: 'calibration', width: 1200, height: 0, placeholder: 'The calibration appears once a race has finished its first epoch.', file: 'widedeep-calibration', perModel: 'calibrations', text: 'calibration-table' },
+  fit: { img: 'fit', width: 1200, height: 0, placeholder: 'How the predictions fit the labels appears once a race has finished its first epoch.', file: 'widedeep-fit', perModel: 'fits', text: 'fit-table' },
   embedding: { img: 'embedding-map', width: 1200, height: 480, placeholder: 'The embedding map appears once a race has finished its first epoch.', file: 'widedeep-embedding-map' },
 };
 

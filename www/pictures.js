@@ -72,20 +72,80 @@ export function renderCrossMapTable(table, map) {
   replaceChildren(table.tBodies[0], rows);
 }
 
-/** A probability as the calibration table shows it (2 decimals). */
-const probability = (x) => x.toFixed(2);
-
 /**
- * The calibration as a table: per model, each probability bin with test rows in it (the rows of
- * a model add up to the test rows), their mean prediction and the observed rate of positives.
+ * The fit picture in words, by the kind of fit the engine gives for each task (a yes/no label's
+ * calibration, a number's scatter, several classes' confusion): its tab, the sentence over it,
+ * its image's alternative, the summary and caption of the table behind it, and that table's
+ * columns and rows (`rows(mode, data)`).
  */
-export function renderCalibrationTable(table, calibrations) {
-  replaceChildren(table.tBodies[0], (calibrations ?? []).flatMap(({ mode, calibration }) => calibration.bins.filter((bin) => bin.rows).map((bin) => el('tr', { attrs: { 'data-mode': mode } }, [
+export const FIT = {
+  calibration: {
+    task: 'binary',
+    tab: 'Calibration',
+    hint: 'Does 0.8 mean 80%? The test rows grouped by predicted probability: each model\'s mean prediction against the observed rate of positives. On the diagonal, a model\'s probabilities can be taken at their word; its Brier score and ECE are in the results table.',
+    alt: 'Reliability diagram of each model; the table below has the same numbers.',
+    summary: 'The calibration as a table',
+    caption: 'Test rows per probability bin: each model\'s mean prediction and the observed rate',
+    head: ['Model', 'Predicted range', 'Test rows', 'Mean predicted', 'Observed'],
+    rows: (mode, c) => binRows(mode, c.bins, 2),
+  },
+  scatter: {
+    task: 'regression',
+    tab: 'Predicted vs actual',
+    hint: 'Each model\'s predictions (across) against the actual values (up) of test rows, in the label\'s units: on the diagonal a prediction is exact; the black line joins the mean actual value of each range of predictions, and the bars below count the residuals (actual − predicted).',
+    alt: 'Predicted against actual for each model, with its residuals; the table below has the mean actual value per range of predictions.',
+    summary: 'Predicted against actual as a table',
+    caption: 'Test rows per range of predictions: each model\'s mean prediction and the mean actual value',
+    head: ['Model', 'Predicted range', 'Test rows', 'Mean predicted', 'Mean actual'],
+    rows: (mode, s) => binRows(mode, s.bins, 1),
+  },
+  confusion: {
+    task: 'multiclass',
+    tab: 'Confusion',
+    hint: 'Which classes does each model mix up? Its test rows by actual class (down) and predicted class (across), each cell shaded by its share of the actual class: the diagonal is right, a dark cell off it a pair of classes taken for each other.',
+    alt: 'The confusion matrix of each model; the table below has each class\'s recall and the class it is most often taken for.',
+    summary: 'The confusion matrices as a table',
+    caption: 'Per model and actual class: test rows, the share predicted right (recall), and the class its rows are most often taken for',
+    head: ['Model', 'Actual class', 'Test rows', 'Recall', 'Most often taken for'],
+    rows: confusionRows,
+  },
+};
+
+/** The kind of fit the engine gives for `task` (a key of [`FIT`]). */
+export const fitOf = (task) => Object.keys(FIT).find((kind) => FIT[kind].task === task) ?? 'calibration';
+
+/** A model's bins with rows (they add up to the test rows): range, rows, mean predicted, observed or mean actual. */
+function binRows(mode, bins, decimals) {
+  return bins.filter((bin) => bin.rows).map((bin) => el('tr', { attrs: { 'data-mode': mode } }, [
     el('th', { scope: 'row', textContent: mode }),
-    el('td', { textContent: `${probability(bin.low)}–${probability(bin.high)}` }),
+    el('td', { textContent: `${bin.low.toFixed(decimals)}–${bin.high.toFixed(decimals)}` }),
     el('td', { className: 'num', textContent: bin.rows.toLocaleString() }),
     ...[bin.predicted, bin.observed].map((x) => el('td', { className: 'num', textContent: metric(x) })),
-  ]))));
+  ]));
+}
+
+/** A model's classes: rows, recall, and the other class its rows are most often given (with how many). */
+function confusionRows(mode, { classes, counts }) {
+  return counts.map((row, actual) => {
+    const rows = row.reduce((a, b) => a + b, 0);
+    const other = row.map((n, k) => [n, k]).filter(([, k]) => k !== actual).sort((a, b) => b[0] - a[0])[0];
+    return el('tr', { attrs: { 'data-mode': mode } }, [
+      el('th', { scope: 'row', textContent: mode }),
+      el('td', { textContent: classes[actual] }),
+      el('td', { className: 'num', textContent: rows.toLocaleString() }),
+      el('td', { className: 'num', textContent: rows ? metric(row[actual] / rows) : '–' }),
+      el('td', { textContent: other && other[0] ? `${classes[other[1]]} (${other[0].toLocaleString()})` : 'none' }),
+    ]);
+  });
+}
+
+/** The fit as a table, its columns and caption those of the fit's kind (every model's is of one kind). */
+export function renderFitTable(table, fits) {
+  const kind = fits?.length ? Object.keys(fits[0].fit)[0] : null;
+  const words = FIT[kind];
+  table.caption.textContent = words?.caption ?? '';
+  table.tHead.replaceChildren(...(words ? [el('tr', {}, words.head.map((h) => el('th', { scope: 'col', textContent: h })))] : []));
+  replaceChildren(table.tBodies[0], words ? fits.flatMap(({ mode, fit }) => words.rows(mode, fit[kind])) : []);
 }
 
 /**
@@ -93,12 +153,18 @@ export function renderCalibrationTable(table, calibrations) {
  * `(element, data)` says the picture's data in words in the element the row's `text` names;
  * null data empties it.
  */
-export const TEXTS = { calibration: renderCalibrationTable };
+export const TEXTS = { fit: renderFitTable };
+
+/** A point's mean target in words, as its map's shade reads it: "48% positive", "12% travel", "mean price 412.3". */
+function meanWords(shade, mean) {
+  if (shade?.number) return `mean ${shade.number.label} ${Number(mean.toPrecision(4))}`;
+  return `${(100 * mean).toFixed(0)}% ${shade?.class ?? 'positive'}`;
+}
 
 /** The embedding maps as a list: each value's nearest neighbours, per model. */
 export function renderNeighbours(list, maps) {
   replaceChildren(list, maps.flatMap((map) => map.points.map((p) => el('li', {
-    textContent: `${map.mode}, ${p.value} (${p.rows.toLocaleString()} rows, ${(100 * p.positive_rate).toFixed(0)}% positive): nearest ${p.nearest.join(', ')}`,
+    textContent: `${map.mode}, ${p.value} (${p.rows.toLocaleString()} rows, ${meanWords(map.shade, p.mean)}): nearest ${p.nearest.join(', ')}`,
   }))));
 }
 
@@ -116,6 +182,11 @@ export function renderDiagramText(list, diagram) {
     const others = embedded.length > NAMED_INPUTS ? ` and ${(embedded.length - NAMED_INPUTS).toLocaleString()} more` : '';
     lines.push(`Deep part: embeddings ${embedded.slice(0, NAMED_INPUTS).join(', ') || 'none'}${others}; ${diagram.deep_inputs} inputs; hidden layers ${diagram.hidden.join(', ')}.`);
   }
+  lines.push({
+    binary: 'Output: the probability, σ(wide + deep + bias).',
+    regression: 'Output: a number, wide + deep + bias, in the label\'s units.',
+    multiclass: `Output: ${diagram.classes?.length} classes (${diagram.classes?.join(', ')}), softmax(wide + deep + bias): the wide part holds one weight per id and class, the deep part's last layer one output per class.`,
+  }[diagram.task] ?? 'Output: σ(wide + deep + bias).');
   if (diagram.split) lines.push(`On the test rows the wide part moves the logit by ${diagram.split.wide.toFixed(2)} on average, the deep part by ${diagram.split.deep.toFixed(2)} (epoch ${diagram.split.epoch}).`);
   list.replaceChildren(...lines.map((line) => el('li', { textContent: line })));
 }

@@ -178,7 +178,7 @@ fn picture_figures() {
         svg(Picture::Curves(report.models.clone()));
         let logits: Vec<(Mode, Vec<f32>)> = Mode::ALL.iter().map(|&m| (m, engine.test_logits(m).expect("a trained model"))).collect();
         svg(Picture::CrossMap(engine.cross_map(["education", "occupation"], &logits, epoch, None).expect("a cross map")));
-        svg(Picture::Embedding(pollster::block_on(engine.embedding_maps("occupation")).expect("embedding maps")));
+        svg(Picture::Embedding(pollster::block_on(engine.embedding_maps("occupation", None)).expect("embedding maps")));
         let split = pollster::block_on(engine.logit_split()).expect("a split");
         svg(Picture::Diagram(engine.diagram(split).expect("a diagram")));
         pollster::block_on(engine.named_weights(Mode::Joint, 15)).expect("named weights");

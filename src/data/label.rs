@@ -9,10 +9,12 @@ use crate::{Error, LabelProblem, Result};
 const POSITIVE_TOKENS: [&str; 7] = ["1", "true", "yes", "y", "positive", "pos", "t"];
 
 /// What a model predicts: the question the label column asks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Task {
-    /// A yes/no label: a probability, trained on cross-entropy.
+    /// A yes/no label: a probability, trained on cross-entropy (what data saved before there were
+    /// other tasks holds).
+    #[default]
     Binary,
     /// A number (a price, a rating): trained on the squared error of the standardized target,
     /// predicted in the target's own units.

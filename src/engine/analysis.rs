@@ -11,10 +11,10 @@ use super::{Engine, Run};
 use crate::config::Config;
 use crate::data::{Column, LabelRule, Schema, Table, Task};
 use crate::features::{Encoder, Leak, Role, Suggestion, suggest_crosses};
-use crate::insight::{CrossMap, Diagram, EmbeddingMap, LogitSplit, WideWeight, top_wide_weights, wide_rows};
+use crate::insight::{CrossMap, Diagram, EmbeddingMap, LogitSplit, Shade, WideWeight, top_wide_weights, wide_rows};
 use crate::metrics::sigmoid;
 use crate::model::{EVAL_CHUNK, Inputs, Mode, read};
-use crate::train::{Prepared, Split, Trainer};
+use crate::train::{Split, Trainer};
 use crate::{Error, Result};
 
 /// What the page shows about a configuration before training: the schema with the label's
@@ -65,15 +65,58 @@ pub struct Explanation {
     pub fired: Vec<Fired>,
 }
 
-/// The pictures drawn from rates and probabilities (the cross map, the embedding map) are for a
-/// yes/no label so far: another task is told so rather than shown rates its targets are not.
-fn yes_no_only(prepared: &Prepared, picture: &str) -> Result<()> {
-    let task = match prepared.task() {
-        Task::Binary => return Ok(()),
-        Task::Regression => "a regression",
-        Task::Multiclass => "a multiclass label",
-    };
-    Err(Error::State(format!("{picture} shows a yes/no label's rates and probabilities; for {task} it is not drawn yet")))
+/// How a map reads a run's targets and logits: as the share of positives (a yes/no label), the
+/// share of one class (several), or a number in the label's units.
+struct Reading {
+    shade: Shade,
+    rule: LabelRule,
+    /// The class shown, for several classes.
+    class: Option<usize>,
+}
+
+impl Reading {
+    /// The reading of `run`'s label, showing `class` of several (the first when `None`; an
+    /// unknown one is an error naming the classes).
+    fn of(run: &Run, class: Option<&str>) -> Result<Self> {
+        let rule = run.comparison.prepared.layout.target.clone();
+        let (shade, class) = match &rule {
+            LabelRule::Number { mean, sd } => (Shade::Number { label: run.config.features.label.clone(), mean: *mean, sd: *sd }, None),
+            LabelRule::Classes { values } => {
+                let k = match class {
+                    Some(name) => values
+                        .iter()
+                        .position(|c| c == name)
+                        .ok_or_else(|| Error::State(format!("'{name}' is not one of this run's classes ({})", values.join(", "))))?,
+                    None => 0,
+                };
+                (Shade::Class(values[k].clone()), Some(k))
+            }
+            _ => (Shade::Rate, None),
+        };
+        Ok(Self { shade, rule, class })
+    }
+
+    /// Stored targets (0/1, class indices or standard scores) as the map's values.
+    fn targets(&self, targets: &[f32]) -> Vec<f32> {
+        match (&self.shade, self.class) {
+            (_, Some(k)) => targets.iter().map(|&t| f32::from(u8::from(t as usize == k))).collect(),
+            (Shade::Number { .. }, _) => targets.iter().map(|&t| self.rule.prediction(f64::from(t)) as f32).collect(),
+            _ => targets.to_vec(),
+        }
+    }
+
+    /// A model's test logits as the map's values: probabilities of a yes/no label or of the
+    /// class shown, or numbers in the label's units.
+    fn predictions(&self, logits: &[f32]) -> Vec<f32> {
+        match (&self.shade, self.class) {
+            (_, Some(k)) => {
+                let outputs = self.rule.outputs();
+                crate::metrics::softmax_rows(logits, outputs).chunks_exact(outputs).map(|p| p[k] as f32).collect()
+            }
+            (Shade::Number { .. }, _) => logits.iter().map(|&z| self.rule.prediction(f64::from(z)) as f32).collect(),
+            _ => logits.iter().map(|&z| sigmoid(z as f64) as f32).collect(),
+        }
+    }
 }
 
 impl Engine {
@@ -103,15 +146,12 @@ impl Engine {
 
     /// The cross map of two columns over the test rows, with each model's predictions given as
     /// its test logits (from this engine's [`Engine::test_logits`] or another worker's: in a race
-    /// across workers one of them draws for all).
-    /// For a multiclass label the cells hold the share of `class` (the first class when `None`):
-    /// each model's probability of it against the rows that are it.
+    /// across workers one of them draws for all). For a multiclass label the cells hold the
+    /// share of `class` (the first class when `None`): each model's probability of it against
+    /// the rows that are it; for a number, its mean and each model's mean prediction, in the
+    /// label's units.
     pub fn cross_map(&self, columns: [&str; 2], logits: &[(Mode, Vec<f32>)], epoch: usize, class: Option<&str>) -> Result<CrossMap> {
         let (data, run) = (self.loaded()?, self.run_ref()?);
-        let target = &run.comparison.prepared.layout.target;
-        if target.task() == Task::Regression {
-            yes_no_only(&run.comparison.prepared, "the cross map")?;
-        }
         let test = &run.comparison.prepared.test;
         let mut axes = Vec::new();
         for name in columns {
@@ -121,37 +161,16 @@ impl Engine {
                 .ok_or_else(|| Error::UnknownColumn { name: name.to_string(), available: data.table.names_listed() })?;
             axes.push((data.table.column(name)?, run.config.features.kind_of(info)));
         }
-        let outputs = target.outputs();
+        let outputs = run.comparison.prepared.layout.target.outputs();
         if let Some((mode, _)) = logits.iter().find(|(_, l)| l.len() != test.rows * outputs) {
             return Err(Error::State(format!("the {} model's predictions do not match this run's {} test rows", mode.name(), test.rows)));
         }
-        let classes = target.classes();
-        let shown = match class {
-            Some(name) if !classes.is_empty() => Some(
-                classes
-                    .iter()
-                    .position(|c| c == name)
-                    .ok_or_else(|| Error::State(format!("'{name}' is not one of this run's classes ({})", classes.join(", "))))?,
-            ),
-            _ => (!classes.is_empty()).then_some(0),
-        };
-        // A yes/no label's probabilities and 0/1 targets; or one class's probability and whether
-        // each row is that class.
-        let targets: Vec<f32> = match shown {
-            Some(k) => test.targets.iter().map(|&t| f32::from(u8::from(t as usize == k))).collect(),
-            None => test.targets.clone(),
-        };
-        let probability = |l: &[f32]| -> Vec<f32> {
-            match shown {
-                Some(k) => crate::metrics::softmax_rows(l, outputs).chunks_exact(outputs).map(|p| p[k] as f32).collect(),
-                None => l.iter().map(|&z| sigmoid(z as f64) as f32).collect(),
-            }
-        };
-        let mut probabilities: Vec<(Mode, Vec<f32>)> = logits.iter().map(|(mode, l)| (*mode, probability(l))).collect();
-        probabilities.sort_by_key(|(mode, _)| Mode::ALL.iter().position(|m| m == mode));
-        let predictions: Vec<(Mode, &[f32])> = probabilities.iter().map(|(m, p)| (*m, p.as_slice())).collect();
-        let map = CrossMap::new([axes[0], axes[1]], &test.source_rows, &targets, &predictions, epoch);
-        Ok(CrossMap { class: shown.map(|k| classes[k].clone()), ..map })
+        let reading = Reading::of(run, class)?;
+        let mut predictions: Vec<(Mode, Vec<f32>)> = logits.iter().map(|(mode, l)| (*mode, reading.predictions(l))).collect();
+        predictions.sort_by_key(|(mode, _)| Mode::ALL.iter().position(|m| m == mode));
+        let predictions: Vec<(Mode, &[f32])> = predictions.iter().map(|(m, p)| (*m, p.as_slice())).collect();
+        let targets = reading.targets(&test.targets);
+        Ok(CrossMap::new([axes[0], axes[1]], &test.source_rows, &targets, &predictions, epoch, reading.shade))
     }
 
     /// The `mode` model's logits on the test rows at its last finished epoch (empty before one).
@@ -160,10 +179,13 @@ impl Engine {
     }
 
     /// The embedding map of `column` for every trained model with a deep part that embeds it.
-    pub async fn embedding_maps(&self, column: &str) -> Result<Vec<EmbeddingMap>> {
+    /// Each point is coloured by its rows' mean target: the positive rate, the share of `class`
+    /// (several classes; the first when `None`), or a number's mean in the label's units.
+    pub async fn embedding_maps(&self, column: &str, class: Option<&str>) -> Result<Vec<EmbeddingMap>> {
         let run = self.run_ref()?;
         let prepared = &run.comparison.prepared;
-        yes_no_only(prepared, "the embedding map")?;
+        let reading = Reading::of(run, class)?;
+        let targets = reading.targets(&prepared.train.targets);
         let mut maps = Vec::new();
         for trainer in run.comparison.trainers.iter().filter(|t| t.mode().has_deep()) {
             let model = trainer.model();
@@ -171,7 +193,18 @@ impl Engine {
                 (0..prepared.layout.deep.len()).filter_map(|g| model.deep_table(g)).map(|t| t.reshape([-1])).collect();
             let tables = read::floats_many(tables).await?;
             let epoch = trainer.history().len();
-            maps.extend(EmbeddingMap::new(column, trainer.mode(), epoch, &prepared.encoder, &prepared.layout, &prepared.train, &tables));
+            let shade = reading.shade.clone();
+            maps.extend(EmbeddingMap::new(
+                column,
+                trainer.mode(),
+                epoch,
+                &prepared.encoder,
+                &prepared.layout,
+                &prepared.train,
+                &tables,
+                &targets,
+                shade,
+            ));
         }
         let mut shown = run.shown_maps.borrow_mut();
         for map in &mut maps {

@@ -15,7 +15,7 @@ use crate::Report;
 use crate::config::{Config, Setup};
 use crate::data::{NamedBytes, Schema, Table, read_files};
 use crate::model::{Inputs, Mode, Parameters, SavedModel, WideDeep};
-use crate::plot::ModelCalibration;
+use crate::plot::ModelFit;
 use crate::synth;
 use crate::train::{Comparison, DatasetInfo, EpochRecord, ModelRun, Prepared, Trainer};
 use crate::{Error, Result};
@@ -375,12 +375,12 @@ impl Engine {
         Ok(Progress { models, done: false, fallback: Some(self.backend.clone()) })
     }
 
-    /// Each model's calibration on the test rows at the epoch it keeps (the best on validation
-    /// rows, else the last; the reliability diagram's data): models with no finished epoch are
-    /// left out.
-    pub fn calibrations(&self) -> Result<Vec<ModelCalibration>> {
+    /// How each model's test predictions fit the labels at the epoch it keeps (the best on
+    /// validation rows, else the last): the fit picture's data (a reliability diagram, predicted
+    /// against actual, or a confusion matrix, by task). Models with no finished epoch are left out.
+    pub fn fits(&self) -> Result<Vec<ModelFit>> {
         let trainers = &self.run_ref()?.comparison.trainers;
-        Ok(trainers.iter().filter_map(|t| Some(ModelCalibration { mode: t.mode(), calibration: t.calibration()?.clone() })).collect())
+        Ok(trainers.iter().filter_map(|t| Some(ModelFit { mode: t.mode(), fit: t.fit()?.clone() })).collect())
     }
 
     /// Every model's epochs so far, with the data, the settings and the backend: what the page

@@ -1,12 +1,13 @@
-//! The cross map: for two columns, a grid of their values with, in each cell, the observed
-//! positive rate on the test rows and each model's mean prediction there. Cells where the
-//! observed rate departs from the deep model's prediction are the exceptions the deep part
-//! smooths away, which only a cross lets the wide part memorize: the picture shows where joint
-//! beats deep, and why.
+//! The cross map: for two columns, a grid of their values with, in each cell, the observed mean
+//! target on the test rows (the positive rate, one class's share, or a number's mean: see
+//! [`Shade`]) and each model's mean prediction there. Cells where the data departs from the deep
+//! model's prediction are the exceptions the deep part smooths away, which only a cross lets the
+//! wide part memorize: the picture shows where joint beats deep, and why.
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::Shade;
 use crate::data::{Column, ColumnKind, MISSING, parse_number};
 use crate::features::quantile_edges;
 use crate::model::Mode;
@@ -17,11 +18,9 @@ pub const MAX_VALUES: usize = 30;
 const NUMBER_BINS: usize = 10;
 /// Cells with fewer test rows are greyed: their observed rate is mostly noise.
 pub const MIN_CELL_ROWS: u32 = 5;
-/// A cell is an exception when its observed rate is at least this far from the deep model's
-/// prediction ...
-pub const EXCEPTION_GAP: f64 = 0.25;
-/// ... and the gap is this many standard errors of the observed rate or more (strict: a map
-/// has hundreds of cells, and a few of them would pass a looser test by chance).
+/// A cell is an exception when its observed mean is at least [`Shade::gap`] from the deep
+/// model's prediction and the gap is this many standard errors of that mean or more (strict: a
+/// map has hundreds of cells, and a few of them would pass a looser test by chance).
 const EXCEPTION_SIGMAS: f64 = 4.0;
 
 /// One cell of the grid.
@@ -29,11 +28,11 @@ const EXCEPTION_SIGMAS: f64 = 4.0;
 pub struct Cell {
     /// Test rows in the cell.
     pub rows: u32,
-    /// Their share of positives (NaN when empty).
+    /// Their mean target (see [`CrossMap::shade`]; NaN when empty).
     pub observed: f64,
-    /// Each model's mean predicted probability there, in [`CrossMap::models`] order.
+    /// Each model's mean prediction there, in [`CrossMap::models`] order.
     pub predicted: Vec<f64>,
-    /// Whether the observed rate departs from the deep model's prediction (see [`EXCEPTION_GAP`]).
+    /// Whether the data departs from the deep model's prediction (see [`Shade::gap`]).
     pub exception: bool,
 }
 
@@ -52,10 +51,9 @@ pub struct CrossMap {
     pub models: Vec<Mode>,
     /// The epoch the predictions come from (0 before any).
     pub epoch: usize,
-    /// The class whose share of the rows the cells hold (a multiclass label's; none for yes/no,
-    /// whose cells hold the share of positives).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
+    /// What the cells hold: the share of positives, of a chosen class, or a number's mean.
+    #[serde(default)]
+    pub shade: Shade,
 }
 
 /// Which bin each of `rows` falls in along one axis, and the bins' labels.
@@ -113,27 +111,42 @@ impl Axis {
 
 impl CrossMap {
     /// The grid of `columns` (with their kinds) over `rows` (the test rows, in the order of
-    /// `targets` and of each model's `predictions`, which are probabilities).
-    pub fn new(columns: [(&Column, ColumnKind); 2], rows: &[usize], targets: &[f32], predictions: &[(Mode, &[f32])], epoch: usize) -> Self {
+    /// `targets` and of each model's `predictions`, both read as `shade` says: 0/1 targets and
+    /// probabilities, or numbers in the label's units).
+    pub fn new(
+        columns: [(&Column, ColumnKind); 2],
+        rows: &[usize],
+        targets: &[f32],
+        predictions: &[(Mode, &[f32])],
+        epoch: usize,
+        shade: Shade,
+    ) -> Self {
         let [down, across] = columns.map(|(column, kind)| Axis::new(column, kind, rows));
         let width = across.labels.len();
-        let mut sums = vec![(0u32, 0.0f64, vec![0.0f64; predictions.len()]); down.labels.len() * width];
+        let mut sums = vec![(0u32, 0.0f64, 0.0f64, vec![0.0f64; predictions.len()]); down.labels.len() * width];
         for (i, (&d, &a)) in down.bins.iter().zip(&across.bins).enumerate() {
             let cell = &mut sums[d * width + a];
             cell.0 += 1;
             cell.1 += targets[i] as f64;
-            for (sum, (_, p)) in cell.2.iter_mut().zip(predictions) {
+            cell.2 += (targets[i] as f64).powi(2);
+            for (sum, (_, p)) in cell.3.iter_mut().zip(predictions) {
                 *sum += p[i] as f64;
             }
         }
         let deep = predictions.iter().position(|(mode, _)| *mode == Mode::Deep);
         let cells = sums
             .into_iter()
-            .map(|(rows, positives, predicted)| {
+            .map(|(rows, sum, squares, predicted)| {
                 let n = rows as f64;
-                let observed = if rows == 0 { f64::NAN } else { positives / n };
+                let observed = if rows == 0 { f64::NAN } else { sum / n };
                 let predicted: Vec<f64> = predicted.iter().map(|p| if rows == 0 { f64::NAN } else { p / n }).collect();
-                let exception = deep.is_some_and(|d| is_exception(observed, predicted[d], rows));
+                let exception = deep.is_some_and(|d| match shade {
+                    Shade::Number { .. } => {
+                        let error = ((squares / n - observed * observed).max(0.0) / n).sqrt();
+                        departs(observed, predicted[d], rows, shade.gap(), error)
+                    }
+                    _ => is_exception(observed, predicted[d], rows),
+                });
                 Cell { rows, observed, predicted, exception }
             })
             .collect();
@@ -144,7 +157,7 @@ impl CrossMap {
             cells,
             models: predictions.iter().map(|(mode, _)| *mode).collect(),
             epoch,
-            class: None,
+            shade,
         }
     }
 
@@ -154,16 +167,21 @@ impl CrossMap {
     }
 }
 
-/// Far from the deep model's prediction, by [`EXCEPTION_GAP`] and by [`EXCEPTION_SIGMAS`]
+/// A rate far from the deep model's prediction: by [`Shade::gap`] and by [`EXCEPTION_SIGMAS`]
 /// standard errors of a rate on `rows` rows, with enough rows to tell.
 fn is_exception(observed: f64, deep: f64, rows: u32) -> bool {
+    let p = deep.clamp(0.02, 0.98);
+    departs(observed, deep, rows, Shade::Rate.gap(), (p * (1.0 - p) / rows as f64).sqrt())
+}
+
+/// A mean on `rows` rows at least `gap` and [`EXCEPTION_SIGMAS`] standard `error`s from the
+/// deep model's prediction, with enough rows to tell.
+fn departs(observed: f64, deep: f64, rows: u32, gap: f64, error: f64) -> bool {
     if rows < MIN_CELL_ROWS || !observed.is_finite() || !deep.is_finite() {
         return false;
     }
-    let p = deep.clamp(0.02, 0.98);
-    let error = (p * (1.0 - p) / rows as f64).sqrt();
-    let gap = (observed - deep).abs();
-    gap >= EXCEPTION_GAP && gap >= EXCEPTION_SIGMAS * error
+    let distance = (observed - deep).abs();
+    distance >= gap && distance >= EXCEPTION_SIGMAS * error
 }
 
 #[cfg(test)]
@@ -184,7 +202,14 @@ mod tests {
         let rows = [0, 1, 2, 3, 4, 5];
         let targets = [1.0, 0.0, 0.0, 1.0, 1.0, 0.0];
         let deep = [0.6, 0.2, 0.4, 0.4, 0.8, 0.1];
-        let map = CrossMap::new([(&a, ColumnKind::Categorical), (&b, ColumnKind::Categorical)], &rows, &targets, &[(Mode::Deep, &deep)], 2);
+        let map = CrossMap::new(
+            [(&a, ColumnKind::Categorical), (&b, ColumnKind::Categorical)],
+            &rows,
+            &targets,
+            &[(Mode::Deep, &deep)],
+            2,
+            Shade::Rate,
+        );
         assert_eq!(map.row_values, ["x", "y", "z"], "most frequent first");
         assert_eq!(map.col_values, ["p", "q"]);
         let xp = map.cell(0, 0);
@@ -195,6 +220,30 @@ mod tests {
         assert_eq!(map.cell(1, 1).rows, 0);
         assert!(map.cell(1, 1).observed.is_nan());
         assert!(!xp.exception, "two rows are too few to call anything an exception");
+    }
+
+    #[test]
+    fn a_number_departs_by_half_a_standard_deviation_beyond_its_noise() {
+        // Prices with sd 100: cell (x, p) averages 300 against the deep model's 200 on 6 rows
+        // spread ±5; cell (y, p) is as far off but spread ±200, so within its noise.
+        let a = column("a", &["x"; 6].iter().chain(&["y"; 6]).copied().collect::<Vec<_>>());
+        let b = column("b", &["p"; 12]);
+        let rows: Vec<usize> = (0..12).collect();
+        let targets = [295.0, 305.0, 295.0, 305.0, 295.0, 305.0, 100.0, 500.0, 100.0, 500.0, 100.0, 500.0];
+        let deep = [200.0; 12];
+        let shade = Shade::Number { label: "price".into(), mean: 250.0, sd: 100.0 };
+        let map = CrossMap::new(
+            [(&a, ColumnKind::Categorical), (&b, ColumnKind::Categorical)],
+            &rows,
+            &targets,
+            &[(Mode::Deep, &deep)],
+            1,
+            shade,
+        );
+        let (x, y) = (map.cell(0, 0), map.cell(1, 0));
+        assert_eq!((x.observed, x.predicted[0], y.observed), (300.0, 200.0, 300.0));
+        assert!(x.exception, "100 off, 50 needed, its standard error 2");
+        assert!(!y.exception, "100 off, but its standard error is 82: four of them are 327");
     }
 
     #[test]
@@ -215,7 +264,7 @@ mod tests {
         let number = column("n", &numbers.iter().map(String::as_str).collect::<Vec<_>>());
         let rows: Vec<usize> = (0..80).collect();
         let targets = vec![0.0; 80];
-        let map = CrossMap::new([(&many, ColumnKind::Categorical), (&number, ColumnKind::Numeric)], &rows, &targets, &[], 0);
+        let map = CrossMap::new([(&many, ColumnKind::Categorical), (&number, ColumnKind::Numeric)], &rows, &targets, &[], 0, Shade::Rate);
         assert_eq!(map.row_values.len(), MAX_VALUES);
         assert_eq!(map.row_values[0], "v0");
         assert_eq!(map.row_values.last().unwrap(), "(other)");

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::Task;
 use crate::features::{Encoder, Layout};
 use crate::model::ModelConfig;
 
@@ -46,6 +47,12 @@ pub struct Diagram {
     pub hidden: Vec<usize>,
     /// The joint (or only) model's logit split, once trained.
     pub split: Option<LogitSplit>,
+    /// What the output is: a probability, one score per class, or a number.
+    #[serde(default)]
+    pub task: Task,
+    /// A multiclass label's classes, one output each (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<String>,
 }
 
 impl Diagram {
@@ -72,6 +79,8 @@ impl Diagram {
             deep_inputs: if deep { layout.deep_width() } else { 0 },
             hidden: if deep { config.hidden.clone() } else { Vec::new() },
             split: None,
+            task: layout.target.task(),
+            classes: layout.target.classes().to_vec(),
         }
     }
 }

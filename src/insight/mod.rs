@@ -6,12 +6,14 @@
 mod cross_map;
 mod diagram;
 mod projection;
+mod shade;
 mod story;
 mod weights;
 
-pub use cross_map::{Cell, CrossMap, EXCEPTION_GAP, MAX_VALUES, MIN_CELL_ROWS};
+pub use cross_map::{Cell, CrossMap, MAX_VALUES, MIN_CELL_ROWS};
 pub use diagram::{Diagram, DiagramInput, LogitSplit};
 pub use projection::{EmbeddingMap, MapPoint, NEIGHBOURS, RATE_AXIS, nearest, project_2d, symmetric_eigen};
+pub use shade::{EXCEPTION_GAP, Shade};
 pub use story::{
     CrossStory, EmbeddingStory, Exception, FOLLOWS_RATE, Shown, SplitStory, Told, cross_story, embedding_story, split_story, tell,
 };

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::Shade;
 use crate::features::{Encoded, Encoder, Layout, PAD};
 use crate::model::Mode;
 
@@ -135,8 +136,9 @@ pub struct MapPoint {
     pub y: f64,
     /// Training rows with this value (the point's size).
     pub rows: u32,
-    /// Their share of positives (the point's colour).
-    pub positive_rate: f64,
+    /// Their mean target (the point's colour): the share of positives, of the class shown, or a
+    /// number's mean in its units (see [`EmbeddingMap::shade`]).
+    pub mean: f64,
     /// The most similar values in the full embedding space (the text alternative).
     pub nearest: Vec<String>,
 }
@@ -154,20 +156,25 @@ pub struct EmbeddingMap {
     pub explained: [f64; 2],
     /// One point per value seen in training.
     pub points: Vec<MapPoint>,
-    /// How closely the first axis follows the positive rate (Pearson's r over the points,
+    /// How closely the first axis follows the points' mean target (Pearson's r over the points,
     /// weighted by their rows; ≥ 0 once [`EmbeddingMap::orient`] has pointed it rightward).
     #[serde(default)]
     pub rate_correlation: f64,
+    /// What the points' means are: the positive rate, a class's share, or a number's mean.
+    #[serde(default)]
+    pub shade: Shade,
 }
 
-/// From this |r| on, the first axis is said to follow the positive rate, and is pointed so that
+/// From this |r| on, the first axis is said to follow the mean target (the positive rate of a yes/no label), and is pointed so that
 /// the rate grows rightward in every panel and every epoch.
 pub const RATE_AXIS: f64 = 0.3;
 
 impl EmbeddingMap {
     /// The map of `column` from a deep embedding table: `tables[g]` holds deep group `g`'s
-    /// row-major values, as [`Layout::deep`] describes them. Sizes and colours come from the
-    /// training rows `train`. `None` when the deep part does not embed the column.
+    /// row-major values, as [`Layout::deep`] describes them. Sizes come from the training rows
+    /// `train`, colours from the mean of `targets` (one per training row, read as `shade` says).
+    /// `None` when the deep part does not embed the column.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         column: &str,
         mode: Mode,
@@ -176,18 +183,20 @@ impl EmbeddingMap {
         layout: &Layout,
         train: &Encoded,
         tables: &[Vec<f32>],
+        targets: &[f32],
+        shade: Shade,
     ) -> Option<Self> {
         let field = encoder.fields.iter().position(|f| f.column == column)?;
         let (g, group) = layout.deep.iter().enumerate().find(|(_, g)| g.fields.iter().any(|&(f, _)| f == field))?;
         let (slot, offset) = group.fields.iter().enumerate().find(|(_, (f, _))| *f == field).map(|(slot, &(_, offset))| (slot, offset))?;
         let slots: Vec<usize> = if group.pooled { (0..group.slots).collect() } else { vec![slot] };
         let cardinality = encoder.fields[field].cardinality();
-        let (mut rows, mut positives) = (vec![0u32; cardinality], vec![0u32; cardinality]);
-        for (ids, &target) in train.deep[g].chunks(group.slots).zip(&train.targets) {
+        let (mut rows, mut sums) = (vec![0u32; cardinality], vec![0.0f64; cardinality]);
+        for (ids, &target) in train.deep[g].chunks(group.slots).zip(targets) {
             for id in slots.iter().map(|&s| ids[s]).filter(|&id| id != PAD) {
                 let value = (id - offset) as usize;
                 rows[value] += 1;
-                positives[value] += u32::from(target > 0.5);
+                sums[value] += f64::from(target);
             }
         }
         let mut values: Vec<usize> = (1..cardinality).filter(|&v| rows[v] > 0).collect();
@@ -208,18 +217,18 @@ impl EmbeddingMap {
                 x,
                 y,
                 rows: rows[v],
-                positive_rate: positives[v] as f64 / rows[v] as f64,
+                mean: sums[v] / rows[v] as f64,
                 nearest: near.into_iter().map(|j| name(values[j])).collect(),
             })
             .collect();
-        let mut map = Self { column: column.to_string(), mode, epoch, explained, points, rate_correlation: 0.0 };
+        let mut map = Self { column: column.to_string(), mode, epoch, explained, points, rate_correlation: 0.0, shade };
         map.rate_correlation = map.correlation(|p| p.x);
         Some(map)
     }
 
     /// Turns the axes so that the same picture reads the same way in every panel and from epoch
     /// to epoch (a principal axis's sign is arbitrary; unturned, the deep and joint panels came
-    /// out as mirror images). The first axis points where the positive rate grows when it
+    /// out as mirror images). The first axis points where the mean target grows when it
     /// follows the rate (see [`RATE_AXIS`]); otherwise, like the second axis, it agrees with
     /// `previous` (this column's last map, from the same model) where there is one, and with
     /// the rate's direction where there is none.
@@ -242,7 +251,7 @@ impl EmbeddingMap {
         self.rate_correlation = self.correlation(|p| p.x);
     }
 
-    /// Pearson's r between `axis` and the positive rate over the points, weighted by rows (0
+    /// Pearson's r between `axis` and the mean target over the points, weighted by rows (0
     /// when either does not vary).
     fn correlation(&self, axis: fn(&MapPoint) -> f64) -> f64 {
         let total: f64 = self.points.iter().map(|p| p.rows as f64).sum();
@@ -250,9 +259,9 @@ impl EmbeddingMap {
             return 0.0;
         }
         let mean = |f: &dyn Fn(&MapPoint) -> f64| self.points.iter().map(|p| p.rows as f64 * f(p)).sum::<f64>() / total;
-        let (ma, mr) = (mean(&axis), mean(&|p| p.positive_rate));
-        let covariance = mean(&|p| (axis(p) - ma) * (p.positive_rate - mr));
-        let spread = (mean(&|p| (axis(p) - ma).powi(2)) * mean(&|p| (p.positive_rate - mr).powi(2))).sqrt();
+        let (ma, mr) = (mean(&axis), mean(&|p| p.mean));
+        let covariance = mean(&|p| (axis(p) - ma) * (p.mean - mr));
+        let spread = (mean(&|p| (axis(p) - ma).powi(2)) * mean(&|p| (p.mean - mr).powi(2))).sqrt();
         if spread > 1e-12 { covariance / spread } else { 0.0 }
     }
 }
@@ -291,9 +300,9 @@ mod tests {
     fn map(mode: Mode, points: &[(&str, f64, f64, f64)]) -> EmbeddingMap {
         let points = points
             .iter()
-            .map(|&(value, x, y, rate)| MapPoint { value: value.into(), x, y, rows: 10, positive_rate: rate, nearest: Vec::new() })
+            .map(|&(value, x, y, rate)| MapPoint { value: value.into(), x, y, rows: 10, mean: rate, nearest: Vec::new() })
             .collect();
-        EmbeddingMap { column: "job".into(), mode, epoch: 1, explained: [0.5, 0.3], points, rate_correlation: 0.0 }
+        EmbeddingMap { column: "job".into(), mode, epoch: 1, explained: [0.5, 0.3], points, rate_correlation: 0.0, shade: Shade::Rate }
     }
 
     fn xs(map: &EmbeddingMap) -> Vec<f64> {

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CrossMap, EmbeddingMap, LogitSplit, MIN_CELL_ROWS, WideWeight};
+use super::{CrossMap, EmbeddingMap, LogitSplit, MIN_CELL_ROWS, Shade, WideWeight};
 use crate::model::Mode;
 
 /// From this |r| on, a sentence says the first axis follows the positive rate.
@@ -221,10 +221,14 @@ fn panel_text(map: &EmbeddingMap) -> String {
     let (Some(left), Some(right)) = ends else {
         return format!("The {} model places no {} value.", map.mode.name(), map.column);
     };
-    let rate = |p: &super::MapPoint| format!("{} ({:.0}% positive)", p.value, 100.0 * p.positive_rate);
+    let what = map.shade.name();
+    let rate = |p: &super::MapPoint| match &map.shade {
+        Shade::Rate => format!("{} ({} positive)", p.value, map.shade.format(p.mean)),
+        shade => format!("{} ({} {what})", p.value, shade.format(p.mean)),
+    };
     if map.rate_correlation >= FOLLOWS_RATE {
         format!(
-            "In the {} model, {}'s first axis follows the positive rate (r = {:.2}): {} sits far left, {} far right.",
+            "In the {} model, {}'s first axis follows the {what} (r = {:.2}): {} sits far left, {} far right.",
             map.mode.name(),
             map.column,
             map.rate_correlation,
@@ -235,7 +239,7 @@ fn panel_text(map: &EmbeddingMap) -> String {
         let first = &map.points[0];
         let near = if first.nearest.is_empty() { "no other value".into() } else { first.nearest.join(", ") };
         format!(
-            "In the {} model, {}'s first axis does not follow the positive rate (r = {:.2}); {} sits nearest to {near}.",
+            "In the {} model, {}'s first axis does not follow the {what} (r = {:.2}); {} sits nearest to {near}.",
             map.mode.name(),
             map.column,
             map.rate_correlation,
@@ -265,7 +269,7 @@ mod tests {
             cells,
             models: vec![Mode::Wide, Mode::Deep, Mode::Joint],
             epoch: 3,
-            class: None,
+            shade: Shade::Rate,
         }
     }
 
@@ -339,7 +343,7 @@ mod tests {
             x,
             y: 0.0,
             rows: 10,
-            positive_rate: rate,
+            mean: rate,
             nearest: nearest.iter().map(|s| s.to_string()).collect(),
         };
         let follows = EmbeddingMap {
@@ -349,8 +353,16 @@ mod tests {
             explained: [0.5, 0.2],
             points: vec![point("Exec", 1.0, 0.48, &["Prof"]), point("Cleaner", -1.0, 0.06, &[])],
             rate_correlation: 0.77,
+            shade: Shade::Rate,
         };
         let not = EmbeddingMap { mode: Mode::Joint, rate_correlation: 0.12, ..follows.clone() };
+        let price = Shade::Number { label: "price".into(), mean: 300.0, sd: 100.0 };
+        let priced = EmbeddingMap { shade: price, points: vec![MapPoint { mean: 412.3, ..follows.points[0].clone() }], ..follows.clone() };
+        assert_eq!(
+            embedding_story(&[priced]).text,
+            "In the deep model, occupation's first axis follows the mean price (r = 0.77): Exec (412 mean price) sits far left, \
+             Exec (412 mean price) far right."
+        );
         assert_eq!(
             embedding_story(&[follows, not]).text,
             "In the deep model, occupation's first axis follows the positive rate (r = 0.77): Cleaner (6% positive) sits far \

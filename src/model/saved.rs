@@ -105,7 +105,7 @@ impl SavedModel {
         if let Some(labels) = labelled {
             match rule.task() {
                 Task::Binary => metrics = Some(metrics::evaluate(&logits, &encoded.targets)),
-                Task::Multiclass => metrics = Some(metrics::multiclass(&logits, &encoded.targets, rule.outputs())),
+                Task::Multiclass => metrics = Some(metrics::multiclass(&logits, &encoded.targets, rule.outputs()).0),
                 Task::Regression => {
                     let actual: Vec<f64> = labels.targets.iter().map(|t| t.expect("every row is labelled")).collect();
                     regression = Some(metrics::regression(&predictions, &actual));

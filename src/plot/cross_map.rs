@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{NO_DATA, Theme, clipped, colour, em, failed, font, outline, probability_colour, text_width, width_in};
-use crate::insight::{CrossMap, EXCEPTION_GAP, MIN_CELL_ROWS};
+use crate::insight::{CrossMap, MIN_CELL_ROWS, Shade};
 
 /// Pixels between panels.
 const GAP: i32 = 18;
@@ -89,10 +89,13 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
         map.columns[0],
         map.columns[1],
         if map.epoch > 0 { format!(", epoch {}", map.epoch) } else { String::new() },
-        map.class.as_ref().map_or(String::new(), |c| format!(": the share of {c}"))
+        match &map.shade {
+            Shade::Rate => String::new(),
+            shade => format!(": the {}", shade.name()),
+        }
     );
     root.draw(&Text::new(title.clone(), (8, 6), font(theme.text(18), HPos::Left, VPos::Top))).map_err(failed)?;
-    draw_outline_legend(root, (8, 6 + theme.text(18) as i32 + 4), theme)?;
+    draw_outline_legend(root, (8, 6 + theme.text(18) as i32 + 4), &map.shade, theme)?;
     let (top, key) = layout(theme);
     let (Grid { left, panel_width, cell, rows, cols }, text, step) = labelled(map, (width, height), top, key, theme);
     let titles = std::iter::once(("observed".to_string(), BLACK)).chain(map.models.iter().map(|m| (m.name().to_string(), colour(*m))));
@@ -108,7 +111,7 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
             for c in 0..cols as usize {
                 let cell_data = map.cell(r, c);
                 let value = if p == 0 { cell_data.observed } else { cell_data.predicted[p - 1] };
-                let fill = if cell_data.rows < MIN_CELL_ROWS { NO_DATA } else { probability_colour(value) };
+                let fill = if cell_data.rows < MIN_CELL_ROWS { NO_DATA } else { probability_colour(map.shade.position(value)) };
                 let (x, y) = (x0 + c as i32 * cell, top + r as i32 * cell);
                 root.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], fill.filled())).map_err(failed)?;
                 if cell_data.exception {
@@ -127,16 +130,21 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
         let y = top + r as i32 * cell + cell / 2;
         root.draw(&Text::new(shorten(label, text), (left - 6, y), font(text, HPos::Right, VPos::Center))).map_err(failed)?;
     }
-    draw_key(root, (width - key + 6, top), (key / 3, rows * cell), theme)
+    draw_key(root, (width - key + 6, top), (key / 3, rows * cell), &map.shade, theme)
 }
 
 /// What an outline and a grey cell mean, in words beside a sample of each, under the caption.
-fn draw_outline_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, at: (i32, i32), theme: Theme) -> Result<(), String> {
+fn draw_outline_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    shade: &Shade,
+    theme: Theme,
+) -> Result<(), String> {
     let size = theme.text(12);
     let side = size as i32;
     let (x, y) = at;
     outline(root, (x, y), (x + side, y + side), BLACK.stroke_width(theme.line(2)))?;
-    let outlined = format!("outlined: the data departs from the deep model by {EXCEPTION_GAP} or more");
+    let outlined = format!("outlined: the data departs from the deep model by {} or more", shade.gap_words());
     root.draw(&Text::new(outlined.clone(), (x + side + 6, y + side / 2), font(size, HPos::Left, VPos::Center))).map_err(failed)?;
     let x = x + side + 6 + text_width(&outlined, size) + 16;
     root.draw(&Rectangle::new([(x, y), (x + side, y + side)], NO_DATA.filled())).map_err(failed)?;
@@ -144,8 +152,15 @@ fn draw_outline_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, at: (i
     root.draw(&Text::new(grey, (x + side + 6, y + side / 2), font(size, HPos::Left, VPos::Center))).map_err(failed).map(|_| ())
 }
 
-/// The colour key: 1 at the top, 0.5, 0 at the bottom, and the grey of too few rows.
-fn draw_key<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, at: (i32, i32), size: (i32, i32), theme: Theme) -> Result<(), String> {
+/// The colour key: the scale's top (1 for a rate), its middle and its bottom, and the grey of
+/// too few rows.
+fn draw_key<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    size: (i32, i32),
+    shade: &Shade,
+    theme: Theme,
+) -> Result<(), String> {
     let (x, y) = at;
     let (w, h) = (size.0.max(6), size.1.max(30));
     let steps = 40;
@@ -155,7 +170,11 @@ fn draw_key<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, at: (i32, i32), s
         root.draw(&Rectangle::new([(x, y0), (x + w, y1)], probability_colour(p).filled())).map_err(failed)?;
     }
     let text = theme.text(12);
-    for (value, dy) in [("1", 0), ("0.5", h / 2), ("0", h)] {
+    for (position, dy) in [(1.0, 0), (0.5, h / 2), (0.0, h)] {
+        let value = match shade {
+            Shade::Number { .. } => shade.format(shade.value_at(position)),
+            _ => format!("{position}"),
+        };
         root.draw(&Text::new(value, (x + w + 3, y + dy), font(text, HPos::Left, VPos::Center))).map_err(failed)?;
     }
     root.draw(&Rectangle::new([(x, y + h + 10), (x + w, y + h + 10 + w)], NO_DATA.filled())).map_err(failed)?;
@@ -209,6 +228,7 @@ mod tests {
             &targets,
             &[(Mode::Deep, &deep), (Mode::Joint, &joint)],
             3,
+            Shade::Rate,
         );
         assert!(map.cell(0, 0).exception, "6 rows all positive against a deep prediction of 0.2");
         let svg = to_svg(900, 300, |root| draw_cross_map(root, &map, Theme::default())).unwrap();
@@ -235,7 +255,39 @@ mod tests {
         let targets: Vec<f32> = (0..n).map(|i| (i % 2) as f32).collect();
         let joint = vec![0.5; n];
         let all: Vec<usize> = (0..n).collect();
-        CrossMap::new([(&down, ColumnKind::Categorical), (&across, ColumnKind::Categorical)], &all, &targets, &[(Mode::Joint, &joint)], 1)
+        CrossMap::new(
+            [(&down, ColumnKind::Categorical), (&across, ColumnKind::Categorical)],
+            &all,
+            &targets,
+            &[(Mode::Joint, &joint)],
+            1,
+            Shade::Rate,
+        )
+    }
+
+    #[test]
+    fn a_number_is_shaded_around_its_mean_and_keyed_in_its_units() {
+        let (mut city, mut kind) = (Column::new("city"), Column::new("kind"));
+        for i in 0..12 {
+            city.push(if i < 6 { "north" } else { "south" });
+            kind.push("house");
+        }
+        let rows: Vec<usize> = (0..12).collect();
+        let targets: Vec<f32> = (0..12).map(|i| if i < 6 { 500.0 } else { 100.0 }).collect();
+        let deep = [300.0f32; 12];
+        let shade = Shade::Number { label: "price".into(), mean: 300.0, sd: 100.0 };
+        let columns = [(&city, ColumnKind::Categorical), (&kind, ColumnKind::Categorical)];
+        let map = CrossMap::new(columns, &rows, &targets, &[(Mode::Deep, &deep)], 2, shade);
+        let svg = to_svg(900, 300, |root| draw_cross_map(root, &map, Theme::default())).unwrap();
+        for text in ["test rows, epoch 2: the mean price", "by 50 (half a standard deviation) or more", "\n500\n", "\n300\n", "\n100\n"] {
+            assert!(svg.contains(text), "{text}");
+        }
+        // 500 is 2 sd above the mean: the scale's top; 100 its bottom; the deep model's 300 white.
+        let fill = |RGBColor(r, g, b): RGBColor| format!("#{r:02X}{g:02X}{b:02X}");
+        for colour in [probability_colour(1.0), probability_colour(0.0), probability_colour(0.5)] {
+            assert!(svg.contains(&fill(colour)), "{colour:?}");
+        }
+        assert!(map.cell(0, 0).exception && map.cell(1, 0).exception, "200 off the deep model, with no spread");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{Theme, clipped, failed, font, outline, text_width};
+use crate::data::Task;
 use crate::insight::Diagram;
 use crate::model::Mode;
 
@@ -128,6 +129,9 @@ fn input_lines(diagram: &Diagram, width: i32, max: usize, lines: Lines) -> Vec<S
 fn wide_lines(diagram: &Diagram, width: i32, max: usize, lines: Lines) -> Vec<String> {
     let columns = diagram.inputs.iter().filter(|i| i.wide_ids.is_some()).count();
     let mut text = vec!["Wide part (memorizes)".to_string(), format!("{} ids: {columns} columns", diagram.wide_ids)];
+    if !diagram.classes.is_empty() {
+        text.push(format!("{} weights per id, one per class", diagram.classes.len()));
+    }
     let crosses: Vec<Vec<String>> =
         diagram.crosses.iter().map(|(name, buckets)| wrap(&format!("× {name} ({buckets} buckets)"), width, lines)).collect();
     let room = max.saturating_sub(text.len());
@@ -148,6 +152,20 @@ fn wide_lines(diagram: &Diagram, width: i32, max: usize, lines: Lines) -> Vec<St
         text.push(format!("… and {} more crosses", crosses.len() - shown));
     }
     text
+}
+
+/// The output box's words for the task: a probability through σ, one score per class through
+/// softmax (the classes listed as far as a few lines hold them), or a number in the label's units.
+fn output_lines(diagram: &Diagram, width: i32, lines: Lines) -> Vec<String> {
+    match diagram.task {
+        Task::Binary => vec!["Output".into(), "σ(wide + deep + bias)".into()],
+        Task::Regression => vec!["Output: a number".into(), "wide + deep + bias,".into(), "in the label's units".into()],
+        Task::Multiclass => {
+            let mut text = vec![format!("Output: {} classes", diagram.classes.len()), "softmax(wide + deep + bias)".into()];
+            text.extend(packed("one each:", &diagram.classes, width, 2, lines));
+            text
+        }
+    }
 }
 
 /// The deep box: its embeddings, as many as fit in `max` lines, and its numbers.
@@ -191,7 +209,7 @@ pub fn draw_diagram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, diagram: 
         arrow(root, (b.2, (b.1 + b.3) / 2), (h.0, (h.1 + h.3) / 2), theme)?;
         right_of.push((h.2, (h.1 + h.3) / 2));
     }
-    let mut text = vec!["Output".to_string(), "σ(wide + deep + bias)".to_string()];
+    let mut text = output_lines(diagram, column - 20, lines);
     if let Some(split) = diagram.split {
         text.push(format!("mean |wide logit| {:.2}", split.wide));
         text.push(format!("mean |deep logit| {:.2}", split.deep));
@@ -235,6 +253,8 @@ mod tests {
             deep_inputs: 16,
             hidden: vec![16, 8],
             split: Some(LogitSplit { wide: 1.25, deep: 0.5, epoch: 4 }),
+            task: Task::Binary,
+            classes: Vec::new(),
         };
         let svg = to_svg(1000, 320, |root| draw_diagram(root, &diagram, Theme::default())).unwrap();
         for text in [
@@ -250,6 +270,16 @@ mod tests {
         ] {
             assert!(svg.contains(text), "{text} in the diagram");
         }
+        assert!(svg.contains("σ(wide + deep + bias)"));
+        let classes: Vec<String> = ["romance", "travel", "mystery", "science"].map(String::from).to_vec();
+        let four = Diagram { task: Task::Multiclass, classes, ..diagram.clone() };
+        let svg = to_svg(1000, 320, |root| draw_diagram(root, &four, Theme::default())).unwrap();
+        for text in ["Output: 4 classes", "softmax(wide + deep + bias)", "one each: romance, travel", "4 weights per id, one per class"] {
+            assert!(svg.contains(text), "{text} in a multiclass diagram");
+        }
+        let number = Diagram { task: Task::Regression, ..diagram.clone() };
+        let svg = to_svg(1000, 320, |root| draw_diagram(root, &number, Theme::default())).unwrap();
+        assert!(svg.contains("Output: a number") && svg.contains("in the label") && !svg.contains("σ("));
         let wide_only = Diagram { deep_inputs: 0, hidden: Vec::new(), split: None, ..diagram };
         let svg = to_svg(1000, 320, |root| draw_diagram(root, &wide_only, Theme::default())).unwrap();
         assert!(!svg.contains("Deep part") && svg.contains("Wide part"));
@@ -312,7 +342,16 @@ mod tests {
         let inputs =
             (0..20).map(|i| DiagramInput { column: name(i), wide_ids: Some(10), embedding: Some(16), numeric: i % 5 == 0 }).collect();
         let crosses = (0..6).map(|i| (format!("column-number-{i} x column-number-{} x column-number-{}", i + 1, i + 2), 1000)).collect();
-        let diagram = Diagram { inputs, crosses, wide_ids: 6200, deep_inputs: 320, hidden: vec![64; 12], split: None };
+        let diagram = Diagram {
+            inputs,
+            crosses,
+            wide_ids: 6200,
+            deep_inputs: 320,
+            hidden: vec![64; 12],
+            split: None,
+            task: Task::Binary,
+            classes: Vec::new(),
+        };
         for theme in [Theme::default(), Theme { projector: true }] {
             let (width, height) = (1200.0, 330.0);
             let svg = to_svg(width as u32, height as u32, |root| draw_diagram(root, &diagram, theme)).unwrap();

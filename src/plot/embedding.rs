@@ -65,7 +65,7 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, map: &Embedding
     for (point, &(at, radius)) in map.points.iter().zip(&discs) {
         // The same discs in both looks: the margins keep room for MAX_RADIUS, and larger ones
         // on a projector hid each other.
-        area.draw(&Circle::new(at, radius, probability_colour(rates.scaled(point.positive_rate)).filled())).map_err(failed)?;
+        area.draw(&Circle::new(at, radius, probability_colour(rates.scaled(point.mean)).filled())).map_err(failed)?;
         area.draw(&Circle::new(at, radius, BLACK.stroke_width(theme.line(1)))).map_err(failed)?;
     }
     let size = theme.text(12);
@@ -85,7 +85,7 @@ struct Rates {
 
 impl Rates {
     fn of(map: &EmbeddingMap) -> Self {
-        let rates = map.points.iter().map(|p| p.positive_rate).filter(|r| r.is_finite());
+        let rates = map.points.iter().map(|p| p.mean).filter(|r| r.is_finite());
         let (lo, hi) = rates.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| (lo.min(r), hi.max(r)));
         if lo.is_finite() { Self { lo, hi } } else { Self { lo: 0.0, hi: 1.0 } }
     }
@@ -109,7 +109,7 @@ fn draw_legend<DB: DrawingBackend>(
     theme: Theme,
 ) -> Result<(), String> {
     let size = theme.text(12);
-    let low = format!("positive rate {:.0}%", 100.0 * rates.lo);
+    let low = format!("{} {}", map.shade.name(), map.shade.format(rates.lo));
     let x = 10 + text_width(&low, size) + 6;
     area.draw(&Text::new(low, (10, top), font(size, HPos::Left, VPos::Top))).map_err(failed)?;
     let (step, bar) = (theme.line(4) as i32, size as i32);
@@ -118,7 +118,7 @@ fn draw_legend<DB: DrawingBackend>(
         area.draw(&Rectangle::new([(x + i * step, top), (x + (i + 1) * step, top + bar)], colour.filled())).map_err(failed)?;
     }
     let end = x + LEGEND_STEPS * step + 6;
-    let high = format!("{:.0}%", 100.0 * rates.hi);
+    let high = map.shade.format(rates.hi);
     area.draw(&Text::new(high.clone(), (end, top), font(size, HPos::Left, VPos::Top))).map_err(failed)?;
     if map.rate_correlation >= FOLLOWS_RATE {
         let arrow = format!("→ the first axis follows it (r = {:.2})", map.rate_correlation);
@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn points_are_placed_sized_coloured_and_named() {
         crate::plot::tests::fonts();
-        let point = |value: &str, x, y, rows, rate| MapPoint { value: value.into(), x, y, rows, positive_rate: rate, nearest: Vec::new() };
+        let point = |value: &str, x, y, rows, rate| MapPoint { value: value.into(), x, y, rows, mean: rate, nearest: Vec::new() };
         let map = EmbeddingMap {
             column: "occupation".into(),
             mode: Mode::Deep,
@@ -193,6 +193,7 @@ mod tests {
             explained: [0.6, 0.3],
             points: vec![point("Exec-managerial", 1.0, 0.0, 400, 0.48), point("Handlers-cleaners", -1.0, 0.5, 100, 0.06)],
             rate_correlation: 1.0,
+            shade: crate::insight::Shade::Rate,
         };
         let svg = to_svg(600, 400, |root| {
             draw_embedding_maps(root, &[map.clone(), EmbeddingMap { mode: Mode::Joint, ..map.clone() }], Theme::default())
@@ -235,7 +236,7 @@ mod tests {
                 x: (i % 8) as f64,
                 y: (i / 8) as f64,
                 rows: 60 - i,
-                positive_rate: 0.5,
+                mean: 0.5,
                 nearest: Vec::new(),
             })
             .collect();

@@ -2,21 +2,23 @@
 //! the browser's worker. Colours are Okabe-Ito (safe for colour-blind viewers); the projector
 //! theme makes text larger and lines thicker for the back of a classroom.
 
-mod calibration;
+mod confusion;
 mod cross_map;
 mod curves;
 mod diagram;
 mod embedding;
+mod fit;
+mod scatter;
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
 
-pub use calibration::{ModelCalibration, draw_calibration};
 pub use cross_map::draw_cross_map;
 pub use curves::draw_curves;
 pub use diagram::draw_diagram;
 pub use embedding::draw_embedding_maps;
+pub use fit::{ModelFit, draw_fit};
 
 use crate::insight::{CrossMap, Diagram, EmbeddingMap};
 use crate::model::Mode;
@@ -34,8 +36,9 @@ pub enum Picture {
     Embedding(Vec<EmbeddingMap>),
     /// The model as boxes and arrows.
     Diagram(Diagram),
-    /// Each model's reliability diagram on the test rows.
-    Calibration(Vec<ModelCalibration>),
+    /// How each model's test predictions fit the labels: reliability diagrams, predicted
+    /// against actual, or confusion matrices, by task.
+    Fit(Vec<ModelFit>),
 }
 
 impl Picture {
@@ -46,7 +49,7 @@ impl Picture {
             Self::CrossMap(map) => draw_cross_map(root, map, theme),
             Self::Embedding(maps) => draw_embedding_maps(root, maps, theme),
             Self::Diagram(diagram) => draw_diagram(root, diagram, theme),
-            Self::Calibration(models) => draw_calibration(root, models, theme),
+            Self::Fit(models) => draw_fit(root, models, theme),
         }
     }
 

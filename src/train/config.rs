@@ -211,6 +211,36 @@ impl std::str::FromStr for LrSchedule {
     }
 }
 
+/// What a regression trains on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegressionLoss {
+    /// The squared error of the standard score: the mean is what it fits.
+    #[default]
+    Squared,
+    /// Huber's loss: squared within [`HUBER_DELTA`] standard deviations, linear beyond, so a few
+    /// far-off targets (a heavy tail, a typo of three zeros) pull the fit no more than a
+    /// moderate error does.
+    Huber,
+}
+
+/// Where Huber's loss turns from squared to linear, in standard scores of the target (its
+/// standard deviation on the training rows): errors within one are fitted as the squared
+/// error fits them.
+pub const HUBER_DELTA: f64 = 1.0;
+
+impl std::str::FromStr for RegressionLoss {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "squared" => Ok(Self::Squared),
+            "huber" => Ok(Self::Huber),
+            _ => Err(Error::Config(format!("regression loss '{text}': use squared or huber"))),
+        }
+    }
+}
+
 /// How rows are divided into training and test sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -257,6 +287,8 @@ pub struct TrainConfig {
     pub patience: Option<usize>,
     /// How the learning rate moves between epochs.
     pub lr_schedule: LrSchedule,
+    /// What a regression trains on (a label of another task refuses Huber's).
+    pub regression_loss: RegressionLoss,
 }
 
 impl Default for TrainConfig {
@@ -277,6 +309,7 @@ impl Default for TrainConfig {
             validation_fraction: 0.0,
             patience: None,
             lr_schedule: LrSchedule::None,
+            regression_loss: RegressionLoss::Squared,
         }
     }
 }

@@ -12,7 +12,10 @@ mod trainer;
 mod transfer;
 
 pub use comparison::Comparison;
-pub use config::{ClassWeight, Ftrl, LrSchedule, OptimizerKind, PLATEAU_FACTOR, SplitKind, TableUpdates, TrainConfig, WideOptimizer};
+pub use config::{
+    ClassWeight, Ftrl, HUBER_DELTA, LrSchedule, OptimizerKind, PLATEAU_FACTOR, RegressionLoss, SplitKind, TableUpdates, TrainConfig,
+    WideOptimizer,
+};
 pub use prepare::{Prepared, Split};
 pub use report::{DatasetInfo, ModelRun};
 pub use trainer::{Best, EpochRecord, RegressionRecord, Step, Trainer, out_of_patience};

@@ -12,10 +12,10 @@ use std::sync::Arc;
 mod handover;
 
 use super::tables::{Rule, Tables};
-use super::{LrSchedule, Prepared, TableUpdates, TrainConfig};
+use super::{HUBER_DELTA, LrSchedule, Prepared, RegressionLoss, TableUpdates, TrainConfig};
 use crate::data::{LabelRule, Task};
 use crate::features::{Encoded, Layout, PAD};
-use crate::metrics::{self, Metrics};
+use crate::metrics::{self, Fit, Metrics};
 use crate::model::{Inputs, Lookups, Mode, ModelConfig, Parameters, TableId, WideDeep, predict_logits, read};
 use crate::rng::Rng;
 use crate::{Error, Result};
@@ -129,6 +129,7 @@ pub struct Trainer {
     schedule: (f64, LrSchedule, usize),
     /// The weights of a positive and a negative row in the loss ([`crate::train::ClassWeight`]).
     class_weights: (f32, f32),
+    regression_loss: RegressionLoss,
     train: Arc<Encoded>,
     /// The training rows it steps on: all of `train`, or those a validation share leaves.
     fit: Vec<u32>,
@@ -158,7 +159,8 @@ pub struct Trainer {
     pace_from: Option<(f64, usize)>,
     history: Vec<EpochRecord>,
     test_logits: Vec<f32>,
-    calibration: Option<metrics::Calibration>,
+    /// How the last finished epoch's test predictions fit the labels.
+    test_fit: Option<Fit>,
 }
 
 impl Trainer {
@@ -166,6 +168,10 @@ impl Trainer {
     /// evaluated on `test` (already uploaded to `device`, shared between trainers).
     pub fn new(prepared: &Prepared, train: Arc<Encoded>, test: Inputs, mode: Mode, config: &TrainConfig, device: &Device) -> Result<Self> {
         config.validate()?;
+        if prepared.task() != Task::Regression && config.regression_loss == RegressionLoss::Huber {
+            let label = if prepared.task() == Task::Binary { "is a yes/no question" } else { "has several classes (multiclass)" };
+            return Err(Error::Config(format!("the Huber loss fits a number (a regression); this label {label}")));
+        }
         if prepared.task() != Task::Binary && config.class_weight != super::ClassWeight::None {
             let label = if prepared.task() == Task::Regression { "is a number (a regression)" } else { "has several classes (multiclass)" };
             return Err(Error::Config(format!("class weights weigh the two classes of a yes/no label; this label {label}")));
@@ -198,6 +204,7 @@ impl Trainer {
             learning_rate: settings.learning_rate(),
             schedule: (settings.learning_rate(), settings.lr_schedule, settings.epochs),
             class_weights: class_weights(settings, &train),
+            regression_loss: settings.regression_loss,
             train,
             fit,
             validation,
@@ -219,7 +226,7 @@ impl Trainer {
             pace_from: None,
             history: Vec::new(),
             test_logits: Vec::new(),
-            calibration: None,
+            test_fit: None,
         }
     }
 
@@ -261,12 +268,12 @@ impl Trainer {
         self.best.as_ref().is_some_and(|b| out_of_patience(b.epoch, self.epoch, self.patience))
     }
 
-    /// The reliability of the test probabilities of the epoch kept: the best on the validation
-    /// rows when there are some, else the last finished (none before one).
-    pub fn calibration(&self) -> Option<&metrics::Calibration> {
+    /// How the test predictions of the epoch kept fit the labels (the best on the validation
+    /// rows when there are some, else the last finished; none before one).
+    pub fn fit(&self) -> Option<&Fit> {
         match &self.best {
-            Some(best) => best.calibration.as_ref(),
-            None => self.calibration.as_ref(),
+            Some(best) => Some(&best.fit),
+            None => self.test_fit.as_ref(),
         }
     }
 
@@ -336,6 +343,7 @@ impl Trainer {
         let rows = logits.dims()[0];
         let loss = match self.layout.target.task() {
             Task::Binary => binary_cross_entropy(logits.reshape([rows]), targets, self.class_weights),
+            Task::Regression if self.regression_loss == RegressionLoss::Huber => huber(logits.reshape([rows]), targets, HUBER_DELTA as f32),
             Task::Regression => squared_error(logits.reshape([rows]), targets),
             Task::Multiclass => softmax_cross_entropy(logits, one_hot(&batch.targets, self.layout.target.outputs(), &self.device)),
         };
@@ -436,9 +444,8 @@ impl Trainer {
         let improved = validation.filter(|score| self.best.as_ref().is_none_or(|b| *score > b.score));
         if let Some(score) = improved {
             let parameters = model.export(&self.layout, &self.config).await?;
-            self.best = Some(Best { epoch: self.epoch, score, parameters, calibration: quality.calibration.clone() });
+            self.best = Some(Best { epoch: self.epoch, score, parameters, fit: quality.fit.clone() });
         }
-        self.calibration = quality.calibration.clone();
         let learning_rate = self.learning_rate;
         let (base, schedule, epochs) = self.schedule;
         self.learning_rate = schedule.next_rate(base, learning_rate, self.epoch, epochs, improved.is_some());
@@ -447,23 +454,26 @@ impl Trainer {
             epoch: self.epoch,
             train_loss: epoch_loss / train_rows,
             test_loss: quality.loss,
-            test_auc: quality.binary.map_or(f64::NAN, |m| m.auc),
-            test_accuracy: quality.binary.map_or(f64::NAN, |m| m.accuracy),
-            test_brier: quality.calibration.as_ref().map_or(f64::NAN, |c| c.brier),
-            test_ece: quality.calibration.as_ref().map_or(f64::NAN, |c| c.ece),
+            test_auc: quality.classification.map_or(f64::NAN, |m| m.auc),
+            test_accuracy: quality.classification.map_or(f64::NAN, |m| m.accuracy),
+            test_brier: quality.calibration().map_or(f64::NAN, |c| c.brier),
+            test_ece: quality.calibration().map_or(f64::NAN, |c| c.ece),
             test_regression: quality.regression.map(|m| RegressionRecord { test_rmse: m.rmse, test_mae: m.mae, test_r2: m.r2 }),
             seconds,
             samples_per_second: train_rows / seconds.max(1e-9),
             wide_zero_share,
             validation_auc: validation.filter(|_| !regression),
             validation_r2: validation.filter(|_| regression),
-            test_confusion: (self.layout.target.task() == Task::Multiclass)
-                .then(|| metrics::confusion(&logits, &targets, self.layout.target.outputs())),
+            test_confusion: match &quality.fit {
+                Fit::Confusion(c) => Some(c.counts.clone()),
+                _ => None,
+            },
             learning_rate,
         };
         self.cursor = 0;
         self.history.push(record.clone());
         self.test_logits = logits;
+        self.test_fit = Some(quality.fit);
         self.spent += started.elapsed().as_secs_f64();
         self.pace_from.get_or_insert((self.spent, batches_done(self.epoch, 0, self.fit.len(), self.batch_size)));
         Ok(record)
@@ -520,42 +530,65 @@ fn squared_error(outputs: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
     (residuals.clone() * residuals).mean()
 }
 
+/// Mean Huber loss of a regression's outputs against its standardized targets: `r²/2` for a
+/// residual within `delta`, `delta·(|r| − delta/2)` beyond. Written as the residual's part up to
+/// `delta` (squared) plus the rest (linear), so no mask is needed and the gradient is `r` inside
+/// and `±delta` outside.
+fn huber(outputs: Tensor<1>, targets: Tensor<1>, delta: f32) -> Tensor<1> {
+    let size = (outputs - targets).abs();
+    let inside = size.clone().clamp_max(delta);
+    let beyond = size - inside.clone();
+    (inside.clone() * inside).mul_scalar(0.5).add(beyond.mul_scalar(delta)).mean()
+}
+
 /// One evaluation's figures, for the model's task.
 struct Quality {
     /// Log loss, or a regression's mean squared error on the standardized scale (the training
     /// loss's).
     loss: f64,
-    binary: Option<Metrics>,
-    calibration: Option<metrics::Calibration>,
+    /// A yes/no or multiclass label's log loss, accuracy and AUC (macro one-vs-rest for several
+    /// classes).
+    classification: Option<Metrics>,
     regression: Option<metrics::RegressionMetrics>,
+    /// How the predictions fit the labels, drawn as the task's picture.
+    fit: Fit,
 }
-
-// A multiclass label's figures fill `binary`: log loss, accuracy and the macro one-vs-rest AUC.
 
 impl Quality {
     fn of(target: &LabelRule, logits: &[f32], targets: &[f32]) -> Self {
         match target.task() {
             Task::Binary => {
                 let binary = metrics::evaluate(logits, targets);
-                let calibration = Some(metrics::calibration(logits, targets));
-                Self { loss: binary.log_loss, binary: Some(binary), calibration, regression: None }
+                let fit = Fit::Calibration(metrics::calibration(logits, targets));
+                Self { loss: binary.log_loss, classification: Some(binary), regression: None, fit }
             }
             Task::Multiclass => {
-                let m = metrics::multiclass(logits, targets, target.outputs());
-                Self { loss: m.log_loss, binary: Some(m), calibration: None, regression: None }
+                let (m, counts) = metrics::multiclass(logits, targets, target.outputs());
+                let fit = Fit::Confusion(metrics::Confusion { classes: target.classes().to_vec(), counts });
+                Self { loss: m.log_loss, classification: Some(m), regression: None, fit }
             }
             Task::Regression => {
                 let units = |values: &[f32]| values.iter().map(|&z| target.prediction(f64::from(z))).collect::<Vec<f64>>();
                 let loss = logits.iter().zip(targets).map(|(&z, &y)| f64::from(z - y).powi(2)).sum::<f64>() / logits.len().max(1) as f64;
-                let regression = Some(metrics::regression(&units(logits), &units(targets)));
-                Self { loss, binary: None, calibration: None, regression }
+                // One standard score in the label's units: the training rows' standard deviation.
+                let spread = target.prediction(1.0) - target.prediction(0.0);
+                let scatter = metrics::scatter(&units(logits), &units(targets), spread);
+                Self { loss, classification: None, regression: Some(scatter.metrics), fit: Fit::Scatter(scatter) }
             }
         }
     }
 
     /// The score the best epoch is chosen by: AUC, or R².
     fn score(&self) -> f64 {
-        self.binary.map_or_else(|| self.regression.map_or(f64::NAN, |r| r.r2), |m| m.auc)
+        self.classification.map_or_else(|| self.regression.map_or(f64::NAN, |r| r.r2), |m| m.auc)
+    }
+
+    /// The calibration of a yes/no label's probabilities.
+    fn calibration(&self) -> Option<&metrics::Calibration> {
+        match &self.fit {
+            Fit::Calibration(c) => Some(c),
+            _ => None,
+        }
     }
 }
 
@@ -602,8 +635,8 @@ pub struct Best {
     pub score: f64,
     /// Its parameters, kept as they were.
     pub parameters: Parameters,
-    /// Its calibration on the test rows (none for a regression).
-    pub calibration: Option<metrics::Calibration>,
+    /// How its test predictions fit the labels.
+    pub fit: Fit,
 }
 
 /// Whether a model whose best epoch is `best` should stop after `epoch` with `patience`:
@@ -721,6 +754,22 @@ mod tests {
     }
 
     #[test]
+    fn huber_loss_and_its_gradient_by_hand() {
+        // Residuals 0.5 (inside δ = 1) and 3 (beyond): (0.5²/2 + 1·(3 − 0.5)) / 2 = 1.3125; the
+        // gradient is r / 2 inside and δ / 2 beyond.
+        use burn::tensor::TensorData;
+        let device = Device::flex().autodiff();
+        let outputs = Tensor::<1>::from_data(TensorData::new(vec![0.5f32, 3.0], [2]), &device).require_grad();
+        let targets = Tensor::<1>::from_data(TensorData::new(vec![0.0f32, 0.0], [2]), &device);
+        let loss = huber(outputs.clone(), targets, 1.0);
+        let grads = loss.backward();
+        let value = loss.into_data().try_to_vec::<f32>().unwrap()[0];
+        assert!((value - 1.3125).abs() < 1e-6, "{value}");
+        let gradient = outputs.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
+        assert!((gradient[0] - 0.25).abs() < 1e-6 && (gradient[1] - 0.5).abs() < 1e-6, "{gradient:?}");
+    }
+
+    #[test]
     fn a_regression_is_judged_in_its_units_and_by_r2() {
         // Standard scores of a target with mean 100 and sd 10: outputs 0.1 off everywhere are 1 off.
         let rule = LabelRule::Number { mean: 100.0, sd: 10.0 };
@@ -728,7 +777,12 @@ mod tests {
         let m = quality.regression.unwrap();
         assert!((m.rmse - 1.0).abs() < 1e-5 && (m.mae - 1.0).abs() < 1e-5, "{m:?}");
         assert!((quality.loss - 0.01).abs() < 1e-6, "the training loss's scale: {}", quality.loss);
-        assert!((quality.score() - m.r2).abs() < 1e-12 && quality.binary.is_none() && quality.calibration.is_none());
+        assert!((quality.score() - m.r2).abs() < 1e-12 && quality.classification.is_none() && quality.calibration().is_none());
+        // Its picture: predicted against actual in units; the residuals' bars a quarter sd (2.5) wide.
+        let Fit::Scatter(scatter) = &quality.fit else { panic!("a regression's fit is a scatter: {:?}", quality.fit) };
+        let want = [(101.0, 100.0), (111.0, 110.0), (91.0, 90.0)];
+        assert!(scatter.points.iter().zip(want).all(|(p, w)| (p.0 - w.0).abs() < 1e-5 && p.1 == w.1), "{:?}", scatter.points);
+        assert_eq!((scatter.residuals.width, scatter.residuals.counts[11]), (2.5, 3), "every residual −1 in [−2.5, 0)");
     }
 
     #[test]

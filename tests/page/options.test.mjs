@@ -78,18 +78,19 @@ test('patience without validation rows is refused naming the field, from a link 
   assert.deepEqual(errors, []);
 });
 
-test('the calibration tab draws each model\'s reliability diagram; its table counts every test row; the Brier shown is the export\'s', { timeout: 600_000 }, async () => {
+test('the fit tab draws each model\'s reliability diagram for a yes/no label; its table counts every test row; the Brier shown is the export\'s', { timeout: 600_000 }, async () => {
   const { page, errors } = await open('#preset=memorize&epochs=2');
   await page.click('#compare');
   await waitDone(page);
-  await page.click('#tab-calibration');
-  await page.waitForSelector('#calibration[data-drawn]', { state: 'visible' });
-  const size = await page.$eval('#calibration', (img) => window.decodedPicture(img).then(() => [img.naturalWidth, img.naturalHeight]));
+  await page.click('#tab-fit');
+  assert.equal(await page.$eval('#tab-fit', (b) => b.textContent), 'Calibration', 'a yes/no label\'s fit is its calibration');
+  await page.waitForSelector('#fit[data-drawn]', { state: 'visible' });
+  const size = await page.$eval('#fit', (img) => window.decodedPicture(img).then(() => [img.naturalWidth, img.naturalHeight]));
   assert.deepEqual(size, [1200, 480], 'drawn at the pictures table\'s width, two fifths as tall');
   const report = await exportedReport(page);
   const testRows = report.dataset.test_rows;
-  await page.click('#calibration-figure summary');
-  const rows = await page.$$eval('#calibration-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.mode, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
+  await page.click('#fit-figure summary');
+  const rows = await page.$$eval('#fit-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.mode, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
   const modes = [...new Set(rows.map(([mode]) => mode))];
   assert.deepEqual(modes, ['wide', 'deep', 'joint'], 'every model, in the models\' order');
   for (const mode of modes) {

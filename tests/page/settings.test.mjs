@@ -8,7 +8,7 @@ import { REQUESTS, knownMessage, requestOf } from '../../www/protocol.js';
 
 const CORE = {
   features: { label: '', label_rule: { rule: 'auto' }, roles: {}, kinds: {}, crosses: [], hash_buckets: 1000, embedding_dim: null, task: null },
-  train: { modes: ['joint'], epochs: 5, batch_size: 256, learning_rate: null, optimizer: 'adam', wide_optimizer: null, table_updates: 'auto', hidden: [64, 32, 16], test_fraction: 0.2, split: 'random', seed: 42, class_weight: 'none', validation_fraction: 0, patience: null, lr_schedule: 'none' },
+  train: { modes: ['joint'], epochs: 5, batch_size: 256, learning_rate: null, optimizer: 'adam', wide_optimizer: null, table_updates: 'auto', hidden: [64, 32, 16], test_fraction: 0.2, split: 'random', seed: 42, class_weight: 'none', validation_fraction: 0, patience: null, lr_schedule: 'none', regression_loss: 'squared' },
   ftrl: { l1: 1, l2: 1, learning_rate: 0.1 },
 };
 useCoreDefaults(CORE);

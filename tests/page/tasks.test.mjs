@@ -1,7 +1,8 @@
 // Every target: the home-prices preset is a regression end to end in Debian's headless Chromium.
-// The form shows the task, the race ranks by R² with the error in the label's units, the pictures
-// drawn from rates say they are not drawn for a number (no broken image, no dead engine), and a
-// reload from the link keeps the task.
+// The form shows the task, the race ranks by R² with the error in the label's units, every picture
+// shows the task's own figures (predicted against actual, mean prices per cell and per embedded
+// value; a confusion matrix and one class's share for several classes), and a reload from the
+// link keeps the task.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -14,6 +15,8 @@ const headings = (page, table) => page.$$eval(`${table} thead th`, (ths) => ths.
 test('the prices preset trains a regression ranked by R², and its link keeps the task', { timeout: 900_000 }, async () => {
   const { page, errors } = await open('#preset=prices&epochs=4');
   assert.equal(await page.$eval('#task', (s) => s.value), 'regression', 'the setup names the task');
+  await page.waitForFunction(() => /Output: a number/.test(document.querySelector('#diagram-text').textContent), null, { timeout: 120_000 });
+  assert.equal(await page.$eval('#regression-loss', (s) => s.value), 'squared', 'the squared error unless Huber is chosen');
   await page.click('#compare');
   await waitDone(page);
   assert.deepEqual((await headings(page, '#results')).slice(2, 7), ['R²', 'RMSE', 'MAE', 'Squared error', 'Validation R²']);
@@ -26,8 +29,32 @@ test('the prices preset trains a regression ranked by R², and its link keeps th
   assert.deepEqual(rows.map((r) => r[0]), Object.keys(r2).sort((a, b) => r2[b] - r2[a]), 'ranked by R², best first');
   for (const [mode, , shown] of rows) assert.equal(shown, r2[mode].toFixed(4), `${mode}'s R² as reported`);
   assert.ok(r2.joint > 0.9, `joint explains the prices: R² ${r2.joint}`);
+  // The fit of a number: predicted against actual, its table's ranges holding every test row.
+  await page.click('#tab-fit');
+  assert.equal(await page.$eval('#tab-fit', (b) => b.textContent), 'Predicted vs actual');
+  await page.waitForFunction(async () => {
+    const img = document.querySelector('#fit');
+    return img?.src && /Predicted \(across\) against actual/.test(await (await fetch(img.src)).text());
+  }, null, { timeout: 120_000 });
+  await page.click('#fit-figure summary');
+  assert.deepEqual(await headings(page, '#fit-table'), ['Model', 'Predicted range', 'Test rows', 'Mean predicted', 'Mean actual']);
+  const bins = await page.$$eval('#fit-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.mode, Number(tr.querySelectorAll('td')[1].textContent.replace(/,/g, ''))]));
+  for (const mode of ['wide', 'deep', 'joint']) {
+    assert.equal(bins.filter(([m]) => m === mode).reduce((sum, [, n]) => sum + n, 0), report.dataset.test_rows, `${mode}'s ranges hold every test row`);
+  }
+  // The maps of a number: mean prices per cell and per embedded value, in thousands.
   await page.click('#tab-cross');
-  await page.waitForFunction(() => /not drawn yet/.test(document.querySelector('#cross-map-panel').textContent), null, { timeout: 60_000 });
+  assert.equal(await page.$eval('#map-class-row', (p) => p.hidden), true, 'no class to choose for a number');
+  const drawn = (id, pattern) => page.waitForFunction(async ([id, source]) => {
+    const img = document.getElementById(id);
+    return img?.src && new RegExp(source).test(await (await fetch(img.src)).text());
+  }, [id, pattern.source], { timeout: 120_000 });
+  await drawn('cross-map', /test rows, epoch \d+: the mean price/);
+  await page.click('#cross-map-figure summary');
+  const observed = await page.$$eval('#cross-map-table tbody tr td:nth-child(4)', (tds) => tds.map((td) => Number(td.textContent)));
+  assert.ok(observed.length > 0 && observed.every((p) => p > 50 && p < 900), `cells hold mean prices in thousands: ${observed}`);
+  await page.click('#tab-embedding');
+  await drawn('embedding-map', /mean price/);
   await page.click('#tab-weights');
   await page.click('#show-weights');
   await page.waitForFunction(() => document.querySelectorAll('#weights tbody tr').length > 0, null, { timeout: 60_000 });
@@ -47,6 +74,8 @@ test('the prices preset trains a regression ranked by R², and its link keeps th
 test('the readers preset trains four classes ranked by macro AUC, with a confusion matrix of the best model', { timeout: 900_000 }, async () => {
   const { page, errors } = await open('#preset=readers&epochs=3');
   assert.equal(await page.$eval('#task', (s) => s.value), 'multiclass', 'the setup names the task');
+  await page.waitForFunction(() => /Output: 4 classes/.test(document.querySelector('#diagram-text').textContent), null, { timeout: 120_000 });
+  assert.match(await page.$eval('#diagram-text', (l) => l.textContent), /softmax\(wide \+ deep \+ bias\): the wide part holds one weight per id and class/);
   await page.click('#compare');
   await waitDone(page);
   assert.match(await page.$eval('#status', (s) => s.textContent), /ranks the models by test macro AUC/);
@@ -62,9 +91,27 @@ test('the readers preset trains four classes ranked by macro AUC, with a confusi
   const shown = await page.$$eval('#confusion tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent.replace(/,/g, '')))));
   assert.deepEqual(shown, report.models.find((m) => m.mode === best).epochs.at(-1).test_confusion, 'the best model\'s matrix, as reported');
   assert.equal(shown.flat().reduce((a, b) => a + b, 0), report.dataset.test_rows, 'every test row once');
+  // The fit of several classes: each model's confusion matrix, its table each class's recall.
+  await page.click('#tab-fit');
+  assert.equal(await page.$eval('#tab-fit', (b) => b.textContent), 'Confusion');
+  await page.waitForFunction(async () => {
+    const img = document.querySelector('#fit');
+    return img?.src && /Confusion on test rows/.test(await (await fetch(img.src)).text());
+  }, null, { timeout: 120_000 });
+  await page.click('#fit-figure summary');
+  const recalls = await page.$$eval('#fit-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.mode, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
+  const matrix = report.models.find((m) => m.mode === best).epochs.at(-1).test_confusion;
+  const classes = report.dataset.classes.map(([name]) => name);
+  const own = recalls.filter(([mode]) => mode === best);
+  assert.deepEqual(own.map(([, name]) => name), classes, 'a row per class, in the label\'s order');
+  own.forEach(([, , rows, recall], k) => {
+    const total = matrix[k].reduce((a, b) => a + b, 0);
+    assert.equal(Number(rows.replace(/,/g, '')), total);
+    assert.equal(recall, (matrix[k][k] / total).toFixed(4), `${classes[k]}'s recall from the reported matrix`);
+  });
   // The cross map shows one class's share, chosen beside its columns.
   await page.click('#tab-cross');
-  assert.equal(await page.$eval('#map-class', (s) => s.hidden), false, 'a class to choose');
+  assert.equal(await page.$eval('#map-class-row', (p) => p.hidden), false, 'a class to choose above the tabs');
   await page.selectOption('#map-class', 'travel');
   await page.waitForFunction(async () => {
     const img = document.querySelector('#cross-map');
@@ -72,6 +119,12 @@ test('the readers preset trains four classes ranked by macro AUC, with a confusi
   }, null, { timeout: 120_000 });
   assert.ok(await page.$$eval('#cross-map-table tbody tr', (trs) => trs.length) > 0, 'its cells as a table');
   assert.match(page.url(), /mapClass=travel/, 'the class is kept in the link');
+  await page.click('#tab-embedding');
+  await page.waitForFunction(async () => {
+    const img = document.querySelector('#embedding-map');
+    return img?.src && /share of travel/.test(await (await fetch(img.src)).text());
+  }, null, { timeout: 120_000 });
+  assert.match(await page.$eval('#embedding-list', (l) => l.textContent), /% travel\)/, 'its list says the share of travel too');
   await page.click('#tab-whatif');
   await page.click('#whatif button[type="submit"]');
   await page.waitForFunction(() => /Most probable: /.test(document.querySelector('#whatif-result').textContent), null, { timeout: 60_000 });

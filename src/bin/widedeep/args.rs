@@ -190,6 +190,10 @@ pub struct TrainArgs {
     /// validation AUC; with --validation-fraction) or cosine (down to 0 over the epochs).
     #[arg(long, value_name = "none|plateau|cosine")]
     pub lr_schedule: Option<String>,
+    /// What a regression trains on: squared (the mean) or huber (squared within one standard
+    /// deviation, linear beyond: for heavy tails).
+    #[arg(long, value_name = "squared|huber")]
+    pub loss: Option<String>,
     /// FTRL's L1 penalty: wide weights whose accumulated gradient stays below it are exactly 0.
     #[arg(long, default_value_t = ftrl().l1)]
     pub l1: f64,
@@ -220,10 +224,12 @@ pub struct TrainArgs {
     /// Draw loss and AUC curves (.svg or .png; repeatable).
     #[arg(long, value_name = "OUT.svg|OUT.png")]
     pub plot: Vec<PathBuf>,
-    /// Draw each model's reliability diagram on the test rows (predicted probability against the
-    /// observed rate, with its ECE and Brier score) (.svg or .png).
+    /// Draw how each model's test predictions fit the labels (.svg or .png): a yes/no label's
+    /// reliability diagram (predicted probability against the observed rate, with its ECE and
+    /// Brier score), a number's predictions against the actual values with the residuals, or the
+    /// confusion matrices of several classes.
     #[arg(long, value_name = "OUT.svg|OUT.png")]
-    pub calibration: Option<PathBuf>,
+    pub fit: Option<PathBuf>,
     /// Save the trained model (the joint one when several are trained).
     #[arg(long, value_name = "MODEL")]
     pub save: Option<PathBuf>,

@@ -1,4 +1,4 @@
-//! Saving pictures (the curves, the reliability diagram) as SVG or PNG files.
+//! Saving pictures (the curves, the fit) as SVG or PNG files.
 
 use std::path::Path;
 use std::sync::Once;
@@ -8,8 +8,8 @@ use widedeep::plot::{Picture, Theme};
 
 /// The curves' size: three panels side by side.
 pub const CURVES: (u32, u32) = (1500, 480);
-/// The reliability diagram's size: a square plot and its legend.
-pub const CALIBRATION: (u32, u32) = (1000, 560);
+/// The fit's size: a reliability diagram and its legend, or a panel per model.
+pub const FIT: (u32, u32) = (1200, 560);
 /// DejaVu Sans (free licence, see assets/fonts): laying out text needs a font file, and fonts from the
 /// system would make the output depend on the machine.
 const FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");

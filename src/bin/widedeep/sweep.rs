@@ -10,10 +10,8 @@ use crate::{message, printable};
 
 pub fn run(args: &SweepArgs) -> Result<(), String> {
     let base = &args.train;
-    if base.save.is_some() || !base.plot.is_empty() || base.calibration.is_some() || base.top_weights.is_some() {
-        return Err(
-            "--save, --plot, --calibration and --top-weights belong to train: sweep ranks variants (--json writes the ranking)".into()
-        );
+    if base.save.is_some() || !base.plot.is_empty() || base.fit.is_some() || base.top_weights.is_some() {
+        return Err("--save, --plot, --fit and --top-weights belong to train: sweep ranks variants (--json writes the ranking)".into());
     }
     if !(1..=MAX_SEEDS).contains(&args.seeds) {
         return Err(format!("--seeds {}: give 1 to {MAX_SEEDS} seeds per variant", args.seeds));

@@ -10,7 +10,7 @@ use widedeep::features::FeatureConfig;
 use widedeep::features::Role;
 use widedeep::insight::{top_wide_weights, wide_rows};
 use widedeep::model::{Mode, SavedModel};
-use widedeep::plot::{ModelCalibration, Picture};
+use widedeep::plot::{ModelFit, Picture};
 use widedeep::train::{Comparison, DatasetInfo, EpochRecord, Ftrl, ModelRun, TrainConfig, Trainer, WideOptimizer};
 use widedeep::{Config, Report, Setup};
 
@@ -19,8 +19,8 @@ use crate::{flag_name, message, printable};
 
 pub fn run(args: &TrainArgs) -> Result<(), String> {
     args.plot.iter().try_for_each(|p| crate::plot_file::check(p, "--plot"))?;
-    args.calibration.iter().try_for_each(|p| crate::plot_file::check(p, "--calibration"))?;
-    let outputs = [("--save", &args.save), ("--json", &args.json), ("--calibration", &args.calibration)];
+    args.fit.iter().try_for_each(|p| crate::plot_file::check(p, "--fit"))?;
+    let outputs = [("--save", &args.save), ("--json", &args.json), ("--fit", &args.fit)];
     outputs
         .iter()
         .filter_map(|(flag, path)| path.as_ref().map(|p| (flag, p)))
@@ -80,10 +80,9 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
     for path in &args.plot {
         crate::plot_file::save(path, &Picture::Curves(report.models.clone()), crate::plot_file::CURVES)?;
     }
-    if let Some(path) = &args.calibration {
-        let models =
-            comparison.trainers.iter().filter_map(|t| Some(ModelCalibration { mode: t.mode(), calibration: t.calibration()?.clone() }));
-        crate::plot_file::save(path, &Picture::Calibration(models.collect()), crate::plot_file::CALIBRATION)?;
+    if let Some(path) = &args.fit {
+        let models = comparison.trainers.iter().filter_map(|t| Some(ModelFit { mode: t.mode(), fit: t.fit()?.clone() }));
+        crate::plot_file::save(path, &Picture::Fit(models.collect()), crate::plot_file::FIT)?;
     }
     if let Some(count) = args.top_weights {
         print_top_weights(&comparison, count)?;
@@ -306,6 +305,9 @@ pub fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
         if config.train.lr_schedule == widedeep::train::LrSchedule::Plateau && config.train.validation_fraction == 0.0 {
             return Err("--lr-schedule plateau: cuts the rate when the validation AUC stalls: give --validation-fraction".into());
         }
+    }
+    if let Some(loss) = &args.loss {
+        config.train.regression_loss = loss.parse().map_err(|e: widedeep::Error| format!("--loss: {e}"))?;
     }
     if let Some(weight) = &args.class_weight {
         config.train.class_weight = weight.parse().map_err(|e: widedeep::Error| format!("--class-weight: {e}"))?;

@@ -1,6 +1,9 @@
-//! The reliability diagram: each model's mean predicted probability per bin against the rate
+//! How each model's test predictions fit the labels, in its task's picture: for a yes/no label
+//! the reliability diagram (each model's mean predicted probability per bin against the rate
 //! observed in it, the diagonal where they agree, each point sized by its rows; the expected
-//! calibration error and the Brier score in the legend. Does 0.8 mean 80%? Read it off.
+//! calibration error and the Brier score in the legend: does 0.8 mean 80%? Read it off); for a
+//! number predicted against actual ([`super::scatter`]); for several classes the confusion
+//! matrices ([`super::confusion`]).
 //!
 //! Laid out by hand, as the other pictures, so it draws in the browser's worker too.
 
@@ -9,26 +12,42 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
+use super::confusion::draw_confusions;
+use super::scatter::draw_scatters;
 use super::{Theme, colour, failed, font};
-use crate::metrics::Calibration;
+use crate::metrics::{Calibration, Fit};
 use crate::model::Mode;
 
-/// One model's calibration on the test rows.
+/// One model's fit on the test rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelCalibration {
+pub struct ModelFit {
     /// Which model.
     pub mode: Mode,
-    /// Its bins, ECE and Brier score.
-    pub calibration: Calibration,
+    /// Its calibration, scatter or confusion matrix.
+    pub fit: Fit,
+}
+
+/// Draws the fit of `models` (all of one task: the first one's says which picture) on `root`.
+pub fn draw_fit<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, models: &[ModelFit], theme: Theme) -> Result<(), String> {
+    match models.first().map(|m| &m.fit) {
+        Some(Fit::Scatter(_)) => draw_scatters(root, &pick(models, |f| if let Fit::Scatter(s) = f { Some(s) } else { None }), theme),
+        Some(Fit::Confusion(_)) => draw_confusions(root, &pick(models, |f| if let Fit::Confusion(c) = f { Some(c) } else { None }), theme),
+        _ => draw_calibration(root, &pick(models, |f| if let Fit::Calibration(c) = f { Some(c) } else { None }), theme),
+    }
+}
+
+/// Each model's fit of one kind, with its mode.
+fn pick<'a, T>(models: &'a [ModelFit], kind: impl Fn(&'a Fit) -> Option<&'a T>) -> Vec<(Mode, &'a T)> {
+    models.iter().filter_map(|m| Some((m.mode, kind(&m.fit)?))).collect()
 }
 
 /// Ticks on each axis (0, 0.25, …, 1).
 const TICKS: usize = 5;
 
 /// Draws the reliability diagram of `models` on `root`.
-pub fn draw_calibration<DB: DrawingBackend>(
+fn draw_calibration<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    models: &[ModelCalibration],
+    models: &[(Mode, &Calibration)],
     theme: Theme,
 ) -> Result<(), String> {
     root.fill(&WHITE).map_err(failed)?;
@@ -57,16 +76,11 @@ pub fn draw_calibration<DB: DrawingBackend>(
     let (x, y) = at(0.5, 0.0);
     root.draw(&Text::new("predicted probability", (x, y + label + 12), font(label as u32, HPos::Center, VPos::Top))).map_err(failed)?;
     root.draw(&PathElement::new(vec![at(0.0, 0.0), at(1.0, 1.0)], BLACK.mix(0.5).stroke_width(theme.line(1)))).map_err(failed)?;
-    let most = models.iter().flat_map(|m| m.calibration.bins.iter().map(|b| b.rows)).max().unwrap_or(1).max(1) as f64;
-    for model in models {
-        let style = colour(model.mode);
-        let points: Vec<(f64, f64, usize)> = model
-            .calibration
-            .bins
-            .iter()
-            .filter(|b| b.rows > 0 && b.predicted.is_finite())
-            .map(|b| (b.predicted, b.observed, b.rows))
-            .collect();
+    let most = models.iter().flat_map(|(_, c)| c.bins.iter().map(|b| b.rows)).max().unwrap_or(1).max(1) as f64;
+    for &(mode, calibration) in models {
+        let style = colour(mode);
+        let points: Vec<(f64, f64, usize)> =
+            calibration.bins.iter().filter(|b| b.rows > 0 && b.predicted.is_finite()).map(|b| (b.predicted, b.observed, b.rows)).collect();
         let line: Vec<(i32, i32)> = points.iter().map(|&(p, q, _)| at(p, q)).collect();
         root.draw(&PathElement::new(line, style.stroke_width(theme.line(2)))).map_err(failed)?;
         for &(p, q, rows) in &points {
@@ -75,11 +89,10 @@ pub fn draw_calibration<DB: DrawingBackend>(
         }
     }
     let legend_x = plot.2 + label * 2;
-    for (i, model) in models.iter().enumerate() {
+    for (i, &(mode, c)) in models.iter().enumerate() {
         let y = plot.1 + i as i32 * (label * 2 + 8);
-        root.draw(&Rectangle::new([(legend_x, y), (legend_x + label, y + label)], colour(model.mode).filled())).map_err(failed)?;
-        let c = &model.calibration;
-        let text = format!("{}: ECE {:.3}, Brier {:.3}", model.mode.name(), c.ece, c.brier);
+        root.draw(&Rectangle::new([(legend_x, y), (legend_x + label, y + label)], colour(mode).filled())).map_err(failed)?;
+        let text = format!("{}: ECE {:.3}, Brier {:.3}", mode.name(), c.ece, c.brier);
         root.draw(&Text::new(text, (legend_x + label + 8, y), font(label as u32, HPos::Left, VPos::Top))).map_err(failed)?;
     }
     let y = plot.1 + models.len() as i32 * (label * 2 + 8) + 8;
@@ -107,10 +120,12 @@ mod tests {
     fn each_model_is_drawn_with_its_ece_and_brier() {
         let logits = [-2.0f32, -1.0, 0.0, 1.0, 2.0, 2.5];
         let targets = [0.0f32, 0.0, 1.0, 1.0, 1.0, 0.0];
-        let models: Vec<ModelCalibration> =
-            [Mode::Deep, Mode::Joint].iter().map(|&mode| ModelCalibration { mode, calibration: calibration(&logits, &targets) }).collect();
-        let svg = to_svg(900, 420, |root| draw_calibration(root, &models, Theme::default())).unwrap();
-        let c = &models[0].calibration;
+        let models: Vec<ModelFit> = [Mode::Deep, Mode::Joint]
+            .iter()
+            .map(|&mode| ModelFit { mode, fit: Fit::Calibration(calibration(&logits, &targets)) })
+            .collect();
+        let svg = to_svg(900, 420, |root| draw_fit(root, &models, Theme::default())).unwrap();
+        let c = calibration(&logits, &targets);
         for text in ["Calibration", &format!("deep: ECE {:.3}, Brier {:.3}", c.ece, c.brier), "joint: ECE", "predicted probability"] {
             assert!(svg.contains(text), "{text}");
         }
