@@ -1,9 +1,11 @@
-//! Turning the label column into targets: 0/1 for a yes/no question, numbers for regression.
+//! Turning the label column into targets: 0/1 for a yes/no question, class indices for several
+//! classes, numbers for regression.
 
 use serde::{Deserialize, Serialize};
 
 use super::schema::{MAX_INTEGER_CATEGORIES, parse_number};
 use super::table::{Column, MISSING};
+use crate::features::quantile_edges;
 use crate::{Error, LabelProblem, Result};
 
 const POSITIVE_TOKENS: [&str; 7] = ["1", "true", "yes", "y", "positive", "pos", "t"];
@@ -180,8 +182,8 @@ pub fn prediction_column(task: Task) -> &'static str {
 pub struct Labels {
     /// The explicit rule (never `Auto`), stored with a model so predictions use the same one.
     pub rule: LabelRule,
-    /// One target per row: 0 or 1 for a yes/no question, the number (in its units) for a
-    /// regression.
+    /// One target per row: 0 or 1 for a yes/no question, the class index for several classes,
+    /// the number (in its units) for a regression.
     pub targets: Vec<Option<f64>>,
 }
 
@@ -228,30 +230,39 @@ impl Labels {
     }
 }
 
+/// A number is counted in this many quantile buckets of the training rows when its groups are
+/// asked for: enough to see a column that moves the number's level (its middle as well as its
+/// tails), few enough that each bucket holds over 2,000 rows of the cross suggestions' 20,000-row
+/// sample, so that sparse pairs cost little in bias correction.
+const NUMBER_GROUPS: usize = 8;
+
+/// A label as a few groups, whatever its task: analyses that count rows per value of a column
+/// and label group (the cross suggestions' mutual information) need a label with few distinct
+/// values, and a number has too many to count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Groups {
+    /// Each row's group, below `count`; `None` where the label is missing.
+    pub codes: Vec<Option<u32>>,
+    /// How many groups the label has.
+    pub count: usize,
+}
+
 impl Labels {
-    /// The targets as a yes/no question, for the analyses that rank columns by how well they
-    /// separate two classes (the leak guard, cross suggestions): a yes/no label as it is; a
-    /// number as "above the median of `rows`" (the training rows), so a column that determines a
-    /// number, which also separates its halves, is judged the same way; several classes as "the
-    /// most frequent class of `rows`" against the rest.
-    pub fn yes_no(&self, rows: &[usize]) -> Vec<Option<bool>> {
-        if let LabelRule::Classes { values } = &self.rule {
-            // Several classes: the most frequent one against the rest.
-            let mut counts = vec![0usize; values.len()];
-            rows.iter().filter_map(|&r| self.targets[r]).for_each(|c| counts[c as usize] += 1);
-            let most = counts.iter().enumerate().max_by_key(|&(k, &n)| (n, std::cmp::Reverse(k))).map_or(0, |(k, _)| k) as f64;
-            return self.targets.iter().map(|t| t.map(|v| v == most)).collect();
-        }
-        // A 0/1 target is positive from 0.5; a number above the median.
-        let (cut, above_equal) = match self.rule {
+    /// The targets as [`Groups`]: a yes/no label's 0 and 1, a multiclass label's class indices,
+    /// a number's [`NUMBER_GROUPS`] quantile buckets of `rows` (the training rows: the test rows
+    /// must not shape what the model is chosen on), so that each task is counted as it is
+    /// rather than as a yes/no question.
+    pub fn groups(&self, rows: &[usize]) -> Groups {
+        match &self.rule {
             LabelRule::Number { .. } => {
-                let mut values: Vec<f64> = rows.iter().filter_map(|&r| self.targets[r]).collect();
-                values.sort_by(f64::total_cmp);
-                (values.get(values.len() / 2).copied().unwrap_or(0.0), false)
+                let mut sorted: Vec<f64> = rows.iter().filter_map(|&r| self.targets[r]).collect();
+                sorted.sort_by(f64::total_cmp);
+                let edges = quantile_edges(&sorted, NUMBER_GROUPS);
+                let codes = self.targets.iter().map(|t| t.map(|v| edges.partition_point(|&e| e <= v) as u32)).collect();
+                Groups { codes, count: edges.len() + 1 }
             }
-            _ => (0.5, true),
-        };
-        self.targets.iter().map(|t| t.map(|v| v > cut || (above_equal && v == cut))).collect()
+            rule => Groups { codes: self.targets.iter().map(|t| t.map(|v| v as u32)).collect(), count: rule.classes().len().max(2) },
+        }
     }
 }
 
@@ -431,5 +442,20 @@ mod tests {
             err,
             "invalid setting: the task is regression (predict the number), but a threshold (4) makes a yes/no label: drop one of them"
         );
+    }
+
+    #[test]
+    fn groups_count_each_task_as_it_is() {
+        let yes_no = Labels::from_column(&column(&["no", "yes", "no", "NA"]), &LabelRule::Auto).unwrap();
+        assert_eq!(yes_no.groups(&[0, 1]), Groups { codes: vec![Some(0), Some(1), Some(0), None], count: 2 });
+        let classes = Labels::from_column(&column(&["mit", "cyt", "NA", "nuc"]), &LabelRule::Auto).unwrap();
+        assert_eq!(classes.groups(&[0]), Groups { codes: vec![Some(0), Some(1), None, Some(2)], count: 3 });
+        // A number in quantile buckets of the training rows (the first 16 of 1..=20): 8 of 2 values.
+        let values: Vec<String> = (1..=20).map(|v| format!("{v}.5")).collect();
+        let number = Labels::from_column(&column(&values.iter().map(String::as_str).collect::<Vec<_>>()), &LabelRule::Auto).unwrap();
+        let groups = number.groups(&(0..16).collect::<Vec<_>>());
+        assert_eq!(groups.count, NUMBER_GROUPS);
+        let codes: Vec<u32> = groups.codes.into_iter().flatten().collect();
+        assert_eq!(codes, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 7, 7, 7, 7], "the test rows above them share the top bucket");
     }
 }

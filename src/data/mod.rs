@@ -12,7 +12,7 @@ mod write;
 
 pub use self::csv::{read_table, read_table_with_progress};
 pub use archive::{NamedBytes, is_zip, unzip};
-pub use label::{LabelRule, Labels, MAX_CLASSES, Task, prediction_column};
+pub use label::{Groups, LabelRule, Labels, MAX_CLASSES, Task, prediction_column};
 pub use load::read_files;
 pub use movielens::MOVIELENS_GENRES;
 pub(crate) use schema::parse_number;

@@ -127,7 +127,7 @@ impl Engine {
         let data = self.loaded()?;
         let split = Split::new(&data.table, &config.features, &config.train)?;
         let (leaks, schema) = split.screen(&data.table, &data.schema, &config.features);
-        let suggestions = suggest_crosses(&data.table, &schema, &config.features, &split.labels.yes_no(&split.train), &split.train, max);
+        let suggestions = suggest_crosses(&data.table, &schema, &config.features, &split.labels.groups(&split.train), &split.train, max);
         let encoder = Encoder::fit(&data.table, &schema, &config.features, split.labels.rule.clone(), &split.train)?;
         let diagram = Diagram::new(&encoder, &encoder.layout(), &config.train.model(Mode::Joint));
         let roles = schema.columns.iter().map(|info| config.features.role_of(info)).collect();

@@ -4,6 +4,7 @@
 //! split sees unseen values exactly as a new file would: they map to the reserved id 0.
 
 mod config;
+mod contingency;
 mod encoded;
 mod encoder;
 mod field;
@@ -16,6 +17,6 @@ pub use encoded::{Encoded, PAD, Parts};
 pub use encoder::{Cross, DeepGroup, Encoder, Layout, WideBlock, WideName};
 pub(crate) use field::quantile_edges;
 pub use field::{Encoding, Field, default_embedding_dim};
-pub use leak::{LEAK_AUC, Leak, find_leaks, flag_leaks};
+pub use leak::{LEAK_AUC, LEAK_R2, Leak, Measure, find_leaks, flag_leaks};
 pub use names::{BucketNames, Combo, NAMES_PER_BUCKET};
 pub use suggest::{Suggestion, suggest_crosses};

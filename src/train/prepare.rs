@@ -39,7 +39,7 @@ impl Split {
     /// The columns that alone give the label away on the training rows, and `schema` with each
     /// of them flagged (left out unless the configuration gives it a role).
     pub fn screen(&self, table: &Table, schema: &Schema, features: &FeatureConfig) -> (Vec<Leak>, Schema) {
-        let leaks = find_leaks(table, schema, features, &self.labels.yes_no(&self.train), &self.train);
+        let leaks = find_leaks(table, schema, features, &self.labels, &self.train);
         let flagged = flag_leaks(schema, &leaks, &features.label);
         (leaks, flagged)
     }
