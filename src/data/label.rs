@@ -3,9 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::schema::{MAX_INTEGER_CATEGORIES, parse_number};
+use super::schema::{MAX_INTEGER_CATEGORIES, parse_number, quantile_edges};
 use super::table::{Column, MISSING};
-use crate::features::quantile_edges;
 use crate::{Error, LabelProblem, Result};
 
 const POSITIVE_TOKENS: [&str; 7] = ["1", "true", "yes", "y", "positive", "pos", "t"];

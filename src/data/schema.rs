@@ -210,6 +210,16 @@ fn top_values(column: &Column, counts: &[usize]) -> Vec<String> {
     order.iter().take(EXAMPLES).map(|&i| column.values[i].to_string()).collect()
 }
 
+/// Distinct quantile cut points of `sorted` (ascending): equal-count buckets where the data
+/// allows. The one rule for cutting numbers, used by the encoder, the cross suggestions, the leak
+/// guard and the cross map alike.
+pub(crate) fn quantile_edges(sorted: &[f64], buckets: usize) -> Vec<f64> {
+    let mut edges: Vec<f64> = (1..buckets).filter_map(|q| sorted.get(q * sorted.len() / buckets).copied()).collect();
+    edges.dedup();
+    edges.retain(|&e| sorted.first().is_some_and(|&lo| e > lo));
+    edges
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::Role;
-use crate::data::{Column, ColumnKind, MISSING};
+use crate::data::{Column, ColumnKind, MISSING, quantile_edges};
 use crate::{Error, Result, limits};
 
 /// The reserved id for missing and unseen values, in every vocabulary and bucket set.
@@ -263,16 +263,6 @@ fn mean_and_std(xs: &[f64]) -> (f64, f64) {
         _ => moments(xs.iter().fold(0f64, |m, x| m.max(x.abs()))),
     };
     (mean, if std > 0.0 { std } else { 1.0 })
-}
-
-/// Distinct quantile cut points of `sorted` (ascending): equal-count buckets where the data
-/// allows. The one rule for cutting numbers, used by the encoder, the cross suggestions, the leak
-/// guard and the cross map alike.
-pub(crate) fn quantile_edges(sorted: &[f64], buckets: usize) -> Vec<f64> {
-    let mut edges: Vec<f64> = (1..buckets).filter_map(|q| sorted.get(q * sorted.len() / buckets).copied()).collect();
-    edges.dedup();
-    edges.retain(|&e| sorted.first().is_some_and(|&lo| e > lo));
-    edges
 }
 
 fn code_counts(column: &Column, rows: &[usize]) -> Vec<usize> {

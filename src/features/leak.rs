@@ -14,9 +14,9 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::FeatureConfig;
 use super::contingency::Contingency;
-use super::{FeatureConfig, quantile_edges};
-use crate::data::{Column, ColumnKind, Labels, MISSING, Schema, Table, Task, parse_number};
+use crate::data::{Column, ColumnKind, Labels, MISSING, Schema, Table, Task, parse_number, quantile_edges};
 use crate::metrics::{regression, roc_auc};
 use crate::rng::mix;
 

@@ -15,7 +15,6 @@ mod suggest;
 pub use config::{FeatureConfig, Role};
 pub use encoded::{Encoded, PAD, Parts};
 pub use encoder::{Cross, DeepGroup, Encoder, Layout, WideBlock, WideName};
-pub(crate) use field::quantile_edges;
 pub use field::{Encoding, Field, default_embedding_dim};
 pub use leak::{LEAK_AUC, LEAK_R2, Leak, Measure, find_leaks, flag_leaks};
 pub use names::{BucketNames, Combo, NAMES_PER_BUCKET};

@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::contingency::Contingency;
-use super::{FeatureConfig, Role, quantile_edges};
-use crate::data::{Column, ColumnKind, Groups, MISSING, Schema, Table, parse_number};
+use super::{FeatureConfig, Role};
+use crate::data::{Column, ColumnKind, Groups, MISSING, Schema, Table, parse_number, quantile_edges};
 
 /// Rows sampled to rank pairs: enough for stable counts, fast on any file.
 const SAMPLE: usize = 20_000;

@@ -8,8 +8,8 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::Shade;
+use crate::data::quantile_edges;
 use crate::data::{Column, ColumnKind, MISSING, parse_number};
-use crate::features::quantile_edges;
 use crate::model::Mode;
 
 /// Values shown per axis at most; less frequent values are pooled as "(other)".
