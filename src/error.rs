@@ -161,8 +161,8 @@ pub enum LabelProblem {
     /// The training rows hold no row of one class (it is rare and all of it fell in the test rows).
     #[error("the training rows hold no {0}: nothing to learn it from; use a smaller test share or another seed")]
     OneSidedTraining(String),
-    /// More classes than a multiclass model takes ([`crate::data::MAX_CLASSES`]).
-    #[error("it has {0} distinct values, more than the {max} classes a model may have: choose a positive class or, for numbers, a threshold", max = crate::data::MAX_CLASSES)]
+    /// More classes than a multiclass model takes ([`crate::limits::MAX_CLASSES`]).
+    #[error("it has {0} distinct values, more than the {max} classes a model may have: choose a positive class or, for numbers, a threshold", max = crate::limits::MAX_CLASSES)]
     TooManyClasses(usize),
     /// A row holds a class the model was not trained on.
     #[error("row {row}: '{value}' is not one of the model's classes")]

@@ -63,3 +63,7 @@ pub const MAX_INFLATE_RATIO: u64 = 1100;
 /// Largest magnitude a standardized number may take when a file is scored. A value far outside
 /// the training range (1e308 against ages) would otherwise overflow the model's 32-bit floats.
 pub const MAX_STANDARDIZED: f64 = 1e6;
+
+/// Most classes a multiclass label may have: each is an output of every wide weight and of the
+/// deep part's last layer.
+pub const MAX_CLASSES: usize = 64;

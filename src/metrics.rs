@@ -62,22 +62,23 @@ pub fn roc_auc(scores: &[f32], targets: &[f32]) -> f64 {
     (positive_rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives)
 }
 
-/// Bins of a reliability diagram: equal-width probability ranges, so "0.8 means 80%" can be read
-/// off the bin that holds 0.8.
+/// Bins of a reliability diagram: equal-width ranges of the prediction (a probability, or a
+/// regression's number over its actual range), so "0.8 means 80%" can be read off the bin that
+/// holds 0.8.
 pub const RELIABILITY_BINS: usize = 10;
 
-/// One probability range of a reliability diagram.
+/// One range of predictions in a reliability diagram (see [`binned`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ReliabilityBin {
-    /// The range `[low, high)` (the last bin includes 1).
+    /// The range `[low, high)` (the last bin includes `high`, and predictions beyond).
     pub low: f64,
     /// See `low`.
     pub high: f64,
-    /// Rows whose predicted probability falls in the range.
+    /// Rows whose prediction falls in the range.
     pub rows: usize,
-    /// Their mean predicted probability (NaN for an empty bin).
+    /// Their mean prediction (NaN for an empty bin).
     pub predicted: f64,
-    /// Their share of positives (NaN for an empty bin).
+    /// Their mean target: the share of positives, or a number's mean (NaN for an empty bin).
     pub observed: f64,
 }
 
@@ -111,7 +112,7 @@ pub fn calibration(logits: &[f32], targets: &[f32]) -> Calibration {
 /// `(predicted, observed)` pairs in [`RELIABILITY_BINS`] equal ranges of the prediction from `low`
 /// to `high` (a prediction outside falls in the end bin; a NaN in none), with each bin's means:
 /// the reliability diagram of a probability, or of a regression's number.
-pub fn binned(pairs: &[(f64, f64)], low: f64, high: f64) -> Vec<ReliabilityBin> {
+pub(crate) fn binned(pairs: &[(f64, f64)], low: f64, high: f64) -> Vec<ReliabilityBin> {
     let width = (high - low) / RELIABILITY_BINS as f64;
     let mut sums = vec![(0usize, 0.0f64, 0.0f64); RELIABILITY_BINS];
     for &(p, y) in pairs.iter().filter(|(p, _)| !p.is_nan()) {

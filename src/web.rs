@@ -360,8 +360,8 @@ impl WideDeepEngine {
     }
 }
 
-/// Draws a picture (`{kind, data}`: `curves` with `[{mode, epochs}]`, `cross_map`, `embedding`
-/// or `diagram` with what the engine returned) as SVG text of `width × height` pixels (a height
+/// Draws a picture (`{kind, data}`: `curves` with `[{mode, epochs}]`, `cross_map`, `embedding`,
+/// `diagram` or `fit` with what the engine returned) as SVG text of `width × height` pixels (a height
 /// of 0: the picture's natural height, the cross map sized to its grid), in the
 /// projector theme when `projector` is true. The worker draws, the page only shows the SVG.
 #[wasm_bindgen(js_name = pictureSvg)]

@@ -365,6 +365,27 @@ fn early_stopping_keeps_the_best_epoch_and_says_so() {
     assert_eq!(validation[best - 1], validation.iter().cloned().fold(f64::MIN, f64::max), "{validation:?}");
     assert!(stdout.contains(&format!("best epoch {best} (validation AUC")), "{stdout}");
     fails_with(&["train", &file, "--patience", "2"], "--patience 2: give at least 1 epoch, with --validation-fraction to judge by");
+    // --epochs auto: patience 3 on a tenth of the training rows, stopped three epochs after the best.
+    let out = widedeep(&["train", &file, "--epochs", "auto", "--lr", "0.05", "--quiet", "--json", json.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let train = &report["config"]["train"];
+    assert_eq!(
+        (train["epochs"].as_u64(), train["patience"].as_u64(), train["validation_fraction"].as_f64()),
+        (Some(200), Some(3), Some(0.1))
+    );
+    let model = &report["models"][0];
+    let (best, ran) = (model["best_epoch"].as_u64().unwrap(), model["epochs"].as_array().unwrap().len() as u64);
+    assert_eq!(ran, best + 3, "stopped three epochs after its best ({best}), far short of 200");
+    let out = widedeep(&["train", &file, "--epochs", "auto", "--patience", "1", "--quiet", "--json", json.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["config"]["train"]["patience"], 1, "a patience given is kept");
+    fails_with(
+        &["train", &file, "--epochs", "auto", "--validation-fraction", "0"],
+        "--epochs auto: invalid setting: training until it stops judges by validation rows",
+    );
+    fails_with(&["train", &file, "--epochs", "many"], "'many': give a whole number of epochs, or auto");
 }
 
 #[test]

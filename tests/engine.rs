@@ -219,6 +219,28 @@ fn a_model_out_of_patience_is_done_and_its_calibration_is_there_to_draw() {
     assert!((calibration.brier - run.epochs[best - 1].test_brier).abs() < 1e-12, "the kept epoch's calibration");
 }
 
+/// A model trained with class weights says so where its probabilities are read: its fit (the
+/// reliability diagram's legend) and its what-if carry the weights; without them, neither does.
+#[test]
+fn class_weights_travel_with_the_fit_and_the_what_if() {
+    let mut engine = loaded();
+    let mut config = parity::config();
+    config.train = TrainConfig { modes: vec![Mode::Joint], epochs: 2, class_weight: "10:1".parse().unwrap(), ..config.train };
+    block_on(engine.configure(config.clone())).unwrap();
+    while !block_on(engine.train(50)).unwrap().done {}
+    let text = parity::csv();
+    let mut lines = text.lines();
+    let (names, first) = (lines.next().unwrap().split(','), lines.next().unwrap().split(','));
+    let row: std::collections::BTreeMap<String, String> = names.zip(first).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    assert_eq!(engine.fits().unwrap()[0].class_weights, Some([10.0, 1.0]));
+    assert_eq!(block_on(engine.explain(Mode::Joint, &row)).unwrap().class_weights, Some([10.0, 1.0]));
+    config.train.class_weight = widedeep::train::ClassWeight::None;
+    block_on(engine.configure(config)).unwrap();
+    while !block_on(engine.train(50)).unwrap().done {}
+    assert_eq!(engine.fits().unwrap()[0].class_weights, None);
+    assert_eq!(block_on(engine.explain(Mode::Joint, &row)).unwrap().class_weights, None);
+}
+
 /// The page's "prices" preset through the engine as the worker drives it: the setup makes it a
 /// regression, the report names the task with RMSE and R², a model handed to another worker
 /// goes on with its history (`null` AUCs read back), the named weights are in the price's

@@ -48,7 +48,7 @@ export async function downloadPng(img, name) {
   download(name, blob);
 }
 
-/** The cross map as a table: one row per cell with rows, the observed rate and each model's prediction. */
+/** The cross map as a table: one row per cell with rows, the observed mean (a rate, a class's share or a number) and each model's prediction. */
 export function renderCrossMapTable(table, map) {
   if (!map) {
     table.tHead.replaceChildren();
@@ -87,7 +87,7 @@ export const FIT = {
     summary: 'The calibration as a table',
     caption: 'Test rows per probability bin: each model\'s mean prediction and the observed rate',
     head: ['Model', 'Predicted range', 'Test rows', 'Mean predicted', 'Observed'],
-    rows: (mode, c) => binRows(mode, c.bins, 2),
+    rows: (mode, c) => binRows(mode, c.bins),
   },
   scatter: {
     task: 'regression',
@@ -97,7 +97,7 @@ export const FIT = {
     summary: 'Predicted against actual as a table',
     caption: 'Test rows per range of predictions: each model\'s mean prediction and the mean actual value',
     head: ['Model', 'Predicted range', 'Test rows', 'Mean predicted', 'Mean actual'],
-    rows: (mode, s) => binRows(mode, s.bins, 1),
+    rows: (mode, s) => binRows(mode, s.bins),
   },
   confusion: {
     task: 'multiclass',
@@ -114,8 +114,13 @@ export const FIT = {
 /** The kind of fit the engine gives for `task` (a key of [`FIT`]). */
 export const fitOf = (task) => Object.keys(FIT).find((kind) => FIT[kind].task === task) ?? 'calibration';
 
-/** A model's bins with rows (they add up to the test rows): range, rows, mean predicted, observed or mean actual. */
-function binRows(mode, bins, decimals) {
+/**
+ * A model's bins with rows (they add up to the test rows): range, rows, mean predicted, observed
+ * or mean actual; the range with the decimals a bin's width needs to tell its ends apart.
+ */
+function binRows(mode, bins) {
+  const width = bins.length ? bins[0].high - bins[0].low : 1;
+  const decimals = width > 0 ? Math.min(6, Math.max(0, 1 - Math.floor(Math.log10(width)))) : 2;
   return bins.filter((bin) => bin.rows).map((bin) => el('tr', { attrs: { 'data-mode': mode } }, [
     el('th', { scope: 'row', textContent: mode }),
     el('td', { textContent: `${bin.low.toFixed(decimals)}–${bin.high.toFixed(decimals)}` }),
@@ -182,11 +187,8 @@ export function renderDiagramText(list, diagram) {
     const others = embedded.length > NAMED_INPUTS ? ` and ${(embedded.length - NAMED_INPUTS).toLocaleString()} more` : '';
     lines.push(`Deep part: embeddings ${embedded.slice(0, NAMED_INPUTS).join(', ') || 'none'}${others}; ${diagram.deep_inputs} inputs; hidden layers ${diagram.hidden.join(', ')}.`);
   }
-  lines.push({
-    binary: 'Output: the probability, σ(wide + deep + bias).',
-    regression: 'Output: a number, wide + deep + bias, in the label\'s units.',
-    multiclass: `Output: ${diagram.classes?.length} classes (${diagram.classes?.join(', ')}), softmax(wide + deep + bias): the wide part holds one weight per id and class, the deep part's last layer one output per class.`,
-  }[diagram.task] ?? 'Output: σ(wide + deep + bias).');
+  const classes = diagram.classes?.length ? ` (${diagram.classes.join(', ')}; the wide part holds a weight per id and class)` : '';
+  lines.push(`Output: ${diagram.output.join(' ')}${classes}.`);
   if (diagram.split) lines.push(`On the test rows the wide part moves the logit by ${diagram.split.wide.toFixed(2)} on average, the deep part by ${diagram.split.deep.toFixed(2)} (epoch ${diagram.split.epoch}).`);
   list.replaceChildren(...lines.map((line) => el('li', { textContent: line })));
 }

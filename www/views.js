@@ -2,6 +2,7 @@
 import { el, metric, replaceChildren, setOptions } from './dom.js';
 import { own } from './state.js';
 import { keptEpoch, testScore, validationScore } from './lesson-facts.js';
+import { FIT } from './pictures.js';
 
 const ROLES = [['both', 'wide + deep'], ['wide', 'wide only'], ['deep', 'deep only'], ['ignore', 'ignore']];
 export const MODES = ['wide', 'deep', 'joint'];
@@ -258,7 +259,7 @@ const FIGURES = {
       ['R²', 'The share of the test rows\' variance the predictions explain (1 is perfect, 0 is predicting the mean)', (e) => e.test_r2],
       ['RMSE', 'Root mean squared error, in the label\'s units (lower is better)', (e) => e.test_rmse],
       ['MAE', 'Mean absolute error, in the label\'s units (lower is better)', (e) => e.test_mae],
-      ['Squared error', 'The test loss: mean squared error of the standardized label, the scale training minimizes', (e) => e.test_loss],
+      ['Test loss', 'The test loss on standard scores of the label: the squared error, or Huber\'s loss when chosen, as training minimizes it', (e) => e.test_loss],
       ['Validation R²', 'R² on the validation rows, by which the kept epoch is chosen', (e) => e.validation_r2],
     ],
     epochs: [
@@ -413,6 +414,14 @@ export function describeLeaks(leaks, state) {
   }).join('');
 }
 
+/** What class weights do to a what-if's probability, in words (nothing without weights). */
+function weighted(weights) {
+  if (!weights) return '';
+  const [positive, negative] = weights;
+  const [ratio, way] = positive >= negative ? [positive / negative, 'up'] : [negative / positive, 'down'];
+  return ` The model trained with class weights (${ratio.toFixed(1)}:1), which push this probability ${way} from the rate rows like this one have; the ${FIT.calibration.tab} tab shows by how much.`;
+}
+
 /**
  * A scored row: the probability (a yes/no label's, or a multiclass label's most probable class's,
  * with every class's below) or a regression's number, as the sum of its parts, and the wide
@@ -426,7 +435,7 @@ export function renderExplanation(container, x) {
   const text = x.prediction != null ? `Prediction ${Number(x.prediction.toPrecision(6))} = ${parts} (in the label's units).`
     : x.classes?.length ? `Most probable: ${x.classes[0][0]}, ${(100 * x.probability).toFixed(1)}% (its logit = ${parts}; the probabilities are the softmax of every class's). ${x.classes.map(([c, p]) => `${c} ${(100 * p).toFixed(1)}%`).join(', ')}.`
       : `Probability ${(100 * x.probability).toFixed(1)}% = σ(${parts}).`;
-  const sum = el('p', { textContent: text + share });
+  const sum = el('p', { textContent: text + share + weighted(x.class_weights) });
   const fired = x.fired.length
     ? el('ul', { className: 'fired' }, x.fired.map((f) => el('li', { textContent: `${f.feature}: ${signed(f.weight)}` })))
     : el('p', { textContent: 'This model has no wide part.' });

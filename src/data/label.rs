@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::schema::{MAX_INTEGER_CATEGORIES, parse_number, quantile_edges};
 use super::table::{Column, MISSING};
+use crate::limits::MAX_CLASSES;
 use crate::{Error, LabelProblem, Result};
 
 const POSITIVE_TOKENS: [&str; 7] = ["1", "true", "yes", "y", "positive", "pos", "t"];
@@ -17,8 +18,8 @@ pub enum Task {
     /// other tasks holds).
     #[default]
     Binary,
-    /// A number (a price, a rating): trained on the squared error of the standardized target,
-    /// predicted in the target's own units.
+    /// A number (a price, a rating): trained on the squared error (or Huber's loss) of the
+    /// standardized target, predicted in the target's own units.
     Regression,
     /// One of several classes: a probability per class (softmax), trained on cross-entropy.
     Multiclass,
@@ -78,10 +79,6 @@ pub enum LabelRule {
         values: Vec<String>,
     },
 }
-
-/// Most classes a multiclass label may have: each is an output of every wide weight and of the
-/// deep part's last layer.
-pub const MAX_CLASSES: usize = 64;
 
 fn one() -> f64 {
     1.0

@@ -11,8 +11,9 @@ mod text;
 mod write;
 
 pub use self::csv::{read_table, read_table_with_progress};
+pub use crate::limits::MAX_CLASSES;
 pub use archive::{NamedBytes, is_zip, unzip};
-pub use label::{Groups, LabelRule, Labels, MAX_CLASSES, Task, prediction_column};
+pub use label::{Groups, LabelRule, Labels, Task, prediction_column};
 pub use load::read_files;
 pub use movielens::MOVIELENS_GENRES;
 pub use schema::{ColumnInfo, ColumnKind, Schema, guess_label, no_label_reason};

@@ -63,6 +63,11 @@ pub struct Explanation {
     pub classes: Vec<(String, f64)>,
     /// The wide features the row fired, largest weight first: the wide part is their sum.
     pub fired: Vec<Fired>,
+    /// The class weights the model trained with (positive, negative), when they are not 1 and 1:
+    /// its probability then leans toward the heavier class, away from the rate rows like this
+    /// one have, and the page says so beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_weights: Option<[f64; 2]>,
 }
 
 /// How a map reads a run's targets and logits: as the share of positives (a yes/no label), the
@@ -282,7 +287,8 @@ impl Engine {
             Task::Multiclass => (probabilities[top], None),
             Task::Regression => (f64::NAN, Some(wide + deep + bias)),
         };
-        Ok(Explanation { wide, deep, bias, probability, prediction, classes, fired })
+        let class_weights = trainer.class_weights();
+        Ok(Explanation { wide, deep, bias, probability, prediction, classes, fired, class_weights })
     }
 
     /// The run and its trainer of `mode`.

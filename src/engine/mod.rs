@@ -380,7 +380,7 @@ impl Engine {
     /// against actual, or a confusion matrix, by task). Models with no finished epoch are left out.
     pub fn fits(&self) -> Result<Vec<ModelFit>> {
         let trainers = &self.run_ref()?.comparison.trainers;
-        Ok(trainers.iter().filter_map(|t| Some(ModelFit { mode: t.mode(), fit: t.fit()?.clone() })).collect())
+        Ok(trainers.iter().filter_map(ModelFit::of).collect())
     }
 
     /// Every model's epochs so far, with the data, the settings and the backend: what the page

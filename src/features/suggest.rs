@@ -68,12 +68,15 @@ pub fn suggest_crosses(
     suggestions
 }
 
+/// A column ranked for crosses: its name, its codes per sampled row, its information alone.
+type Candidate<'a> = (&'a str, Vec<u32>, f64);
+
 /// The [`MAX_CANDIDATES`] columns with the most information about `y` (codes of `groups` label
 /// groups) alone, in their file order, with their codes and that information; at most twice as
 /// many are held at once.
-fn most_informative<'a>(columns: impl Iterator<Item = (&'a str, Vec<u32>)>, y: &[u32], groups: usize) -> Vec<(&'a str, Vec<u32>, f64)> {
-    let mut kept: Vec<(usize, (&str, Vec<u32>, f64))> = Vec::new();
-    let keep_best = |kept: &mut Vec<(usize, (&'a str, Vec<u32>, f64))>| {
+fn most_informative<'a>(columns: impl Iterator<Item = (&'a str, Vec<u32>)>, y: &[u32], groups: usize) -> Vec<Candidate<'a>> {
+    let mut kept: Vec<(usize, Candidate)> = Vec::new();
+    let keep_best = |kept: &mut Vec<(usize, Candidate<'a>)>| {
         kept.sort_by(|a, b| b.1.2.total_cmp(&a.1.2).then(a.0.cmp(&b.0)));
         kept.truncate(MAX_CANDIDATES);
     };

@@ -16,7 +16,7 @@ use crate::model::Mode;
 pub const MAX_VALUES: usize = 30;
 /// Numbers are cut into this many quantile ranges.
 const NUMBER_BINS: usize = 10;
-/// Cells with fewer test rows are greyed: their observed rate is mostly noise.
+/// Cells with fewer test rows are greyed: their observed mean is mostly noise.
 pub const MIN_CELL_ROWS: u32 = 5;
 /// A cell is an exception when its observed mean is at least [`Shade::gap`] from the deep
 /// model's prediction and the gap is this many standard errors of that mean or more (strict: a

@@ -53,6 +53,10 @@ pub struct Diagram {
     /// A multiclass label's classes, one output each (empty otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<String>,
+    /// What the output is, in words (the picture's box and the page's sentence): what it
+    /// gives, then how, like `["4 classes", "softmax(wide + deep + bias)"]`.
+    #[serde(default)]
+    pub output: Vec<String>,
 }
 
 impl Diagram {
@@ -81,6 +85,28 @@ impl Diagram {
             split: None,
             task: layout.target.task(),
             classes: layout.target.classes().to_vec(),
+            output: output_words(layout.target.task(), layout.target.classes().len()),
         }
+    }
+}
+
+/// What a task's output is, and how it is made from the parts.
+fn output_words(task: Task, classes: usize) -> Vec<String> {
+    match task {
+        Task::Binary => vec!["the probability".into(), "σ(wide + deep + bias)".into()],
+        Task::Regression => vec!["a number".into(), "wide + deep + bias,".into(), "in the label's units".into()],
+        Task::Multiclass => vec![format!("{classes} classes"), "softmax(wide + deep + bias)".into()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_output_is_said_as_its_task_makes_it() {
+        assert_eq!(output_words(Task::Binary, 0), ["the probability", "σ(wide + deep + bias)"]);
+        assert_eq!(output_words(Task::Multiclass, 7), ["7 classes", "softmax(wide + deep + bias)"]);
+        assert_eq!(output_words(Task::Regression, 0).concat(), "a numberwide + deep + bias,in the label's units");
     }
 }

@@ -13,7 +13,7 @@ mod weights;
 pub use cross_map::{Cell, CrossMap, MAX_VALUES, MIN_CELL_ROWS};
 pub use diagram::{Diagram, DiagramInput, LogitSplit};
 pub use projection::{EmbeddingMap, MapPoint, NEIGHBOURS, RATE_AXIS, nearest, project_2d, symmetric_eigen};
-pub use shade::{EXCEPTION_GAP, Shade};
+pub use shade::Shade;
 pub use story::{
     CrossStory, EmbeddingStory, Exception, FOLLOWS_RATE, Shown, SplitStory, Told, cross_story, embedding_story, split_story, tell,
 };

@@ -32,7 +32,7 @@ const NUMBER_SPAN: f64 = 2.0;
 /// scale.
 const NUMBER_GAP: f64 = 0.5;
 /// A rate departs from the deep model when they differ by this much or more.
-pub const EXCEPTION_GAP: f64 = 0.25;
+const EXCEPTION_GAP: f64 = 0.25;
 
 impl Shade {
     /// What a value is, in words: "positive rate", "share of travel", "mean price".

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::{CrossMap, EmbeddingMap, LogitSplit, MIN_CELL_ROWS, Shade, WideWeight};
 use crate::model::Mode;
 
-/// From this |r| on, a sentence says the first axis follows the positive rate.
+/// From this |r| on, a sentence says the first axis follows the map's mean target (the positive
+/// rate, a class's share or a number's mean).
 pub const FOLLOWS_RATE: f64 = 0.5;
 /// Within this ratio the two parts are said to move the logit about as much.
 const ABOUT_AS_MUCH: f64 = 1.5;
@@ -33,7 +34,7 @@ pub struct Exception {
     pub cell: String,
     /// Test rows in the cell.
     pub rows: u32,
-    /// The observed positive rate.
+    /// The observed mean target (the positive rate of a yes/no label).
     pub observed: f64,
     /// The deep model's mean prediction there.
     pub deep: f64,

@@ -12,14 +12,11 @@ use burn::nn::{Embedding, Linear};
 use burn::tensor::activation::relu;
 use burn::tensor::module::embedding;
 use burn::tensor::{Device, Tensor, TensorData};
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-
-use self::parameters::names;
 
 pub use dense::dense_matmul;
 pub use inputs::Inputs;
-pub use parameters::{Init, NamedTensor, ParamSpec, Parameters, param_specs};
+pub use parameters::{Init, NamedTensor, ParamSpec, Parameters, Slot, param_specs};
 pub use saved::{FORMAT, SavedModel, Scored};
 
 use crate::features::{Layout, Parts};
@@ -103,6 +100,32 @@ pub struct ModelConfig {
     pub mode: Mode,
     /// Hidden layer widths of the deep MLP.
     pub hidden: Vec<usize>,
+}
+
+/// A model's parts as they are assembled, slot by slot in [`param_specs`] order.
+#[derive(Default)]
+struct Assembly {
+    wide: Option<Embedding>,
+    deep: Vec<Embedding>,
+    hidden: Vec<Linear>,
+    output: Option<Linear>,
+    bias: Option<Param<Tensor<1>>>,
+}
+
+impl Assembly {
+    /// Puts `tensor` in `slot`: the table lists deep groups and hidden layers in order, a layer's
+    /// weights before its bias.
+    fn put(&mut self, slot: Slot, tensor: Tensor<2>) {
+        let table = |t: Tensor<2>| Embedding { weight: Param::from_tensor(t) };
+        match slot {
+            Slot::Wide => self.wide = Some(table(tensor)),
+            Slot::Deep(_) => self.deep.push(table(tensor)),
+            Slot::HiddenWeight(_) => self.hidden.push(Linear { weight: Param::from_tensor(tensor), bias: None }),
+            Slot::HiddenBias(i) => self.hidden[i].bias = Some(Param::from_tensor(tensor.reshape([-1]))),
+            Slot::Output => self.output = Some(Linear { weight: Param::from_tensor(tensor), bias: None }),
+            Slot::Bias => self.bias = Some(Param::from_tensor(tensor.reshape([-1]))),
+        }
+    }
 }
 
 /// The trainable model. Every part a mode does not use is absent, so a wide-only model has no
@@ -193,44 +216,36 @@ impl WideDeep {
         x
     }
 
-    /// Assembles the model from the parameter table, each tensor's values from `values`.
+    /// Assembles the model from the parameter table, each tensor's values from `values`, put in
+    /// its slot in the table's order.
     fn build(layout: &Layout, config: &ModelConfig, device: &Device, values: &mut dyn FnMut(&ParamSpec) -> Vec<f32>) -> Self {
-        let mut tensors: FxHashMap<String, Tensor<2>> = param_specs(layout, config)
-            .iter()
-            .map(|spec| (spec.name.clone(), Tensor::from_data(TensorData::new(values(spec), spec.shape), device)))
-            .collect();
-        let mut take = |name: &str| tensors.remove(name).expect("the table lists every parameter of this mode");
-        let mut table = |name: &str| Embedding { weight: Param::from_tensor(take(name)) };
-        let wide = config.mode.has_wide().then(|| table(names::WIDE));
-        let (mut deep, mut hidden, mut output) = (Vec::new(), Vec::new(), None);
-        if config.mode.has_deep() {
-            deep = (0..layout.deep.len()).map(|g| table(&names::deep(g))).collect();
-            hidden = (0..config.hidden.len())
-                .map(|i| Linear {
-                    weight: Param::from_tensor(take(&names::hidden_weight(i))),
-                    bias: Some(Param::from_tensor(take(&names::hidden_bias(i)).reshape([-1]))),
-                })
-                .collect();
-            output = Some(Linear { weight: Param::from_tensor(take(names::OUTPUT)), bias: None });
+        let mut parts = Assembly::default();
+        for spec in param_specs(layout, config) {
+            parts.put(spec.slot, Tensor::from_data(TensorData::new(values(&spec), spec.shape), device));
         }
-        let bias = Param::from_tensor(take(names::BIAS).reshape([-1]));
-        let pooling = layout.deep.iter().map(|g| g.pooled).collect();
-        Self { wide, deep, hidden, output, bias, pooling }
+        let bias = parts.bias.expect("the table lists the bias");
+        Self {
+            wide: parts.wide,
+            deep: parts.deep,
+            hidden: parts.hidden,
+            output: parts.output,
+            bias,
+            pooling: layout.deep.iter().map(|g| g.pooled).collect(),
+        }
     }
 
-    /// Every parameter tensor by its name in [`param_specs`], as a matrix.
-    fn named_params(&self) -> FxHashMap<String, Tensor<2>> {
-        let mut out = FxHashMap::default();
+    /// The parameter in `slot`, as the matrix [`param_specs`] describes.
+    fn tensor(&self, slot: Slot) -> Tensor<2> {
         let column = |t: Tensor<1>| t.unsqueeze_dim::<2>(1);
-        out.extend(self.wide.iter().map(|w| (names::WIDE.to_string(), w.weight.val())));
-        out.extend(self.deep.iter().enumerate().map(|(g, e)| (names::deep(g), e.weight.val())));
-        for (i, layer) in self.hidden.iter().enumerate() {
-            out.insert(names::hidden_weight(i), layer.weight.val());
-            out.extend(layer.bias.iter().map(|b| (names::hidden_bias(i), column(b.val()))));
+        let missing = "the model holds every parameter its table lists";
+        match slot {
+            Slot::Wide => self.wide.as_ref().expect(missing).weight.val(),
+            Slot::Deep(g) => self.deep[g].weight.val(),
+            Slot::HiddenWeight(i) => self.hidden[i].weight.val(),
+            Slot::HiddenBias(i) => column(self.hidden[i].bias.as_ref().expect(missing).val()),
+            Slot::Output => self.output.as_ref().expect(missing).weight.val(),
+            Slot::Bias => column(self.bias.val()),
         }
-        out.extend(self.output.iter().map(|o| (names::OUTPUT.to_string(), o.weight.val())));
-        out.insert(names::BIAS.to_string(), column(self.bias.val()));
-        out
     }
 
     /// The tables this model has: the wide weights, then each deep group's embeddings.

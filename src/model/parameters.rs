@@ -23,10 +23,45 @@ pub enum Init {
     LogOdds,
 }
 
+/// Where a parameter lives in the model. [`param_specs`] lists a model's slots, in order; making a
+/// model puts each spec's tensor in its slot and exporting one reads each slot back, so the
+/// model's structure is walked in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// The wide part's weights, `[ids, outputs]`.
+    Wide,
+    /// Deep group `g`'s embedding table, `[values, dim]`.
+    Deep(usize),
+    /// Hidden layer `i`'s weights, `[inputs, units]`.
+    HiddenWeight(usize),
+    /// Hidden layer `i`'s bias, `[units, 1]`.
+    HiddenBias(usize),
+    /// The deep part's output layer, `[width, outputs]`.
+    Output,
+    /// The shared output bias, `[outputs, 1]`.
+    Bias,
+}
+
+impl Slot {
+    /// Its name in exported files, like `wide` or `hidden.0.weight`.
+    pub fn name(self) -> String {
+        match self {
+            Self::Wide => "wide".into(),
+            Self::Deep(g) => format!("deep.{g}"),
+            Self::HiddenWeight(i) => format!("hidden.{i}.weight"),
+            Self::HiddenBias(i) => format!("hidden.{i}.bias"),
+            Self::Output => "output.weight".into(),
+            Self::Bias => "bias".into(),
+        }
+    }
+}
+
 /// One trainable tensor, stored as a matrix.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamSpec {
-    /// Its name in exported files, like `wide` or `hidden.0.weight`.
+    /// Where it lives in the model.
+    pub slot: Slot,
+    /// Its name in exported files ([`Slot::name`]).
     pub name: String,
     /// Rows and columns.
     pub shape: [usize; 2],
@@ -34,46 +69,27 @@ pub struct ParamSpec {
     pub init: Init,
 }
 
-/// Parameter names, shared by the table, the model's builder and its export.
-pub(super) mod names {
-    pub const WIDE: &str = "wide";
-    pub const OUTPUT: &str = "output.weight";
-    pub const BIAS: &str = "bias";
-
-    pub fn deep(group: usize) -> String {
-        format!("deep.{group}")
-    }
-
-    pub fn hidden_weight(layer: usize) -> String {
-        format!("hidden.{layer}.weight")
-    }
-
-    pub fn hidden_bias(layer: usize) -> String {
-        format!("hidden.{layer}.bias")
-    }
-}
-
 /// Every parameter of a model with this layout and settings, in file order (which is also the
 /// order initial values are drawn in, so a seed always gives the same model).
 pub fn param_specs(layout: &Layout, config: &ModelConfig) -> Vec<ParamSpec> {
-    let spec = |name: String, shape: [usize; 2], init| ParamSpec { name, shape, init };
+    let spec = |slot: Slot, shape: [usize; 2], init| ParamSpec { slot, name: slot.name(), shape, init };
     // One output per class of a multiclass label, else one.
     let outputs = layout.target.outputs();
     let mut specs = Vec::new();
     if config.mode.has_wide() {
-        specs.push(spec(names::WIDE.into(), [layout.wide_size(), outputs], Init::Zero));
+        specs.push(spec(Slot::Wide, [layout.wide_size(), outputs], Init::Zero));
     }
     if config.mode.has_deep() {
-        specs.extend(layout.deep.iter().enumerate().map(|(g, group)| spec(names::deep(g), [group.size, group.dim], Init::Normal)));
+        specs.extend(layout.deep.iter().enumerate().map(|(g, group)| spec(Slot::Deep(g), [group.size, group.dim], Init::Normal)));
         let mut width = layout.deep_width();
         for (i, &size) in config.hidden.iter().enumerate() {
-            specs.push(spec(names::hidden_weight(i), [width, size], Init::Uniform));
-            specs.push(spec(names::hidden_bias(i), [size, 1], Init::Zero));
+            specs.push(spec(Slot::HiddenWeight(i), [width, size], Init::Uniform));
+            specs.push(spec(Slot::HiddenBias(i), [size, 1], Init::Zero));
             width = size;
         }
-        specs.push(spec(names::OUTPUT.into(), [width, outputs], Init::Uniform));
+        specs.push(spec(Slot::Output, [width, outputs], Init::Uniform));
     }
-    specs.push(spec(names::BIAS.into(), [outputs, 1], Init::LogOdds));
+    specs.push(spec(Slot::Bias, [outputs, 1], Init::LogOdds));
     specs
 }
 
@@ -163,9 +179,7 @@ impl WideDeep {
     /// Reads every parameter (one transaction) into plain numbers.
     pub async fn export(&self, layout: &Layout, config: &ModelConfig) -> Result<Parameters> {
         let specs = param_specs(layout, config);
-        let mut tensors = self.named_params();
-        let ordered = specs.iter().map(|s| tensors.remove(&s.name).expect("the model holds every listed parameter").reshape([-1]));
-        let values = read::floats_many(ordered.collect()).await?;
+        let values = read::floats_many(specs.iter().map(|s| self.tensor(s.slot).reshape([-1])).collect()).await?;
         let tensors = specs
             .into_iter()
             .zip(values)

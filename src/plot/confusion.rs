@@ -13,9 +13,9 @@ use crate::model::Mode;
 
 /// Cells narrower than this many pixels carry no count (the table behind the picture has them).
 const COUNT_FROM: i32 = 26;
-/// Class names are written beside the grid for at most this many classes (beyond, they cannot
-/// be read; the table names them).
-const NAMED_CLASSES: usize = 24;
+/// Pixels a cell needs beyond a line of text for the class names to be written beside the grid
+/// (smaller cells would put the names on top of one another; the table names them).
+const NAME_ROOM: i32 = 6;
 
 /// Draws one matrix per model on `root`, side by side.
 pub(super) fn draw_confusions<DB: DrawingBackend>(
@@ -44,18 +44,20 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, mode: Mode, c: 
     let right: usize = (0..c.counts.len()).map(|i| c.counts[i].get(i).copied().unwrap_or(0)).sum();
     let name = format!("{}: accuracy {:.3} ({right} of {total} rows)", mode.name(), right as f64 / total.max(1) as f64);
     area.draw(&Text::new(name, (width / 2, 0), font(label, HPos::Center, VPos::Top))).map_err(failed)?;
-    let named = k <= NAMED_CLASSES;
-    let names = if named { (width / 4).min(label as i32 * 8) } else { 0 };
-    let top = label as i32 + 10 + if named { label as i32 + 6 } else { 0 };
-    let side = (width - names - 12).min(height - top - 8).max(k as i32);
-    let cell = side / k as i32;
+    // The grid with room for the class names, if its cells are then still as tall as a name
+    // (a line of text per row, one name per column); else the grid alone (the table names them).
+    let grid = |names: i32, top: i32| ((width - names - 12).min(height - top - 8).max(k as i32)) / k as i32;
+    let (names, top) = ((width / 4).min(label as i32 * 8), label as i32 * 2 + 16);
+    let named = grid(names, top) >= label as i32 + NAME_ROOM;
+    let (names, top) = if named { (names, top) } else { (0, label as i32 + 10) };
+    let cell = grid(names, top);
     let left = names + 4;
     let ink = colour(mode);
     for (actual, row) in c.counts.iter().enumerate() {
         let rows: usize = row.iter().sum();
         let y = top + actual as i32 * cell;
         if named {
-            let text = clipped(&c.classes[actual], names - 6, label);
+            let text = clipped(c.classes.get(actual).map_or("", String::as_str), names - 6, label);
             area.draw(&Text::new(text, (left - 4, y + cell / 2), font(label, HPos::Right, VPos::Center))).map_err(failed)?;
         }
         for (predicted, &count) in row.iter().enumerate() {
@@ -78,7 +80,7 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, mode: Mode, c: 
     if named {
         for (predicted, class) in c.classes.iter().enumerate() {
             let x = left + predicted as i32 * cell + cell / 2;
-            let text = clipped(class, cell.max(label as i32 * 3), label);
+            let text = clipped(class, cell - 4, label);
             area.draw(&Text::new(text, (x, top - 4), font(label, HPos::Center, VPos::Bottom))).map_err(failed)?;
         }
     }
@@ -93,7 +95,7 @@ mod tests {
 
     fn model(mode: Mode, counts: Vec<Vec<usize>>) -> ModelFit {
         let classes = ["north", "south", "east"].map(String::from).to_vec();
-        ModelFit { mode, fit: Fit::Confusion(Confusion { classes, counts }) }
+        ModelFit { mode, fit: Fit::Confusion(Confusion { classes, counts }), class_weights: None }
     }
 
     #[test]
@@ -122,9 +124,16 @@ mod tests {
         let k = 40;
         let counts: Vec<Vec<usize>> = (0..k).map(|i| (0..k).map(|j| usize::from(i == j) * 3).collect()).collect();
         let classes = (0..k).map(|i| format!("class_{i}")).collect();
-        let models = vec![ModelFit { mode: Mode::Deep, fit: Fit::Confusion(Confusion { classes, counts }) }];
+        let models = vec![ModelFit { mode: Mode::Deep, fit: Fit::Confusion(Confusion { classes, counts }), class_weights: None }];
         let svg = to_svg(1200, 480, |root| draw_fit(root, &models, Theme::default())).unwrap();
         assert!(!svg.contains("class_1") && !svg.contains("\n3\n"), "40 classes: neither names nor counts fit");
         assert_eq!(svg.matches("<rect").count(), 1 + k * k);
+        // Data from a page that names fewer classes than its matrix has: drawn, never a panic.
+        let odd = vec![ModelFit {
+            mode: Mode::Deep,
+            fit: Fit::Confusion(Confusion { classes: Vec::new(), counts: vec![vec![1, 2], vec![3]] }),
+            class_weights: None,
+        }];
+        assert!(to_svg(600, 400, |root| draw_fit(root, &odd, Theme::default())).is_ok());
     }
 }

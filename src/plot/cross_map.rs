@@ -1,5 +1,5 @@
-//! The cross map: one heat map per source (the observed rate on the test rows, then each model's
-//! prediction), side by side on the same grid, exceptions outlined in every panel so the eye can
+//! The cross map: one heat map per source (the observed mean on the test rows, then each model's
+//! prediction: rates, a class's share or a number, see [`Shade`]), side by side on the same grid, exceptions outlined in every panel so the eye can
 //! go from the data to each model and back.
 
 use plotters::coord::Shift;
@@ -283,10 +283,16 @@ mod tests {
             assert!(svg.contains(text), "{text}");
         }
         // 500 is 2 sd above the mean: the scale's top; 100 its bottom; the deep model's 300 white.
-        let fill = |RGBColor(r, g, b): RGBColor| format!("#{r:02X}{g:02X}{b:02X}");
-        for colour in [probability_colour(1.0), probability_colour(0.0), probability_colour(0.5)] {
-            assert!(svg.contains(&fill(colour)), "{colour:?}");
-        }
+        let (north, south) = (map.cell(0, 0), map.cell(1, 0));
+        assert_eq!(
+            (map.shade.position(north.observed), map.shade.position(south.observed), map.shade.position(north.predicted[0])),
+            (1.0, 0.0, 0.5)
+        );
+        // Each end colour in the key and in an observed cell; white in the background and the
+        // deep model's two cells (the key's steps miss the exact middle).
+        let fill = |RGBColor(r, g, b): RGBColor| format!("fill=\"#{r:02X}{g:02X}{b:02X}\"");
+        let count = |p: f64| svg.matches(&fill(probability_colour(p))).count();
+        assert!(count(1.0) >= 2 && count(0.0) >= 2 && count(0.5) >= 3, "{:?}", (count(1.0), count(0.0), count(0.5)));
         assert!(map.cell(0, 0).exception && map.cell(1, 0).exception, "200 off the deep model, with no spread");
     }
 

@@ -30,7 +30,7 @@ pub fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, runs: &[Mo
         let rmse: fn(&EpochRecord) -> f64 = |e| e.test_regression.map_or(f64::NAN, |r| r.test_rmse);
         [
             Panel {
-                title: "Squared error, standardized (train dashed, test solid)",
+                title: "Loss on standard scores (train dashed, test solid)",
                 y: bounds(&losses, 0.0, 1.0),
                 series: &loss_series,
                 legend: true,
@@ -234,7 +234,7 @@ mod tests {
                 Some(crate::train::RegressionRecord { test_rmse: 30.0 - i as f64, test_mae: 20.0, test_r2: 0.9 + 0.01 * i as f64 });
         }
         let svg = to_svg(1200, 380, |root| draw_curves(root, &[ModelRun::new(Mode::Joint, records)], Theme::default())).unwrap();
-        for text in ["Squared error, standardized", "Test R²", "Test RMSE (the label&apos;s units)", "29.", "0.91"] {
+        for text in ["Loss on standard scores", "Test R²", "Test RMSE (the label&apos;s units)", "29.", "0.91"] {
             assert!(svg.contains(text), "{text}");
         }
         assert!(!svg.contains("AUC") && !svg.contains("accuracy"));

@@ -6,7 +6,6 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{Theme, clipped, failed, font, outline, text_width};
-use crate::data::Task;
 use crate::insight::Diagram;
 use crate::model::Mode;
 
@@ -154,18 +153,15 @@ fn wide_lines(diagram: &Diagram, width: i32, max: usize, lines: Lines) -> Vec<St
     text
 }
 
-/// The output box's words for the task: a probability through σ, one score per class through
-/// softmax (the classes listed as far as a few lines hold them), or a number in the label's units.
+/// The output box's words (the diagram's, as the page says them), a multiclass label's classes
+/// listed as far as two lines hold them.
 fn output_lines(diagram: &Diagram, width: i32, lines: Lines) -> Vec<String> {
-    match diagram.task {
-        Task::Binary => vec!["Output".into(), "σ(wide + deep + bias)".into()],
-        Task::Regression => vec!["Output: a number".into(), "wide + deep + bias,".into(), "in the label's units".into()],
-        Task::Multiclass => {
-            let mut text = vec![format!("Output: {} classes", diagram.classes.len()), "softmax(wide + deep + bias)".into()];
-            text.extend(packed("one each:", &diagram.classes, width, 2, lines));
-            text
-        }
+    let mut text: Vec<String> =
+        diagram.output.iter().enumerate().map(|(i, w)| if i == 0 { format!("Output: {w}") } else { w.clone() }).collect();
+    if !diagram.classes.is_empty() {
+        text.extend(packed("one each:", &diagram.classes, width, 2, lines));
     }
+    text
 }
 
 /// The deep box: its embeddings, as many as fit in `max` lines, and its numbers.
@@ -237,6 +233,7 @@ pub fn draw_diagram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, diagram: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::Task;
     use crate::insight::{DiagramInput, LogitSplit};
     use crate::plot::tests::svg_number;
     use crate::plot::to_svg;
@@ -255,6 +252,7 @@ mod tests {
             split: Some(LogitSplit { wide: 1.25, deep: 0.5, epoch: 4 }),
             task: Task::Binary,
             classes: Vec::new(),
+            output: vec!["the probability".into(), "σ(wide + deep + bias)".into()],
         };
         let svg = to_svg(1000, 320, |root| draw_diagram(root, &diagram, Theme::default())).unwrap();
         for text in [
@@ -272,12 +270,14 @@ mod tests {
         }
         assert!(svg.contains("σ(wide + deep + bias)"));
         let classes: Vec<String> = ["romance", "travel", "mystery", "science"].map(String::from).to_vec();
-        let four = Diagram { task: Task::Multiclass, classes, ..diagram.clone() };
+        let output = vec!["4 classes".into(), "softmax(wide + deep + bias)".into()];
+        let four = Diagram { task: Task::Multiclass, classes, output, ..diagram.clone() };
         let svg = to_svg(1000, 320, |root| draw_diagram(root, &four, Theme::default())).unwrap();
         for text in ["Output: 4 classes", "softmax(wide + deep + bias)", "one each: romance, travel", "4 weights per id, one per class"] {
             assert!(svg.contains(text), "{text} in a multiclass diagram");
         }
-        let number = Diagram { task: Task::Regression, ..diagram.clone() };
+        let output = vec!["a number".into(), "wide + deep + bias,".into(), "in the label's units".into()];
+        let number = Diagram { task: Task::Regression, output, ..diagram.clone() };
         let svg = to_svg(1000, 320, |root| draw_diagram(root, &number, Theme::default())).unwrap();
         assert!(svg.contains("Output: a number") && svg.contains("in the label") && !svg.contains("σ("));
         let wide_only = Diagram { deep_inputs: 0, hidden: Vec::new(), split: None, ..diagram };
@@ -351,6 +351,7 @@ mod tests {
             split: None,
             task: Task::Binary,
             classes: Vec::new(),
+            output: vec!["the probability".into(), "σ(wide + deep + bias)".into()],
         };
         for theme in [Theme::default(), Theme { projector: true }] {
             let (width, height) = (1200.0, 330.0);

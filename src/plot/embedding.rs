@@ -1,5 +1,6 @@
 //! The embedding map: each model's embeddings of one column on their first two principal axes,
-//! one labelled point per value, sized by its training rows and coloured by its positive rate.
+//! one labelled point per value, sized by its training rows and coloured by their mean target
+//! (the positive rate, a class's share or a number's mean: the map's [`crate::insight::Shade`]).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -76,8 +77,8 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, map: &Embedding
     Ok(())
 }
 
-/// The positive rates on the map: the colours span them (on Adult they run from 1% to 48%, and a
-/// 0-to-1 scale left every point a shade of blue), and the legend says so.
+/// The points' means on the map: the colours span them (on Adult the positive rates run from 1%
+/// to 48%, and a 0-to-1 scale left every point a shade of blue), and the legend says so.
 struct Rates {
     lo: f64,
     hi: f64,
@@ -99,8 +100,8 @@ impl Rates {
 /// Colour steps in the legend's bar.
 const LEGEND_STEPS: i32 = 24;
 
-/// The colour legend (lowest to highest positive rate on this map) and, when the first axis
-/// follows the rate, an arrow saying so.
+/// The colour legend (lowest to highest mean on this map, in the shade's words) and, when the
+/// first axis follows it, an arrow saying so.
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     rates: &Rates,

@@ -25,6 +25,17 @@ pub struct ModelFit {
     pub mode: Mode,
     /// Its calibration, scatter or confusion matrix.
     pub fit: Fit,
+    /// The class weights it trained with (positive, negative), when not 1 and 1: its
+    /// probabilities lean toward the heavier class, and the reliability diagram says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_weights: Option<[f64; 2]>,
+}
+
+impl ModelFit {
+    /// The fit of `trainer`'s kept epoch, with its class weights; none before its first epoch.
+    pub fn of(trainer: &crate::train::Trainer) -> Option<Self> {
+        Some(Self { mode: trainer.mode(), fit: trainer.fit()?.clone(), class_weights: trainer.class_weights() })
+    }
 }
 
 /// Draws the fit of `models` (all of one task: the first one's says which picture) on `root`.
@@ -32,13 +43,23 @@ pub fn draw_fit<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, models: &[Mod
     match models.first().map(|m| &m.fit) {
         Some(Fit::Scatter(_)) => draw_scatters(root, &pick(models, |f| if let Fit::Scatter(s) = f { Some(s) } else { None }), theme),
         Some(Fit::Confusion(_)) => draw_confusions(root, &pick(models, |f| if let Fit::Confusion(c) = f { Some(c) } else { None }), theme),
-        _ => draw_calibration(root, &pick(models, |f| if let Fit::Calibration(c) = f { Some(c) } else { None }), theme),
+        _ => {
+            let weighted = models.iter().find_map(|m| m.class_weights);
+            draw_calibration(root, &pick(models, |f| if let Fit::Calibration(c) = f { Some(c) } else { None }), weighted, theme)
+        }
     }
 }
 
 /// Each model's fit of one kind, with its mode.
 fn pick<'a, T>(models: &'a [ModelFit], kind: impl Fn(&'a Fit) -> Option<&'a T>) -> Vec<(Mode, &'a T)> {
     models.iter().filter_map(|m| Some((m.mode, kind(&m.fit)?))).collect()
+}
+
+/// What class weights do to the diagram, in words: a positive row weighing more pushes the
+/// probabilities above the observed rates (below, when it weighs less).
+fn weights_words([positive, negative]: [f64; 2]) -> String {
+    let (ratio, way) = if positive >= negative { (positive / negative, "above") } else { (negative / positive, "below") };
+    format!("Class weights ({ratio:.1}:1) shift the probabilities {way} the rates.")
 }
 
 /// Ticks on each axis (0, 0.25, …, 1).
@@ -48,6 +69,7 @@ const TICKS: usize = 5;
 fn draw_calibration<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     models: &[(Mode, &Calibration)],
+    weighted: Option<[f64; 2]>,
     theme: Theme,
 ) -> Result<(), String> {
     root.fill(&WHITE).map_err(failed)?;
@@ -96,16 +118,19 @@ fn draw_calibration<DB: DrawingBackend>(
         root.draw(&Text::new(text, (legend_x + label + 8, y), font(label as u32, HPos::Left, VPos::Top))).map_err(failed)?;
     }
     let y = plot.1 + models.len() as i32 * (label * 2 + 8) + 8;
-    for (i, line) in [
+    let mut lines: Vec<String> = [
         "Up: the share of positives observed in the bin.",
         "On the diagonal: a probability means what it says.",
         "Point size: test rows in the bin.",
     ]
-    .iter()
-    .enumerate()
-    {
+    .map(String::from)
+    .to_vec();
+    if let Some(words) = weighted.map(weights_words) {
+        lines.push(words);
+    }
+    for (i, line) in lines.into_iter().enumerate() {
         let at = (legend_x, y + i as i32 * (label + 6));
-        root.draw(&Text::new(*line, at, font(label as u32, HPos::Left, VPos::Top))).map_err(failed)?;
+        root.draw(&Text::new(line, at, font(label as u32, HPos::Left, VPos::Top))).map_err(failed)?;
     }
     root.present().map_err(failed)
 }
@@ -122,7 +147,7 @@ mod tests {
         let targets = [0.0f32, 0.0, 1.0, 1.0, 1.0, 0.0];
         let models: Vec<ModelFit> = [Mode::Deep, Mode::Joint]
             .iter()
-            .map(|&mode| ModelFit { mode, fit: Fit::Calibration(calibration(&logits, &targets)) })
+            .map(|&mode| ModelFit { mode, fit: Fit::Calibration(calibration(&logits, &targets)), class_weights: None })
             .collect();
         let svg = to_svg(900, 420, |root| draw_fit(root, &models, Theme::default())).unwrap();
         let c = calibration(&logits, &targets);
@@ -130,6 +155,10 @@ mod tests {
             assert!(svg.contains(text), "{text}");
         }
         let filled = c.bins.iter().filter(|b| b.rows > 0).count();
+        assert!(!svg.contains("Class weights"), "no weights, no word of them");
+        let weighted: Vec<ModelFit> = models.iter().map(|m| ModelFit { class_weights: Some([10.0, 1.0]), ..m.clone() }).collect();
+        let svg_weighted = to_svg(900, 420, |root| draw_fit(root, &weighted, Theme::default())).unwrap();
+        assert!(svg_weighted.contains("Class weights (10.0:1) shift the probabilities above the rates."));
         assert_eq!(svg.matches("<circle").count(), 2 * filled, "one point per filled bin and model");
     }
 }

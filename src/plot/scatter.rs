@@ -164,8 +164,8 @@ mod tests {
         let joint: Vec<f64> = actual.iter().map(|a| a + 1.0).collect();
         let deep: Vec<f64> = actual.iter().map(|a| a * 0.5 + 60.0).collect();
         let models = vec![
-            ModelFit { mode: Mode::Deep, fit: Fit::Scatter(scatter(&deep, &actual, 10.0)) },
-            ModelFit { mode: Mode::Joint, fit: Fit::Scatter(scatter(&joint, &actual, 10.0)) },
+            ModelFit { mode: Mode::Deep, fit: Fit::Scatter(scatter(&deep, &actual, 10.0)), class_weights: None },
+            ModelFit { mode: Mode::Joint, fit: Fit::Scatter(scatter(&joint, &actual, 10.0)), class_weights: None },
         ];
         let svg = to_svg(1200, 480, |root| draw_fit(root, &models, Theme::default())).unwrap();
         for text in ["Predicted (across) against actual", "joint: RMSE 1.0, R² 0.99", "deep: RMSE", "residual: actual − predicted", "+30.0"]

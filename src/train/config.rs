@@ -229,6 +229,18 @@ pub enum RegressionLoss {
 /// error fits them.
 pub const HUBER_DELTA: f64 = 1.0;
 
+impl RegressionLoss {
+    /// The loss of one residual on standard scores, as training computes it: `r²`, or Huber's
+    /// `r²/2` within [`HUBER_DELTA`] and `δ·(|r| − δ/2)` beyond.
+    pub fn of(self, residual: f64) -> f64 {
+        match self {
+            Self::Squared => residual * residual,
+            Self::Huber if residual.abs() <= HUBER_DELTA => residual * residual / 2.0,
+            Self::Huber => HUBER_DELTA * (residual.abs() - HUBER_DELTA / 2.0),
+        }
+    }
+}
+
 impl std::str::FromStr for RegressionLoss {
     type Err = Error;
 
@@ -314,7 +326,32 @@ impl Default for TrainConfig {
     }
 }
 
+/// `--epochs auto`: train up to this many epochs, stopping [`AUTO_PATIENCE`] epochs after the
+/// best on the validation rows (a cap that a model still improving after it would reach only on
+/// a huge learning-rate mistake).
+pub const AUTO_EPOCHS: usize = 200;
+/// `--epochs auto`'s patience, unless one is given: three epochs without a better validation
+/// score is past the noise of one or two.
+pub const AUTO_PATIENCE: usize = 3;
+/// `--epochs auto`'s validation share, unless one is given.
+pub const AUTO_VALIDATION: f64 = 0.1;
+
 impl TrainConfig {
+    /// Trains until it stops improving: up to [`AUTO_EPOCHS`] epochs with patience (the one set,
+    /// else [`AUTO_PATIENCE`]) on a validation share (`validation` when given, else the one set,
+    /// else [`AUTO_VALIDATION`]). A share of 0 given leaves nothing to judge by: an error.
+    pub fn until_it_stops(&mut self, validation: Option<f64>) -> Result<()> {
+        self.epochs = AUTO_EPOCHS;
+        // The share given, else the setup's own, else the default.
+        let own = (self.validation_fraction > 0.0).then_some(self.validation_fraction);
+        self.validation_fraction = validation.or(own).unwrap_or(AUTO_VALIDATION);
+        if self.validation_fraction == 0.0 {
+            return Err(Error::Config("training until it stops judges by validation rows: a validation share of 0 leaves none".into()));
+        }
+        self.patience = Some(self.patience.unwrap_or(AUTO_PATIENCE));
+        Ok(())
+    }
+
     /// The learning rate in effect.
     pub fn learning_rate(&self) -> f64 {
         self.learning_rate.unwrap_or_else(|| self.optimizer.default_learning_rate())

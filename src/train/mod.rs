@@ -13,8 +13,8 @@ mod transfer;
 
 pub use comparison::Comparison;
 pub use config::{
-    ClassWeight, Ftrl, HUBER_DELTA, LrSchedule, OptimizerKind, PLATEAU_FACTOR, RegressionLoss, SplitKind, TableUpdates, TrainConfig,
-    WideOptimizer,
+    AUTO_EPOCHS, AUTO_PATIENCE, AUTO_VALIDATION, ClassWeight, Ftrl, HUBER_DELTA, LrSchedule, OptimizerKind, PLATEAU_FACTOR, RegressionLoss,
+    SplitKind, TableUpdates, TrainConfig, WideOptimizer,
 };
 pub use prepare::{Prepared, Split};
 pub use report::{DatasetInfo, ModelRun};

@@ -132,7 +132,7 @@ pub struct Trainer {
     regression_loss: RegressionLoss,
     train: Arc<Encoded>,
     /// The training rows it steps on: all of `train`, or those a validation share leaves.
-    fit: Vec<u32>,
+    learning_rows: Vec<u32>,
     /// The rows held back to find the best epoch, uploaded once (none without a validation share).
     validation: Option<Inputs>,
     /// The best epoch so far by validation AUC, its AUC and its parameters.
@@ -206,7 +206,7 @@ impl Trainer {
             class_weights: class_weights(settings, &train),
             regression_loss: settings.regression_loss,
             train,
-            fit,
+            learning_rows: fit,
             validation,
             best: None,
             patience: settings.patience,
@@ -277,6 +277,14 @@ impl Trainer {
         }
     }
 
+    /// The class weights this model trains with (positive, negative), none when they are equal: its
+    /// probabilities lean toward the heavier class, which the what-if and the fit picture say.
+    pub fn class_weights(&self) -> Option<[f64; 2]> {
+        // Equal weights only scale the loss: they shift nothing.
+        let (positive, negative) = self.class_weights;
+        (positive != negative).then_some([f64::from(positive), f64::from(negative)])
+    }
+
     /// The test rows as uploaded to the device.
     pub fn test_inputs(&self) -> &Inputs {
         &self.test
@@ -303,7 +311,7 @@ impl Trainer {
 
     /// Batches in one epoch.
     pub fn batches_per_epoch(&self) -> usize {
-        self.fit.len().div_ceil(self.batch_size)
+        self.learning_rows.len().div_ceil(self.batch_size)
     }
 
     /// Seconds spent on this model so far (steps, reads and evaluations, wherever it trained).
@@ -316,7 +324,7 @@ impl Trainer {
     /// between its workers. `None` until it has taken a step after its first epoch, and for a model
     /// restarted on the CPU until it has again. Zero once it reached `target`.
     pub fn seconds_left(&self, target: usize) -> Option<f64> {
-        let done = batches_done(self.epoch, self.cursor, self.fit.len(), self.batch_size);
+        let done = batches_done(self.epoch, self.cursor, self.learning_rows.len(), self.batch_size);
         let left = (target * self.batches_per_epoch()).saturating_sub(done);
         let (seconds, from) = self.pace_from?;
         match done - from {
@@ -330,7 +338,7 @@ impl Trainer {
     pub fn step(&mut self) -> Step {
         let started = Instant::now();
         if self.cursor == 0 {
-            self.order = epoch_order(&self.fit, self.seed, self.epoch);
+            self.order = epoch_order(&self.learning_rows, self.seed, self.epoch);
         }
         let end = (self.cursor + self.batch_size).min(self.order.len());
         let batch = self.train.select(&self.order[self.cursor..end], self.mode.reads());
@@ -416,7 +424,7 @@ impl Trainer {
         if !epoch_loss.is_finite() {
             return Err(self.diverged(epoch_loss));
         }
-        let train_rows = self.fit.len() as f64;
+        let train_rows = self.learning_rows.len() as f64;
         let model = self.model();
         let logits = predict_logits(&model, &self.test).await?;
         if let Some(&bad) = logits.iter().find(|z| !z.is_finite()) {
@@ -430,12 +438,12 @@ impl Trainer {
             None => None,
         };
         let targets = read::floats(self.test.targets.clone().expect("test rows have targets")).await?;
-        let quality = Quality::of(&self.layout.target, &logits, &targets);
+        let quality = Quality::of(&self.layout.target, self.regression_loss, &logits, &targets);
         let validation = match &self.validation {
             Some(rows) => {
                 let logits = predict_logits(&model, rows).await?;
                 let targets = read::floats(rows.targets.clone().expect("validation rows have targets")).await?;
-                Some(Quality::of(&self.layout.target, &logits, &targets).score())
+                Some(Quality::of(&self.layout.target, self.regression_loss, &logits, &targets).score())
             }
             None => None,
         };
@@ -475,7 +483,7 @@ impl Trainer {
         self.test_logits = logits;
         self.test_fit = Some(quality.fit);
         self.spent += started.elapsed().as_secs_f64();
-        self.pace_from.get_or_insert((self.spent, batches_done(self.epoch, 0, self.fit.len(), self.batch_size)));
+        self.pace_from.get_or_insert((self.spent, batches_done(self.epoch, 0, self.learning_rows.len(), self.batch_size)));
         Ok(record)
     }
 }
@@ -543,8 +551,8 @@ fn huber(outputs: Tensor<1>, targets: Tensor<1>, delta: f32) -> Tensor<1> {
 
 /// One evaluation's figures, for the model's task.
 struct Quality {
-    /// Log loss, or a regression's mean squared error on the standardized scale (the training
-    /// loss's).
+    /// Log loss, or a regression's training loss (squared error or Huber's) on standard scores:
+    /// the test curve and the training curve measure the same thing.
     loss: f64,
     /// A yes/no or multiclass label's log loss, accuracy and AUC (macro one-vs-rest for several
     /// classes).
@@ -555,7 +563,7 @@ struct Quality {
 }
 
 impl Quality {
-    fn of(target: &LabelRule, logits: &[f32], targets: &[f32]) -> Self {
+    fn of(target: &LabelRule, regression_loss: RegressionLoss, logits: &[f32], targets: &[f32]) -> Self {
         match target.task() {
             Task::Binary => {
                 let binary = metrics::evaluate(logits, targets);
@@ -569,7 +577,8 @@ impl Quality {
             }
             Task::Regression => {
                 let units = |values: &[f32]| values.iter().map(|&z| target.prediction(f64::from(z))).collect::<Vec<f64>>();
-                let loss = logits.iter().zip(targets).map(|(&z, &y)| f64::from(z - y).powi(2)).sum::<f64>() / logits.len().max(1) as f64;
+                let loss = logits.iter().zip(targets).map(|(&z, &y)| regression_loss.of(f64::from(z - y))).sum::<f64>()
+                    / logits.len().max(1) as f64;
                 // One standard score in the label's units: the training rows' standard deviation.
                 let spread = target.prediction(1.0) - target.prediction(0.0);
                 let scatter = metrics::scatter(&units(logits), &units(targets), spread);
@@ -773,11 +782,14 @@ mod tests {
     fn a_regression_is_judged_in_its_units_and_by_r2() {
         // Standard scores of a target with mean 100 and sd 10: outputs 0.1 off everywhere are 1 off.
         let rule = LabelRule::Number { mean: 100.0, sd: 10.0 };
-        let quality = Quality::of(&rule, &[0.1, 1.1, -0.9], &[0.0, 1.0, -1.0]);
+        let quality = Quality::of(&rule, RegressionLoss::Squared, &[0.1, 1.1, -0.9], &[0.0, 1.0, -1.0]);
         let m = quality.regression.unwrap();
         assert!((m.rmse - 1.0).abs() < 1e-5 && (m.mae - 1.0).abs() < 1e-5, "{m:?}");
         assert!((quality.loss - 0.01).abs() < 1e-6, "the training loss's scale: {}", quality.loss);
         assert!((quality.score() - m.r2).abs() < 1e-12 && quality.classification.is_none() && quality.calibration().is_none());
+        // Under Huber's loss the test loss is Huber's too: (0.1²/2 + (3 − 0.5)) / 2.
+        let huber = Quality::of(&rule, RegressionLoss::Huber, &[0.1, 3.0], &[0.0, 0.0]);
+        assert!((huber.loss - (0.005 + 2.5) / 2.0).abs() < 1e-6, "{}", huber.loss);
         // Its picture: predicted against actual in units; the residuals' bars a quarter sd (2.5) wide.
         let Fit::Scatter(scatter) = &quality.fit else { panic!("a regression's fit is a scatter: {:?}", quality.fit) };
         let want = [(101.0, 100.0), (111.0, 110.0), (91.0, 90.0)];

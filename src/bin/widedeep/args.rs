@@ -159,9 +159,10 @@ pub struct TrainArgs {
     /// Which model(s) to train (default: joint, or all three with a --setup, as a study races them).
     #[arg(long, value_enum)]
     pub model: Option<ModelChoice>,
-    /// Passes over the training rows (default: the core's, or the setup's).
-    #[arg(long)]
-    pub epochs: Option<usize>,
+    /// Passes over the training rows (default: the core's, or the setup's); auto: until it stops
+    /// improving (patience 3 on a validation share of 0.1 unless given, up to 200 epochs).
+    #[arg(long, value_name = "N|auto")]
+    pub epochs: Option<Epochs>,
     /// Rows per step.
     #[arg(long, default_value_t = training().batch_size)]
     pub batch: usize,
@@ -336,4 +337,24 @@ pub struct PredictArgs {
     /// Write the scored CSV here instead of standard output.
     #[arg(long, value_name = "OUT.csv")]
     pub out: Option<PathBuf>,
+}
+
+/// `--epochs`: a count, or `auto` (until it stops improving).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Epochs {
+    /// This many passes.
+    Count(usize),
+    /// Until the validation score stops improving.
+    Auto,
+}
+
+impl std::str::FromStr for Epochs {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "auto" => Ok(Self::Auto),
+            n => n.parse().map(Self::Count).map_err(|_| format!("'{n}': give a whole number of epochs, or auto")),
+        }
+    }
 }

@@ -14,7 +14,7 @@ use widedeep::plot::{ModelFit, Picture};
 use widedeep::train::{Comparison, DatasetInfo, EpochRecord, Ftrl, ModelRun, TrainConfig, Trainer, WideOptimizer};
 use widedeep::{Config, Report, Setup};
 
-use crate::args::{ModelChoice, TrainArgs, list};
+use crate::args::{Epochs, ModelChoice, TrainArgs, list};
 use crate::{flag_name, message, printable};
 
 pub fn run(args: &TrainArgs) -> Result<(), String> {
@@ -81,7 +81,7 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
         crate::plot_file::save(path, &Picture::Curves(report.models.clone()), crate::plot_file::CURVES)?;
     }
     if let Some(path) = &args.fit {
-        let models = comparison.trainers.iter().filter_map(|t| Some(ModelFit { mode: t.mode(), fit: t.fit()?.clone() }));
+        let models = comparison.trainers.iter().filter_map(ModelFit::of);
         crate::plot_file::save(path, &Picture::Fit(models.collect()), crate::plot_file::FIT)?;
     }
     if let Some(count) = args.top_weights {
@@ -283,7 +283,7 @@ pub fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
         }
         None => flags_config(args, schema)?,
     };
-    if let Some(epochs) = args.epochs {
+    if let Some(Epochs::Count(epochs)) = args.epochs {
         config.train.epochs = epochs;
     }
     config.train.table_updates = parse_enum(&args.table_updates, "--table-updates", "table update")?;
@@ -293,6 +293,9 @@ pub fn config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
             return Err(format!("--validation-fraction {fraction}: give a share of at least 0 and below 0.5"));
         }
         config.train.validation_fraction = fraction;
+    }
+    if args.epochs == Some(Epochs::Auto) {
+        config.train.until_it_stops(args.validation_fraction).map_err(|e| format!("--epochs auto: {e}"))?;
     }
     if let Some(patience) = args.patience {
         if patience == 0 || config.train.validation_fraction == 0.0 {

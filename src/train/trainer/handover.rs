@@ -119,7 +119,7 @@ impl Trainer {
         (trainer.pending, trainer.epoch_sum) = (sum(header.pending), sum(header.epoch_sum));
         (trainer.epoch, trainer.cursor, trainer.pending_rows) = (header.epoch, header.cursor, header.pending_rows);
         if trainer.cursor > 0 {
-            trainer.order = epoch_order(&trainer.fit, trainer.seed, trainer.epoch);
+            trainer.order = epoch_order(&trainer.learning_rows, trainer.seed, trainer.epoch);
         }
         (trainer.train_seconds, trainer.spent, trainer.pace_from) = (header.train_seconds, header.spent, header.pace_from);
         (trainer.history, trainer.test_logits) = (header.history, logits);
