@@ -160,16 +160,10 @@ export function renderFitTable(table, fits) {
  */
 export const TEXTS = { fit: renderFitTable };
 
-/** A point's mean target in words, as its map's shade reads it: "48% positive", "12% travel", "mean price 412.3". */
-function meanWords(shade, mean) {
-  if (shade?.number) return `mean ${shade.number.label} ${Number(mean.toPrecision(4))}`;
-  return `${(100 * mean).toFixed(0)}% ${shade?.class ?? 'positive'}`;
-}
-
 /** The embedding maps as a list: each value's nearest neighbours, per model. */
 export function renderNeighbours(list, maps) {
   replaceChildren(list, maps.flatMap((map) => map.points.map((p) => el('li', {
-    textContent: `${map.mode}, ${p.value} (${p.rows.toLocaleString()} rows, ${meanWords(map.shade, p.mean)}): nearest ${p.nearest.join(', ')}`,
+    textContent: `${map.mode}, ${p.value} (${p.rows.toLocaleString()} rows, ${p.said}): nearest ${p.nearest.join(', ')}`,
   }))));
 }
 

@@ -401,26 +401,18 @@ export function describeError(error) {
 /** The core's warnings about the split (a class with few rows in it), as sentences to append. */
 export const describeWarnings = (warnings = []) => warnings.map((w) => ` Note: ${w.charAt(0).toUpperCase()}${w.slice(1)}.`).join('');
 
-/** How each task's leak score reads (the core's `Measure`, in its serialized names). */
-const LEAK_MEASURES = { auc: 'AUC', macro_auc: 'macro AUC', r2: 'R²' };
-
 /** A sentence about columns that give the label away: left out, or kept on the user's word. */
 export function describeLeaks(leaks, state) {
   return leaks.map((leak) => {
-    const reason = `${leak.column} decides the label (${LEAK_MEASURES[leak.measure]} ${leak.score.toFixed(3)} alone)`;
+    const reason = `${leak.column} decides the label (${leak.said} alone)`;
     const role = own(state.roles, leak.column);
     const kept = role && role !== 'ignore';
     return kept ? ` Warning: ${reason}, kept as you chose: expect a score that means little.` : ` ${reason}: left out; give it a role in the "Columns" table to keep it.`;
   }).join('');
 }
 
-/** What class weights do to a what-if's probability, in words (nothing without weights). */
-function weighted(weights) {
-  if (!weights) return '';
-  const [positive, negative] = weights;
-  const [ratio, way] = positive >= negative ? [positive / negative, 'up'] : [negative / positive, 'down'];
-  return ` The model trained with class weights (${ratio.toFixed(1)}:1), which push this probability ${way} from the rate rows like this one have; the ${FIT.calibration.tab} tab shows by how much.`;
-}
+/** What class weights do to a what-if's probability (the core's words), and where to see by how much. */
+const weighted = (words) => (words ? ` ${words} The ${FIT.calibration.tab} tab shows by how much.` : '');
 
 /**
  * A scored row: the probability (a yes/no label's, or a multiclass label's most probable class's,

@@ -63,11 +63,11 @@ pub struct Explanation {
     pub classes: Vec<(String, f64)>,
     /// The wide features the row fired, largest weight first: the wide part is their sum.
     pub fired: Vec<Fired>,
-    /// The class weights the model trained with (positive, negative), when they are not 1 and 1:
-    /// its probability then leans toward the heavier class, away from the rate rows like this
-    /// one have, and the page says so beside it.
+    /// What the class weights the model trained with do to this probability, in words, when
+    /// they are unequal: it leans toward the heavier class, away from the rate rows like this one
+    /// have, and the page says so beside it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class_weights: Option<[f64; 2]>,
+    pub class_weights: Option<String>,
 }
 
 /// How a map reads a run's targets and logits: as the share of positives (a yes/no label), the
@@ -287,7 +287,7 @@ impl Engine {
             Task::Multiclass => (probabilities[top], None),
             Task::Regression => (f64::NAN, Some(wide + deep + bias)),
         };
-        let class_weights = trainer.class_weights();
+        let class_weights = trainer.class_weights().map(crate::train::class_weight_words);
         Ok(Explanation { wide, deep, bias, probability, prediction, classes, fired, class_weights })
     }
 

@@ -88,13 +88,16 @@ pub struct Leak {
     pub score: f64,
     /// What `score` measures: the label's task's figure.
     pub measure: Measure,
+    /// The score in words, like `AUC 1.000` or `R² 0.999`: what the page and the CLI say.
+    #[serde(default)]
+    pub said: String,
 }
 
 impl Leak {
     /// Why the column is suspect, like `rating decides liked (AUC 1.000 alone)`, `… (macro AUC
     /// 0.998 alone)` or `… (R² 0.999 alone)`.
     pub fn reason(&self, label: &str) -> String {
-        format!("{} decides {label} ({} {:.3} alone)", self.column, self.measure.name(), self.score)
+        format!("{} decides {label} ({} alone)", self.column, self.said)
     }
 }
 
@@ -126,7 +129,7 @@ pub fn find_leaks(table: &Table, schema: &Schema, config: &FeatureConfig, labels
         .filter(|(column, _)| column.name != config.label)
         .filter_map(|(column, info)| judge.column(column, config.kind_of(info)).map(|score| (column, score)))
         .filter(|&(_, score)| score >= measure.threshold())
-        .map(|(column, score)| Leak { column: column.name.clone(), score, measure })
+        .map(|(column, score)| Leak { column: column.name.clone(), score, measure, said: format!("{} {score:.3}", measure.name()) })
         .collect()
 }
 

@@ -139,6 +139,9 @@ pub struct MapPoint {
     /// Their mean target (the point's colour): the share of positives, of the class shown, or a
     /// number's mean in its units (see [`EmbeddingMap::shade`]).
     pub mean: f64,
+    /// Its mean in words ([`Shade::says`]), for the page's list.
+    #[serde(default)]
+    pub said: String,
     /// The most similar values in the full embedding space (the text alternative).
     pub nearest: Vec<String>,
 }
@@ -218,6 +221,7 @@ impl EmbeddingMap {
                 y,
                 rows: rows[v],
                 mean: sums[v] / rows[v] as f64,
+                said: shade.says(sums[v] / rows[v] as f64),
                 nearest: near.into_iter().map(|j| name(values[j])).collect(),
             })
             .collect();
@@ -300,7 +304,15 @@ mod tests {
     fn map(mode: Mode, points: &[(&str, f64, f64, f64)]) -> EmbeddingMap {
         let points = points
             .iter()
-            .map(|&(value, x, y, rate)| MapPoint { value: value.into(), x, y, rows: 10, mean: rate, nearest: Vec::new() })
+            .map(|&(value, x, y, rate)| MapPoint {
+                value: value.into(),
+                x,
+                y,
+                rows: 10,
+                mean: rate,
+                said: String::new(),
+                nearest: Vec::new(),
+            })
             .collect();
         EmbeddingMap { column: "job".into(), mode, epoch: 1, explained: [0.5, 0.3], points, rate_correlation: 0.0, shade: Shade::Rate }
     }

@@ -56,6 +56,16 @@ impl Shade {
         }
     }
 
+    /// A value in words, as a point's label and the page's list say it: "48% positive",
+    /// "12% travel", "mean price 412".
+    pub fn says(&self, value: f64) -> String {
+        match self {
+            Self::Rate => format!("{} positive", self.format(value)),
+            Self::Class(class) => format!("{} {class}", self.format(value)),
+            Self::Number { .. } => format!("{} {}", self.name(), self.format(value)),
+        }
+    }
+
     /// Where `value` falls on the maps' diverging colour scale, 0 to 1 (white at 0.5): a rate as
     /// it is; a number [`NUMBER_SPAN`] standard deviations either side of the label's mean.
     pub fn position(&self, value: f64) -> f64 {
@@ -104,5 +114,9 @@ mod tests {
         assert_eq!((price.value_at(0.0), price.value_at(1.0)), (0.0, 600.0));
         assert_eq!((price.gap(), price.gap_words()), (75.0, "75 (half a standard deviation)".into()));
         assert_eq!(Shade::Rate.gap_words(), "0.25");
+        assert_eq!(
+            (Shade::Rate.says(0.48), Shade::Class("travel".into()).says(0.12), price.says(412.3)),
+            ("48% positive".into(), "12% travel".into(), "mean price 412".into())
+        );
     }
 }

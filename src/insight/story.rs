@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CrossMap, EmbeddingMap, LogitSplit, MIN_CELL_ROWS, Shade, WideWeight};
+use super::{CrossMap, EmbeddingMap, LogitSplit, MIN_CELL_ROWS, WideWeight};
 use crate::model::Mode;
 
 /// From this |r| on, a sentence says the first axis follows the map's mean target (the positive
@@ -223,10 +223,7 @@ fn panel_text(map: &EmbeddingMap) -> String {
         return format!("The {} model places no {} value.", map.mode.name(), map.column);
     };
     let what = map.shade.name();
-    let rate = |p: &super::MapPoint| match &map.shade {
-        Shade::Rate => format!("{} ({} positive)", p.value, map.shade.format(p.mean)),
-        shade => format!("{} ({} {what})", p.value, shade.format(p.mean)),
-    };
+    let rate = |p: &super::MapPoint| format!("{} ({})", p.value, map.shade.says(p.mean));
     if map.rate_correlation >= FOLLOWS_RATE {
         format!(
             "In the {} model, {}'s first axis follows the {what} (r = {:.2}): {} sits far left, {} far right.",
@@ -252,7 +249,7 @@ fn panel_text(map: &EmbeddingMap) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::insight::{Cell, MapPoint};
+    use crate::insight::{Cell, MapPoint, Shade};
 
     /// A 2 × 2 map of city × product with wide, deep and joint predictions.
     fn map(cells: [(u32, f64, [f64; 3]); 4]) -> CrossMap {
@@ -345,6 +342,7 @@ mod tests {
             y: 0.0,
             rows: 10,
             mean: rate,
+            said: String::new(),
             nearest: nearest.iter().map(|s| s.to_string()).collect(),
         };
         let follows = EmbeddingMap {
@@ -361,8 +359,8 @@ mod tests {
         let priced = EmbeddingMap { shade: price, points: vec![MapPoint { mean: 412.3, ..follows.points[0].clone() }], ..follows.clone() };
         assert_eq!(
             embedding_story(&[priced]).text,
-            "In the deep model, occupation's first axis follows the mean price (r = 0.77): Exec (412 mean price) sits far left, \
-             Exec (412 mean price) far right."
+            "In the deep model, occupation's first axis follows the mean price (r = 0.77): Exec (mean price 412) sits far left, \
+             Exec (mean price 412) far right."
         );
         assert_eq!(
             embedding_story(&[follows, not]).text,

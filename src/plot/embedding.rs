@@ -186,7 +186,15 @@ mod tests {
     #[test]
     fn points_are_placed_sized_coloured_and_named() {
         crate::plot::tests::fonts();
-        let point = |value: &str, x, y, rows, rate| MapPoint { value: value.into(), x, y, rows, mean: rate, nearest: Vec::new() };
+        let point = |value: &str, x, y, rows, rate| MapPoint {
+            value: value.into(),
+            x,
+            y,
+            rows,
+            mean: rate,
+            said: String::new(),
+            nearest: Vec::new(),
+        };
         let map = EmbeddingMap {
             column: "occupation".into(),
             mode: Mode::Deep,
@@ -238,6 +246,7 @@ mod tests {
                 y: (i / 8) as f64,
                 rows: 60 - i,
                 mean: 0.5,
+                said: String::new(),
                 nearest: Vec::new(),
             })
             .collect();

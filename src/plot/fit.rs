@@ -55,13 +55,6 @@ fn pick<'a, T>(models: &'a [ModelFit], kind: impl Fn(&'a Fit) -> Option<&'a T>) 
     models.iter().filter_map(|m| Some((m.mode, kind(&m.fit)?))).collect()
 }
 
-/// What class weights do to the diagram, in words: a positive row weighing more pushes the
-/// probabilities above the observed rates (below, when it weighs less).
-fn weights_words([positive, negative]: [f64; 2]) -> String {
-    let (ratio, way) = if positive >= negative { (positive / negative, "above") } else { (negative / positive, "below") };
-    format!("Class weights ({ratio:.1}:1) shift the probabilities {way} the rates.")
-}
-
 /// Ticks on each axis (0, 0.25, …, 1).
 const TICKS: usize = 5;
 
@@ -125,7 +118,7 @@ fn draw_calibration<DB: DrawingBackend>(
     ]
     .map(String::from)
     .to_vec();
-    if let Some(words) = weighted.map(weights_words) {
+    if let Some(words) = weighted.map(crate::train::class_weight_words) {
         lines.push(words);
     }
     for (i, line) in lines.into_iter().enumerate() {

@@ -169,6 +169,14 @@ impl From<ClassWeight> for String {
     }
 }
 
+/// What class weights `[positive, negative]` do to a model's probabilities, in words (the
+/// what-if and the reliability diagram say it beside them): a heavier positive row pushes them
+/// above the rates observed, a lighter one below.
+pub fn class_weight_words([positive, negative]: [f64; 2]) -> String {
+    let (ratio, way) = if positive >= negative { (positive / negative, "above") } else { (negative / positive, "below") };
+    format!("Class weights ({ratio:.1}:1) shift the probabilities {way} the rates.")
+}
+
 /// How the learning rate moves from epoch to epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

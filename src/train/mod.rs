@@ -14,7 +14,7 @@ mod transfer;
 pub use comparison::Comparison;
 pub use config::{
     AUTO_EPOCHS, AUTO_PATIENCE, AUTO_VALIDATION, ClassWeight, Ftrl, HUBER_DELTA, LrSchedule, OptimizerKind, PLATEAU_FACTOR, RegressionLoss,
-    SplitKind, TableUpdates, TrainConfig, WideOptimizer,
+    SplitKind, TableUpdates, TrainConfig, WideOptimizer, class_weight_words,
 };
 pub use prepare::{Prepared, Split};
 pub use report::{DatasetInfo, ModelRun};
