@@ -382,6 +382,11 @@ fn the_readers_preset_trains_four_classes_under_ftrl_and_moves_between_workers()
     config.train.modes.retain(|&m| m != Mode::Deep);
     block_on(other.configure_prepared("readers.csv", engine.prepared_bytes().unwrap(), config)).unwrap();
     assert_eq!(other.take_over(&bytes).unwrap(), Mode::Deep);
+    // Its confusion matrix comes with it: the fit picture does not wait for its next epoch.
+    let deep = report.models.iter().find(|m| m.mode == Mode::Deep).unwrap().last().unwrap().test_confusion.clone();
+    let fits = other.fits().unwrap();
+    let Some(Fit::Confusion(handed)) = fits.iter().find(|f| f.mode == Mode::Deep).map(|f| &f.fit) else { panic!("{fits:?}") };
+    assert_eq!(Some(&handed.counts), deep.as_ref());
 }
 
 /// A run's class names, in the models' output order.

@@ -277,6 +277,15 @@ impl Trainer {
         }
     }
 
+    /// Recomputes the fit of the last finished epoch from its test logits and the test rows'
+    /// `targets` (host values): a model handed over from another worker arrives with its logits,
+    /// and its fit picture should not wait for its next epoch.
+    pub fn refit(&mut self, targets: &[f32]) {
+        if !self.test_logits.is_empty() && self.test_logits.len() == targets.len() * self.layout.target.outputs() {
+            self.test_fit = Some(Quality::of(&self.layout.target, self.regression_loss, &self.test_logits, targets).fit);
+        }
+    }
+
     /// The class weights this model trains with (positive, negative), none when they are equal: its
     /// probabilities lean toward the heavier class, which the what-if and the fit picture say.
     pub fn class_weights(&self) -> Option<[f64; 2]> {
