@@ -135,12 +135,45 @@ fn a_model_handed_over_mid_race_ends_with_the_metrics_it_would_have_had() {
     assert_eq!(primary.test_logits(Mode::Wide).unwrap(), together.test_logits(Mode::Wide).unwrap());
 }
 
+/// A model handed over in its seventh epoch, with a best epoch behind it and a rate the plateau
+/// schedule cut, keeps both: its best epoch, its rates, the model it exports and the fit it
+/// shows (the best epoch's) are those of the same race in one engine.
+#[test]
+fn a_model_handed_over_keeps_its_best_epoch_and_its_rate() {
+    let train =
+        TrainConfig { epochs: 8, validation_fraction: 0.25, lr_schedule: widedeep::train::LrSchedule::Plateau, ..parity::config().train };
+    let [together, mut primary, mut secondary] = race_with(train);
+    while block_on(primary.train(1)).unwrap().models[0].epoch < 7 {}
+    let joint = block_on(primary.hand_over(Mode::Joint)).unwrap();
+    assert_eq!(secondary.take_over(&joint).unwrap(), Mode::Joint);
+    for engine in [&mut primary, &mut secondary] {
+        while !block_on(engine.train(32)).unwrap().done {}
+    }
+    let run = |engine: &Engine| engine.report().unwrap().report.models.into_iter().find(|m| m.mode == Mode::Joint).unwrap();
+    let rates = |engine: &Engine| run(engine).epochs.iter().map(|e| e.learning_rate).collect::<Vec<_>>();
+    assert!(rates(&together).windows(2).any(|w| w[1] < w[0]), "the plateau cut the rate: {:?}", rates(&together));
+    assert_eq!(rates(&secondary), rates(&together));
+    assert_eq!(run(&secondary).best_epoch, run(&together).best_epoch);
+    assert!(run(&together).best_epoch.is_some_and(|b| b < 7), "best before the hand-over: {:?}", run(&together).best_epoch);
+    assert_eq!(metrics(&secondary, Mode::Joint), metrics(&together, Mode::Joint));
+    let exported = |engine: &Engine| block_on(engine.export_model(Mode::Joint)).unwrap();
+    assert_eq!(exported(&secondary), exported(&together), "the best epoch's model");
+    // Compared as printed: an empty bin's NaN equals nothing, not even itself.
+    let fit = |engine: &Engine| format!("{:?}", engine.fits().unwrap().into_iter().find(|f| f.mode == Mode::Joint).unwrap().fit);
+    assert_eq!(fit(&secondary), fit(&together), "the best epoch's fit");
+}
+
 /// A two-epoch race of every model on the parity data: `[one engine that trained them all, a
 /// primary that read the file and trains joint, a secondary on the primary's rows with wide and
 /// deep]`, the last two not yet trained.
 fn race() -> [Engine; 3] {
+    race_with(TrainConfig { epochs: 2, ..parity::config().train })
+}
+
+/// [`race`] with the training settings `train` (its modes aside).
+fn race_with(train: TrainConfig) -> [Engine; 3] {
     let mut config = parity::config();
-    config.train = TrainConfig { modes: Mode::ALL.to_vec(), epochs: 2, ..config.train };
+    config.train = TrainConfig { modes: Mode::ALL.to_vec(), ..train };
     let mut together = loaded();
     block_on(together.configure(config.clone())).unwrap();
     while !block_on(together.train(32)).unwrap().done {}

@@ -162,7 +162,8 @@ fn a_trainer_handed_over_mid_epoch_goes_on_to_the_same_bits() {
         let bytes = pollster::block_on(trainer.hand_over()).unwrap();
         let (layout, rows) = (&moved.prepared.layout, moved.prepared.train.clone());
         let take = |settings: &TrainConfig| {
-            Trainer::take_over(&bytes, layout, rows.clone(), trainer.test_inputs().clone(), settings, &Device::flex())
+            let test = (trainer.test_inputs().clone(), moved.prepared.test.targets.as_slice());
+            Trainer::take_over(&bytes, layout, rows.clone(), test, settings, &Device::flex())
         };
         let elsewhere = TrainConfig { seed: config.train.seed + 1, ..config.train.clone() };
         let refused = take(&elsewhere).err().expect("another seed is another race");

@@ -337,8 +337,8 @@ impl Engine {
             Some(trainer) => trainer.test_inputs().clone(),
             None => Inputs::upload(&prepared.test, &prepared.layout, &device),
         };
-        let mut trainer = Trainer::take_over(bytes, &prepared.layout, prepared.train.clone(), test, &run.config.train, &device)?;
-        trainer.refit(&prepared.test.targets);
+        let test = (test, prepared.test.targets.as_slice());
+        let trainer = Trainer::take_over(bytes, &prepared.layout, prepared.train.clone(), test, &run.config.train, &device)?;
         let mode = trainer.mode();
         if run.config.train.modes.contains(&mode) {
             return Err(Error::State(format!("this run already trains a {} model", mode.name())));

@@ -277,15 +277,6 @@ impl Trainer {
         }
     }
 
-    /// Recomputes the fit of the last finished epoch from its test logits and the test rows'
-    /// `targets` (host values): a model handed over from another worker arrives with its logits,
-    /// and its fit picture should not wait for its next epoch.
-    pub fn refit(&mut self, targets: &[f32]) {
-        if !self.test_logits.is_empty() && self.test_logits.len() == targets.len() * self.layout.target.outputs() {
-            self.test_fit = Some(Quality::of(&self.layout.target, self.regression_loss, &self.test_logits, targets).fit);
-        }
-    }
-
     /// The class weights this model trains with (positive, negative), none when they are equal: its
     /// probabilities lean toward the heavier class, which the what-if and the fit picture say.
     pub fn class_weights(&self) -> Option<[f64; 2]> {
@@ -461,7 +452,7 @@ impl Trainer {
         let improved = validation.filter(|score| self.best.as_ref().is_none_or(|b| *score > b.score));
         if let Some(score) = improved {
             let parameters = model.export(&self.layout, &self.config).await?;
-            self.best = Some(Best { epoch: self.epoch, score, parameters, fit: quality.fit.clone() });
+            self.best = Some(Best { epoch: self.epoch, score, parameters, test_logits: logits.clone(), fit: quality.fit.clone() });
         }
         let learning_rate = self.learning_rate;
         let (base, schedule, epochs) = self.schedule;
@@ -653,6 +644,8 @@ pub struct Best {
     pub score: f64,
     /// Its parameters, kept as they were.
     pub parameters: Parameters,
+    /// Its logits of the test rows (what a model handed over draws its fit from again).
+    pub test_logits: Vec<f32>,
     /// How its test predictions fit the labels.
     pub fit: Fit,
 }

@@ -9,7 +9,7 @@ use burn::optim::{AdaGradConfig, AdamConfig, LearningRate, ModuleOptimizer, Opti
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use super::{EpochRecord, Trainer, batches_done, epoch_order};
+use super::{Best, EpochRecord, Quality, Trainer, batches_done, epoch_order};
 use crate::features::{Encoded, Layout};
 use crate::model::{Inputs, ModelConfig, NamedTensor, Parameters, WideDeep, param_specs, read};
 use crate::train::{OptimizerKind, TrainConfig, transfer};
@@ -36,8 +36,13 @@ struct Header {
     spent: f64,
     pace_from: Option<(f64, usize)>,
     history: Vec<EpochRecord>,
+    /// The bits of the rate the next step takes (a schedule may have moved it from the run's).
+    learning_rate: u64,
+    /// The best epoch on the validation rows so far and the bits of its score (its parameters
+    /// and test logits are the last arrays).
+    best: Option<(usize, u64)>,
     /// Lengths of the float arrays that follow: the parameters (in [`param_specs`] order), the
-    /// tables' states, then the test logits.
+    /// tables' states, the test logits, then the best epoch's parameters and test logits (if any).
     arrays: Vec<usize>,
     /// Length of the optimizer's own record, which ends the bytes.
     optimizer: usize,
@@ -56,6 +61,10 @@ impl Trainer {
         let mut arrays: Vec<&[f32]> = parameters.tensors.iter().map(|t| t.values.as_slice()).collect();
         arrays.extend(states.iter().map(Vec::as_slice));
         arrays.push(&self.test_logits);
+        if let Some(best) = &self.best {
+            arrays.extend(best.parameters.tensors.iter().map(|t| t.values.as_slice()));
+            arrays.push(&best.test_logits);
+        }
         let header = Header {
             run: (self.seed, self.batch_size, self.train.rows),
             config: self.config.clone(),
@@ -70,6 +79,8 @@ impl Trainer {
             spent: self.spent,
             pace_from: self.pace_from,
             history: self.history.clone(),
+            learning_rate: self.learning_rate.to_bits(),
+            best: self.best.as_ref().map(|b| (b.epoch, b.score.to_bits())),
             arrays: arrays.iter().map(|a| a.len()).collect(),
             optimizer: optimizer.len(),
         };
@@ -80,28 +91,50 @@ impl Trainer {
     }
 
     /// Goes on from [`Trainer::hand_over`]'s bytes, on rows prepared the same way (`layout`,
-    /// `train`, `test`) and with the same `settings`. CPU only, as [`Trainer::hand_over`]: the
-    /// optimizer's state loads onto the CPU.
+    /// `train`, `test` with its host `targets`) and with the same `settings`. CPU only, as
+    /// [`Trainer::hand_over`]: the optimizer's state loads onto the CPU. The fits of its last and
+    /// best epochs are drawn again from their test logits: its pictures need not wait for its
+    /// next epoch.
     pub fn take_over(
         bytes: &[u8],
         layout: &Layout,
         train: Arc<Encoded>,
-        test: Inputs,
+        test: (Inputs, &[f32]),
         settings: &TrainConfig,
         device: &Device,
     ) -> Result<Self> {
+        let (test, targets) = test;
         on_the_cpu(device)?;
         let Frame { header, mut arrays, optimizer } = Frame::read(bytes)?;
         let specs = param_specs(layout, &header.config);
         let bad =
             || Error::State("a model handed over does not fit this run's data (it comes from another race): start the race again".into());
-        if header.run != (settings.seed, settings.batch_size, train.rows) || !header.consistent() || arrays.len() < specs.len() + 1 {
+        let kept = if header.best.is_some() { specs.len() + 1 } else { 0 };
+        if header.run != (settings.seed, settings.batch_size, train.rows) || !header.consistent() || arrays.len() < specs.len() + kept + 1 {
             return Err(bad());
         }
+        let mut best_arrays = arrays.split_off(arrays.len() - kept);
+        let best_logits = best_arrays.pop();
         let logits = arrays.pop().expect("counted above");
+        let shaped = |arrays: &[Vec<f32>]| arrays.iter().zip(&specs).all(|(a, s)| a.len() == s.shape[0] * s.shape[1]);
+        let outputs = targets.len() * layout.target.outputs();
+        let logits_fit = [Some(&logits), best_logits.as_ref()].into_iter().flatten().all(|l| l.is_empty() || l.len() == outputs);
+        if !shaped(&arrays) || !shaped(&best_arrays) || !logits_fit {
+            return Err(bad());
+        }
+        let fit = |logits: &[f32]| Quality::of(&layout.target, settings.regression_loss, logits, targets).fit;
         let states = arrays.split_off(specs.len());
-        let tensors = specs.into_iter().zip(arrays).map(|(s, values)| NamedTensor { name: s.name, shape: s.shape.to_vec(), values });
-        let parameters = Parameters { tensors: tensors.collect() };
+        let named = |arrays: Vec<Vec<f32>>| {
+            let tensors = specs.iter().zip(arrays).map(|(s, values)| NamedTensor { name: s.name.clone(), shape: s.shape.to_vec(), values });
+            Parameters { tensors: tensors.collect() }
+        };
+        let parameters = named(arrays);
+        let best = match (header.best, best_logits) {
+            (Some((epoch, score)), Some(test_logits)) => {
+                Some(Best { epoch, score: f64::from_bits(score), parameters: named(best_arrays), fit: fit(&test_logits), test_logits })
+            }
+            _ => None,
+        };
         let model = WideDeep::from_parameters(layout, &header.config, &parameters, &device.clone().autodiff())?;
         let mut trainer = Self::with_model(model, header.config, layout, train, test, settings, device);
         let model = trainer.model.take().expect("just built");
@@ -122,7 +155,9 @@ impl Trainer {
             trainer.order = epoch_order(&trainer.learning_rows, trainer.seed, trainer.epoch);
         }
         (trainer.train_seconds, trainer.spent, trainer.pace_from) = (header.train_seconds, header.spent, header.pace_from);
+        trainer.test_fit = (!logits.is_empty()).then(|| fit(&logits));
         (trainer.history, trainer.test_logits) = (header.history, logits);
+        (trainer.learning_rate, trainer.best) = (f64::from_bits(header.learning_rate), best);
         Ok(trainer)
     }
 }
@@ -138,6 +173,8 @@ impl Header {
             && (cursor > 0) == self.epoch_sum.is_some()
             && (self.pending_rows > 0) == self.pending.is_some()
             && self.history.len() == self.epoch
+            && self.best.is_none_or(|(epoch, _)| (1..=self.epoch).contains(&epoch))
+            && f64::from_bits(self.learning_rate).is_finite()
             && self.pace_from.is_none_or(|(_, from)| from <= batches_done(self.epoch, cursor, rows, batch_size))
     }
 }
