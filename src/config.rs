@@ -210,6 +210,29 @@ impl std::str::FromStr for Setup {
     }
 }
 
+/// The items of comma-separated values (the CLI's `--role a=deep,b=wide --role c=both`, a sweep's
+/// `cross=a,b:on,off`), where a name in double quotes may hold commas (`"city, state"=wide`; `""` is a quote inside). The
+/// quotes are removed; blank items are dropped.
+pub fn comma_list(values: &[String]) -> Vec<String> {
+    let mut items = Vec::new();
+    for value in values {
+        let (mut item, mut quoted, mut chars) = (String::new(), false, value.chars().peekable());
+        while let Some(c) = chars.next() {
+            match c {
+                '"' if quoted && chars.peek() == Some(&'"') => {
+                    item.push('"');
+                    chars.next();
+                }
+                '"' => quoted = !quoted,
+                ',' if !quoted => items.push(std::mem::take(&mut item)),
+                c => item.push(c),
+            }
+        }
+        items.push(item);
+    }
+    items.into_iter().map(|item| item.trim().to_string()).filter(|item| !item.is_empty()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,6 @@ pub mod train;
 #[cfg(target_family = "wasm")]
 pub mod web;
 
-pub use config::{Config, Setup};
+pub use config::{Config, Setup, comma_list};
 pub use error::{Error, IoError, LabelProblem, Result};
 pub use report::{Report, metrics_csv};

@@ -7,13 +7,15 @@
 use burn::tensor::Device;
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::config::{Config, comma_list};
 use crate::data::{Schema, Table};
-use crate::train::{Comparison, OptimizerKind};
+use crate::train::{Comparison, OptimizerKind, WideOptimizer};
 use crate::{Error, Result};
 
 /// Most variants one sweep trains (each times its seeds): a sweep is a question, not a search.
 pub const MAX_VARIANTS: usize = 16;
+/// Most variants the page's *Try variants* races: as many curves and rows as a room can read.
+pub const PAGE_VARIANTS: usize = 4;
 /// Most seeds per variant: enough to see the noise, far short of a search.
 pub const MAX_SEEDS: usize = 20;
 /// The validation share a sweep uses when the base configuration holds none back.
@@ -32,9 +34,74 @@ pub enum Vary {
     LearningRate(Vec<f64>),
     /// The optimizer.
     Optimizer(Vec<OptimizerKind>),
+    /// FTRL's L1 (a wide part trained with FTRL): how sparse its memory is.
+    FtrlL1(Vec<f64>),
 }
 
 impl Vary {
+    /// Reads `SETTING=VALUES`, as `--vary` and the page's *Vary* field write it:
+    /// `cross=COL,COL:on,off`, `embedding-dim=4,8,auto`, `hidden=64,32/32` (layer lists split by
+    /// `/`), `lr=0.001,0.01`, `optimizer=adam,adagrad`, `l1=0,1,10`. The error says why, for the
+    /// surface to prefix with its field's name.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        let (setting, values) = text.split_once('=').ok_or("write SETTING=VALUES")?;
+        let list = |s: &str| comma_list(&[s.to_string()]);
+        let all = |s: &str, read: &dyn Fn(&str) -> Option<f64>, why: &str| {
+            list(s).iter().map(|v| read(v).ok_or(why.to_string())).collect::<std::result::Result<Vec<f64>, String>>()
+        };
+        match setting.trim() {
+            "cross" => {
+                let (columns, switches) = values.rsplit_once(':').ok_or("write cross=COL,COL:on,off")?;
+                let on = list(switches)
+                    .iter()
+                    .map(|s| match s.as_str() {
+                        "on" => Ok(true),
+                        "off" => Ok(false),
+                        _ => Err("a cross is on or off".to_string()),
+                    })
+                    .collect::<std::result::Result<_, _>>()?;
+                let columns = list(columns);
+                if !(2..=3).contains(&columns.len()) {
+                    return Err("a cross has 2 or 3 columns".into());
+                }
+                Ok(Self::Cross(columns, on))
+            }
+            "embedding-dim" => list(values)
+                .iter()
+                .map(|s| match s.as_str() {
+                    "auto" => Ok(None),
+                    s => s.parse::<usize>().ok().filter(|&d| d > 0).map(Some).ok_or("sizes are whole numbers or auto".to_string()),
+                })
+                .collect::<std::result::Result<_, _>>()
+                .map(Self::EmbeddingDim),
+            "hidden" => values
+                .split('/')
+                .map(|layers| {
+                    list(layers)
+                        .iter()
+                        .map(|n| n.parse::<usize>().ok().filter(|&n| n > 0).ok_or("layers are whole numbers".to_string()))
+                        .collect()
+                })
+                .collect::<std::result::Result<_, _>>()
+                .map(Self::Hidden),
+            "lr" => all(values, &|s| s.parse::<f64>().ok().filter(|x| x.is_finite() && *x > 0.0), "rates are positive numbers")
+                .map(Self::LearningRate),
+            "l1" => all(values, &|s| s.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0), "L1 is a number of at least 0")
+                .map(Self::FtrlL1),
+            "optimizer" => list(values)
+                .iter()
+                .map(|s| match s.as_str() {
+                    "adam" => Ok(OptimizerKind::Adam),
+                    "adagrad" => Ok(OptimizerKind::Adagrad),
+                    "sgd" => Ok(OptimizerKind::Sgd),
+                    _ => Err("optimizers are adam, adagrad or sgd".to_string()),
+                })
+                .collect::<std::result::Result<_, _>>()
+                .map(Self::Optimizer),
+            other => Err(format!("'{other}' is not a setting a sweep varies (cross, embedding-dim, hidden, lr, optimizer, l1)")),
+        }
+    }
+
     /// The setting's name, as `--vary` writes it.
     pub fn setting(&self) -> String {
         match self {
@@ -43,6 +110,7 @@ impl Vary {
             Self::Hidden(_) => "hidden".into(),
             Self::LearningRate(_) => "lr".into(),
             Self::Optimizer(_) => "optimizer".into(),
+            Self::FtrlL1(_) => "l1".into(),
         }
     }
 
@@ -55,7 +123,7 @@ impl Vary {
             Self::Cross(_, v) => v.len(),
             Self::EmbeddingDim(v) => v.len(),
             Self::Hidden(v) => v.len(),
-            Self::LearningRate(v) => v.len(),
+            Self::LearningRate(v) | Self::FtrlL1(v) => v.len(),
             Self::Optimizer(v) => v.len(),
         }
     }
@@ -87,12 +155,18 @@ impl Vary {
                 config.train.optimizer = v[i];
                 format!("optimizer {}", v[i].name())
             }
+            Self::FtrlL1(v) => {
+                if let Some(WideOptimizer::Ftrl(ftrl)) = &mut config.train.wide_optimizer {
+                    ftrl.l1 = v[i];
+                }
+                format!("FTRL L1 {}", v[i])
+            }
         }
     }
 }
 
 /// One configuration of a sweep, named by what sets it apart.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Variant {
     /// Its values of the varied settings, in words.
     pub name: String,
@@ -101,15 +175,19 @@ pub struct Variant {
 }
 
 /// Every combination of the varied settings' values over `base` (the first is the base itself,
-/// with each setting's first value), at most [`MAX_VARIANTS`].
-pub fn variants(base: &Config, varies: &[Vary]) -> Result<Vec<Variant>> {
+/// with each setting's first value), at most `most` (at most [`MAX_VARIANTS`]).
+pub fn variants(base: &Config, varies: &[Vary], most: usize) -> Result<Vec<Variant>> {
     if let Some(twice) = varies.iter().enumerate().find_map(|(i, v)| varies[..i].iter().any(|w| w.same_setting(v)).then_some(v)) {
         return Err(Error::Config(format!("{} is varied twice: give its values in one --vary", twice.setting())));
     }
-    let total = varies.iter().try_fold(1usize, |n, v| n.checked_mul(v.count()).filter(|&n| n <= MAX_VARIANTS));
+    if varies.iter().any(|v| matches!(v, Vary::FtrlL1(_))) && base.train.wide_optimizer.is_none() {
+        return Err(Error::Config("l1 is FTRL's L1: train the wide part with FTRL to vary it".into()));
+    }
+    let most = most.min(MAX_VARIANTS);
+    let total = varies.iter().try_fold(1usize, |n, v| n.checked_mul(v.count()).filter(|&n| n <= most));
     let Some(total) = total.filter(|_| varies.iter().all(|v| v.count() > 0)) else {
         return Err(Error::Limit(format!(
-            "a sweep trains at most {MAX_VARIANTS} variants, each with at least one value: vary fewer settings or values"
+            "a sweep trains at most {most} variants, each with at least one value: vary fewer settings or values"
         )));
     };
     Ok((0..total)
@@ -125,16 +203,20 @@ pub fn variants(base: &Config, varies: &[Vary]) -> Result<Vec<Variant>> {
         .collect())
 }
 
-/// How one variant did over the seeds.
+/// How one variant did over the seeds run so far.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Score {
+    /// The variant's place in the sweep's list (0: the base).
+    pub index: usize,
     /// The variant's name.
     pub variant: String,
-    /// The kept epoch's validation AUC, per seed.
-    pub validation_auc: Vec<f64>,
-    /// The kept epoch's test AUC, per seed.
-    pub test_auc: Vec<f64>,
-    /// The mean of `validation_auc` and its standard deviation over the seeds.
+    /// The kept epoch's validation score (the AUC, or a regression's R²), per seed.
+    pub validation: Vec<f64>,
+    /// The kept epoch's test score, per seed.
+    pub test: Vec<f64>,
+    /// Each seed's validation score per epoch: the curves a race of variants overlays.
+    pub curves: Vec<Vec<f64>>,
+    /// The mean of `validation` and its standard deviation over the seeds.
     pub mean: f64,
     /// See `mean`.
     pub spread: f64,
@@ -150,50 +232,147 @@ impl Score {
     }
 }
 
-/// Trains every variant's first model with `seeds` seeds (the base seed, then the next ones) on
-/// `table`, each on its own validation rows, and returns the scores best first (the base's
-/// difference is 0). `on_run` hears of each finished run (for progress).
-pub async fn sweep(
-    table: &Table,
-    schema: &Schema,
-    variants: &[Variant],
+/// One variant trained with one seed, step by step.
+struct Run {
+    variant: usize,
+    seed: u64,
+    epochs: usize,
+    comparison: Comparison,
+}
+
+/// A sweep trained in slices (the page's worker trains it between a stop's checks; the CLI in
+/// one go): the runs go seed round by seed round (every variant's first seed, then the second),
+/// so the ranking means something early, and one run's rows are held at a time.
+pub struct Sweep {
+    variants: Vec<Variant>,
     seeds: usize,
-    device: &Device,
-    mut on_run: impl FnMut(&str, u64, f64),
-) -> Result<Vec<Score>> {
-    if !(1..=MAX_SEEDS).contains(&seeds) {
-        return Err(Error::Limit(format!("a sweep takes 1 to {MAX_SEEDS} seeds per variant, got {seeds}")));
+    /// Runs started so far (run `k` is variant `k % variants`, seed round `k / variants`).
+    started: usize,
+    current: Option<Run>,
+    /// Per variant: each finished seed's (validation, test, curve).
+    done: Vec<Vec<(f64, f64, Vec<f64>)>>,
+}
+
+/// What a slice of a sweep did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepProgress {
+    /// Runs finished, of `runs`.
+    pub finished: usize,
+    /// Variants times seeds.
+    pub runs: usize,
+    /// The run in progress: its variant's name, its seed and the epoch it is in.
+    pub current: Option<(String, u64, usize)>,
+    /// Whether every run is done.
+    pub done: bool,
+}
+
+impl Sweep {
+    /// A sweep of `variants`, each trained with `seeds` seeds (the base seed, then the next ones).
+    pub fn new(variants: Vec<Variant>, seeds: usize) -> Result<Self> {
+        if !(1..=MAX_SEEDS).contains(&seeds) {
+            return Err(Error::Limit(format!("a sweep takes 1 to {MAX_SEEDS} seeds per variant, got {seeds}")));
+        }
+        let done = vec![Vec::new(); variants.len()];
+        Ok(Self { variants, seeds, started: 0, current: None, done })
     }
-    let mut scores = Vec::with_capacity(variants.len());
-    for variant in variants {
-        let (mut validation_auc, mut test_auc) = (Vec::new(), Vec::new());
-        for s in 0..seeds as u64 {
-            let mut config = variant.config.clone();
-            config.train.seed += s;
+
+    /// The variants, the base first.
+    pub fn variants(&self) -> &[Variant] {
+        &self.variants
+    }
+
+    fn runs(&self) -> usize {
+        self.variants.len() * self.seeds
+    }
+
+    fn finished(&self) -> usize {
+        self.done.iter().map(Vec::len).sum()
+    }
+
+    /// Trains up to `steps` steps, starting runs as the last ones end (each on `table`, with its
+    /// own validation rows), and says where the sweep stands.
+    pub async fn advance(&mut self, table: &Table, schema: &Schema, device: &Device, steps: usize) -> Result<SweepProgress> {
+        for _ in 0..steps {
+            let Some(run) = self.current_run(table, schema, device)? else { break };
+            let trainer = &mut run.comparison.trainers[0];
+            if !trainer.step().epoch_done {
+                continue;
+            }
+            trainer.end_epoch().await?;
+            if !trainer.wants_more(run.epochs) {
+                let run = self.current.take().expect("a run in progress");
+                self.finish(run);
+            }
+        }
+        let current =
+            self.current.as_ref().map(|r| (self.variants[r.variant].name.clone(), r.seed, r.comparison.trainers[0].history().len() + 1));
+        Ok(SweepProgress { finished: self.finished(), runs: self.runs(), current, done: self.finished() == self.runs() })
+    }
+
+    /// The run in progress, or the next one started (none once all are done).
+    fn current_run(&mut self, table: &Table, schema: &Schema, device: &Device) -> Result<Option<&mut Run>> {
+        if self.current.is_none() && self.started < self.runs() {
+            let (variant, round) = (self.started % self.variants.len(), self.started / self.variants.len());
+            let mut config = self.variants[variant].config.clone();
+            config.train.seed += round as u64;
             if config.train.validation_fraction == 0.0 {
                 config.train.validation_fraction = SWEEP_VALIDATION;
             }
             config.train.modes.truncate(1);
-            let mut comparison = Comparison::new(table, schema, &config.features, &config.train, device)?;
-            let trainer = &mut comparison.trainers[0];
-            while trainer.wants_more(config.train.epochs) {
-                while !trainer.step().epoch_done {}
-                trainer.end_epoch().await?;
-            }
-            let best = trainer.best().expect("a sweep always holds validation rows back");
-            validation_auc.push(best.score);
-            test_auc.push(trainer.history()[best.epoch - 1].test_auc);
-            on_run(&variant.name, config.train.seed, best.score);
+            let comparison = Comparison::new(table, schema, &config.features, &config.train, device)?;
+            self.current = Some(Run { variant, seed: config.train.seed, epochs: config.train.epochs, comparison });
+            self.started += 1;
         }
-        let (mean, spread) = mean_and_spread(&validation_auc);
-        scores.push(Score { variant: variant.name.clone(), validation_auc, test_auc, mean, spread, difference: 0.0 });
+        Ok(self.current.as_mut())
     }
-    let base = scores.first().map_or(0.0, |s| s.mean);
-    for score in &mut scores {
-        score.difference = score.mean - base;
+
+    fn finish(&mut self, run: Run) {
+        let trainer = &run.comparison.trainers[0];
+        let best = trainer.best().expect("a sweep always holds validation rows back");
+        let curve = trainer.history().iter().map(|e| e.validation_score().unwrap_or(f64::NAN)).collect();
+        let test = trainer.history()[best.epoch - 1].test_score();
+        self.done[run.variant].push((best.score, test, curve));
     }
-    scores.sort_by(|a, b| b.mean.total_cmp(&a.mean));
-    Ok(scores)
+
+    /// The variants with at least one finished run, best first (the base's difference is 0).
+    pub fn scores(&self) -> Vec<Score> {
+        let mut scores: Vec<Score> = (self.variants.iter().zip(&self.done).enumerate())
+            .filter(|(_, (_, runs))| !runs.is_empty())
+            .map(|(index, (variant, runs))| {
+                let validation: Vec<f64> = runs.iter().map(|r| r.0).collect();
+                let (mean, spread) = mean_and_spread(&validation);
+                let (test, curves) = (runs.iter().map(|r| r.1).collect(), runs.iter().map(|r| r.2.clone()).collect());
+                Score { index, variant: variant.name.clone(), validation, test, curves, mean, spread, difference: 0.0 }
+            })
+            .collect();
+        let base = scores.iter().find(|s| s.index == 0).map_or(f64::NAN, |s| s.mean);
+        for score in &mut scores {
+            score.difference = score.mean - base;
+        }
+        scores.sort_by(|a, b| b.mean.total_cmp(&a.mean));
+        scores
+    }
+}
+
+/// Trains every run of `sweep` to its end; `on_run` hears of each finished run (for progress).
+pub async fn sweep(
+    table: &Table,
+    schema: &Schema,
+    mut sweep: Sweep,
+    device: &Device,
+    mut on_run: impl FnMut(&SweepProgress),
+) -> Result<Vec<Score>> {
+    let mut finished = 0;
+    loop {
+        let progress = sweep.advance(table, schema, device, 64).await?;
+        if progress.finished > finished {
+            finished = progress.finished;
+            on_run(&progress);
+        }
+        if progress.done {
+            return Ok(sweep.scores());
+        }
+    }
 }
 
 /// The mean and the sample standard deviation (0 for one value).
@@ -212,7 +391,7 @@ mod tests {
     fn variants_are_every_combination_the_base_first() {
         let base = Config::default();
         let varies = [Vary::Cross(vec!["a".into(), "b".into()], vec![true, false]), Vary::EmbeddingDim(vec![Some(4), Some(8), None])];
-        let all = variants(&base, &varies).unwrap();
+        let all = variants(&base, &varies, MAX_VARIANTS).unwrap();
         assert_eq!(all.len(), 6);
         assert_eq!(all[0].name, "cross a × b on, embedding 4");
         assert_eq!(all[0].config.features.crosses, vec![vec!["a".to_string(), "b".to_string()]]);
@@ -220,9 +399,47 @@ mod tests {
         assert!(all[1].config.features.crosses.is_empty());
         assert_eq!(all[5].name, "cross a × b off, embedding automatic");
         let many = [Vary::LearningRate(vec![0.1; 5]), Vary::EmbeddingDim(vec![None; 4])];
-        assert!(variants(&base, &many).unwrap_err().to_string().contains("at most 16 variants"));
+        assert!(variants(&base, &many, MAX_VARIANTS).unwrap_err().to_string().contains("at most 16 variants"));
         let twice = [Vary::LearningRate(vec![0.1]), Vary::LearningRate(vec![0.2])];
-        assert!(variants(&base, &twice).unwrap_err().to_string().contains("lr is varied twice"));
+        assert!(variants(&base, &twice, MAX_VARIANTS).unwrap_err().to_string().contains("lr is varied twice"));
+    }
+
+    #[test]
+    fn every_setting_reads_as_the_flag_and_the_page_write_it() {
+        let read = |text: &str| Vary::parse(text);
+        assert_eq!(read("cross=\"city, state\",b:on,off"), Ok(Vary::Cross(vec!["city, state".into(), "b".into()], vec![true, false])));
+        assert_eq!(read("embedding-dim=4, auto"), Ok(Vary::EmbeddingDim(vec![Some(4), None])));
+        assert_eq!(read("hidden=64,32/16"), Ok(Vary::Hidden(vec![vec![64, 32], vec![16]])));
+        assert_eq!(read("lr=0.01,1e-3"), Ok(Vary::LearningRate(vec![0.01, 0.001])));
+        assert_eq!(read("optimizer=adam,sgd"), Ok(Vary::Optimizer(vec![OptimizerKind::Adam, OptimizerKind::Sgd])));
+        assert_eq!(read("l1=0,10"), Ok(Vary::FtrlL1(vec![0.0, 10.0])));
+        for (bad, why) in [
+            ("lr", "write SETTING=VALUES"),
+            ("cross=a,b", "write cross=COL,COL:on,off"),
+            ("cross=a:on", "a cross has 2 or 3 columns"),
+            ("cross=a,b:yes", "a cross is on or off"),
+            ("embedding-dim=0", "sizes are whole numbers or auto"),
+            ("hidden=64,x", "layers are whole numbers"),
+            ("lr=NaN,inf", "rates are positive numbers"),
+            ("l1=-1", "L1 is a number of at least 0"),
+            ("optimizer=ftrl", "optimizers are adam, adagrad or sgd"),
+        ] {
+            assert_eq!(read(bad), Err(why.to_string()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn l1_varies_ftrl_alone() {
+        let mut base = Config::default();
+        base.train.wide_optimizer = Some(WideOptimizer::Ftrl(crate::train::Ftrl::default()));
+        let all = variants(&base, &[Vary::FtrlL1(vec![0.0, 10.0])], PAGE_VARIANTS).unwrap();
+        let l1 = |v: &Variant| match v.config.train.wide_optimizer {
+            Some(WideOptimizer::Ftrl(f)) => f.l1,
+            None => f64::NAN,
+        };
+        assert_eq!((all[0].name.as_str(), l1(&all[0]), l1(&all[1])), ("FTRL L1 0", 0.0, 10.0));
+        let five = [Vary::LearningRate(vec![0.1; 5])];
+        assert!(variants(&base, &five, PAGE_VARIANTS).unwrap_err().to_string().contains("at most 4 variants"));
     }
 
     #[test]

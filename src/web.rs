@@ -275,6 +275,29 @@ impl WideDeepEngine {
         })
     }
 
+    /// Starts a race of variants of a `{features, train}` configuration's first model: `varies`
+    /// lists settings as `SETTING=VALUES` (`cross=a,b:off,on`, `embedding-dim=4,8`), each
+    /// variant trained with `seeds` seeds. Returns the variants (`[{name, config}]`, the base
+    /// first) whose configurations "keep the winner" adopts.
+    #[wasm_bindgen(js_name = startVariants)]
+    pub fn start_variants(&self, config: JsValue, varies: Vec<String>, seeds: u32) -> Result<JsValue, JsValue> {
+        let config = config_from_js(config)?;
+        let listed = self.engine()?.start_variants(config, &varies, seeds as usize).map_err(js_error)?;
+        to_js(&listed)
+    }
+
+    /// Trains the race of variants for up to `max_steps` batches; resolves to where it stands
+    /// (`{finished, runs, current, done, scores}`, the scores best first).
+    #[wasm_bindgen(js_name = trainVariants)]
+    pub fn train_variants(&self, max_steps: u32) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let mut engine = borrow(&inner)?;
+            let progress = engine.train_variants(max_steps as usize).await.map_err(js_error)?;
+            Ok(to_js(&progress)?)
+        })
+    }
+
     /// Resolves to `mode`'s model as bytes, taken out of the run between two steps, for another
     /// worker's `takeOver` (a race moves a model to a worker with cores to spare).
     #[wasm_bindgen(js_name = handOver)]

@@ -445,7 +445,7 @@ fn a_sweep_ranks_the_cross_that_carries_the_signal_first_over_three_seeds() {
     assert_eq!(scores.len(), 4, "2 × 2 variants");
     for top in &scores[..2] {
         assert!(top["variant"].as_str().unwrap().starts_with("cross a × b on"), "{top}");
-        assert_eq!(top["validation_auc"].as_array().unwrap().len(), 3, "one score per seed");
+        assert_eq!(top["validation"].as_array().unwrap().len(), 3, "one score per seed");
         assert!(top["difference"].as_f64().unwrap() > 0.2, "far past the noise: {top}");
     }
     assert!(stdout.contains("base") && stdout.contains("≈ noise"), "the wide model ignores embeddings: {stdout}");

@@ -426,3 +426,51 @@ fn the_readers_preset_trains_four_classes_under_ftrl_and_moves_between_workers()
 fn report_classes(dataset: &widedeep::train::DatasetInfo) -> Vec<String> {
     dataset.classes.iter().map(|(name, _)| name.clone()).collect()
 }
+
+/// *Try variants* on the parity data, whose label is an XOR of `a` and `b`: a wide model with the
+/// cross beats one without it by far more than the seeds' spread, each variant over three
+/// seeds, ranked as runs end; each variant's configuration is what keeping it adopts; a fifth
+/// variant, an unknown setting or a second race of the models leave the engine as it was.
+#[test]
+fn a_race_of_variants_ranks_the_cross_that_carries_the_signal_first() {
+    let mut engine = loaded();
+    let mut base = parity::config();
+    base.features.crosses.clear();
+    base.train = TrainConfig { modes: vec![Mode::Wide], epochs: 3, ..base.train };
+    let listed = engine.start_variants(base.clone(), &["cross=a,b:off,on".into()], 3).unwrap();
+    let names: Vec<_> = listed.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["cross a × b off", "cross a × b on"]);
+    assert_eq!(listed[1].config.features.crosses, [["a", "b"]]);
+    let mut slices = Vec::new();
+    loop {
+        let slice = block_on(engine.train_variants(8)).unwrap();
+        let done = slice.progress.done;
+        slices.push(slice);
+        if done {
+            break;
+        }
+    }
+    let two = slices.iter().find(|s| s.progress.finished == 2).expect("the table fills in run by run");
+    assert_eq!(two.scores.iter().map(|s| s.validation.len()).collect::<Vec<_>>(), [1, 1], "every variant's first seed first");
+    let last = slices.last().unwrap();
+    assert_eq!((last.progress.finished, last.progress.runs, last.progress.current.clone()), (6, 6, None));
+    let [top, base_score] = &last.scores[..] else { panic!("two variants: {:?}", last.scores) };
+    assert_eq!((top.index, top.variant.as_str(), base_score.index), (1, "cross a × b on", 0));
+    assert_eq!((top.validation.len(), top.test.len(), top.curves.len()), (3, 3, 3));
+    assert!(top.curves.iter().all(|c| c.len() == 3), "three epochs each: {:?}", top.curves);
+    assert!(top.difference > 0.2 && !top.within_noise(base_score), "far past the noise: {top:?} against {base_score:?}");
+    let five = ["lr=0.1,0.2,0.3,0.4,0.5".to_string()];
+    assert_eq!(
+        engine.start_variants(base.clone(), &five, 3).unwrap_err().to_string(),
+        "a sweep trains at most 4 variants, each with at least one value: vary fewer settings or values"
+    );
+    let unknown = engine.start_variants(base.clone(), &["depth=3".into()], 3).unwrap_err();
+    assert_eq!(
+        unknown.to_string(),
+        "invalid setting: vary depth=3: 'depth' is not a setting a sweep varies (cross, embedding-dim, hidden, lr, optimizer, l1)"
+    );
+    let l1 = engine.start_variants(base, &["l1=0,10".into()], 3).unwrap_err();
+    assert_eq!(l1.to_string(), "invalid setting: l1 is FTRL's L1: train the wide part with FTRL to vary it");
+    assert!(block_on(engine.train_variants(8)).unwrap().progress.done, "the finished race stays");
+    assert_eq!(Engine::new().start_variants(parity::config(), &["lr=0.1".into()], 1).unwrap_err(), Error::NoData);
+}

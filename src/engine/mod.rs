@@ -4,12 +4,14 @@
 mod analysis;
 mod backend;
 mod measure;
+mod variants;
 
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 pub use analysis::{Analysis, Explanation, Fired};
 pub use backend::{Backend, BackendKind, Measured, Preference, is_software_adapter};
+pub use variants::VariantsProgress;
 
 use crate::Report;
 use crate::config::{Config, Setup};
@@ -94,6 +96,8 @@ pub struct Engine {
     measurements: Vec<(measure::ModelShape, Measured)>,
     run: Option<Run>,
     scorer: Option<SavedModel>,
+    /// The race of variants in progress ([`Engine::start_variants`]).
+    sweep: Option<crate::sweep::Sweep>,
 }
 
 /// A run's report with the backend that trained it (and the speeds the automatic choice
@@ -124,6 +128,7 @@ impl Engine {
             measurements: Vec::new(),
             run: None,
             scorer: None,
+            sweep: None,
         }
     }
 
@@ -140,7 +145,7 @@ impl Engine {
         let table = read_files(files, progress)?;
         let schema = Schema::infer(&table);
         self.data = Some(Loaded { name, table, schema: schema.clone() });
-        self.run = None;
+        (self.run, self.sweep) = (None, None);
         Ok(schema)
     }
 

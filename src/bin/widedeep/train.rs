@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use burn::tensor::Device;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::de::DeserializeOwned;
+use widedeep::comma_list;
 use widedeep::data::{LabelRule, Schema, Task, no_label_reason};
 use widedeep::features::FeatureConfig;
 use widedeep::features::Role;
@@ -14,7 +15,7 @@ use widedeep::plot::{ModelFit, Picture};
 use widedeep::train::{Comparison, DatasetInfo, EpochRecord, Ftrl, ModelRun, TrainConfig, Trainer, WideOptimizer};
 use widedeep::{Config, Report, Setup};
 
-use crate::args::{Epochs, ModelChoice, TrainArgs, list};
+use crate::args::{Epochs, ModelChoice, TrainArgs};
 use crate::{flag_name, message, printable};
 
 pub fn run(args: &TrainArgs) -> Result<(), String> {
@@ -337,12 +338,12 @@ fn flags_config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
         (None, Some(at)) => LabelRule::Threshold { at },
         (None, None) => LabelRule::Auto,
     };
-    let mut roles: BTreeMap<String, Role> = pairs(&list(&args.roles), "--role")?
+    let mut roles: BTreeMap<String, Role> = pairs(&comma_list(&args.roles), "--role")?
         .into_iter()
         .map(|(c, r)| Ok((c, parse_enum(&r, "--role", "role")?)))
         .collect::<Result<_, String>>()?;
-    roles.extend(list(&args.ignore).into_iter().map(|c| (c, Role::Ignore)));
-    let kinds = pairs(&list(&args.kinds), "--kind")?
+    roles.extend(comma_list(&args.ignore).into_iter().map(|c| (c, Role::Ignore)));
+    let kinds = pairs(&comma_list(&args.kinds), "--kind")?
         .into_iter()
         .map(|(c, k)| Ok((c, parse_enum(&k, "--kind", "kind")?)))
         .collect::<Result<_, String>>()?;
@@ -358,7 +359,7 @@ fn flags_config(args: &TrainArgs, schema: &Schema) -> Result<Config, String> {
         task,
         roles,
         kinds,
-        crosses: args.crosses.iter().map(|c| list(std::slice::from_ref(c))).collect(),
+        crosses: args.crosses.iter().map(|c| comma_list(std::slice::from_ref(c))).collect(),
         hash_buckets: args.hash_buckets,
         quantile_buckets: args.quantiles,
         bucket_edges,
