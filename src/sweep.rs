@@ -5,10 +5,11 @@
 //! such.
 
 use burn::tensor::Device;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, comma_list};
 use crate::data::{Schema, Table};
+use crate::features::Measure;
 use crate::train::{Comparison, OptimizerKind, WideOptimizer};
 use crate::{Error, Result};
 
@@ -204,7 +205,7 @@ pub fn variants(base: &Config, varies: &[Vary], most: usize) -> Result<Vec<Varia
 }
 
 /// How one variant did over the seeds run so far.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Score {
     /// The variant's place in the sweep's list (0: the base).
     pub index: usize,
@@ -222,6 +223,11 @@ pub struct Score {
     pub spread: f64,
     /// `mean` minus the base variant's.
     pub difference: f64,
+    /// What the scores measure: `AUC`, `macro AUC` or `R²`.
+    pub measure: String,
+    /// The difference in words: `base`, `+0.0123`, or `+0.0004 ≈ noise` when it is within the
+    /// seeds' spread ([`Score::within_noise`]).
+    pub versus: String,
 }
 
 impl Score {
@@ -251,6 +257,8 @@ pub struct Sweep {
     current: Option<Run>,
     /// Per variant: each finished seed's (validation, test, curve).
     done: Vec<Vec<(f64, f64, Vec<f64>)>>,
+    /// What the scores measure, once a run has prepared the label.
+    measure: Option<Measure>,
 }
 
 /// What a slice of a sweep did.
@@ -273,7 +281,7 @@ impl Sweep {
             return Err(Error::Limit(format!("a sweep takes 1 to {MAX_SEEDS} seeds per variant, got {seeds}")));
         }
         let done = vec![Vec::new(); variants.len()];
-        Ok(Self { variants, seeds, started: 0, current: None, done })
+        Ok(Self { variants, seeds, started: 0, current: None, done, measure: None })
     }
 
     /// The variants, the base first.
@@ -332,6 +340,7 @@ impl Sweep {
         let curve = trainer.history().iter().map(|e| e.validation_score().unwrap_or(f64::NAN)).collect();
         let test = trainer.history()[best.epoch - 1].test_score();
         self.done[run.variant].push((best.score, test, curve));
+        self.measure = Some(Measure::of(run.comparison.prepared.task()));
     }
 
     /// The variants with at least one finished run, best first (the base's difference is 0).
@@ -342,12 +351,29 @@ impl Sweep {
                 let validation: Vec<f64> = runs.iter().map(|r| r.0).collect();
                 let (mean, spread) = mean_and_spread(&validation);
                 let (test, curves) = (runs.iter().map(|r| r.1).collect(), runs.iter().map(|r| r.2.clone()).collect());
-                Score { index, variant: variant.name.clone(), validation, test, curves, mean, spread, difference: 0.0 }
+                let measure = self.measure.map_or("score", Measure::name).to_string();
+                Score {
+                    index,
+                    variant: variant.name.clone(),
+                    validation,
+                    test,
+                    curves,
+                    mean,
+                    spread,
+                    difference: 0.0,
+                    measure,
+                    versus: String::new(),
+                }
             })
             .collect();
-        let base = scores.iter().find(|s| s.index == 0).map_or(f64::NAN, |s| s.mean);
+        let base = scores.iter().find(|s| s.index == 0).cloned();
         for score in &mut scores {
-            score.difference = score.mean - base;
+            score.difference = score.mean - base.as_ref().map_or(f64::NAN, |b| b.mean);
+            score.versus = match &base {
+                _ if score.index == 0 => "base".into(),
+                Some(base) if score.within_noise(base) => format!("{:+.4} ≈ noise", score.difference),
+                _ => format!("{:+.4}", score.difference),
+            };
         }
         scores.sort_by(|a, b| b.mean.total_cmp(&a.mean));
         scores

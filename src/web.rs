@@ -383,7 +383,7 @@ impl WideDeepEngine {
     }
 }
 
-/// Draws a picture (`{kind, data}`: `curves` with `[{mode, epochs}]`, `cross_map`, `embedding`,
+/// Draws a picture (`{kind, data}`: `curves` with `[{mode, epochs}]`, `variants` with a race of variants' scores, `cross_map`, `embedding`,
 /// `diagram` or `fit` with what the engine returned) as SVG text of `width × height` pixels (a height
 /// of 0: the picture's natural height, the cross map sized to its grid), in the
 /// projector theme when `projector` is true. The worker draws, the page only shows the SVG.

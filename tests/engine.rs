@@ -459,6 +459,7 @@ fn a_race_of_variants_ranks_the_cross_that_carries_the_signal_first() {
     assert_eq!((top.validation.len(), top.test.len(), top.curves.len()), (3, 3, 3));
     assert!(top.curves.iter().all(|c| c.len() == 3), "three epochs each: {:?}", top.curves);
     assert!(top.difference > 0.2 && !top.within_noise(base_score), "far past the noise: {top:?} against {base_score:?}");
+    assert_eq!((top.versus.clone(), base_score.versus.as_str(), top.measure.as_str()), (format!("{:+.4}", top.difference), "base", "AUC"));
     let five = ["lr=0.1,0.2,0.3,0.4,0.5".to_string()];
     assert_eq!(
         engine.start_variants(base.clone(), &five, 3).unwrap_err().to_string(),

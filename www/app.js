@@ -10,6 +10,7 @@ import { bindRace, setPhase } from './race-control.js';
 import { bindLoading, loadPreset } from './loading.js';
 import { bindLessons, leaveLesson, lesson, setProjector } from './lesson-control.js';
 import { bindSharing, checkLink } from './sharing.js';
+import { bindVariants } from './variants.js';
 
 /**
  * For the console, the tests and the benchmark: the race's workers, each set of pictures' times
@@ -25,6 +26,7 @@ function bind() {
   bindPictures();
   bindLessons();
   bindSharing();
+  bindVariants();
   $('#settings-link').addEventListener('click', () => { $('#settings').scrollIntoView({ block: 'start' }); $('#settings').focus({ preventScroll: true }); });
   $('#back-to-top').addEventListener('click', () => { window.scrollTo(0, 0); ui.preset.focus(); });
 }

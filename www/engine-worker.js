@@ -16,6 +16,7 @@
 //                                the pictures on screen: cross and embedding name their columns, perModel lists
 //                                the kinds of pictures-table.js drawn from each model's data)
 //      {type: 'draw', view, runs, logits: [{mode, logits}], maps, split, epoch, perModel: {kind: data}}  (the pictures of every worker's results)
+//      {type: 'variants', config, varies, seeds}  (a race of variants of config's first model: varies lists SETTING=VALUES)
 //      {type: 'panicForTest'}  (the next training slice panics: only the page test of crash recovery sends it)
 //      {type: 'csv', models}  (the metrics CSV of a race's models, every worker's gathered)
 //      {type: 'facts', shown}  (a lesson's sentences about the pictures on screen: {cross_map?, weights?, split?, embedding?})
@@ -31,6 +32,7 @@
 //      {type: 'measured', backend}  (the automatic choice's pick and figures, or null: nothing to measure)
 //      {type: 'columns', part}  (a wide schema's columns, sent ahead of the 'schema' or 'analysis' that says columnsAhead)
 //      {type: 'handedOver', mode, bytes}  {type: 'tookOver', mode}
+//      {type: 'variants', variants: [{name, config}]}  {type: 'variantsProgress', progress: {finished, runs, current, done, scores, svg?}}
 //      {type: 'error', message, kind, request}   (kind: the core's error code, for the page's hint;
 //                                                 'crashed': the engine died (a panic, an allocation that failed)
 //                                                 while doing `request`, and the page must replace this worker)
@@ -101,10 +103,15 @@ async function settled() {
   while (inFlight) await inFlight.catch(() => {});
 }
 
-/** Ends this worker's race (a pause, a stop, new data or settings) and waits for the loop to exit. */
+/**
+ * Ends this worker's race (a pause, a stop, new data or settings) and waits for the loop to exit.
+ * A race of variants cut short says so (a progress of null), so the page stops waiting for it.
+ */
 async function quit() {
+  const variants = racing && training === VARIANTS;
   racing = false;
   await halt();
+  if (variants) post({ type: 'variantsProgress', progress: null });
 }
 
 /** Stops the loop and waits until it has exited. */
@@ -113,8 +120,29 @@ async function halt() {
   while (looping) await nextTask();
 }
 
+/**
+ * What the loop trains: the race of the models (its progress posted as 'progress', held to the
+ * class's pace) or a race of variants ('variantsProgress', flat out).
+ */
+const RACE = { slice: (steps) => engine.train(steps), type: 'progress', paced: true };
+const VARIANTS = { slice: (steps) => variantsSlice(steps), type: 'variantsProgress', paced: false };
+/** Runs of the race of variants in its last picture: it is drawn again as each run ends. */
+let drawnRuns = 0;
+
+/** A slice of the race of variants, with its picture (`svg`) when a run has ended since the last. */
+async function variantsSlice(steps) {
+  const progress = await engine.trainVariants(steps);
+  if (progress.finished !== drawnRuns) {
+    drawnRuns = progress.finished;
+    progress.svg = svg('variants', progress.scores, false);
+  }
+  return progress;
+}
+let training = RACE;
+
 /** The race is on: trains until every model of this worker is done (or a pause or stop). */
-function race() {
+function race(what = RACE) {
+  training = what;
   racing = true;
   running = true;
   trainLoop();
@@ -126,7 +154,7 @@ async function betweenSlices(work) {
   try {
     await work();
   } finally {
-    if (racing) race();
+    if (racing) race(training);
   }
 }
 
@@ -136,22 +164,26 @@ async function trainLoop() {
   try {
     while (running) {
       const started = performance.now();
-      inFlight = panicNext ? engine.panicForTest() : engine.train(stepsPerSlice);
+      const { slice, type, paced } = training;
+      inFlight = panicNext ? engine.panicForTest() : slice(stepsPerSlice);
       const progress = await inFlight.finally(() => (inFlight = null));
       const elapsed = Math.max(performance.now() - started, 1);
-      post({ type: 'progress', progress, stepsPerSlice });
+      post({ type, progress, stepsPerSlice });
       stepsPerSlice = Math.max(1, Math.min(1024, Math.round(stepsPerSlice * Math.min(2, SLICE_MS / elapsed))));
       if (progress.done) {
         running = false;
-        post({ type: 'done' });
+        // A race stays on once its models are done (a model handed over trains at once); variants end.
+        if (paced) post({ type: 'done' });
+        else racing = false;
       }
-      await keepPace(progress);
+      if (paced) await keepPace(progress);
       await nextTask();
     }
   } catch (error) {
     running = false;
-    if (isCrash(error)) crashed(error, 'train');
-    else post({ type: 'error', request: 'train', message: error?.message ?? String(error), kind: error?.kind });
+    const request = training === RACE ? 'train' : 'variants';
+    if (isCrash(error)) crashed(error, request);
+    else post({ type: 'error', request, message: error?.message ?? String(error), kind: error?.kind });
   } finally {
     looping = false;
   }
@@ -349,6 +381,13 @@ const handlers = {
     }
     out.ms = performance.now() - started;
     post(out);
+  },
+  /** Starts a race of variants of `config`'s first model (see `startVariants`), trained in slices like a race. */
+  async variants({ config, varies, seeds }) {
+    await quit();
+    post({ type: 'variants', variants: engine.startVariants(config, varies, seeds) });
+    drawnRuns = 0;
+    race(VARIANTS);
   },
   start({ pace: ms = 0 }) {
     pace = ms;

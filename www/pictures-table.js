@@ -17,6 +17,7 @@ export const PICTURES = {
   diagram: { img: 'diagram', width: 1200, height: 330, placeholder: "The model's diagram appears once the data is read.", file: 'widedeep-diagram' },
   cross_map: { img: 'cross-map', width: 1200, height: 0, placeholder: 'The cross map appears once a race has finished its first epoch.', file: 'widedeep-cross-map' },
   fit: { img: 'fit', width: 1200, height: 0, placeholder: 'How the predictions fit the labels appears once a race has finished its first epoch.', file: 'widedeep-fit', perModel: 'fits', text: 'fit-table' },
+  variants: { img: 'variants-curves', width: 800, height: 360, placeholder: 'The variants\' curves appear as their first runs end.', file: 'widedeep-variants' },
   embedding: { img: 'embedding-map', width: 1200, height: 480, placeholder: 'The embedding map appears once a race has finished its first epoch.', file: 'widedeep-embedding-map' },
 };
 

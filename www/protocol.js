@@ -35,13 +35,14 @@ export const REQUESTS = {
   import: { reply: 'imported', seconds: LONG },
   score: { reply: 'scored', seconds: LONG },
   facts: { reply: 'facts', seconds: SHORT },
+  variants: { reply: 'variants', seconds: SHORT },
 };
 
 /** Messages sent with no reply expected (the race's commands, a test's panic). */
 export const COMMANDS = new Set(['start', 'resume', 'extend', 'panicForTest']);
 
-/** What a worker says unasked: progress, loading, the end of its share, a wide schema's parts, an error. */
-export const UNASKED = new Set(['progress', 'loading', 'done', 'columns', 'error']);
+/** What a worker says unasked: progress (of a race, or of a race of variants), loading, the end of its share, a wide schema's parts, an error. */
+export const UNASKED = new Set(['progress', 'variantsProgress', 'loading', 'done', 'columns', 'error']);
 
 const REPLIES = new Set(Object.values(REQUESTS).map((r) => r.reply));
 

@@ -11,6 +11,7 @@ import { throttle } from './throttle.js';
 import { reload, save, showBackend, showStale } from './data.js';
 import { clearCrossMap, clearPictures, crossMapShown, maybeDraw, noteTask, pictureDrawing } from './picture-control.js';
 import { ENDED, crossWords, engine, explain, listen, page, raceKey, racers, say, trained, ui } from './page-state.js';
+import { endVariants, onVariantsMessage } from './variants.js';
 
 /** Class speed: the fewest milliseconds between two epochs, so a room sees each one land. */
 const CLASS_EPOCH_MS = 1000;
@@ -18,6 +19,7 @@ const pace = () => (page.state.classSpeed === '1' ? CLASS_EPOCH_MS : 0);
 
 /** Starts a race of `modes`; resolves when it ends (done, stopped or failed). */
 export async function race(modes) {
+  endVariants('a race of the models took the engine');
   pictureDrawing.cancel();
   keepBefore(modes);
   page.runs = modes.map((mode) => ({ mode, epochs: [] }));
@@ -55,7 +57,8 @@ function endRace(how) {
 
 /** What a worker says without being asked: progress, the end of its share, a failure. */
 function onWorkerMessage(client, message) {
-  if (message.type === 'progress') {
+  if (message.type === 'variantsProgress' || message.request === 'variants') onVariantsMessage(message);
+  else if (message.type === 'progress') {
     onProgress(message);
     racers.progressed(client, message.progress);
   }
@@ -116,6 +119,7 @@ export const restarted = () => restarting;
  */
 export function restartEngine(what) {
   restarting ??= (async () => {
+    endVariants('the engine was restarted');
     racers.reset(endedError('the engine was restarted', 'ended'));
     endRace('failed');
     pictureDrawing.cancel();
@@ -229,6 +233,7 @@ export function setPhase(next) {
   set('#stop', phase === 'running' || phase === 'paused');
   set('#more', phase === 'done' || phase === 'paused');
   set('#reset', phase !== 'idle' || trained() || Boolean(page.before));
+  for (const id of ['#try-variants', '#run-variants']) set(id, phase !== 'running' && phase !== 'paused');
   const done = trained() && phase !== 'running';
   for (const id of ['#export-png', '#export-svg', '#export-csv', '#export-json', '#download-model', '#download-onnx']) set(id, done);
   set('#show-weights', done);

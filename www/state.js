@@ -8,6 +8,8 @@ import { LESSONS } from './lesson.js';
 export const MAX_VALUE_CHARS = 10_000;
 /** Most entries in a list a link carries (hidden sizes, crosses): far past any model the core accepts. */
 const MAX_LIST = 1000;
+/** Most seeds per variant a page's race of variants trains: four variants times five seeds is what a page waits for. */
+const MAX_SEEDS = 5;
 /** Largest size a link may give: the engine's sizes are 32-bit in the browser. */
 const MAX_SIZE = 2 ** 31 - 1;
 
@@ -123,6 +125,8 @@ export const SETTINGS = {
   seed: { codec: int(0, Number.MAX_SAFE_INTEGER), label: 'Seed', input: 'seed', analysis: true, config: ['train.seed', same, same] },
   backend: { codec: choices(['auto', 'Automatic (the faster, measured)'], ['webgpu', 'WebGPU'], ['cpu', 'CPU']), label: 'Backend', fallback: 'auto' },
   workers: { codec: { ...int(0, 3), choices: [['0', 'Automatic (one per model, up to the cores)'], ['1', '1 (the models in turn)'], ['2', '2'], ['3', '3']] }, label: 'Workers racing at once', input: 'workers', fallback: 0 },
+  vary: { codec: text, label: 'Vary', input: 'vary', fallback: '' },
+  seeds: { codec: int(1, MAX_SEEDS), label: 'Seeds per variant', input: 'seeds', fallback: 3 },
   map: { codec: json(isPair, 'two columns'), label: 'Cross map columns', fallback: [] },
   embed: { codec: text, label: 'Embedding map column', fallback: '' },
   mapClass: { codec: text, label: 'Class the maps show', fallback: '' },

@@ -117,7 +117,8 @@ const crossName = (columns) => columns.join(' × ');
 export const sameCross = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
 
 /**
- * One switch per cross: those in use first (switched on), then the other suggestions. The list is
+ * One switch per cross: those in use first (switched on), then the other suggestions, each with
+ * a *Race it* button (variants.js hears its click: the cross on and off). The list is
  * only rebuilt when suggestions or the set of crosses change from outside, so a switch the user
  * is operating stays in place.
  */
@@ -134,7 +135,8 @@ export function renderCrosses(list, suggestions, state, onToggle) {
     box.addEventListener('change', () => onToggle(columns, box.checked));
     const gain = suggestions.find((s) => sameCross(s.columns, columns))?.gain;
     const note = gain === undefined ? 'your cross' : `+${Math.max(0, gain).toFixed(3)} bits`;
-    return el('li', {}, [box, el('label', { htmlFor: id, textContent: crossName(columns) }), el('span', { className: 'gain', textContent: note })]);
+    const raceIt = el('button', { type: 'button', className: 'race-it', textContent: 'Race it', title: 'Try variants: this cross on and off, over several seeds', attrs: { 'data-cross': JSON.stringify(columns), 'aria-label': `Race it: ${crossName(columns)} on and off` } });
+    return el('li', {}, [box, el('label', { htmlFor: id, textContent: crossName(columns) }), el('span', { className: 'gain', textContent: note }), raceIt]);
   }));
 }
 

@@ -53,7 +53,7 @@ pub enum Measure {
 
 impl Measure {
     /// The measure a task is judged by.
-    fn of(task: Task) -> Self {
+    pub fn of(task: Task) -> Self {
         match task {
             Task::Binary => Self::Auc,
             Task::Multiclass => Self::MacroAuc,

@@ -167,7 +167,7 @@ fn dashes(a: (i32, i32), b: (i32, i32), on: i32, off: i32) -> Vec<[(i32, i32); 2
 }
 
 /// A y range around the finite values, padded a little, or `low..high` if there are none.
-fn bounds(values: &[f64], low: f64, high: f64) -> std::ops::Range<f64> {
+pub(super) fn bounds(values: &[f64], low: f64, high: f64) -> std::ops::Range<f64> {
     let (lo, hi) = values.iter().filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     if !lo.is_finite() {
         return low..high;

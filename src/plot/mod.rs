@@ -9,6 +9,7 @@ mod diagram;
 mod embedding;
 mod fit;
 mod scatter;
+mod variants;
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -19,6 +20,7 @@ pub use curves::draw_curves;
 pub use diagram::draw_diagram;
 pub use embedding::draw_embedding_maps;
 pub use fit::{ModelFit, draw_fit};
+pub use variants::draw_variants;
 
 use crate::insight::{CrossMap, Diagram, EmbeddingMap};
 use crate::model::Mode;
@@ -39,6 +41,8 @@ pub enum Picture {
     /// How each model's test predictions fit the labels: reliability diagrams, predicted
     /// against actual, or confusion matrices, by task.
     Fit(Vec<ModelFit>),
+    /// A race of variants: each run's validation score per epoch, coloured by variant.
+    Variants(Vec<crate::sweep::Score>),
 }
 
 impl Picture {
@@ -50,6 +54,7 @@ impl Picture {
             Self::Embedding(maps) => draw_embedding_maps(root, maps, theme),
             Self::Diagram(diagram) => draw_diagram(root, diagram, theme),
             Self::Fit(models) => draw_fit(root, models, theme),
+            Self::Variants(scores) => draw_variants(root, scores, theme),
         }
     }
 

@@ -18,7 +18,7 @@ function another(key, value) {
   const { codec } = SETTINGS[key];
   if (codec.choices) return codec.parse(codec.choices.map(([v]) => v).find((v) => v !== '' && v !== codec.format(value)));
   const samples = { label: 'income', positive: '>50K', threshold: '4', roles: columnMap({ price: 'deep' }), kinds: columnMap({ zip: 'categorical' }), crosses: [['a', 'b'], ['a', 'b', 'c']],
-    embedding: '8', lr: '0.05', hidden: '32,8', testFraction: 0.3, classWeight: '10:1', validationFraction: 0.2, patience: '3', l1: 2.5, l2: 0, wideLr: 0.7, map: ['a', 'b'], embed: 'a', mapClass: 'travel' };
+    embedding: '8', lr: '0.05', hidden: '32,8', testFraction: 0.3, classWeight: '10:1', validationFraction: 0.2, patience: '3', l1: 2.5, l2: 0, wideLr: 0.7, map: ['a', 'b'], embed: 'a', mapClass: 'travel', vary: 'cross=a,b:on,off; embedding-dim=4,8' };
   if (key in samples) return samples[key];
   assert.equal(typeof value, 'number', `${key} needs a sample`);
   return value + 1;
@@ -37,6 +37,7 @@ test('every setting with a form control reads back from its control the value it
   for (const bad of ['0:1', '10', '1:2:3', 'heavy', '-1:1', '']) assert.equal(parseInput('classWeight', bad), undefined, bad);
   assert.deepEqual(['0', '0.49', '0.5', '-0.1'].map((s) => parseInput('validationFraction', s)), [0, 0.49, undefined, undefined]);
   assert.deepEqual(['', '1', '0', '2.5'].map((s) => parseInput('patience', s)), ['', '1', undefined, undefined], 'empty turns patience off');
+  assert.deepEqual(['0', '1', '5', '6'].map((s) => parseInput('seeds', s)), [undefined, 1, 5, undefined], 'one to five seeds per variant');
 });
 
 test('every setting travels in the link and back, alone and all together', () => {

@@ -42,15 +42,8 @@ pub fn run(args: &SweepArgs) -> Result<(), String> {
 
 fn print_scores(scores: &[Score]) {
     let base = scores.iter().find(|s| s.index == 0).expect("the base is scored");
-    println!("\n{:<4} {:>16} {:>9} {:>16}  variant", "rank", "validation AUC", "± spread", "vs base");
+    println!("\n{:<4} {:>16} {:>9} {:>16}  variant", "rank", format!("validation {}", base.measure), "± spread", "vs base");
     for (i, s) in scores.iter().enumerate() {
-        let versus = if s.index == 0 {
-            "base".to_string()
-        } else if s.within_noise(base) {
-            format!("{:+.4} ≈ noise", s.difference)
-        } else {
-            format!("{:+.4}", s.difference)
-        };
-        println!("{:<4} {:>16.4} {:>9.4} {:>16}  {}", i + 1, s.mean, s.spread, versus, printable(&s.variant));
+        println!("{:<4} {:>16.4} {:>9.4} {:>16}  {}", i + 1, s.mean, s.spread, s.versus, printable(&s.variant));
     }
 }
