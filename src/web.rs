@@ -352,6 +352,19 @@ impl WideDeepEngine {
         })
     }
 
+    /// Resolves to the trained `mode` model's PyTorch bundle as a zip archive's bytes, for
+    /// training elsewhere (DDP) and bringing back (`widedeep import`).
+    #[wasm_bindgen(js_name = exportTorch)]
+    pub fn export_torch(&self, mode: String) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let mode: Mode = mode.parse().map_err(js_error)?;
+            let engine = inner.try_borrow().map_err(|_| busy())?;
+            let bytes = engine.export_torch(mode).await.map_err(js_error)?;
+            Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
+        })
+    }
+
     /// Loads a saved model for scoring; returns the columns it reads.
     #[wasm_bindgen(js_name = importModel)]
     pub fn import_model(&self, json: &str) -> Result<JsValue, JsValue> {
@@ -391,6 +404,15 @@ impl WideDeepEngine {
 pub fn picture_svg(picture: JsValue, width: u32, height: u32, projector: bool) -> Result<String, JsValue> {
     let picture: Picture = from_js(picture)?;
     picture.svg(width, height, Theme { projector }).map_err(|e| message_error(&e, "internal"))
+}
+
+/// Where each cross the diagram's wide box lists lies in the picture drawn `width × height`
+/// (`[{cross, at: [left, top, width, height]}]`, `cross` its place in the configuration's crosses):
+/// the page lays a button over each, so a cross is switched by clicking the diagram.
+#[wasm_bindgen(js_name = diagramSpots)]
+pub fn diagram_spots(diagram: JsValue, width: u32, height: u32, projector: bool) -> Result<JsValue, JsValue> {
+    let diagram: crate::insight::Diagram = from_js(diagram)?;
+    to_js(&crate::plot::cross_spots(&diagram, width, height, Theme { projector }))
 }
 
 /// The metrics CSV of `models` (a report's `models`, gathered from every worker of a race in the

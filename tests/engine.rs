@@ -250,6 +250,19 @@ fn a_model_out_of_patience_is_done_and_its_calibration_is_there_to_draw() {
     let rows: usize = calibration.bins.iter().map(|b| b.rows).sum();
     assert_eq!(rows, 180, "every test row in a bin");
     assert!((calibration.brier - run.epochs[best - 1].test_brier).abs() < 1e-12, "the kept epoch's calibration");
+    // The model it exports is the kept epoch's: the same as a run that stopped there.
+    let mut until_best = loaded();
+    let mut config = parity::config();
+    config.train = TrainConfig { modes: vec![Mode::Joint], epochs: best, validation_fraction: 0.2, ..config.train };
+    block_on(until_best.configure(config)).unwrap();
+    while !block_on(until_best.train(50)).unwrap().done {}
+    let exported = |engine: &Engine| block_on(engine.export_model(Mode::Joint)).unwrap();
+    assert_eq!(exported(&engine), exported(&until_best), "the best epoch's parameters, not the last epoch's");
+    let bundle = widedeep::data::unzip(&block_on(engine.export_torch(Mode::Joint)).unwrap()).unwrap();
+    let names: Vec<_> = bundle.iter().map(|f| f.name.as_str()).collect();
+    for file in ["weights.safetensors", "structure.json", "spec.json", "encode.py", "model.py", "train.py", "predict.py", "README.md"] {
+        assert!(names.contains(&format!("widedeep-joint-torch/{file}").as_str()), "{file} in {names:?}");
+    }
 }
 
 /// A model trained with class weights says so where its probabilities are read: its fit (the

@@ -281,6 +281,39 @@ fn two_ranks(bundle: &Path, args: &[&str]) -> Vec<Vec<serde_json::Value>> {
     ranks.into_iter().map(|r| finished(r, "train.py")).collect()
 }
 
+/// The page's PyTorch bundle (the engine's zip, as *Download PyTorch bundle* offers it), unpacked
+/// by Python's own `zipfile`, predicts as the model it came from.
+#[test]
+fn the_pages_zipped_bundle_unpacks_in_python_and_predicts_as_ours() {
+    use pollster::block_on;
+    use widedeep::model::Mode;
+    let dir = scratch("torch-zip");
+    let mut engine = widedeep::engine::Engine::new();
+    engine.load_csv("mixed.csv", mixed(2000).as_bytes()).unwrap();
+    let mut features = widedeep::features::FeatureConfig {
+        crosses: vec![vec!["city".into(), "kind".into()]],
+        ..widedeep::features::FeatureConfig::for_label("bought")
+    };
+    features.kinds.insert("tags".into(), widedeep::data::ColumnKind::MultiCategorical);
+    let train = widedeep::train::TrainConfig { modes: vec![Mode::Joint], epochs: 1, ..Default::default() };
+    let config = widedeep::Config { features, train };
+    block_on(engine.configure(config)).unwrap();
+    while !block_on(engine.train(64)).unwrap().done {}
+    let zip = dir.join("bundle.zip");
+    std::fs::write(&zip, block_on(engine.export_torch(Mode::Joint)).unwrap()).unwrap();
+    let model = dir.join("m.json");
+    std::fs::write(&model, block_on(engine.export_model(Mode::Joint)).unwrap()).unwrap();
+    let (rows, feeds) = (write(&dir, "rows.csv", &mixed_rows(2000..2600)), dir.join("feeds.json"));
+    run_ok(&["encode", model.to_str().unwrap(), &rows, "--out", feeds.to_str().unwrap()]);
+    let unpack = "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])";
+    let out = Command::new(torch_python()).args(["-c", unpack, zip.to_str().unwrap(), dir.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "Python's zipfile reads the archive: {}", String::from_utf8_lossy(&out.stderr));
+    let report =
+        finished(bundle_script(&dir.join("widedeep-joint-torch"), &["predict.py", ".", feeds.to_str().unwrap()], &[]), "predict.py");
+    let difference = report[0]["max_difference"].as_f64().unwrap();
+    assert!(difference < 1e-5, "PyTorch's probabilities differ from ours by {difference}");
+}
+
 /// The AUC `widedeep predict` reports against a labelled file's own labels.
 fn our_auc(model: &Path, file: &str) -> f64 {
     let out = widedeep(&["predict", "--model", model.to_str().unwrap(), file]);

@@ -7,7 +7,7 @@ import { PRESETS } from './presets.js';
 import { INPUT_KEYS, SETTINGS, columnMap, inputText, parseInput, toConfig, writeHash } from './state.js';
 import * as views from './views.js';
 import * as pictures from './pictures.js';
-import { pictureImages } from './pictures-table.js';
+import { PICTURES, pictureImages } from './pictures-table.js';
 import { base, engine, explain, inputOf, page, raceKey, say, trained, ui } from './page-state.js';
 
 /** Fills every select the settings table gives choices for (the link accepts the same values). */
@@ -179,7 +179,7 @@ export function embeddingColumn() {
  */
 export async function refreshAnalysis() {
   try {
-    const { analysis, diagramSvg } = await engine.request('analyze', { config: toConfig(page.state, ['joint']), projector: page.state.projector === '1' });
+    const { analysis, diagramSvg, diagramSpots } = await engine.request('analyze', { config: toConfig(page.state, ['joint']), projector: page.state.projector === '1' });
     page.schema = analysis.schema;
     page.suggestions = analysis.suggestions;
     page.schema.columns.forEach((column, i) => { column.role = analysis.roles[i]; });
@@ -187,6 +187,7 @@ export async function refreshAnalysis() {
     ui.summary.dataset.leaks = String(analysis.leaks.length);
     if (!trained()) {
       pictures.show(pictureImages().diagram, diagramSvg);
+      showSpots(diagramSpots);
       pictures.renderDiagramText(ui.diagramText, analysis.diagram);
     }
   } catch (error) {
@@ -194,12 +195,20 @@ export async function refreshAnalysis() {
     say(`No cross suggestions: ${explain(error)}`, true);
   }
   renderData();
-  views.renderCrosses(ui.crosses, page.suggestions, page.state, setCross);
+  views.renderCrosses(ui.crosses, page.suggestions, page.state, setCross, page.switchedOff);
+}
+
+/** The buttons over the diagram's crosses (see views.js's renderSpots), for the diagram on screen. */
+export function showSpots(spots) {
+  const { width, height } = PICTURES.diagram;
+  views.renderSpots($('#diagram-spots'), spots, width, height);
 }
 
 /** Turns a cross on or off in the state (the switch already shows it). */
 function setCross(columns, on) {
   const others = page.state.crosses.filter((c) => !views.sameCross(c, columns));
+  page.switchedOff = page.switchedOff.filter((c) => !views.sameCross(c, columns));
+  if (!on) page.switchedOff.push(columns);
   page.state.crosses = on ? [...others, columns] : others;
   save();
   refreshAnalysis();
@@ -217,6 +226,14 @@ export function bindData() {
   ui.label.addEventListener('change', () => changeSettings({ label: ui.label.value, positive: '', threshold: '' }));
   ui.positive.addEventListener('change', () => { ui.threshold.value = ''; changeSettings({ positive: ui.positive.value, threshold: '' }); });
   ui.threshold.addEventListener('change', () => { ui.positive.value = ''; changeSettings({ threshold: ui.threshold.value, positive: '' }); });
+  // A cross clicked in the diagram is switched off (its switch in the list follows).
+  $('#diagram-spots').addEventListener('click', (event) => {
+    const name = event.target.closest('button[data-name]')?.dataset.name;
+    const columns = page.state.crosses.find((c) => c.join(' x ') === name);
+    if (!columns) return;
+    setCross(columns, false);
+    say(`The cross ${columns.join(' × ')} is off: press ▶ Race to see what the model loses without it.`);
+  });
   $('#add-cross').addEventListener('click', () => {
     const columns = [...new Set([ui.crossA.value, ui.crossB.value, ui.crossC.value].filter(Boolean))];
     if (columns.length < 2) return say('A cross needs two different columns.', true);

@@ -8,7 +8,7 @@
 //      {type: 'prepared'}  {type: 'configurePrepared', name, bytes, config}  {type: 'measure', config}
 //      {type: 'start', pace} {type: 'pause'} {type: 'resume', pace} {type: 'stop'} {type: 'extend', epochs, pace}
 //      (pace: the fewest milliseconds an epoch round takes, so a class can watch; 0 trains flat out)
-//      {type: 'export', mode}  {type: 'exportOnnx', mode}  {type: 'import', json}  {type: 'score', bytes}  {type: 'backend', preference}
+//      {type: 'export', mode}  {type: 'exportOnnx', mode}  {type: 'exportTorch', mode}  {type: 'import', json}  {type: 'score', bytes}  {type: 'backend', preference}
 //      {type: 'preset', name}  {type: 'analyze', config, projector}  {type: 'weights', mode, count}  {type: 'explain', mode, row}
 //      {type: 'setup', name}  (a study's whole configuration for the loaded data)
 //      {type: 'handOver', mode}  {type: 'takeOver', bytes}  (a race moves a model to a worker with cores to spare)
@@ -22,11 +22,11 @@
 //      {type: 'facts', shown}  (a lesson's sentences about the pictures on screen: {cross_map?, weights?, split?, embedding?})
 // Out: {type: 'ready', backend, defaults}  {type: 'schema', schema}  {type: 'configured', dataset, backend}
 //      {type: 'progress', progress, stepsPerSlice}  {type: 'done'}  {type: 'paused'} {type: 'stopped'}
-//      {type: 'exported', mode, json}  {type: 'exportedOnnx', mode, bytes}  {type: 'imported', columns}  {type: 'scored', probabilities, csv, clipped}
-//      {type: 'loading', share}  {type: 'analysis', analysis, diagramSvg}  {type: 'weights', mode, weights}
+//      {type: 'exported', mode, json}  {type: 'exportedOnnx', mode, bytes}  {type: 'exportedTorch', mode, bytes}  {type: 'imported', columns}  {type: 'scored', probabilities, csv, clipped}
+//      {type: 'loading', share}  {type: 'analysis', analysis, diagramSvg, diagramSpots}  {type: 'weights', mode, weights}
 //      {type: 'explained', mode, explanation}  {type: 'setup', config}  {type: 'prepared', bytes}
 //      {type: 'results', runs, logits, maps, split, weights, perModel: {kind: data}, ms}
-//      {type: 'pictures', curves, crossMap, embedding, diagram, perModel: {kind: {data, svg}}, problems, ms}
+//      {type: 'pictures', curves, crossMap, embedding, diagram: {diagram, svg, spots}, perModel: {kind: {data, svg}}, problems, ms}
 //      {type: 'report', report}  {type: 'csv', csv}  {type: 'module', module}  (the compiled WebAssembly.Module)
 //      {type: 'facts', told}  (lessonFacts: {cross_map?: {text, outlined}, split?: {text}, embedding?: {text}})
 //      {type: 'measured', backend}  (the automatic choice's pick and figures, or null: nothing to measure)
@@ -37,7 +37,7 @@
 //                                                 'crashed': the engine died (a panic, an allocation that failed)
 //                                                 while doing `request`, and the page must replace this worker)
 import { PICTURES, PER_MODEL } from './pictures-table.js';
-import init, { WideDeepEngine, defaultConfig, lastPanic, lessonFacts, metricsCsv, pictureSvg } from './pkg/widedeep.js';
+import init, { WideDeepEngine, defaultConfig, diagramSpots, lastPanic, lessonFacts, metricsCsv, pictureSvg } from './pkg/widedeep.js';
 
 const SLICE_MS = 50;
 let engine = null;
@@ -254,6 +254,9 @@ self.addEventListener('unhandledrejection', (event) => {
 /** A picture as SVG text, at its size and in the page's look. */
 const svg = (kind, data, projector) => pictureSvg({ kind, data }, PICTURES[kind].width, PICTURES[kind].height, projector);
 
+/** Where the crosses lie in the diagram drawn by [`svg`]: the page lays a button over each. */
+const spots = (diagram, projector) => diagramSpots(diagram, PICTURES.diagram.width, PICTURES.diagram.height, projector);
+
 /** Runs `make`, putting its result under `name` in `into` (`out` itself by default), or its error in `out.problems`. */
 async function attempt(out, name, make, into = out) {
   try {
@@ -306,7 +309,8 @@ const handlers = {
   },
   analyze({ config, projector = false }) {
     const analysis = engine.analyze(config, 8);
-    postWithSchema({ type: 'analysis', analysis, diagramSvg: svg('diagram', analysis.diagram, projector) }, analysis.schema);
+    const diagramSvg = svg('diagram', analysis.diagram, projector);
+    postWithSchema({ type: 'analysis', analysis, diagramSvg, diagramSpots: spots(analysis.diagram, projector) }, analysis.schema);
   },
   async weights({ mode, count }) {
     await settled();
@@ -376,7 +380,7 @@ const handlers = {
     if (view.diagram) {
       await attempt(out, 'diagram', () => {
         const diagram = engine.diagram(split);
-        return { diagram, svg: svg('diagram', diagram, view.projector) };
+        return { diagram, svg: svg('diagram', diagram, view.projector), spots: spots(diagram, view.projector) };
       });
     }
     out.ms = performance.now() - started;
@@ -437,6 +441,11 @@ const handlers = {
     await settled();
     const bytes = (await engine.exportOnnx(mode)).buffer;
     post({ type: 'exportedOnnx', mode, bytes }, [bytes]);
+  },
+  async exportTorch({ mode }) {
+    await settled();
+    const bytes = (await engine.exportTorch(mode)).buffer;
+    post({ type: 'exportedTorch', mode, bytes }, [bytes]);
   },
   async import({ json }) {
     await settled();

@@ -94,7 +94,7 @@ function showLoadError(error) {
 /** Shows the data the engine has just read (`loaded`: what to read again after a restart). */
 async function receiveSchema(reply, name, loaded) {
   const { schema } = await reply;
-  Object.assign(page, { schema, source: loaded, columnPage: 0, measuredKey: null });
+  Object.assign(page, { schema, source: loaded, columnPage: 0, measuredKey: null, switchedOff: [] });
   pictureDrawing.cancel();
   forgetRuns();
   endVariants('new data was loaded');

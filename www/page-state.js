@@ -28,6 +28,8 @@ export const page = {
   /** The crosses the engine suggests, and the columns it says the model reads, into which part (its diagram's inputs). */
   suggestions: [],
   diagramInputs: [],
+  /** The crosses switched off since the data loaded: their switches stay in the list, to switch them on again. */
+  switchedOff: [],
   /** The "Find a column" box's text, and the page of the column table shown (a file may have 100,000 columns). */
   columnFilter: '',
   columnPage: 0,

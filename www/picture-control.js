@@ -7,7 +7,7 @@ import * as pictures from './pictures.js';
 import { PER_MODEL, PICTURES, pictureImages } from './pictures-table.js';
 import { throttle } from './throttle.js';
 import { columnMap } from './state.js';
-import { embeddingColumn, mapPair, save } from './data.js';
+import { embeddingColumn, mapPair, save, showSpots } from './data.js';
 import { engine, explain, page, racers, say, told, trained, ui } from './page-state.js';
 
 /** Each picture's <img>, by the engine's kind. */
@@ -191,6 +191,7 @@ function onPictures(message) {
   if (message.diagram) {
     page.lastSplit = message.diagram.diagram.split ?? null;
     pictures.show(img.diagram, message.diagram.svg);
+    showSpots(message.diagram.spots);
     pictures.renderDiagramText(ui.diagramText, message.diagram.diagram);
   }
   if (message.crossMap) {

@@ -32,6 +32,7 @@ export const REQUESTS = {
   csv: { reply: 'csv', seconds: SHORT },
   export: { reply: 'exported', seconds: LONG },
   exportOnnx: { reply: 'exportedOnnx', seconds: LONG },
+  exportTorch: { reply: 'exportedTorch', seconds: LONG },
   import: { reply: 'imported', seconds: LONG },
   score: { reply: 'scored', seconds: LONG },
   facts: { reply: 'facts', seconds: SHORT },

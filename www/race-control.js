@@ -235,7 +235,7 @@ export function setPhase(next) {
   set('#reset', phase !== 'idle' || trained() || Boolean(page.before));
   for (const id of ['#try-variants', '#run-variants']) set(id, phase !== 'running' && phase !== 'paused');
   const done = trained() && phase !== 'running';
-  for (const id of ['#export-png', '#export-svg', '#export-csv', '#export-json', '#download-model', '#download-onnx']) set(id, done);
+  for (const id of ['#export-png', '#export-svg', '#export-csv', '#export-json', '#download-model', '#download-onnx', '#download-torch']) set(id, done);
   set('#show-weights', done);
   ui.whatif.querySelector('button').disabled = !done;
   const modes = runs.map((r) => [r.mode, r.mode]);

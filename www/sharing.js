@@ -1,5 +1,5 @@
 // What leaves or enters the page besides data: the link (copied, and repaired when its settings
-// break the engine), the metrics, the models as JSON or ONNX, and a saved model to score a file.
+// break the engine), the metrics, the models as JSON, ONNX or a PyTorch bundle, and a saved model to score a file.
 import { $, download } from './dom.js';
 import { CONFIG_KEYS, LABELS, SETTINGS, shown, toConfig } from './state.js';
 import * as views from './views.js';
@@ -19,14 +19,17 @@ export function bindSharing() {
     const { json, mode } = await racers.ask(ui.modelMode.value, 'export', { mode: ui.modelMode.value });
     download(`widedeep-${mode}.model.json`, json, 'application/json');
   });
-  $('#download-onnx').addEventListener('click', async () => {
-    try {
-      const { bytes, mode } = await racers.ask(ui.modelMode.value, 'exportOnnx', { mode: ui.modelMode.value });
-      download(`widedeep-${mode}.onnx`, bytes, 'application/octet-stream');
-    } catch (error) {
-      note(`Could not export the model: ${explain(error)}`);
-    }
-  });
+  // The model for serving (ONNX) and for training elsewhere (a PyTorch bundle, zipped).
+  for (const [id, request, name, type] of [['#download-onnx', 'exportOnnx', (m) => `widedeep-${m}.onnx`, 'application/octet-stream'], ['#download-torch', 'exportTorch', (m) => `widedeep-${m}-torch.zip`, 'application/zip']]) {
+    $(id).addEventListener('click', async () => {
+      try {
+        const { bytes, mode } = await racers.ask(ui.modelMode.value, request, { mode: ui.modelMode.value });
+        download(name(mode), bytes, type);
+      } catch (error) {
+        note(`Could not export the model: ${explain(error)}`);
+      }
+    });
+  }
   $('#model-file').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     if (!file) return;

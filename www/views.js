@@ -117,14 +117,15 @@ const crossName = (columns) => columns.join(' × ');
 export const sameCross = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
 
 /**
- * One switch per cross: those in use first (switched on), then the other suggestions, each with
+ * One switch per cross: those in use first (switched on), then those switched off since the data
+ * loaded (so a cross switched off in the diagram can come back), then the other suggestions, each with
  * a *Race it* button (variants.js hears its click: the cross on and off). The list is
  * only rebuilt when suggestions or the set of crosses change from outside, so a switch the user
  * is operating stays in place.
  */
-export function renderCrosses(list, suggestions, state, onToggle) {
+export function renderCrosses(list, suggestions, state, onToggle, switchedOff = []) {
   const all = [...state.crosses];
-  for (const s of suggestions) if (!all.some((c) => sameCross(c, s.columns))) all.push(s.columns);
+  for (const columns of [...switchedOff, ...suggestions.map((s) => s.columns)]) if (!all.some((c) => sameCross(c, columns))) all.push(columns);
   const ids = new Set();
   replaceChildren(list, all.map((columns, i) => {
     // Column names become ids: two that read the same once cleaned must still differ.
@@ -137,6 +138,21 @@ export function renderCrosses(list, suggestions, state, onToggle) {
     const note = gain === undefined ? 'your cross' : `+${Math.max(0, gain).toFixed(3)} bits`;
     const raceIt = el('button', { type: 'button', className: 'race-it', textContent: 'Race it', title: 'Try variants: this cross on and off, over several seeds', attrs: { 'data-cross': JSON.stringify(columns), 'aria-label': `Race it: ${crossName(columns)} on and off` } });
     return el('li', {}, [box, el('label', { htmlFor: id, textContent: crossName(columns) }), el('span', { className: 'gain', textContent: note }), raceIt]);
+  }));
+}
+
+/**
+ * A button over each cross the diagram lists (`spots` from the engine, in the pixels of a picture
+ * drawn `width × height`): clicking one switches that cross off (data.js hears it). Placed in
+ * shares of the picture, so they follow it at any size.
+ */
+export function renderSpots(layer, spots, width, height) {
+  layer.style.aspectRatio = `${width} / ${height}`;
+  replaceChildren(layer, spots.map(({ name, at: [x, y, w, h] }) => {
+    const words = `Switch off the cross ${name.replaceAll(' x ', ' × ')}`;
+    const button = el('button', { type: 'button', title: words, attrs: { 'data-name': name, 'aria-label': words } });
+    Object.assign(button.style, { left: `${(100 * x) / width}%`, top: `${(100 * y) / height}%`, width: `${(100 * w) / width}%`, height: `${(100 * h) / height}%` });
+    return button;
   }));
 }
 

@@ -77,6 +77,56 @@ pub fn unzip(bytes: &[u8]) -> Result<Vec<NamedBytes>> {
     entries.into_iter().map(|entry| entry.inflate(bytes)).collect()
 }
 
+/// `files` as a zip archive, each deflated, named in UTF-8 and dated 1980-01-01 (the same model
+/// gives the same bytes): what the page offers as one download of several files (a PyTorch
+/// bundle). Files or an archive of 4 GiB or more would need ZIP64, which this writer refuses.
+pub fn zip(files: &[NamedBytes]) -> Result<Vec<u8>> {
+    let (mut out, mut directory) = (Vec::new(), Vec::new());
+    for file in files {
+        let packed = miniz_oxide::deflate::compress_to_vec(&file.bytes, 6);
+        let fits =
+            |n: usize| u32::try_from(n).map_err(|_| Error::Limit(format!("'{}' is too large for a zip archive without ZIP64", file.name)));
+        let (size, packed_size, offset, name) = (fits(file.bytes.len())?, fits(packed.len())?, fits(out.len())?, file.name.as_bytes());
+        let name_len =
+            u16::try_from(name.len()).map_err(|_| Error::Limit(format!("the name '{}' is too long for a zip archive", file.name)))?;
+        // Version 2.0, UTF-8 names (bit 11), deflated, 00:00 on 1980-01-01, then the sizes.
+        let common = |head: &mut Vec<u8>| {
+            for half in [20u16, 1 << 11, 8, 0, 0x21] {
+                head.extend(half.to_le_bytes());
+            }
+            for word in [crc32fast::hash(&file.bytes), packed_size, size] {
+                head.extend(word.to_le_bytes());
+            }
+            head.extend(name_len.to_le_bytes());
+            head.extend(0u16.to_le_bytes());
+        };
+        out.extend(LOCAL.to_le_bytes());
+        common(&mut out);
+        out.extend(name);
+        out.extend(&packed);
+        directory.extend(CENTRAL.to_le_bytes());
+        directory.extend(20u16.to_le_bytes());
+        common(&mut directory);
+        // No comment, disk 0, no internal or external attributes, then where the local header lies.
+        directory.extend([0u8; 6]);
+        directory.extend(0u32.to_le_bytes());
+        directory.extend(offset.to_le_bytes());
+        directory.extend(name);
+    }
+    let count = u16::try_from(files.len()).map_err(|_| Error::Limit("too many files for a zip archive without ZIP64".into()))?;
+    let at = u32::try_from(out.len()).map_err(|_| Error::Limit("the zip archive is too large without ZIP64".into()))?;
+    let directory_size = directory.len() as u32;
+    out.extend(directory);
+    out.extend(END.to_le_bytes());
+    out.extend([0u8; 4]);
+    out.extend(count.to_le_bytes());
+    out.extend(count.to_le_bytes());
+    out.extend(directory_size.to_le_bytes());
+    out.extend(at.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    Ok(out)
+}
+
 /// One file as the central directory describes it, its data located in the archive.
 struct Entry {
     name: String,
@@ -328,6 +378,18 @@ pub(crate) mod tests {
         out.extend(narrow32(start).to_le_bytes());
         out.extend(0u16.to_le_bytes());
         out
+    }
+
+    #[test]
+    fn what_the_writer_zips_reads_back_name_for_name_and_byte_for_byte() {
+        let files =
+            [NamedBytes::new("bundle/model.py", "import torch\n".repeat(100)), NamedBytes::new("données é.json", vec![7u8; 10_000])];
+        let archive = super::zip(&files).unwrap();
+        assert!(is_zip(&archive));
+        assert!(archive.len() < 2_000, "deflated: {} bytes", archive.len());
+        assert_eq!(unzip(&archive).unwrap(), files);
+        assert_eq!(super::zip(&files).unwrap(), archive, "the same files, the same bytes");
+        assert_eq!(unzip(&super::zip(&[]).unwrap()).unwrap(), []);
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod write;
 
 pub use self::csv::{read_table, read_table_with_progress};
 pub use crate::limits::MAX_CLASSES;
-pub use archive::{NamedBytes, is_zip, unzip};
+pub use archive::{NamedBytes, is_zip, unzip, zip};
 pub use label::{Groups, LabelRule, Labels, Task, prediction_column};
 pub use load::read_files;
 pub use movielens::MOVIELENS_GENRES;

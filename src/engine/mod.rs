@@ -408,9 +408,18 @@ impl Engine {
         Ok(crate::export::to_onnx(&self.saved_model(mode).await?)?.0)
     }
 
+    /// `mode`'s model as a zip of its PyTorch bundle (see [`crate::export::torch_bundle`]), its
+    /// files in a folder named after the mode: what the page offers beside the ONNX file.
+    pub async fn export_torch(&self, mode: Mode) -> Result<Vec<u8>> {
+        let files = crate::export::torch_bundle(&self.saved_model(mode).await?)?;
+        let folder = format!("widedeep-{}-torch", mode.name());
+        crate::data::zip(&files.into_iter().map(|(name, bytes)| NamedBytes::new(format!("{folder}/{name}"), bytes)).collect::<Vec<_>>())
+    }
+
+    /// `mode`'s model as it is kept: its best epoch on the validation rows, else its last.
     async fn saved_model(&self, mode: Mode) -> Result<SavedModel> {
         let (run, trainer) = self.trainer(mode)?;
-        let parameters = trainer.export(&run.comparison.prepared.layout).await?;
+        let parameters = trainer.kept_parameters(&run.comparison.prepared.layout).await?;
         Ok(SavedModel::new(run.comparison.prepared.encoder.clone(), trainer.config().clone(), parameters))
     }
 

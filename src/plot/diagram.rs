@@ -4,6 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
+use serde::Serialize;
 
 use super::{Theme, clipped, failed, font, outline, text_width};
 use crate::insight::Diagram;
@@ -123,9 +124,10 @@ fn input_lines(diagram: &Diagram, width: i32, max: usize, lines: Lines) -> Vec<S
     capped(std::iter::once(format!("{count} input columns")).chain(names).collect(), max, |left| format!("… and {left} more"))
 }
 
-/// The wide box: its ids, then its crosses, each wrapped to `width`, as many as fit in `max` lines
-/// (the rest counted).
-fn wide_lines(diagram: &Diagram, width: i32, max: usize, lines: Lines) -> Vec<String> {
+/// The wide box's lines: its ids, then its crosses, each wrapped to `width`, as many as fit in
+/// `max` lines (the rest counted); and each cross shown, by its index in the diagram, with the
+/// lines it takes.
+fn wide_lines(diagram: &Diagram, width: i32, max: usize, lines: Lines) -> (Vec<String>, Vec<(usize, std::ops::Range<usize>)>) {
     let columns = diagram.inputs.iter().filter(|i| i.wide_ids.is_some()).count();
     let mut text = vec!["Wide part (memorizes)".to_string(), format!("{} ids: {columns} columns", diagram.wide_ids)];
     if !diagram.classes.is_empty() {
@@ -146,11 +148,58 @@ fn wide_lines(diagram: &Diagram, width: i32, max: usize, lines: Lines) -> Vec<St
             })
             .count();
     }
-    text.extend(crosses[..shown].concat());
+    let mut spans = Vec::with_capacity(shown);
+    for (index, cross) in crosses[..shown].iter().enumerate() {
+        spans.push((index, text.len()..text.len() + cross.len()));
+        text.extend(cross.iter().cloned());
+    }
     if shown < crosses.len() {
         text.push(format!("… and {} more crosses", crosses.len() - shown));
     }
-    text
+    (text, spans)
+}
+
+/// The wide box of a diagram drawn `width × height`: its top-left corner, its width, its lines
+/// and where its crosses lie among them (none without a wide part).
+struct WideBox {
+    at: (i32, i32),
+    width: i32,
+    text: Vec<String>,
+    spans: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+impl WideBox {
+    fn of(diagram: &Diagram, (width, height): (i32, i32), lines: Lines) -> Option<Self> {
+        let column = (width - 40) / 4;
+        let room = if diagram.deep_inputs > 0 { (height - 20 - GAP) / 2 } else { height - 20 };
+        let (text, spans) = wide_lines(diagram, column * 2 - 30, lines.within(room), lines);
+        (diagram.wide_ids > 0).then_some(Self { at: (10 + column, 10), width: column * 2 - 30, text, spans })
+    }
+}
+
+/// Where a cross the wide box lists lies in the picture: what lets the page switch it by a click.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CrossSpot {
+    /// The cross, by its place in [`Diagram::crosses`] (the configuration's order).
+    pub cross: usize,
+    /// Its name there (its columns joined by ` x `): what the page finds its cross by.
+    pub name: String,
+    /// Its lines' rectangle in the picture's pixels: left, top, width, height.
+    pub at: [i32; 4],
+}
+
+/// Each cross the diagram drawn `width × height` in `theme` shows, and where (a cross counted in
+/// "… and 3 more" has none).
+pub fn cross_spots(diagram: &Diagram, width: u32, height: u32, theme: Theme) -> Vec<CrossSpot> {
+    let lines = Lines::of(theme);
+    let Some(wide) = WideBox::of(diagram, (width as i32, height as i32), lines) else { return Vec::new() };
+    let top = |line: usize| wide.at.1 + 6 + line as i32 * lines.height;
+    let spot = |(cross, span): &(usize, std::ops::Range<usize>)| CrossSpot {
+        cross: *cross,
+        name: diagram.crosses[*cross].0.clone(),
+        at: [wide.at.0, top(span.start) - 2, wide.width, top(span.end) - top(span.start)],
+    };
+    wide.spans.iter().map(spot).collect()
 }
 
 /// The output box's words (the diagram's, as the page says them), a multiclass label's classes
@@ -186,10 +235,8 @@ pub fn draw_diagram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, diagram: 
     let mid_x = 10 + column;
     let mut right_of: Vec<(i32, i32)> = Vec::new();
     let mut y = 10;
-    if diagram.wide_ids > 0 {
-        let room = if diagram.deep_inputs > 0 { (height - 20 - GAP) / 2 } else { height - 20 };
-        let text = wide_lines(diagram, column * 2 - 30, lines.within(room), lines);
-        let b = boxed(root, (mid_x, y), column * 2 - 30, &text, super::colour(Mode::Wide), theme)?;
+    if let Some(wide) = WideBox::of(diagram, (width, height), lines) {
+        let b = boxed(root, wide.at, wide.width, &wide.text, super::colour(Mode::Wide), theme)?;
         arrow(root, (inputs.2, (inputs.1 + inputs.3) / 2), (b.0, (b.1 + b.3) / 2), theme)?;
         right_of.push((b.2, (b.1 + b.3) / 2));
         y = b.3 + GAP;
@@ -373,6 +420,20 @@ mod tests {
                 "crosses and embeddings counted ({theme:?})"
             );
             assert!(said("numbers; 320 inputs") && said("hidden layers"), "the deep box keeps its last line ({theme:?})");
+            // Each cross shown has a spot holding exactly its own lines; one counted has none.
+            let spots = cross_spots(&diagram, width as u32, height as u32, theme);
+            assert!(!spots.is_empty() && spots.len() < diagram.crosses.len(), "{} of 6 crosses shown ({theme:?})", spots.len());
+            for (k, spot) in spots.iter().enumerate() {
+                let [x, y, w, h] = spot.at.map(f64::from);
+                let inside: Vec<&str> = texts
+                    .iter()
+                    .filter(|(left, top, ..)| x <= *left && *left <= x + w && y <= *top && *top < y + h)
+                    .map(|(.., t)| t.as_str())
+                    .collect();
+                assert_eq!((spot.cross, &spot.name), (k, &diagram.crosses[k].0), "in the configuration's order");
+                assert!(inside.first().is_some_and(|t| t.starts_with(&format!("× column-number-{k} x"))), "{inside:?} ({theme:?})");
+                assert!(inside.iter().skip(1).all(|t| !t.starts_with('×')), "no other cross in its spot: {inside:?} ({theme:?})");
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use cross_map::draw_cross_map;
 pub use curves::draw_curves;
-pub use diagram::draw_diagram;
+pub use diagram::{CrossSpot, cross_spots, draw_diagram};
 pub use embedding::draw_embedding_maps;
 pub use fit::{ModelFit, draw_fit};
 pub use variants::draw_variants;

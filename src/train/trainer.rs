@@ -309,6 +309,15 @@ impl Trainer {
         self.model().export(layout, &self.config).await
     }
 
+    /// The parameters a saved model or an export keeps: the best epoch's on the validation rows,
+    /// else the last epoch's.
+    pub async fn kept_parameters(&self, layout: &crate::features::Layout) -> Result<Parameters> {
+        match &self.best {
+            Some(best) => Ok(best.parameters.clone()),
+            None => self.export(layout).await,
+        }
+    }
+
     /// Batches in one epoch.
     pub fn batches_per_epoch(&self) -> usize {
         self.learning_rows.len().div_ceil(self.batch_size)

@@ -259,3 +259,27 @@ test('the Adult lesson on a 1280×720 projector: every target in view and uncove
   assert.deepEqual(seen, ['race-panel', 'embedding-figure', 'cross-map-figure', 'diagram-figure']);
   assert.deepEqual(errors, []);
 });
+
+test('a cross is switched off by clicking it in the diagram, its button over the wide box\'s lines, and on again from its switch', { timeout: 300_000 }, async () => {
+  const { page, errors } = await open('#preset=adult');
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.waitForSelector('#diagram[data-drawn]');
+  const spots = await page.$$eval('#diagram-spots button', (buttons) => buttons.map((b) => b.getAttribute('aria-label')));
+  assert.deepEqual(spots, ['Switch off the cross education × occupation', 'Switch off the cross native-country × occupation', 'Switch off the cross gender × age'], 'one button per cross the diagram lists');
+  // Each button lies inside the picture, over the wide box's lines (the picture's top third, its middle half).
+  const picture = await box(page, '#diagram');
+  for (const label of spots) {
+    const b = await box(page, `#diagram-spots button[aria-label="${label}"]`);
+    assert.ok(b.left >= picture.left + (picture.right - picture.left) * 0.2 && b.right <= picture.right - (picture.right - picture.left) * 0.2, `${label}: across the wide box`);
+    assert.ok(b.top >= picture.top && b.bottom <= picture.top + (picture.bottom - picture.top) / 2 && b.bottom > b.top, `${label}: in the wide box, ${JSON.stringify(b)} in ${JSON.stringify(picture)}`);
+  }
+  await page.click('#diagram-spots button[aria-label="Switch off the cross native-country × occupation"]');
+  await page.waitForFunction(() => document.querySelectorAll('#diagram-spots button').length === 2);
+  assert.equal(await page.$eval('#cross-native-country-occupation', (c) => c.checked), false, 'its switch stays in the list, off');
+  assert.match(await page.$eval('#status', (s) => s.textContent), /^The cross native-country × occupation is off/);
+  assert.equal(JSON.parse((await hashParams(page)).crosses).length, 2, 'the link keeps the two crosses left');
+  await page.click('#cross-native-country-occupation');
+  await page.waitForFunction(() => document.querySelectorAll('#diagram-spots button').length === 3);
+  assert.deepEqual(JSON.parse((await hashParams(page)).crosses).at(-1), ['native-country', 'occupation'], 'switched on again from its switch');
+  assert.deepEqual(errors, []);
+});

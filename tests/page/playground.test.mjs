@@ -220,6 +220,12 @@ test('curves, metrics and the model download; a loaded model scores a new CSV', 
   const check = 'import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print(" ".join(i.name for i in m.graph.input))';
   const inputs = execFileSync(python, ['-c', check, onnx.path], { encoding: 'utf8' }).trim().split(' ');
   assert.ok(inputs.includes('wide_city_x_product') && inputs.includes('deep_city'), `the ONNX model's inputs: ${inputs}`);
+  // The PyTorch bundle, zipped: Python's zipfile reads it and torch loads its model and weights.
+  const torch = await saved('#download-torch');
+  assert.equal(torch.name, 'widedeep-joint-torch.zip');
+  const load = 'import sys, zipfile, tempfile; d = tempfile.mkdtemp(); zipfile.ZipFile(sys.argv[1]).extractall(d); sys.path.insert(0, d + "/widedeep-joint-torch"); import model; m = model.load(d + "/widedeep-joint-torch"); print(sum(p.numel() for p in m.parameters()))';
+  const count = Number(execFileSync('/usr/bin/python3', ['-c', load, torch.path], { encoding: 'utf8' }).trim());
+  assert.ok(count > 100, `torch holds the bundle's ${count} parameters`);
   await page.setInputFiles('#model-file', model.path);
   await page.waitForFunction(() => /Model loaded/.test(document.querySelector('#share-status').textContent));
   const scoredDownload = page.waitForEvent('download');

@@ -252,10 +252,7 @@ fn speed(m: &ModelRun) -> f64 {
 
 fn save(path: &std::path::Path, comparison: &Comparison) -> Result<(), String> {
     let trainer = comparison.trainers.iter().find(|t| t.mode() == Mode::Joint).unwrap_or(&comparison.trainers[0]);
-    let parameters = match trainer.best() {
-        Some(best) => best.parameters.clone(),
-        None => pollster::block_on(trainer.export(&comparison.prepared.layout)).map_err(message)?,
-    };
+    let parameters = pollster::block_on(trainer.kept_parameters(&comparison.prepared.layout)).map_err(message)?;
     let saved = SavedModel::new(comparison.prepared.encoder.clone(), trainer.config().clone(), parameters);
     std::fs::write(path, saved.to_json()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprintln!("saved the {} model to {}", trainer.mode().name(), path.display());
