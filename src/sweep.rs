@@ -103,6 +103,28 @@ impl Vary {
         }
     }
 
+    /// Reads several settings split by `;` (a `;` inside double quotes is a column's own), as
+    /// the page's *Vary* field holds them; an error names the part it is about.
+    pub fn parse_all(text: &str) -> std::result::Result<Vec<Self>, String> {
+        let (mut parts, mut part, mut quoted) = (Vec::new(), String::new(), false);
+        for c in text.chars() {
+            match c {
+                '"' => {
+                    quoted = !quoted;
+                    part.push(c);
+                }
+                ';' if !quoted => parts.push(std::mem::take(&mut part)),
+                c => part.push(c),
+            }
+        }
+        parts.push(part);
+        let parts: Vec<&str> = parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect();
+        if parts.is_empty() {
+            return Err("say what to vary: SETTING=VALUES, like embedding-dim=4,8,16".into());
+        }
+        parts.iter().map(|part| Self::parse(part).map_err(|why| format!("{part}: {why}"))).collect()
+    }
+
     /// The setting's name, as `--vary` writes it.
     pub fn setting(&self) -> String {
         match self {
@@ -133,7 +155,7 @@ impl Vary {
     fn apply(&self, i: usize, config: &mut Config) -> String {
         match self {
             Self::Cross(columns, on) => {
-                let same = |c: &Vec<String>| c == columns;
+                let same = |c: &Vec<String>| c.len() == columns.len() && c.iter().all(|x| columns.contains(x));
                 config.features.crosses.retain(|c| !same(c));
                 if on[i] {
                     config.features.crosses.push(columns.clone());
@@ -215,6 +237,10 @@ pub struct Score {
     pub validation: Vec<f64>,
     /// The kept epoch's test score, per seed.
     pub test: Vec<f64>,
+    /// The mean of `test`.
+    pub test_mean: f64,
+    /// Seeds whose run diverged (its loss stopped being a number): scored NaN.
+    pub diverged: usize,
     /// Each seed's validation score per epoch: the curves a race of variants overlays.
     pub curves: Vec<Vec<f64>>,
     /// The mean of `validation` and its standard deviation over the seeds.
@@ -225,8 +251,8 @@ pub struct Score {
     pub difference: f64,
     /// What the scores measure: `AUC`, `macro AUC` or `R²`.
     pub measure: String,
-    /// The difference in words: `base`, `+0.0123`, or `+0.0004 ≈ noise` when it is within the
-    /// seeds' spread ([`Score::within_noise`]).
+    /// The difference in words: `base`, `+0.0123`, `+0.0004 ≈ noise` when it is within the
+    /// seeds' spread ([`Score::within_noise`]), or why there is none (`diverged`, `no score`).
     pub versus: String,
 }
 
@@ -255,10 +281,20 @@ pub struct Sweep {
     /// Runs started so far (run `k` is variant `k % variants`, seed round `k / variants`).
     started: usize,
     current: Option<Run>,
-    /// Per variant: each finished seed's (validation, test, curve).
-    done: Vec<Vec<(f64, f64, Vec<f64>)>>,
+    /// Per variant: each finished seed's outcome.
+    done: Vec<Vec<Outcome>>,
     /// What the scores measure, once a run has prepared the label.
     measure: Option<Measure>,
+}
+
+/// How one run ended: its kept epoch's validation and test scores and its validation curve
+/// (NaN scores for a run that diverged).
+#[derive(Debug, Clone)]
+struct Outcome {
+    validation: f64,
+    test: f64,
+    curve: Vec<f64>,
+    diverged: bool,
 }
 
 /// What a slice of a sweep did.
@@ -270,6 +306,8 @@ pub struct SweepProgress {
     pub runs: usize,
     /// The run in progress: its variant's name, its seed and the epoch it is in.
     pub current: Option<(String, u64, usize)>,
+    /// The runs that ended in this slice: each one's variant's name, seed and kept validation score.
+    pub ended: Vec<(String, u64, f64)>,
     /// Whether every run is done.
     pub done: bool,
 }
@@ -298,23 +336,29 @@ impl Sweep {
     }
 
     /// Trains up to `steps` steps, starting runs as the last ones end (each on `table`, with its
-    /// own validation rows), and says where the sweep stands.
+    /// own validation rows), and says where the sweep stands. A run that diverges ends there,
+    /// scored NaN; the others go on.
     pub async fn advance(&mut self, table: &Table, schema: &Schema, device: &Device, steps: usize) -> Result<SweepProgress> {
+        let mut ended = Vec::new();
         for _ in 0..steps {
             let Some(run) = self.current_run(table, schema, device)? else { break };
             let trainer = &mut run.comparison.trainers[0];
             if !trainer.step().epoch_done {
                 continue;
             }
-            trainer.end_epoch().await?;
-            if !trainer.wants_more(run.epochs) {
+            let diverged = match trainer.end_epoch().await {
+                Err(Error::Diverged { .. }) => true,
+                Err(other) => return Err(other),
+                Ok(_) => false,
+            };
+            if diverged || !trainer.wants_more(run.epochs) {
                 let run = self.current.take().expect("a run in progress");
-                self.finish(run);
+                ended.push(self.finish(run, diverged));
             }
         }
         let current =
             self.current.as_ref().map(|r| (self.variants[r.variant].name.clone(), r.seed, r.comparison.trainers[0].history().len() + 1));
-        Ok(SweepProgress { finished: self.finished(), runs: self.runs(), current, done: self.finished() == self.runs() })
+        Ok(SweepProgress { finished: self.finished(), runs: self.runs(), current, ended, done: self.finished() == self.runs() })
     }
 
     /// The run in progress, or the next one started (none once all are done).
@@ -322,41 +366,54 @@ impl Sweep {
         if self.current.is_none() && self.started < self.runs() {
             let (variant, round) = (self.started % self.variants.len(), self.started / self.variants.len());
             let mut config = self.variants[variant].config.clone();
-            config.train.seed += round as u64;
+            config.train.seed = config.train.seed.wrapping_add(round as u64);
             if config.train.validation_fraction == 0.0 {
                 config.train.validation_fraction = SWEEP_VALIDATION;
             }
             config.train.modes.truncate(1);
             let comparison = Comparison::new(table, schema, &config.features, &config.train, device)?;
+            if !comparison.trainers[0].holds_validation() {
+                let (share, rows) = (config.train.validation_fraction, comparison.prepared.train.rows);
+                return Err(Error::Config(format!(
+                    "a race of variants ranks by validation rows, and a validation fraction of {share} holds back none of the {rows} training rows: give a larger one"
+                )));
+            }
             self.current = Some(Run { variant, seed: config.train.seed, epochs: config.train.epochs, comparison });
             self.started += 1;
         }
         Ok(self.current.as_mut())
     }
 
-    fn finish(&mut self, run: Run) {
+    /// Records how `run` ended; returns its variant's name, its seed and its score.
+    fn finish(&mut self, run: Run, diverged: bool) -> (String, u64, f64) {
         let trainer = &run.comparison.trainers[0];
-        let best = trainer.best().expect("a sweep always holds validation rows back");
         let curve = trainer.history().iter().map(|e| e.validation_score().unwrap_or(f64::NAN)).collect();
-        let test = trainer.history()[best.epoch - 1].test_score();
-        self.done[run.variant].push((best.score, test, curve));
+        let kept = trainer.best().filter(|_| !diverged).map(|best| (best.score, trainer.history()[best.epoch - 1].test_score()));
+        let (validation, test) = kept.unwrap_or((f64::NAN, f64::NAN));
+        self.done[run.variant].push(Outcome { validation, test, curve, diverged });
         self.measure = Some(Measure::of(run.comparison.prepared.task()));
+        (self.variants[run.variant].name.clone(), run.seed, validation)
     }
 
-    /// The variants with at least one finished run, best first (the base's difference is 0).
+    /// The variants with at least one finished run, best first (those without a score last; the
+    /// base's difference is 0).
     pub fn scores(&self) -> Vec<Score> {
+        let measure = self.measure.map_or("score", Measure::name);
         let mut scores: Vec<Score> = (self.variants.iter().zip(&self.done).enumerate())
             .filter(|(_, (_, runs))| !runs.is_empty())
             .map(|(index, (variant, runs))| {
-                let validation: Vec<f64> = runs.iter().map(|r| r.0).collect();
-                let (mean, spread) = mean_and_spread(&validation);
-                let (test, curves) = (runs.iter().map(|r| r.1).collect(), runs.iter().map(|r| r.2.clone()).collect());
-                let measure = self.measure.map_or("score", Measure::name).to_string();
+                let validation: Vec<f64> = runs.iter().map(|r| r.validation).collect();
+                let test: Vec<f64> = runs.iter().map(|r| r.test).collect();
+                let ((mean, spread), (test_mean, _)) = (mean_and_spread(&validation), mean_and_spread(&test));
+                let (curves, diverged) = (runs.iter().map(|r| r.curve.clone()).collect(), runs.iter().filter(|r| r.diverged).count());
+                let (name, measure) = (variant.name.clone(), measure.to_string());
                 Score {
                     index,
-                    variant: variant.name.clone(),
+                    variant: name,
                     validation,
                     test,
+                    test_mean,
+                    diverged,
                     curves,
                     mean,
                     spread,
@@ -369,15 +426,42 @@ impl Sweep {
         let base = scores.iter().find(|s| s.index == 0).cloned();
         for score in &mut scores {
             score.difference = score.mean - base.as_ref().map_or(f64::NAN, |b| b.mean);
-            score.versus = match &base {
-                _ if score.index == 0 => "base".into(),
-                Some(base) if score.within_noise(base) => format!("{:+.4} ≈ noise", score.difference),
-                _ => format!("{:+.4}", score.difference),
-            };
+            score.versus = versus(score, base.as_ref());
         }
-        scores.sort_by(|a, b| b.mean.total_cmp(&a.mean));
+        let rank = |s: &Score| if s.mean.is_finite() { s.mean } else { f64::NEG_INFINITY };
+        scores.sort_by(|a, b| rank(b).total_cmp(&rank(a)));
         scores
     }
+}
+
+/// A score's difference to the base in words (see [`Score::versus`]).
+fn versus(score: &Score, base: Option<&Score>) -> String {
+    let seeds = score.validation.len();
+    match base {
+        _ if score.diverged > 0 => format!("diverged in {} of {seeds} seeds: lower its learning rate", score.diverged),
+        _ if !score.mean.is_finite() => "no score (one class in its validation rows?)".into(),
+        _ if score.index == 0 => "base".into(),
+        Some(base) if !base.mean.is_finite() => "the base has no score".into(),
+        _ if seeds < 2 => format!("{:+.4} (one seed: no spread to judge it by)", score.difference),
+        Some(base) if score.within_noise(base) => format!("{:+.4} ≈ noise", score.difference),
+        _ => format!("{:+.4}", score.difference),
+    }
+}
+
+/// What a ranking says, for the page's status line: the first variant against the base, and
+/// whether the difference is past the seeds' spread.
+pub fn verdict(scores: &[Score]) -> String {
+    let Some(top) = scores.first() else { return "No run finished.".into() };
+    if top.index == 0 {
+        return format!("The base ({}) ranks first: keep what you have.", top.variant);
+    }
+    let judged = match &top.versus {
+        v if v.ends_with("≈ noise") => "within the seeds' noise: no reason to switch",
+        v if v.contains("one seed") => "with one seed there is no spread to judge it by: give more seeds",
+        v if v.starts_with('+') => "past the seeds' spread",
+        _ => "no variant has a score to rank by",
+    };
+    format!("{} ranks first, {} against the base: {judged}.", top.variant, top.versus)
 }
 
 /// Trains every run of `sweep` to its end; `on_run` hears of each finished run (for progress).
@@ -388,11 +472,9 @@ pub async fn sweep(
     device: &Device,
     mut on_run: impl FnMut(&SweepProgress),
 ) -> Result<Vec<Score>> {
-    let mut finished = 0;
     loop {
         let progress = sweep.advance(table, schema, device, 64).await?;
-        if progress.finished > finished {
-            finished = progress.finished;
+        if !progress.ended.is_empty() {
             on_run(&progress);
         }
         if progress.done {
@@ -452,6 +534,52 @@ mod tests {
         ] {
             assert_eq!(read(bad), Err(why.to_string()), "{bad}");
         }
+    }
+
+    #[test]
+    fn several_settings_split_at_semicolons_outside_quotes() {
+        let all = Vary::parse_all(r#"cross="a;b",c:on,off; embedding-dim=4,8 ;"#).unwrap();
+        assert_eq!(all, [Vary::Cross(vec!["a;b".into(), "c".into()], vec![true, false]), Vary::EmbeddingDim(vec![Some(4), Some(8)])]);
+        assert_eq!(Vary::parse_all(" ; "), Err("say what to vary: SETTING=VALUES, like embedding-dim=4,8,16".into()));
+        assert_eq!(
+            Vary::parse_all("lr=0.1; depth=2"),
+            Err("depth=2: 'depth' is not a setting a sweep varies (cross, embedding-dim, hidden, lr, optimizer, l1)".into())
+        );
+    }
+
+    #[test]
+    fn a_cross_is_switched_whatever_the_order_of_its_columns() {
+        let mut base = Config::default();
+        base.features.crosses = vec![vec!["a".into(), "b".into()]];
+        let all = variants(&base, &[Vary::Cross(vec!["b".into(), "a".into()], vec![false, true])], PAGE_VARIANTS).unwrap();
+        assert!(all[0].config.features.crosses.is_empty(), "b × a off is a × b off");
+        assert_eq!(all[1].config.features.crosses, [["b", "a"]]);
+    }
+
+    /// Scores as [`Sweep::scores`] words them, from per-seed validation scores (the base first).
+    fn ranked(per_variant: &[&[f64]], diverged: &[usize]) -> Vec<Score> {
+        let variants = per_variant.iter().enumerate().map(|(i, _)| Variant { name: format!("v{i}"), config: Config::default() }).collect();
+        let mut sweep = Sweep::new(variants, 3).unwrap();
+        for (i, scores) in per_variant.iter().enumerate() {
+            for (k, &validation) in scores.iter().enumerate() {
+                sweep.done[i].push(Outcome { validation, test: validation, curve: vec![validation], diverged: k < diverged[i] });
+            }
+        }
+        sweep.scores()
+    }
+
+    #[test]
+    fn a_run_without_a_score_ranks_last_and_says_why() {
+        let scores = ranked(&[&[0.80, 0.81, 0.82], &[f64::NAN, 0.9, 0.9], &[0.85, 0.86, 0.87], &[0.805, 0.815, 0.825]], &[0, 1, 0, 0]);
+        let order: Vec<&str> = scores.iter().map(|s| s.variant.as_str()).collect();
+        assert_eq!(order, ["v2", "v3", "v0", "v1"], "NaN last, not first");
+        let words: Vec<&str> = scores.iter().map(|s| s.versus.as_str()).collect();
+        assert_eq!(words, ["+0.0500", "+0.0050 ≈ noise", "base", "diverged in 1 of 3 seeds: lower its learning rate"]);
+        assert_eq!(verdict(&scores), "v2 ranks first, +0.0500 against the base: past the seeds' spread.");
+        let one_seed = ranked(&[&[0.80], &[0.81]], &[0, 0]);
+        assert_eq!(one_seed[0].versus, "+0.0100 (one seed: no spread to judge it by)");
+        assert!(verdict(&one_seed).ends_with("with one seed there is no spread to judge it by: give more seeds."));
+        assert_eq!(verdict(&ranked(&[&[0.9, 0.91], &[0.8, 0.81]], &[0, 0])), "The base (v0) ranks first: keep what you have.");
     }
 
     #[test]

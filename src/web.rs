@@ -275,19 +275,19 @@ impl WideDeepEngine {
         })
     }
 
-    /// Starts a race of variants of a `{features, train}` configuration's first model: `varies`
-    /// lists settings as `SETTING=VALUES` (`cross=a,b:off,on`, `embedding-dim=4,8`), each
+    /// Starts a race of variants of a `{features, train}` configuration's first model: `vary`
+    /// holds settings as `SETTING=VALUES` split by `;` (`cross=a,b:off,on; embedding-dim=4,8`), each
     /// variant trained with `seeds` seeds. Returns the variants (`[{name, config}]`, the base
     /// first) whose configurations "keep the winner" adopts.
     #[wasm_bindgen(js_name = startVariants)]
-    pub fn start_variants(&self, config: JsValue, varies: Vec<String>, seeds: u32) -> Result<JsValue, JsValue> {
+    pub fn start_variants(&self, config: JsValue, vary: String, seeds: u32) -> Result<JsValue, JsValue> {
         let config = config_from_js(config)?;
-        let listed = self.engine()?.start_variants(config, &varies, seeds as usize).map_err(js_error)?;
+        let listed = self.engine()?.start_variants(config, &vary, seeds as usize).map_err(js_error)?;
         to_js(&listed)
     }
 
     /// Trains the race of variants for up to `max_steps` batches; resolves to where it stands
-    /// (`{finished, runs, current, done, scores}`, the scores best first).
+    /// (`{finished, runs, current, ended, done, scores, said}`, the scores best first).
     #[wasm_bindgen(js_name = trainVariants)]
     pub fn train_variants(&self, max_steps: u32) -> Promise {
         let inner = self.inner.clone();

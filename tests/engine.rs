@@ -443,14 +443,15 @@ fn report_classes(dataset: &widedeep::train::DatasetInfo) -> Vec<String> {
 /// *Try variants* on the parity data, whose label is an XOR of `a` and `b`: a wide model with the
 /// cross beats one without it by far more than the seeds' spread, each variant over three
 /// seeds, ranked as runs end; each variant's configuration is what keeping it adopts; a fifth
-/// variant, an unknown setting or a second race of the models leave the engine as it was.
+/// variant or an unknown setting is refused, a diverging variant ranks last, a validation share
+/// of no rows is an error.
 #[test]
 fn a_race_of_variants_ranks_the_cross_that_carries_the_signal_first() {
     let mut engine = loaded();
     let mut base = parity::config();
     base.features.crosses.clear();
     base.train = TrainConfig { modes: vec![Mode::Wide], epochs: 3, ..base.train };
-    let listed = engine.start_variants(base.clone(), &["cross=a,b:off,on".into()], 3).unwrap();
+    let listed = engine.start_variants(base.clone(), "cross=a,b:off,on", 3).unwrap();
     let names: Vec<_> = listed.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(names, ["cross a × b off", "cross a × b on"]);
     assert_eq!(listed[1].config.features.crosses, [["a", "b"]]);
@@ -473,18 +474,31 @@ fn a_race_of_variants_ranks_the_cross_that_carries_the_signal_first() {
     assert!(top.curves.iter().all(|c| c.len() == 3), "three epochs each: {:?}", top.curves);
     assert!(top.difference > 0.2 && !top.within_noise(base_score), "far past the noise: {top:?} against {base_score:?}");
     assert_eq!((top.versus.clone(), base_score.versus.as_str(), top.measure.as_str()), (format!("{:+.4}", top.difference), "base", "AUC"));
-    let five = ["lr=0.1,0.2,0.3,0.4,0.5".to_string()];
     assert_eq!(
-        engine.start_variants(base.clone(), &five, 3).unwrap_err().to_string(),
+        engine.start_variants(base.clone(), "lr=0.1,0.2,0.3,0.4,0.5", 3).unwrap_err().to_string(),
         "a sweep trains at most 4 variants, each with at least one value: vary fewer settings or values"
     );
-    let unknown = engine.start_variants(base.clone(), &["depth=3".into()], 3).unwrap_err();
+    let unknown = engine.start_variants(base.clone(), "depth=3", 3).unwrap_err();
     assert_eq!(
         unknown.to_string(),
         "invalid setting: vary depth=3: 'depth' is not a setting a sweep varies (cross, embedding-dim, hidden, lr, optimizer, l1)"
     );
-    let l1 = engine.start_variants(base, &["l1=0,10".into()], 3).unwrap_err();
+    let l1 = engine.start_variants(base.clone(), "l1=0,10", 3).unwrap_err();
     assert_eq!(l1.to_string(), "invalid setting: l1 is FTRL's L1: train the wide part with FTRL to vary it");
     assert!(block_on(engine.train_variants(8)).unwrap().progress.done, "the finished race stays");
-    assert_eq!(Engine::new().start_variants(parity::config(), &["lr=0.1".into()], 1).unwrap_err(), Error::NoData);
+    assert_eq!(Engine::new().start_variants(parity::config(), "lr=0.1", 1).unwrap_err(), Error::NoData);
+    // A variant that diverges ranks last and says so; the others are ranked all the same.
+    engine.start_variants(base.clone(), "lr=0.02,1e38", 2).unwrap();
+    let mut last = block_on(engine.train_variants(64)).unwrap();
+    while !last.progress.done {
+        last = block_on(engine.train_variants(64)).unwrap();
+    }
+    let versus: Vec<&str> = last.scores.iter().map(|s| s.versus.as_str()).collect();
+    assert_eq!(versus, ["base", "diverged in 2 of 2 seeds: lower its learning rate"]);
+    assert_eq!(last.said, "The base (learning rate 0.02) ranks first: keep what you have.");
+    // A validation share that holds back no row is refused, not a panic.
+    let tiny = widedeep::Config { train: TrainConfig { validation_fraction: 0.0001, ..base.train.clone() }, ..base };
+    engine.start_variants(tiny, "lr=0.01,0.02", 1).unwrap();
+    let refused = block_on(engine.train_variants(8)).unwrap_err().to_string();
+    assert!(refused.contains("holds back none of the 420 training rows"), "{refused}");
 }

@@ -24,7 +24,9 @@ export function fillChoices() {
 /** Writes the settings into the link (and the class-speed switch), then checks what they make stale or worth measuring. */
 export function save() {
   const { state } = page;
-  history.replaceState(null, '', writeHash(state, base(state.preset)));
+  // Only a changed link is written: replaceState makes the browser bring the page's style up to date at once.
+  const hash = writeHash(state, base(state.preset));
+  if (hash !== location.hash) history.replaceState(null, '', hash);
   ui.classSpeed.checked = state.classSpeed === '1';
   showStale();
   measureAhead();
@@ -230,7 +232,7 @@ export function bindData() {
   $('#diagram-spots').addEventListener('click', (event) => {
     const name = event.target.closest('button[data-name]')?.dataset.name;
     const columns = page.state.crosses.find((c) => c.join(' x ') === name);
-    if (!columns) return;
+    if (!columns) return say(`The cross ${name.replaceAll(' x ', ' × ')} is already off: ▶ Race draws the model as it is now.`);
     setCross(columns, false);
     say(`The cross ${columns.join(' × ')} is off: press ▶ Race to see what the model loses without it.`);
   });

@@ -16,7 +16,7 @@
 //                                the pictures on screen: cross and embedding name their columns, perModel lists
 //                                the kinds of pictures-table.js drawn from each model's data)
 //      {type: 'draw', view, runs, logits: [{mode, logits}], maps, split, epoch, perModel: {kind: data}}  (the pictures of every worker's results)
-//      {type: 'variants', config, varies, seeds}  (a race of variants of config's first model: varies lists SETTING=VALUES)
+//      {type: 'variants', config, vary, seeds, projector}  (a race of variants of config's first model: vary holds SETTING=VALUES split by ;)
 //      {type: 'panicForTest'}  (the next training slice panics: only the page test of crash recovery sends it)
 //      {type: 'csv', models}  (the metrics CSV of a race's models, every worker's gathered)
 //      {type: 'facts', shown}  (a lesson's sentences about the pictures on screen: {cross_map?, weights?, split?, embedding?})
@@ -32,7 +32,7 @@
 //      {type: 'measured', backend}  (the automatic choice's pick and figures, or null: nothing to measure)
 //      {type: 'columns', part}  (a wide schema's columns, sent ahead of the 'schema' or 'analysis' that says columnsAhead)
 //      {type: 'handedOver', mode, bytes}  {type: 'tookOver', mode}
-//      {type: 'variants', variants: [{name, config}]}  {type: 'variantsProgress', progress: {finished, runs, current, done, scores, svg?}}
+//      {type: 'variants', variants: [{name, config}]}  {type: 'variantsProgress', progress: {finished, runs, current, ended, done, scores, said, svg?}}
 //      {type: 'error', message, kind, request}   (kind: the core's error code, for the page's hint;
 //                                                 'crashed': the engine died (a panic, an allocation that failed)
 //                                                 while doing `request`, and the page must replace this worker)
@@ -126,15 +126,16 @@ async function halt() {
  */
 const RACE = { slice: (steps) => engine.train(steps), type: 'progress', paced: true };
 const VARIANTS = { slice: (steps) => variantsSlice(steps), type: 'variantsProgress', paced: false };
-/** Runs of the race of variants in its last picture: it is drawn again as each run ends. */
+/** Runs of the race of variants in its last picture (drawn again as each run ends), and whether it is drawn for a projector. */
 let drawnRuns = 0;
+let variantsProjector = false;
 
 /** A slice of the race of variants, with its picture (`svg`) when a run has ended since the last. */
 async function variantsSlice(steps) {
   const progress = await engine.trainVariants(steps);
   if (progress.finished !== drawnRuns) {
     drawnRuns = progress.finished;
-    progress.svg = svg('variants', progress.scores, false);
+    progress.svg = svg('variants', progress.scores, variantsProjector);
   }
   return progress;
 }
@@ -181,7 +182,8 @@ async function trainLoop() {
     }
   } catch (error) {
     running = false;
-    const request = training === RACE ? 'train' : 'variants';
+    racing = false;
+    const request = training === RACE ? 'train' : 'trainVariants';
     if (isCrash(error)) crashed(error, request);
     else post({ type: 'error', request, message: error?.message ?? String(error), kind: error?.kind });
   } finally {
@@ -387,10 +389,10 @@ const handlers = {
     post(out);
   },
   /** Starts a race of variants of `config`'s first model (see `startVariants`), trained in slices like a race. */
-  async variants({ config, varies, seeds }) {
+  async variants({ config, vary, seeds, projector = false }) {
     await quit();
-    post({ type: 'variants', variants: engine.startVariants(config, varies, seeds) });
-    drawnRuns = 0;
+    post({ type: 'variants', variants: engine.startVariants(config, vary, seeds) });
+    [drawnRuns, variantsProjector] = [0, projector];
     race(VARIANTS);
   },
   start({ pace: ms = 0 }) {
@@ -414,7 +416,7 @@ const handlers = {
   async extend({ epochs = 1, pace: ms = 0 }) {
     pace = ms;
     roundAt = performance.now();
-    await settled();
+    await quit();
     engine.extend(epochs);
     race();
   },

@@ -8,7 +8,7 @@ import { LESSONS } from './lesson.js';
 import { readFiles, readPreset, refreshAnalysis, renderData, save } from './data.js';
 import { pictureDrawing } from './picture-control.js';
 import { forgetRuns, restartEngine } from './race-control.js';
-import { endVariants } from './variants.js';
+import { forgetVariants } from './variants.js';
 import { base, engine, explain, page, ui } from './page-state.js';
 
 /** Loads preset `name`, with its own settings or (`keepSettings`, a link's) the current ones. */
@@ -97,7 +97,7 @@ async function receiveSchema(reply, name, loaded) {
   Object.assign(page, { schema, source: loaded, columnPage: 0, measuredKey: null, switchedOff: [] });
   pictureDrawing.cancel();
   forgetRuns();
-  endVariants('new data was loaded');
+  forgetVariants('new data was loaded');
   const { state } = page;
   if (!schema.columns.some((c) => c.name === state.label)) state.label = schema.label ?? schema.columns[schema.columns.length - 1].name;
   ui.summary.textContent = `${name}: ${schema.rows.toLocaleString()} rows, ${schema.columns.length.toLocaleString()} columns.` + schema.notes.map((n) => ` Note: ${n}.`).join('');

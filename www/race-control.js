@@ -11,7 +11,7 @@ import { throttle } from './throttle.js';
 import { reload, save, showBackend, showStale } from './data.js';
 import { clearCrossMap, clearPictures, crossMapShown, maybeDraw, noteTask, pictureDrawing } from './picture-control.js';
 import { ENDED, crossWords, engine, explain, listen, page, raceKey, racers, say, trained, ui } from './page-state.js';
-import { endVariants, onVariantsMessage } from './variants.js';
+import { endVariants, forgetVariants, onVariantsMessage } from './variants.js';
 
 /** Class speed: the fewest milliseconds between two epochs, so a room sees each one land. */
 const CLASS_EPOCH_MS = 1000;
@@ -57,7 +57,8 @@ function endRace(how) {
 
 /** What a worker says without being asked: progress, the end of its share, a failure. */
 function onWorkerMessage(client, message) {
-  if (message.type === 'variantsProgress' || message.request === 'variants') onVariantsMessage(message);
+  if (message.type === 'error' && message.kind === 'crashed') restartEngine(views.describeCrash(message));
+  else if (message.type === 'variantsProgress' || message.request === 'trainVariants') onVariantsMessage(message);
   else if (message.type === 'progress') {
     onProgress(message);
     racers.progressed(client, message.progress);
@@ -69,8 +70,6 @@ function onWorkerMessage(client, message) {
     say(`Done. The table ranks the models by test ${views.scoreName(page.task)}.`);
     maybeDraw(true);
     endRace('done');
-  } else if (message.type === 'error' && message.kind === 'crashed') {
-    restartEngine(views.describeCrash(message));
   } else if (message.type === 'error' && !ENDED.has(message.kind)) {
     failRace(message);
   }
@@ -119,7 +118,7 @@ export const restarted = () => restarting;
  */
 export function restartEngine(what) {
   restarting ??= (async () => {
-    endVariants('the engine was restarted');
+    forgetVariants('the engine was restarted');
     racers.reset(endedError('the engine was restarted', 'ended'));
     endRace('failed');
     pictureDrawing.cancel();

@@ -9,9 +9,13 @@ import { refreshAnalysis, save, syncInputs } from './data.js';
 import { pictureImages } from './pictures-table.js';
 import * as pictures from './pictures.js';
 import { sameCross } from './views.js';
+import { throttle } from './throttle.js';
 
-/** The race of variants on screen: the variants (`[{name, config}]`, the base first), the latest ranking, and whether it trains. */
-const shown = { variants: [], scores: [], running: false };
+/** The race of variants on screen: the variants (`[{name, config}]`, the base first), the latest slice's progress, and whether it trains. */
+const shown = { variants: [], progress: null, running: false };
+/** The table and the status are redrawn at most this often: a slice comes every ~50 ms, and each repaint (and each sentence a screen reader reads) costs. */
+const SHOW_MS = 250;
+const drawing = throttle(() => SHOW_MS, () => show());
 
 /** A column name as a `SETTING=VALUES` list writes it: quoted when it holds a comma, a quote or a semicolon. */
 const quoted = (name) => (/[",;]/.test(name) ? `"${name.replaceAll('"', '""')}"` : name);
@@ -41,10 +45,9 @@ export async function tryVariants(vary = page.state.vary || defaultVary()) {
   Object.assign(page.state, { vary });
   $('#vary').value = vary;
   save();
-  const varies = vary.split(';').map((s) => s.trim()).filter(Boolean);
   try {
-    const { variants } = await engine.request('variants', { config: toConfig(page.state, ['joint']), varies, seeds: page.state.seeds });
-    Object.assign(shown, { variants, scores: [], running: true });
+    const { variants } = await engine.request('variants', { config: toConfig(page.state, ['joint']), vary, seeds: page.state.seeds, projector: page.state.projector === '1' });
+    Object.assign(shown, { variants, progress: null, running: true });
   } catch (error) {
     return status(`Cannot try variants: ${explain(error)}`, true);
   }
@@ -53,20 +56,33 @@ export async function tryVariants(vary = page.state.vary || defaultVary()) {
   status(`Training ${shown.variants.length} variants × ${page.state.seeds} seeds of the joint model…`);
 }
 
-/** A slice of the race of variants, its end before its last run (no `progress`), or its failure (what the worker says unasked). */
+/**
+ * A slice of the race of variants, its end before its last run (no `progress`), or its failure
+ * (what the worker says unasked). Slices of a race already ended (a race of the models took the
+ * engine) are let go.
+ */
 export function onVariantsMessage(message) {
+  if (!shown.running) return;
   if (message.type === 'variantsProgress' && !message.progress) return endVariants('the engine was asked for something else');
   if (message.type === 'error') {
     shown.running = false;
-    render();
+    drawing.now();
     return status(`The race of variants failed: ${explain(message)}`, true);
   }
   const { progress } = message;
-  shown.scores = progress.scores;
+  shown.progress = progress;
   if (progress.svg) pictures.show(pictureImages().variants, progress.svg);
-  if (progress.done) shown.running = false;
+  if (progress.done) {
+    shown.running = false;
+    drawing.now();
+  } else drawing.soon();
+}
+
+/** The table, the buttons and the status line, for the latest slice. */
+function show() {
   render();
-  status(progress.done ? verdict() : running(progress));
+  const { progress } = shown;
+  if (progress) status(progress.done || !shown.running ? progress.said : running(progress));
 }
 
 /** Where the race stands, in words. */
@@ -75,45 +91,36 @@ function running({ finished, runs, current }) {
   return current ? `Run ${finished + 1} of ${runs}: ${name}, seed ${seed}, epoch ${epoch}.` : `${finished} of ${runs} runs done.`;
 }
 
-/** What the ranking says: the winner against the base, and whether it is past the seeds' noise. */
-function verdict() {
-  const [top] = shown.scores;
-  if (!top) return 'No run finished.';
-  if (top.index === 0) return `The base (${top.variant}) ranks first: keep what you have.`;
-  const noise = top.versus.includes('≈');
-  return `${top.variant} ranks first, ${top.versus} against the base${noise ? ': within the seeds’ noise, no reason to switch.' : ': past the seeds’ spread.'}`;
-}
-
 /** The ranking as a table, and the buttons for where the race stands. */
 function render() {
   const table = $('#variants-table');
-  const measure = shown.scores[0]?.measure ?? 'score';
+  const scores = shown.progress?.scores ?? [];
+  const measure = scores[0]?.measure ?? 'score';
   replaceChildren(table.tHead, [el('tr', {}, ['Rank', 'Variant', `Validation ${measure}`, '± spread', 'Against the base', `Test ${measure}`, 'Seeds'].map((text) => el('th', { scope: 'col', textContent: text })))]);
-  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
-  replaceChildren(table.tBodies[0], shown.scores.map((s, i) => el('tr', { className: s.index === 0 ? 'base' : '' }, [
+  replaceChildren(table.tBodies[0], scores.map((s, i) => el('tr', { className: s.index === 0 ? 'base' : '' }, [
     el('td', { textContent: String(i + 1) }), el('th', { scope: 'row', textContent: s.variant }),
-    ...[metric(s.mean), metric(s.spread), s.versus, metric(mean(s.test)), String(s.validation.length)].map((text) => el('td', { textContent: text })),
+    ...[metric(s.mean), metric(s.spread), s.versus, metric(s.test_mean), String(s.validation.length)].map((text) => el('td', { textContent: text })),
   ])));
   $('#stop-variants').disabled = !shown.running;
-  $('#keep-winner').disabled = shown.running || !shown.scores.length || shown.scores[0].index === 0;
+  $('#keep-winner').disabled = shown.running || !scores.length || scores[0].index === 0 || !Number.isFinite(scores[0].mean);
 }
 
 /** Stops the race of variants (the ranking so far stays). */
 async function stopVariants() {
   if (!shown.running) return;
+  shown.running = false;
   try {
     await engine.request('stop', {});
   } catch (error) {
     return status(explain(error), true);
   }
-  shown.running = false;
-  render();
-  status(`Stopped. ${verdict()}`);
+  drawing.now();
+  status(`Stopped. ${shown.progress?.said ?? 'No run finished.'}`);
 }
 
 /** Adopts the winner: the settings in which it differs from the base become the page's. */
 export function keepWinner() {
-  const winner = shown.variants[shown.scores[0]?.index];
+  const winner = shown.variants[shown.progress?.scores[0]?.index];
   if (!winner) return;
   const [base, won] = [fromConfig(shown.variants[0].config), fromConfig(winner.config)];
   const changed = Object.fromEntries(Object.entries(won).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(base[key])));
@@ -124,12 +131,22 @@ export function keepWinner() {
   status(`Kept: ${winner.name}. Press ▶ Race to see it against wide and deep.`);
 }
 
-/** The race of variants ends as the engine moves on (new data, a restart, a race of the models): its table stays until the next one. */
+/** The race of variants ends as the engine moves on to a race of the models: its table stays until the next one. */
 export function endVariants(why) {
   if (!shown.running) return;
   shown.running = false;
+  drawing.now();
+  status(`Stopped: ${why}. ${shown.progress?.said ?? 'No run finished.'}`);
+}
+
+/** The race of variants is forgotten (new data, a restarted engine): its variants were the old data's. */
+export function forgetVariants(why) {
+  const was = shown.running || shown.progress;
+  Object.assign(shown, { variants: [], progress: null, running: false });
+  drawing.cancel();
   render();
-  status(`Stopped: ${why}. ${verdict()}`);
+  pictures.clear(pictureImages().variants);
+  if (was) status(`The race of variants was cleared: ${why}.`);
 }
 
 /** Wires the panel's buttons, the top bar's *Try variants* and each cross suggestion's *Race it*. */

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Engine;
 use crate::config::Config;
-use crate::sweep::{PAGE_VARIANTS, Score, Sweep, SweepProgress, Variant, Vary, variants};
+use crate::sweep::{PAGE_VARIANTS, Score, Sweep, SweepProgress, Variant, Vary, variants, verdict};
 use crate::{Error, Result};
 
 /// A slice of a race of variants: where it stands, and the ranking of the runs finished so far.
@@ -17,21 +17,24 @@ pub struct VariantsProgress {
     pub progress: SweepProgress,
     /// The variants with a finished run, best first.
     pub scores: Vec<Score>,
+    /// What the ranking says (see [`verdict`]).
+    pub said: String,
 }
 
 impl Engine {
-    /// Starts a race of variants of `base` (its first model), each `varies` entry one setting as
-    /// `SETTING=VALUES` (see [`Vary::parse`]), at most [`PAGE_VARIANTS`] in all, each trained
-    /// with `seeds` seeds. Returns the variants, the base first: their configurations are what
-    /// "keep the winner" adopts. The race of models in progress, if any, stays.
-    pub fn start_variants(&mut self, base: Config, varies: &[String], seeds: usize) -> Result<Vec<Variant>> {
+    /// Starts a race of variants of `base` (its first model): `vary` holds settings as
+    /// `SETTING=VALUES` split by `;` (see [`Vary::parse_all`]), at most [`PAGE_VARIANTS`]
+    /// variants in all, each trained with `seeds` seeds and checked before any trains. Returns the
+    /// variants, the base first: their configurations are what "keep the winner" adopts. The
+    /// race of models in progress, if any, stays.
+    pub fn start_variants(&mut self, base: Config, vary: &str, seeds: usize) -> Result<Vec<Variant>> {
         self.loaded()?;
-        if varies.is_empty() {
-            return Err(Error::Config("say what to vary: SETTING=VALUES, like embedding-dim=4,8,16".into()));
+        let varies = Vary::parse_all(vary).map_err(|why| Error::Config(format!("vary {why}")))?;
+        let all = variants(&base, &varies, PAGE_VARIANTS)?;
+        for variant in &all {
+            variant.config.train.validate().map_err(|e| Error::Config(format!("{}: {e}", variant.name)))?;
         }
-        let read = |text: &String| Vary::parse(text).map_err(|why| Error::Config(format!("vary {text}: {why}")));
-        let varies = varies.iter().map(read).collect::<Result<Vec<_>>>()?;
-        let sweep = Sweep::new(variants(&base, &varies, PAGE_VARIANTS)?, seeds)?;
+        let sweep = Sweep::new(all, seeds)?;
         let listed = sweep.variants().to_vec();
         self.sweep = Some(sweep);
         Ok(listed)
@@ -42,6 +45,7 @@ impl Engine {
         let data = self.data.as_ref().ok_or(Error::NoData)?;
         let sweep = self.sweep.as_mut().ok_or_else(|| Error::State("start a race of variants first".into()))?;
         let progress = sweep.advance(&data.table, &data.schema, &self.device, steps).await?;
-        Ok(VariantsProgress { progress, scores: sweep.scores() })
+        let scores = sweep.scores();
+        Ok(VariantsProgress { progress, said: verdict(&scores), scores })
     }
 }

@@ -7,10 +7,12 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::curves::bounds;
 use super::{Theme, failed, font};
-use crate::sweep::Score;
+use crate::sweep::{PAGE_VARIANTS, Score};
 
-/// Okabe-Ito colours for up to four variants (the base first), none of them a model's colour.
-const INKS: [RGBColor; 4] = [RGBColor(0, 0, 0), RGBColor(0xD5, 0x5E, 0x00), RGBColor(0x56, 0xB4, 0xE9), RGBColor(0xCC, 0x79, 0xA7)];
+/// Okabe-Ito colours for the page's variants (the base first), none of them a model's colour; a
+/// sweep of more (the CLI's) cycles through them.
+const INKS: [RGBColor; PAGE_VARIANTS] =
+    [RGBColor(0, 0, 0), RGBColor(0xD5, 0x5E, 0x00), RGBColor(0x56, 0xB4, 0xE9), RGBColor(0xCC, 0x79, 0xA7)];
 
 /// A variant's colour by its place in the sweep (the base: black).
 pub fn ink(index: usize) -> RGBColor {
@@ -52,7 +54,11 @@ pub fn draw_variants<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, scores: 
         let points: Vec<(i32, i32)> =
             curve.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, &v)| (x_at(i + 1), y_at(v))).collect();
         root.draw(&PathElement::new(points.clone(), ink(score.index).stroke_width(theme.line(2)))).map_err(failed)?;
-        let kept = curve.iter().enumerate().filter(|(_, v)| v.is_finite()).max_by(|a, b| a.1.total_cmp(b.1));
+        // The first best epoch, as the trainer keeps it (a later tie does not replace it).
+        let kept = curve.iter().enumerate().filter(|(_, v)| v.is_finite()).fold(None, |best: Option<(usize, &f64)>, (i, v)| match best {
+            Some((_, b)) if b >= v => best,
+            _ => Some((i, v)),
+        });
         if let Some((i, &v)) = kept {
             root.draw(&Circle::new((x_at(i + 1), y_at(v)), theme.line(4), ink(score.index).filled())).map_err(failed)?;
         }
@@ -80,6 +86,8 @@ mod tests {
             index,
             variant: name.into(),
             test: validation.clone(),
+            test_mean: mean,
+            diverged: 0,
             validation,
             curves,
             mean,

@@ -253,6 +253,11 @@ impl Trainer {
         &self.test_logits
     }
 
+    /// Whether it holds rows back to find its best epoch (a validation share may round to none).
+    pub fn holds_validation(&self) -> bool {
+        self.validation.is_some()
+    }
+
     /// The best epoch so far on the validation rows, with its parameters (none without them).
     pub fn best(&self) -> Option<&Best> {
         self.best.as_ref()

@@ -28,7 +28,7 @@ test('"Race it" on a suggested cross ranks it on, past the seeds\' noise, and ke
   assert.equal(base[4], 'base');
   assert.ok(Number(top[2]) > Number(base[2]), `ranked by validation AUC: ${top[2]} over ${base[2]}`);
   assert.match(top[4], /^\+0\.\d{4}$/, `past the noise: ${top[4]}`);
-  assert.equal(await said(page), `cross city × product on ranks first, ${top[4]} against the base: past the seeds’ spread.`);
+  assert.equal(await said(page), `cross city × product on ranks first, ${top[4]} against the base: past the seeds' spread.`);
   assert.ok(await page.$eval('#variants-curves', (img) => Number(img.dataset.drawn) >= 1 && img.complete && img.naturalWidth > 0), 'the curves drawn');
   assert.equal(await page.$eval('#cross-city-product', (box) => box.checked), false);
   await page.click('#keep-winner');
@@ -53,10 +53,11 @@ test('a setting the core cannot read is named, and a race of variants stops at o
   await page.click('#run-variants');
   await page.waitForFunction(() => /^Run \d+ of 20/.test(document.querySelector('#variants-status').textContent), null, { timeout: 300_000 });
   await page.click('#stop-variants');
-  await page.waitForFunction(() => /^Stopped/.test(document.querySelector('#variants-status').textContent));
+  await page.waitForFunction(() => /^Stopped\. /.test(document.querySelector('#variants-status').textContent));
   assert.equal(await page.$eval('#stop-variants', (b) => b.disabled), true);
   await page.click('#compare');
   await page.waitForFunction(() => /^Done/.test(document.querySelector('#status').textContent), null, { timeout: 600_000 });
   assert.equal((await page.$$('#results tbody tr')).length, 3, 'the race of the models ran on the same engine');
+  assert.match(await said(page), /^Stopped\. /, 'the stopped race of variants keeps its words');
   assert.deepEqual(errors, []);
 });

@@ -71,7 +71,7 @@ fn printable(text: &str) -> String {
 }
 
 /// A column name as a flag's list takes it: in double quotes when it holds a comma or a quote
-/// (`--role '"a,b"=both'`), as [`args::list`] reads it back.
+/// (`--role '"a,b"=both'`), as [`widedeep::comma_list`] reads it back.
 #[cfg(not(target_family = "wasm"))]
 fn flag_name(name: &str) -> String {
     if name.contains([',', '"']) { format!("\"{}\"", name.replace('"', "\"\"")) } else { name.to_string() }

@@ -26,8 +26,8 @@ pub fn run(args: &SweepArgs) -> Result<(), String> {
     eprintln!("{} variants × {} seeds of the {} model", all.len(), args.seeds, config.train.modes[0].name());
     let quiet = base.quiet;
     let on_run = |progress: &widedeep::sweep::SweepProgress| {
-        if !quiet {
-            eprintln!("  {}/{} runs done", progress.finished, progress.runs);
+        for (name, seed, score) in progress.ended.iter().filter(|_| !quiet) {
+            eprintln!("  {}  seed {seed}: validation {score:.4} ({}/{} runs)", printable(name), progress.finished, progress.runs);
         }
     };
     let sweep_of = Sweep::new(all, args.seeds).map_err(message)?;

@@ -118,8 +118,10 @@ impl Trainer {
         let logits = arrays.pop().expect("counted above");
         let shaped = |arrays: &[Vec<f32>]| arrays.iter().zip(&specs).all(|(a, s)| a.len() == s.shape[0] * s.shape[1]);
         let outputs = targets.len() * layout.target.outputs();
-        let logits_fit = [Some(&logits), best_logits.as_ref()].into_iter().flatten().all(|l| l.is_empty() || l.len() == outputs);
-        if !shaped(&arrays) || !shaped(&best_arrays) || !logits_fit {
+        // The last epoch's logits are none before a first epoch; the best epoch's always hold every test row.
+        let logits_fit = (logits.is_empty() || logits.len() == outputs) && best_logits.as_ref().is_none_or(|l| l.len() == outputs);
+        let score_fit = header.best.is_none_or(|(_, bits)| f64::from_bits(bits).is_finite());
+        if !shaped(&arrays) || !shaped(&best_arrays) || !logits_fit || !score_fit {
             return Err(bad());
         }
         let fit = |logits: &[f32]| Quality::of(&layout.target, settings.regression_loss, logits, targets).fit;
@@ -175,6 +177,7 @@ impl Header {
             && self.history.len() == self.epoch
             && self.best.is_none_or(|(epoch, _)| (1..=self.epoch).contains(&epoch))
             && f64::from_bits(self.learning_rate).is_finite()
+            && f64::from_bits(self.learning_rate) > 0.0
             && self.pace_from.is_none_or(|(_, from)| from <= batches_done(self.epoch, cursor, rows, batch_size))
     }
 }
