@@ -48,7 +48,7 @@ export const LESSONS = {
       },
       {
         title: 'Switch the cross off and race again',
-        text: 'Without the cross the wide part can only weigh each city and each product alone. The race starts again; the previous one stays on screen, greyed and dashed.',
+        text: 'Without the cross the wide part can only weigh each city and each product alone. The race starts again; the previous one stays on screen: its curves faint, its results in greyed rows.',
         target: '#results-box',
         needs: { preset: 'memorize', crosses: [], trained: true },
         facts: 'auc',
@@ -100,8 +100,16 @@ export const LESSONS = {
 /** Keys that step a lesson from anywhere on the page (a presenter's clicker sends PageDown and PageUp). */
 const KEYS = { ArrowRight: 'next', PageDown: 'next', ' ': 'next', ArrowLeft: 'back', PageUp: 'back', Escape: 'end' };
 
-/** Whether a key pressed in `target` is the control's own (typing, choosing, pressing a button with Space). */
+/**
+ * Whether a key pressed in `target` is the control's own (typing, choosing, pressing a button with
+ * Space). PageDown and PageUp never are while a lesson runs: a presenter's clicker sends them
+ * wherever the focus was left, and a menu must not change the data set under the class; Escape
+ * is only while typing.
+ */
 function ownKey(target, key) {
+  if (key === 'PageDown' || key === 'PageUp') return false;
+  const typing = target.isContentEditable || target.tagName === 'TEXTAREA' || (target.tagName === 'INPUT' && !['checkbox', 'radio', 'button'].includes(target.type));
+  if (key === 'Escape') return typing;
   if (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return true;
   if (key === ' ' && target.closest('button, summary, a, [role="tab"]')) return true;
   return ['ArrowLeft', 'ArrowRight'].includes(key) && target.closest('[role="tablist"]') !== null;

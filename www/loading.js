@@ -7,9 +7,9 @@ import { columnMap, fromConfig } from './state.js';
 import { LESSONS } from './lesson.js';
 import { readFiles, readPreset, refreshAnalysis, renderData, save } from './data.js';
 import { pictureDrawing } from './picture-control.js';
-import { forgetRuns, restartEngine } from './race-control.js';
+import { forgetRuns, restartEngine, setPhase, stopRace } from './race-control.js';
 import { forgetVariants } from './variants.js';
-import { base, engine, explain, page, ui } from './page-state.js';
+import { base, engine, explain, page, say, ui } from './page-state.js';
 
 /** Loads preset `name`, with its own settings or (`keepSettings`, a link's) the current ones. */
 export async function loadPreset(name, keepSettings) {
@@ -98,6 +98,11 @@ async function receiveSchema(reply, name, loaded) {
   pictureDrawing.cancel();
   forgetRuns();
   forgetVariants('new data was loaded');
+  if (page.phase !== 'idle') {
+    // A race stopped for the new data: its phase and its last words go with its runs.
+    setPhase('idle');
+    say('Press ▶ Race to train the three models.');
+  }
   const { state } = page;
   if (!schema.columns.some((c) => c.name === state.label)) state.label = schema.label ?? schema.columns[schema.columns.length - 1].name;
   ui.summary.textContent = `${name}: ${schema.rows.toLocaleString()} rows, ${schema.columns.length.toLocaleString()} columns.` + schema.notes.map((n) => ` Note: ${n}.`).join('');
@@ -106,20 +111,26 @@ async function receiveSchema(reply, name, loaded) {
   save();
 }
 
-/** Wires the data's sources: the preset menu, the file input, the drop zone and "Cancel"; `leave()` ends a lesson the new data takes away. */
+/**
+ * Wires the data's sources: the preset menu, the file input, the drop zone and "Cancel"; `leave()`
+ * ends a lesson the new data takes away, and a race in progress stops before the data changes.
+ */
 export function bindLoading(leave) {
-  ui.preset.addEventListener('change', () => {
-    if (ui.preset.value === 'upload') return;
+  // A race in progress stops first (every worker confirms): new data in one worker would leave the others racing on the old.
+  const replace = async (load) => {
     leave();
-    loadPreset(ui.preset.value, false);
+    if (await stopRace()) await load();
+  };
+  ui.preset.addEventListener('change', () => {
+    if (ui.preset.value !== 'upload') replace(() => loadPreset(ui.preset.value, false));
   });
-  ui.file.addEventListener('change', () => { if (ui.file.files.length) { leave(); loadFiles(ui.file.files); } });
+  ui.file.addEventListener('change', () => { if (ui.file.files.length) replace(() => loadFiles(ui.file.files)); });
   ui.drop.addEventListener('dragover', (e) => { e.preventDefault(); ui.drop.classList.add('over'); });
   ui.drop.addEventListener('dragleave', () => ui.drop.classList.remove('over'));
   ui.drop.addEventListener('drop', (e) => {
     e.preventDefault();
     ui.drop.classList.remove('over');
-    if (e.dataTransfer.files.length) { leave(); loadFiles(e.dataTransfer.files); }
+    if (e.dataTransfer.files.length) replace(() => loadFiles(e.dataTransfer.files));
   });
   ui.cancelLoad.addEventListener('click', cancelLoad);
 }

@@ -138,6 +138,14 @@ test('the memorize lesson on a 1280×720 projector: every target in view and unc
     }
   }
   assert.deepEqual(seen, ['features', 'race-panel', 'cross-map-figure', 'weights-panel', 'results-box', 'cross-map-figure']);
+  // The clicker with the focus left on the data set's menu or the class speed switch: it steps the lesson, the menu keeps its data set.
+  await page.focus('#preset');
+  await page.keyboard.press('PageUp');
+  await stepReady(page, 5);
+  assert.equal(await page.$eval('#preset', (s) => s.value), 'memorize', 'PageUp never changes the menu it was pressed on');
+  await page.focus('#class-speed');
+  await page.keyboard.press('PageDown');
+  await stepReady(page, 6);
   await page.keyboard.press('PageUp');
   await stepReady(page, 5);
   await page.keyboard.press('Escape');
@@ -281,5 +289,21 @@ test('a cross is switched off by clicking it in the diagram, its button over the
   await page.click('#cross-native-country-occupation');
   await page.waitForFunction(() => document.querySelectorAll('#diagram-spots button').length === 3);
   assert.deepEqual(JSON.parse((await hashParams(page)).crosses).at(-1), ['native-country', 'occupation'], 'switched on again from its switch');
+  assert.deepEqual(errors, []);
+});
+
+test('another data set chosen during a race stops it first: the page is idle on the new data and races again', { timeout: 600_000 }, async () => {
+  const { page, errors } = await open('#preset=memorize&classSpeed=1&epochs=6');
+  await page.click('#compare');
+  await page.waitForFunction(() => /^Epoch [1-5] of 6$/.test(document.querySelector('#epoch-counter').textContent), null, { timeout: 300_000 });
+  await page.selectOption('#preset', 'adult');
+  await page.waitForFunction(() => /^adult\.csv: 48,842 rows/.test(document.querySelector('#data-summary').textContent), null, { timeout: 300_000 });
+  assert.equal(await page.$eval('#status', (s) => s.textContent), 'Press ▶ Race to train the three models.');
+  assert.deepEqual(await page.$$eval('#pause, #stop', (buttons) => buttons.map((b) => b.disabled)), [true, true], 'nothing trains');
+  await page.fill('#epochs', '1');
+  await page.dispatchEvent('#epochs', 'change');
+  await page.click('#compare');
+  await page.waitForFunction(() => /^Done/.test(document.querySelector('#status').textContent), null, { timeout: 600_000 });
+  assert.match(await page.$eval('#status', (s) => s.textContent), /^Done/);
   assert.deepEqual(errors, []);
 });
