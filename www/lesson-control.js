@@ -10,7 +10,7 @@ import { refreshAnalysis, renderData, save, syncInputs } from './data.js';
 import { crossMapOf, sendView, showWeights, watchInside } from './picture-control.js';
 import { race, setPhase, stopRace } from './race-control.js';
 import { loadPreset } from './loading.js';
-import { base, page, raceKey, told, ui } from './page-state.js';
+import { base, page, raceKey, told, trained, ui } from './page-state.js';
 
 /** The pictures' tabs (cross map, embedding map, fit (calibration, predicted against actual, or confusion), weights by name, what-if). */
 const tabs = new Tabs($('.tabs'));
@@ -56,12 +56,15 @@ async function applyStep(name, index, step) {
   const { state } = page;
   Object.assign(state, { epochs: preset.epochs, seed: preset.seed, classSpeed: '1' });
   syncInputs();
-  const crosses = needs.crosses === 'preset' ? preset.crosses : needs.crosses;
-  if (crosses && JSON.stringify(crosses) !== JSON.stringify(state.crosses)) {
-    state.crosses = structuredClone(crosses);
-    save();
-    await refreshAnalysis();
+  // A step that compares with an earlier race (opened by a link, with none on screen) runs that one first.
+  if (needs.before && !page.before && !trained()) {
+    await setCrosses(needs.before);
+    await race(views.MODES);
+    setPhase('done');
+    if (lesson.lesson !== name) return '';
   }
+  const crosses = needs.crosses === 'preset' ? preset.crosses : needs.crosses;
+  if (crosses) await setCrosses(crosses);
   if (Array.isArray(needs.map)) { state.map = needs.map; renderData(); }
   if (needs.embedding) { state.embed = needs.embedding; renderData(); }
   if (needs.weights) setOptions(ui.insideModel, page.runs.map((r) => [r.mode, r.mode]), needs.weights);
@@ -77,6 +80,14 @@ async function applyStep(name, index, step) {
   await sendView();
   if (needs.weights) await showWeights();
   return `${chosen}${await factsOf(step.facts)}`;
+}
+
+/** Makes `crosses` the page's (and the analysis and diagram theirs), if they are not already. */
+async function setCrosses(crosses) {
+  if (JSON.stringify(crosses) === JSON.stringify(page.state.crosses)) return;
+  page.state.crosses = structuredClone(crosses);
+  save();
+  await refreshAnalysis();
 }
 
 /**

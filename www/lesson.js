@@ -10,7 +10,8 @@ const MEMORIZE_CROSS = [['city', 'product']];
  * `preset`, `crosses` (a list, or 'preset' for the preset's own), `trained` (a finished Compare
  * race of these settings), `map` (the cross map's two columns, or 'exceptions': of the race's
  * crosses of two columns, the one whose map has the most outlined cells), `embedding` (a column),
- * `weights` (the model whose named weights to list) — and `facts`: what of the run on screen to
+ * `weights` (the model whose named weights to list), `before` (crosses of an earlier race the
+ * step compares with: raced first when a link opens the step with none on screen) — and `facts`: what of the run on screen to
  * add in words ('ranking': the results; 'auc': joint's AUC before and after, from the tables;
  * 'outlined': the cross map's outlined cells; 'weights': the named weights among them; 'split':
  * each part's pull on the logit; 'embedding': the embedding map, in the engine's words).
@@ -50,14 +51,14 @@ export const LESSONS = {
         title: 'Switch the cross off and race again',
         text: 'Without the cross the wide part can only weigh each city and each product alone. The race starts again; the previous one stays on screen: its curves faint, its results in greyed rows.',
         target: '#results-box',
-        needs: { preset: 'memorize', crosses: [], trained: true },
+        needs: { preset: 'memorize', crosses: [], trained: true, before: MEMORIZE_CROSS },
         facts: 'auc',
       },
       {
         title: 'Before and after',
         text: 'The cross map now, beside the one from the race with the cross. Memorization needs the cross; generalization needs the embeddings; joint gets both.',
         target: '#cross-map-figure',
-        needs: { preset: 'memorize', crosses: [], trained: true, map: ['city', 'product'] },
+        needs: { preset: 'memorize', crosses: [], trained: true, map: ['city', 'product'], before: MEMORIZE_CROSS },
         facts: 'auc',
       },
     ],

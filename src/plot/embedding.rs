@@ -143,13 +143,21 @@ fn overlap(a: &[i32; 4], b: &[i32; 4]) -> bool {
 }
 
 /// Where each point's label goes: right of its disc, else left, else above or below, the first
-/// place inside `room` that overlaps no other disc and no placed label; the most frequent values
-/// choose first, and a label with no free place is left out (the text alternative lists every
+/// place inside `room` that overlaps no other disc and no placed label. The two ends of the first
+/// axis choose first (the lesson's sentence names them: "… sits far left, … far right"), then the
+/// most frequent values; a label with no free place is left out (the text alternative lists every
 /// value), so labels never cover each other.
 fn place_labels(points: &[crate::insight::MapPoint], discs: &[((i32, i32), u32)], size: u32, room: (i32, i32)) -> Vec<Option<Label>> {
     let boxes: Vec<[i32; 4]> = discs.iter().map(|&((x, y), r)| [x - r as i32, y - r as i32, x + r as i32, y + r as i32]).collect();
-    let mut order: Vec<usize> = (0..points.len()).collect();
-    order.sort_by(|&a, &b| points[b].rows.cmp(&points[a].rows).then(a.cmp(&b)));
+    // The ends as the story finds them (`min_by`: the first of equals; `max_by`: the last).
+    let end = |pick: fn(std::cmp::Ordering) -> bool| {
+        (0..points.len()).reduce(|best, i| if pick(points[i].x.total_cmp(&points[best].x)) { i } else { best })
+    };
+    let mut ends: Vec<usize> = [end(|o| o.is_lt()), end(|o| o.is_ge())].into_iter().flatten().collect();
+    ends.dedup();
+    let mut rest: Vec<usize> = (0..points.len()).filter(|i| !ends.contains(i)).collect();
+    rest.sort_by(|&a, &b| points[b].rows.cmp(&points[a].rows).then(a.cmp(&b)));
+    let order = ends.into_iter().chain(rest);
     let mut labels: Vec<Option<Label>> = vec![None; points.len()];
     let half = size as i32 / 2 + 1;
     for i in order {
@@ -254,7 +262,8 @@ mod tests {
         let labels = place_labels(&points, &discs, 12, (400, 300));
         let placed: Vec<&Label> = labels.iter().flatten().collect();
         assert!(placed.len() >= 10 && placed.len() < 60, "some fit, some are left out: {}", placed.len());
-        assert!(labels[0].is_some(), "the most frequent value is labelled first");
+        assert!(labels[0].is_some(), "the most frequent value (and the first axis's left end) is labelled first");
+        assert!(labels[55].is_some(), "the first axis's right end is labelled though it is among the rarest: the lesson names it");
         for (i, a) in placed.iter().enumerate() {
             assert!(placed[i + 1..].iter().all(|b| !overlap(&a.bounds, &b.bounds)), "{} covers another label", a.text);
             let covered =

@@ -307,3 +307,18 @@ test('another data set chosen during a race stops it first: the page is idle on 
   assert.match(await page.$eval('#status', (s) => s.textContent), /^Done/);
   assert.deepEqual(errors, []);
 });
+
+test('memorize steps 5 and 6 opened by a link race the cross first, so the race before is on screen as they say', { timeout: 900_000 }, async () => {
+  for (const step of [5, 6]) {
+    const { page, errors } = await open(`#preset=memorize&lesson=memorize&step=${step}`);
+    await stepReady(page, step);
+    const before = await page.$$eval('#results tfoot tr', (rows) => rows.map((r) => r.textContent));
+    assert.equal(before.length, 3, `step ${step}: the race with the cross stays in greyed rows: ${before}`);
+    if (step === 5) assert.match(await page.$eval('#lesson-text', (p) => p.textContent), /test AUC was 0\.\d{4} before \(the greyed row\) and is 0\.\d{4} now/);
+    if (step === 6) {
+      assert.equal(await page.$eval('#cross-map-before-figure', (f) => f.hidden), false, 'the cross map before is beside the one after');
+      assert.match(await page.$eval('#cross-map-before-caption', (c) => c.textContent), /crosses city × product/);
+    }
+    assert.deepEqual(errors, []);
+  }
+});
