@@ -39,7 +39,7 @@ function defaultVary() {
 }
 
 /** Starts a race of the variants `vary` describes (settings split by `;`) over the page's settings. */
-export async function tryVariants(vary = page.state.vary || defaultVary()) {
+async function tryVariants(vary = page.state.vary || defaultVary()) {
   if (!page.schema) return status('Load data first.', true);
   if (page.phase === 'running' || page.phase === 'paused') return status('A race of the models is on: stop it first.', true);
   Object.assign(page.state, { vary });
@@ -119,7 +119,7 @@ async function stopVariants() {
 }
 
 /** Adopts the winner: the settings in which it differs from the base become the page's. */
-export function keepWinner() {
+function keepWinner() {
   const winner = shown.variants[shown.progress?.scores[0]?.index];
   if (!winner) return;
   const [base, won] = [fromConfig(shown.variants[0].config), fromConfig(winner.config)];
