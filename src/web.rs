@@ -3,6 +3,8 @@
 //! message and its [`Error::kind`] (as `error.kind`, for the page's own hint), and everything
 //! that reads tensors returns a `Promise`.
 
+mod blob;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -90,6 +92,21 @@ impl WideDeepEngine {
         };
         let files = names.into_iter().zip(contents).map(|(name, bytes)| NamedBytes::new(name, bytes.to_vec())).collect();
         to_js(&self.engine()?.load_files(files, report).map_err(js_error)?)
+    }
+
+    /// Reads one file the page was given (`name`: a CSV in any known encoding, or a zip
+    /// archive) in pieces, so a CSV is never whole in memory; returns its schema as
+    /// [`Self::load_files`] does. Only in a worker (it reads with `FileReaderSync`).
+    #[wasm_bindgen(js_name = loadFile)]
+    pub fn load_file(&self, name: &str, file: web_sys::Blob, on_progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
+        let report = |share: f64| {
+            if let Some(f) = &on_progress {
+                let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(share));
+            }
+        };
+        let size = file.size() as u64;
+        let source = std::io::BufReader::with_capacity(blob::PIECE_BYTES, blob::BlobReader::new(file)?);
+        to_js(&self.engine()?.load_stream(name, source, size, report).map_err(js_error)?)
     }
 
     /// A study's whole configuration (`"seed"` or `"ids"`) for the loaded data: `{features, train}`.

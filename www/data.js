@@ -88,12 +88,13 @@ export async function readPreset(name) {
 }
 
 /**
- * Has the engine read `list` (File objects) together; resolves to its schema reply. `sent()` is
- * called once the bytes are on their way: from then on only ending the worker stops the load.
+ * Has the engine read `list` (File objects) together; resolves to its schema reply. The files
+ * go as they are (the worker reads them, one file in pieces), so the page never holds their
+ * bytes. `sent()` is called once they are on their way: from then on only ending the worker
+ * stops the load.
  */
-export async function readFiles(list, sent = () => {}) {
-  const files = await Promise.all(list.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
-  const reply = engine.request('load', { files }, files.map((f) => f.bytes));
+export function readFiles(list, sent = () => {}) {
+  const reply = engine.request('load', { files: list });
   sent();
   return reply;
 }

@@ -4,7 +4,7 @@
 // these, each with its own engine: the first reads the file and shares its prepared rows, and
 // draws the pictures (as SVG text) for all of them from the results each one reports.
 //
-// In:  {type: 'init', preference, module?}  {type: 'module'}  {type: 'load', files: [{name, bytes}]}  {type: 'configure', config}
+// In:  {type: 'init', preference, module?}  {type: 'module'}  {type: 'load', files: [File | {name, bytes}]}  {type: 'configure', config}
 //      {type: 'prepared'}  {type: 'configurePrepared', name, bytes, config}  {type: 'measure', config}
 //      {type: 'start', pace} {type: 'pause'} {type: 'resume', pace} {type: 'stop'} {type: 'extend', epochs, pace}
 //      (pace: the fewest milliseconds an epoch round takes, so a class can watch; 0 trains flat out)
@@ -300,7 +300,12 @@ const handlers = {
   async load({ files }) {
     await quit();
     const names = files.map((f) => f.name);
-    const schema = engine.loadFiles(names, files.map((f) => new Uint8Array(f.bytes)), (share) => post({ type: 'loading', share }));
+    const progress = (share) => post({ type: 'loading', share });
+    // One file the user gave is read in pieces, never whole in memory; several (MovieLens's), or bytes, whole.
+    const bytes = async (f) => new Uint8Array(f instanceof Blob ? await f.arrayBuffer() : f.bytes);
+    const schema = files.length === 1 && files[0] instanceof Blob
+      ? engine.loadFile(names[0], files[0], progress)
+      : engine.loadFiles(names, await Promise.all(files.map(bytes)), progress);
     postWithSchema({ type: 'schema', names, schema }, schema);
   },
   async preset({ name }) {

@@ -1,87 +1,175 @@
-//! Reading CSV text into a [`Table`] with the `csv` crate, and guessing its delimiter. Bytes in
-//! any encoding the playground knows are decoded to UTF-8 first (see [`super::text`]).
+//! Reading CSV text into a [`Table`] with the `csv` crate, and guessing its delimiter. The text
+//! is read in pieces from any [`Read`] (a file on disk, a file dropped in the page, bytes in
+//! memory), so a file is never whole in memory beside its table; every encoding the playground
+//! knows becomes UTF-8 on the way (see [`super::text`]).
 
+use std::cell::Cell;
+use std::io::{self, Read};
+
+use super::scan::Scan;
 use super::table::{Column, Table};
-use super::text::decode;
+use super::text::{self, Charset, windows_1252};
 use crate::{Error, Result, limits};
 
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 const SNIFF_BYTES: usize = 64 * 1024;
 const SNIFF_RECORDS: usize = 20;
 const PROGRESS_EVERY_ROWS: usize = 1 << 15;
+/// The parser's buffer: each read of the source fills it (see [`Scan`]).
+const BUFFER_BYTES: usize = 1 << 16;
 
 /// Reads a whole CSV (header line first) from its bytes.
 pub fn read_table(bytes: &[u8]) -> Result<Table> {
-    read_table_with_progress(bytes, |_| {})
+    read_table_from(bytes, |_| {})
 }
 
-/// Like [`read_table`], calling `progress` with the bytes consumed so far now and then, so a
-/// large file can show a progress bar. A file that is not UTF-8 gets a note saying how it was read.
-pub fn read_table_with_progress(bytes: &[u8], mut progress: impl FnMut(u64)) -> Result<Table> {
-    let (text, encoding) = decode(bytes);
-    let text = text.as_bytes();
-    refuse_nul(text)?;
-    let delimiter = sniff_delimiter(&text[..text.len().min(SNIFF_BYTES)]);
-    let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text);
+/// Reads a CSV from `source` in pieces, calling `progress` with the bytes of `source` consumed so
+/// far now and then, and once at the end, so a large file can show a progress bar. The table is
+/// the same however the source cuts the file. A file that is not UTF-8 gets a note saying how it
+/// was read.
+pub fn read_table_from(source: impl Read, mut progress: impl FnMut(u64)) -> Result<Table> {
+    let consumed = Cell::new(0);
+    let (mut decoded, charset) = text::open(Counted { source, consumed: &consumed })?;
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    decoded.by_ref().take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
+    let delimiter = sniff_delimiter(&head);
+    let scan = Scan::new(io::Cursor::new(head).chain(decoded), delimiter);
+    let mut csv =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).buffer_capacity(BUFFER_BYTES).from_reader(scan);
     let mut record = csv::ByteRecord::new();
     if !next_record(&mut csv, &mut record)? {
         return Err(Error::EmptyFile);
     }
-    let mut columns = header_columns(&record)?;
+    let mut cells = Cells { columns: Vec::new(), latin: false };
+    cells.header(&record)?;
     let mut rows = 0u64;
-    let mut last_start = record.position().map_or(0, |p| p.byte() as usize);
     while next_record(&mut csv, &mut record)? {
         rows += 1;
-        last_start = record.position().map_or(0, |p| p.byte() as usize);
-        push_row(&mut columns, &record, rows).map_err(|e| unclosed_quote(text, last_start, delimiter, &columns, rows).unwrap_or(e))?;
+        cells.push_row(&record, rows).map_err(|e| {
+            let start = record.position().map_or(0, csv::Position::line);
+            unclosed_quote(csv.get_ref(), &cells.columns, rows)
+                .filter(|_| csv.get_ref().open_quote().is_some_and(|q| q.record_line == start))
+                .unwrap_or(e)
+        })?;
         if (rows as usize).is_multiple_of(PROGRESS_EVERY_ROWS) {
-            progress(csv.position().byte());
+            progress(consumed.get());
         }
     }
-    if let Some(error) = unclosed_quote(text, last_start, delimiter, &columns, rows) {
+    if let Some(error) = unclosed_quote(csv.get_ref(), &cells.columns, rows) {
         return Err(error);
     }
     if rows == 0 {
         return Err(Error::NoRows);
     }
-    progress(bytes.len() as u64);
+    progress(consumed.get());
+    let charset = if cells.latin { Charset::Windows1252 } else { charset };
+    let mut columns = cells.columns;
     columns.iter_mut().for_each(Column::seal);
-    Ok(Table { columns, delimiter, notes: encoding.note().into_iter().collect() })
+    Ok(Table { columns, delimiter, notes: charset.note().into_iter().collect() })
 }
 
-fn next_record<R: std::io::Read>(csv: &mut csv::Reader<R>, record: &mut csv::ByteRecord) -> Result<bool> {
+/// A source that counts the bytes taken from it, for the progress bar.
+struct Counted<'a, R> {
+    source: R,
+    consumed: &'a Cell<u64>,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.source.read(buf)?;
+        self.consumed.set(self.consumed.get() + n as u64);
+        Ok(n)
+    }
+}
+
+fn next_record<R: Read>(csv: &mut csv::Reader<Scan<R>>, record: &mut csv::ByteRecord) -> Result<bool> {
     csv.read_byte_record(record).map_err(|e| {
         let (line, message) = (e.position().map_or(0, |p| p.line()), e.to_string());
         match e.into_kind() {
+            csv::ErrorKind::Io(_) if csv.get_ref().nul.is_some() => nul_byte(csv.get_ref().nul.unwrap_or(line)),
             csv::ErrorKind::Io(io) => Error::from(io),
             _ => Error::Csv { line, message },
         }
     })
 }
 
-/// A field of the decoded text: UTF-8, since the text is and delimiters are ASCII.
-fn text(field: &[u8]) -> &str {
-    std::str::from_utf8(field).expect("fields of UTF-8 text split at ASCII bytes are UTF-8")
+/// A NUL byte is refused, naming its line: text never holds one, so the file is binary or
+/// damaged, and a NUL inside a value would reach every export.
+fn nul_byte(line: u64) -> Error {
+    Error::Csv { line, message: "a NUL byte (\\0): this is not a text file, or it is damaged".into() }
 }
 
-/// The header's column names, each checked against the others in constant time (a set), so a
-/// header of 100,000 columns is read in the time of its bytes.
-fn header_columns(record: &csv::ByteRecord) -> Result<Vec<Column>> {
-    check_line(record, 0)?;
-    if record.len() > limits::MAX_COLUMNS {
-        let message = format!("the header has {} columns, over the limit of {}", record.len(), limits::MAX_COLUMNS);
-        return Err(Error::Csv { line: 1, message });
+/// The columns being filled, and how their text is read: as UTF-8 until a field is not, then
+/// (the file being Windows-1252, as older exports are) every value read so far and every later
+/// one as Windows-1252 — what reading the whole file as such would give, without holding it.
+/// (Only a value that UTF-8 trimmed of a Unicode space at its ends can differ: its ends stay trimmed.)
+struct Cells {
+    columns: Vec<Column>,
+    latin: bool,
+}
+
+impl Cells {
+    /// The header's column names, each checked against the others in constant time (a set), so a
+    /// header of 100,000 columns is read in the time of its bytes.
+    fn header(&mut self, record: &csv::ByteRecord) -> Result<()> {
+        check_line(record, 0)?;
+        if record.len() > limits::MAX_COLUMNS {
+            let message = format!("the header has {} columns, over the limit of {}", record.len(), limits::MAX_COLUMNS);
+            return Err(Error::Csv { line: 1, message });
+        }
+        self.latin = record.iter().any(|field| std::str::from_utf8(field).is_err());
+        self.columns = record
+            .iter()
+            .enumerate()
+            .map(|(i, field)| {
+                let name = self.text(field);
+                let name = name.trim();
+                Column::new(if name.is_empty() { format!("column_{}", i + 1) } else { name.to_string() })
+            })
+            .collect();
+        self.check_names()
     }
-    let mut names: Vec<String> = Vec::with_capacity(record.len());
-    for (i, field) in record.iter().enumerate() {
-        let name = text(field).trim();
-        names.push(if name.is_empty() { format!("column_{}", i + 1) } else { name.to_string() });
+
+    fn check_names(&self) -> Result<()> {
+        let mut seen = std::collections::HashSet::with_capacity(self.columns.len());
+        match self.columns.iter().find(|&c| !seen.insert(Name(&c.name))) {
+            Some(twice) => Err(Error::DuplicateColumn(twice.name.clone())),
+            None => Ok(()),
+        }
     }
-    let mut seen = std::collections::HashSet::with_capacity(names.len());
-    if let Some(twice) = names.iter().find(|&name| !seen.insert(Name(name))) {
-        return Err(Error::DuplicateColumn(twice.clone()));
+
+    /// A field as text: UTF-8, or Windows-1252 once the file has shown it is that.
+    fn text<'a>(&self, field: &'a [u8]) -> std::borrow::Cow<'a, str> {
+        match std::str::from_utf8(field) {
+            Ok(text) if !self.latin || field.is_ascii() => text.into(),
+            _ => windows_1252(field).into(),
+        }
     }
-    Ok(names.into_iter().map(Column::new).collect())
+
+    fn push_row(&mut self, record: &csv::ByteRecord, row: u64) -> Result<()> {
+        let line = record.position().map_or(0, |p| p.line());
+        check_line(record, row)?;
+        if record.len() != self.columns.len() {
+            return Err(Error::FieldCount { row, line, expected: self.columns.len(), found: record.len() });
+        }
+        if !self.latin {
+            // One check of the row's text, then its fields are slices of it.
+            if let Ok(text) = std::str::from_utf8(record.as_slice()) {
+                for (i, column) in self.columns.iter_mut().enumerate() {
+                    column.push(record.range(i).map_or("", |range| &text[range]));
+                }
+                return Ok(());
+            }
+            self.latin = true;
+            self.columns.iter_mut().for_each(|column| column.recode(|value| windows_1252(value.as_bytes())));
+            self.check_names()?;
+        }
+        for (i, field) in record.iter().enumerate() {
+            let text = self.text(field);
+            self.columns[i].push(&text);
+        }
+        Ok(())
+    }
 }
 
 /// A header name as a set key. In tests it counts its comparisons, so a test can show that
@@ -109,57 +197,16 @@ fn check_line(record: &csv::ByteRecord, row: u64) -> Result<()> {
     Err(Error::Csv { line, message: format!("{what} is {bytes} bytes long, over the limit of {} bytes per line", limits::MAX_LINE_BYTES) })
 }
 
-/// A NUL byte is refused, naming its line: text never holds one, so the file is binary or
-/// damaged, and a NUL inside a value would reach every export.
-fn refuse_nul(text: &[u8]) -> Result<()> {
-    match text.iter().position(|&b| b == 0) {
-        None => Ok(()),
-        Some(at) => {
-            let line = 1 + text[..at].iter().filter(|&&b| b == b'\n').count() as u64;
-            Err(Error::Csv { line, message: "a NUL byte (\\0): this is not a text file, or it is damaged".into() })
-        }
-    }
-}
-
-/// When the text from `start` (the last record read) to its end holds a quote that opens a
-/// field and never closes, the error naming where it opened: the CSV parser would otherwise read
-/// the rest of the file as one value, silently.
-fn unclosed_quote(text: &[u8], start: usize, delimiter: u8, columns: &[Column], row: u64) -> Option<Error> {
-    let (mut field, mut quoted, mut field_start, mut opened) = (0usize, false, true, None);
-    let mut bytes = text[start..].iter().enumerate().peekable();
-    while let Some((i, &b)) = bytes.next() {
-        match b {
-            b'"' if field_start => (quoted, opened) = (true, Some((i, field))),
-            b'"' if quoted && bytes.peek().is_some_and(|&(_, &n)| n == b'"') => {
-                bytes.next();
-            }
-            b'"' if quoted => quoted = false,
-            b'\n' if !quoted => return None,
-            b if b == delimiter && !quoted => field += 1,
-            _ => {}
-        }
-        field_start = !quoted && (b == delimiter || b == b'\n');
-    }
-    let (at, field) = opened.filter(|_| quoted)?;
-    let line = 1 + text[..start + at].iter().filter(|&&b| b == b'\n').count() as u64;
-    let column = columns.get(field).map_or_else(|| format!("field {}", field + 1), |c| format!("column '{}'", c.name));
+/// When the file ended inside a quoted field, the error naming where the quote opened: the
+/// record holding it, the last one read (`row`), ran to the end of the file.
+fn unclosed_quote<R: Read>(scan: &Scan<R>, columns: &[Column], row: u64) -> Option<Error> {
+    let open = scan.open_quote()?;
+    let column = columns.get(open.field).map_or_else(|| format!("field {}", open.field + 1), |c| format!("column '{}'", c.name));
     let record = if row == 0 { "the header".to_string() } else { format!("row {row}") };
     Some(Error::Csv {
-        line,
+        line: open.line,
         message: format!("{record}, {column}: a quote opens here and is never closed, so the rest of the file would be one value"),
     })
-}
-
-fn push_row(columns: &mut [Column], record: &csv::ByteRecord, row: u64) -> Result<()> {
-    let line = record.position().map_or(0, |p| p.line());
-    check_line(record, row)?;
-    if record.len() != columns.len() {
-        return Err(Error::FieldCount { row, line, expected: columns.len(), found: record.len() });
-    }
-    for (column, field) in columns.iter_mut().zip(record.iter()) {
-        column.push(text(field));
-    }
-    Ok(())
 }
 
 /// Picks the delimiter that splits the first records (header included) into the same number of
@@ -380,6 +427,104 @@ mod tests {
         assert_eq!(error.to_string(), "line 3: a NUL byte (\\0): this is not a text file, or it is damaged");
     }
 
+    /// `bytes` handed over `size` bytes at a time, as a dropped file's pieces are.
+    struct Pieces<'a> {
+        bytes: &'a [u8],
+        size: usize,
+    }
+
+    impl Read for Pieces<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.size.min(buf.len()).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    /// Every column's name, values and codes, the delimiter and the notes.
+    type Outcome = (Vec<(String, Vec<Box<str>>, Vec<u32>)>, u8, Vec<String>);
+
+    /// What a read gives, to compare: the table as [`Outcome`], or the error's kind and words.
+    fn outcome(read: Result<Table>) -> std::result::Result<Outcome, String> {
+        let table = read.map_err(|e| format!("{}: {e}", e.kind()))?;
+        let columns = table.columns.into_iter().map(|c| (c.name, c.values, c.codes)).collect();
+        Ok((columns, table.delimiter, table.notes))
+    }
+
+    /// Files that cut badly: quotes and multi-line values across pieces, UTF-8 sequences, CRLF,
+    /// UTF-16 with a surrogate pair, Windows-1252 found only after the first 64 KB, every error.
+    fn fixtures() -> Vec<Vec<u8>> {
+        let mut files: Vec<Vec<u8>> = [
+            &b"a,b,c\n1,x,2.5\n3,y,4\n"[..],
+            b"a;b\n1,5;2,25\n3,0;4,75\n",
+            b"id,genres\n1,Comedy|Romance\n2,Drama\n",
+            "\u{feff}\"naïve, name\",città\r\n\"x, \"\"quoted\"\"\",Zürich\r\n\"multi\nline\",東京\r\n".as_bytes(),
+            b"a,b\nNA,1\n?,\nnull,None\nNaN,2\n",
+            b"",
+            b"\xEF\xBB\xBF\n\n",
+            b"a,b,c",
+            b"a,b,c\n1,2,3\n4,5\n",
+            b"a,a\n1,2\n",
+            b"a,b\n1,2\n\"3,4\n5,6\n",
+            b"a,\"b\n1,2\n",
+            b"a,b\n\"x \"\"q\"\"\",2\nab\"c,3\n\"multi\nline\",4",
+            b"a,b\n1,2\n3,x\x00y\n",
+            b"a,b\n1,ok\n2,Caf\xe9\n",
+            b"a,b\r1,2\r3,4\r",
+        ]
+        .iter()
+        .map(|f| f.to_vec())
+        .collect();
+        let text = "name,city\nAnn,Zürich 😀\n\"Bo\r\nb\",東京\n";
+        for unit in [u16::to_le_bytes, u16::to_be_bytes] {
+            let mark = if unit(1)[0] == 1 { [0xFF, 0xFE] } else { [0xFE, 0xFF] };
+            let mut utf16: Vec<u8> = mark.into_iter().chain(text.encode_utf16().flat_map(unit)).collect();
+            files.push(utf16.clone());
+            utf16.push(b'x');
+            files.push(utf16);
+        }
+        let mut late = String::from("city,label\n");
+        (0..8000).for_each(|i| late.push_str(&format!("Zürich {i},\"{}\r\n\"\r\n", i % 2)));
+        let mut late = late.into_bytes();
+        late.extend_from_slice(b"Caf\xe9,1\r\n");
+        files.push(late.clone());
+        late.extend_from_slice(b"end,\"1\r\n");
+        files.push(late);
+        files.push(include_bytes!("../../data/adult.csv").to_vec());
+        files
+    }
+
+    #[test]
+    fn a_parse_in_pieces_equals_the_whole_file_parse() {
+        for file in fixtures() {
+            let whole = outcome(read(&file));
+            for size in [1, 2, 3, 5, 7, 64, 4099, 65_537] {
+                let pieces = outcome(read_table_from(Pieces { bytes: &file, size }, |_| {}));
+                assert!(pieces == whole, "{size}-byte pieces of {:?}", String::from_utf8_lossy(&file[..file.len().min(60)]));
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_found_to_be_windows_1252_late_reads_as_if_decoded_whole() {
+        for file in fixtures() {
+            let (text, charset) = crate::data::decode(&file);
+            let (Ok((columns, delimiter, notes)), Ok((decoded, _, _))) = (outcome(read(&file)), outcome(read(text.as_bytes()))) else {
+                continue;
+            };
+            assert_eq!(columns, decoded, "{:?}", String::from_utf8_lossy(&file[..file.len().min(60)]));
+            assert_eq!(notes, charset.note().into_iter().collect::<Vec<_>>());
+            assert_ne!(delimiter, 0);
+        }
+        let mut late = fixtures()[20].clone();
+        assert!(late.len() > SNIFF_BYTES + BUFFER_BYTES && late.ends_with(b"Caf\xe9,1\r\n"));
+        let table = read(&late).unwrap();
+        assert_eq!((table.columns[0].get(0), table.columns[0].get(8000)), (Some("ZÃ¼rich 0"), Some("Café")));
+        late.extend_from_slice(b"\xff,2\n");
+        assert_eq!(read(&late).unwrap().rows(), 8002);
+    }
+
     #[test]
     fn progress_reports_bytes() {
         let mut text = String::from("a,b\n");
@@ -387,9 +532,11 @@ mod tests {
             text.push_str(&format!("{i},x\n"));
         }
         let mut seen = Vec::new();
-        let t = read_table_with_progress(text.as_bytes(), |b| seen.push(b)).unwrap();
+        let t = read_table_from(text.as_bytes(), |b| seen.push(b)).unwrap();
         assert_eq!(t.rows(), 70_000);
         assert!(seen.len() >= 3 && seen.windows(2).all(|w| w[0] <= w[1]));
+        // Read in pieces: the first rows were counted when less than two thirds of the text was read.
+        assert!(seen[0] < text.len() as u64 * 2 / 3, "{seen:?} of {}", text.len());
         assert_eq!(*seen.last().unwrap(), text.len() as u64);
     }
 }

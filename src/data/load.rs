@@ -2,8 +2,10 @@
 //! or several files at once (MovieLens's files dropped together, or a folder on the command
 //! line). One entry point, so the CLI and the page accept the same things.
 
+use std::io::Read;
+
 use super::archive::{NamedBytes, is_zip, unzip};
-use super::csv::read_table_with_progress;
+use super::csv::read_table_from;
 use super::movielens::{Release, join};
 use super::table::Table;
 use crate::{Error, Result};
@@ -29,11 +31,29 @@ pub fn read_files(files: Vec<NamedBytes>, mut progress: impl FnMut(f64)) -> Resu
         _ => return Err(unknown_files(archive, &entries)),
     };
     let total = single.bytes.len().max(1) as f64;
-    let mut table = read_table_with_progress(&single.bytes, |done| progress(done as f64 / total))?;
+    let mut table = read_table_from(single.bytes.as_slice(), |done| progress(done as f64 / total))?;
     if archive {
         table.notes.insert(0, format!("read {} from the zip archive", single.name));
     }
     Ok(table)
+}
+
+/// Reads one file of `size` bytes from `source`: a CSV in pieces, never whole in memory (a file
+/// dropped in the page, a path on the command line); a zip archive, which is read from its end,
+/// whole, as [`read_files`] reads it. `progress` sees the share of bytes read (0..=1).
+pub fn read_stream(name: &str, mut source: impl Read, size: u64, mut progress: impl FnMut(f64)) -> Result<Table> {
+    let mut start = Vec::with_capacity(4);
+    source.by_ref().take(4).read_to_end(&mut start)?;
+    if is_zip(&start) {
+        let mut bytes = start;
+        bytes
+            .try_reserve_exact(size.saturating_sub(4) as usize)
+            .map_err(|_| Error::Archive(format!("{name} is {size} bytes, more than there is memory to read it in")))?;
+        source.read_to_end(&mut bytes)?;
+        return read_files(vec![NamedBytes::new(name, bytes)], progress);
+    }
+    let total = size.max(1) as f64;
+    read_table_from(std::io::Cursor::new(start).chain(source), |done| progress((done as f64 / total).min(1.0)))
 }
 
 /// What was found instead of a known layout, and what was expected.
@@ -65,6 +85,19 @@ mod tests {
         assert_eq!(from_zip.rows(), 4);
         assert_eq!(from_zip.names(), dropped.names());
         assert!(from_zip.notes[0].starts_with("MovieLens 1M: 4 ratings × 2 users × 3 movies"));
+    }
+
+    #[test]
+    fn a_stream_reads_a_csv_in_pieces_and_a_zip_whole() {
+        let csv = b"species,likes\ncat,0\ndog,1\n";
+        let mut shares = Vec::new();
+        let table = read_stream("pets.csv", &csv[..], csv.len() as u64, |share| shares.push(share)).unwrap();
+        assert_eq!((table.names(), table.rows(), shares), (vec!["species", "likes"], 2, vec![1.0]));
+        let archive = zip(&[("data/pets.csv", csv)], true);
+        let table = read_stream("pets.zip", archive.as_slice(), archive.len() as u64, |_| {}).unwrap();
+        assert_eq!((table.rows(), table.notes.as_slice()), (2, ["read data/pets.csv from the zip archive".to_string()].as_slice()));
+        let short = read_stream("x.csv", &b"a"[..], 1, |_| {}).unwrap_err();
+        assert_eq!(short, Error::NoRows);
     }
 
     #[test]

@@ -33,8 +33,14 @@ impl Column {
 
     /// Appends one cell, interning its text; missing tokens become [`MISSING`].
     pub fn push(&mut self, raw: &str) {
+        let code = self.intern(raw);
+        self.codes.push(code);
+    }
+
+    /// The code of `raw` trimmed, added to the values when new.
+    fn intern(&mut self, raw: &str) -> u32 {
         let value = raw.trim();
-        let code = if is_missing_token(value) {
+        if is_missing_token(value) {
             MISSING
         } else if let Some(&code) = self.lookup.get(value) {
             code
@@ -43,8 +49,19 @@ impl Column {
             self.values.push(value.into());
             self.lookup.insert(value.into(), code);
             code
-        };
-        self.codes.push(code);
+        }
+    }
+
+    /// Reads every value again through `recode`, for a file found to be Windows-1252 after its
+    /// first rows were read as UTF-8 (see `data::csv`); values that become equal become one.
+    pub(crate) fn recode(&mut self, recode: impl Fn(&str) -> String) {
+        self.name = recode(&self.name).trim().to_string();
+        let old = std::mem::take(&mut self.values);
+        self.lookup.clear();
+        let codes: Vec<u32> = old.iter().map(|value| self.intern(&recode(value))).collect();
+        for code in self.codes.iter_mut().filter(|c| **c != MISSING) {
+            *code = codes[*code as usize];
+        }
     }
 
     /// Drops the interning map once loading is done; it is not needed to read the column.

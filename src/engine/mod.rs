@@ -15,7 +15,7 @@ pub use variants::VariantsProgress;
 
 use crate::Report;
 use crate::config::{Config, Setup};
-use crate::data::{NamedBytes, Schema, Table, read_files};
+use crate::data::{NamedBytes, Schema, Table, read_files, read_stream};
 use crate::model::{Inputs, Mode, Parameters, SavedModel, WideDeep};
 use crate::plot::ModelFit;
 use crate::synth;
@@ -143,10 +143,23 @@ impl Engine {
     pub fn load_files(&mut self, files: Vec<NamedBytes>, progress: impl FnMut(f64)) -> Result<Schema> {
         let name = files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
         let table = read_files(files, progress)?;
+        Ok(self.hold(name, table))
+    }
+
+    /// Reads one file of `size` bytes from `source` in pieces (a CSV is never whole in memory; see
+    /// [`read_stream`]) and infers its schema, reporting the share of bytes read (0..=1) now and
+    /// then. On an error the previously loaded data stays.
+    pub fn load_stream(&mut self, name: &str, source: impl std::io::Read, size: u64, progress: impl FnMut(f64)) -> Result<Schema> {
+        let table = read_stream(name, source, size, progress)?;
+        Ok(self.hold(name.to_string(), table))
+    }
+
+    /// Makes `table` the loaded data (every run and sweep on the old data ends) and returns its schema.
+    fn hold(&mut self, name: String, table: Table) -> Schema {
         let schema = Schema::infer(&table);
         self.data = Some(Loaded { name, table, schema: schema.clone() });
         (self.run, self.sweep) = (None, None);
-        Ok(schema)
+        schema
     }
 
     /// A generated classroom data set as CSV bytes: `movielens` (a MovieLens-shaped ratings

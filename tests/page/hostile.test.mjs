@@ -177,6 +177,29 @@ test('a file with 100,001 columns loads, shows a page of its table and short lis
   assert.deepEqual(errors, []);
 });
 
+test('a file of several pieces reads as one: a character and a quoted line break cut at a piece\'s edge', { timeout: 600_000 }, async () => {
+  const { page, errors } = await open();
+  // The worker reads 4 MiB at a time (src/web/blob.rs). Each row is 17 bytes; after the 16-byte
+  // header and a 12-byte row, the first edge falls inside "ü" of a row (2 bytes into it).
+  const row = 'Zürich,"a\r\nb",1\n';
+  assert.equal(Buffer.byteLength(row), 17);
+  const rows = 250_000;
+  const text = 'city,note,label\n' + 'Zurich,xx,0\n' + row.repeat(rows - 1);
+  assert.equal(Buffer.from(text).subarray((4 << 20) - 1, (4 << 20) + 1).toString('latin1'), '\xC3\xBC', 'the edge cuts "ü" in two');
+  const file = join(await mkdtemp(join(tmpdir(), 'widedeep-pieces-')), 'pieces.csv');
+  await writeFile(file, text);
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction(() => /^pieces\.csv/.test(document.querySelector('#data-summary').textContent)
+    || !document.querySelector('#load-error').hidden, null, { timeout: 300_000 });
+  assert.equal(await page.$eval('#load-error', (p) => (p.hidden ? null : p.textContent)), null);
+  assert.equal(await page.$eval('#data-summary', (p) => p.textContent), 'pieces.csv: 250,000 rows, 3 columns.', 'UTF-8 throughout: no note');
+  const table = await page.$$eval('#schema tbody tr', (trs) => trs.map((tr) => [...tr.children].slice(0, 5).map((c) => c.textContent)));
+  assert.deepEqual(table.map((r) => [r[0], r[2]]), [['city', '2'], ['note', '2'], ['label', '2']], 'two values in each column');
+  assert.match(table[0][4], /Zürich/);
+  assert.match(table[1][4], /a\r?\nb|a\s+b/);
+  assert.deepEqual(errors, []);
+});
+
 test('cancelling a load ends the worker reading it; the previous data stays shown and loaded', { timeout: 600_000 }, async () => {
   const { page, errors } = await open();
   const dir = await mkdtemp(join(tmpdir(), 'widedeep-big-'));

@@ -82,13 +82,33 @@ fn flag_name(name: &str) -> String {
 #[cfg(not(target_family = "wasm"))]
 fn read_file(path: &std::path::Path, most: u64) -> Result<Vec<u8>, String> {
     let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if !metadata.is_file() {
-        return Err(format!("{} is not a regular file", path.display()));
-    }
     if metadata.len() > most {
         return Err(format!("{} is {} bytes, over the {most} a file of its kind can be here", path.display(), metadata.len()));
     }
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut open_file(path)?, &mut bytes).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(bytes)
+}
+
+/// What `read` gives, with a progress bar over `size` bytes on stderr while it reads (cleared after).
+#[cfg(not(target_family = "wasm"))]
+fn with_bar<T>(size: u64, read: impl FnOnce(&mut dyn FnMut(f64)) -> T) -> T {
+    let bar = indicatif::ProgressBar::new(size)
+        .with_style(indicatif::ProgressStyle::with_template("reading {bytes}/{total_bytes} {wide_bar}").expect("valid template"));
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    let read = read(&mut |share| bar.set_position((share * size as f64) as u64));
+    bar.finish_and_clear();
+    read
+}
+
+/// The regular file at `path`, opened to read (a folder, a device or a pipe is refused by name).
+#[cfg(not(target_family = "wasm"))]
+fn open_file(path: &std::path::Path) -> Result<std::fs::File, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if !metadata.is_file() {
+        return Err(format!("{} is not a regular file", path.display()));
+    }
+    std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 /// Writes every `(path, bytes)` or none: each goes to a temporary file beside it first, and only
@@ -123,20 +143,21 @@ fn load(path: &std::path::Path) -> Result<widedeep::data::Table, String> {
     use widedeep::data::NamedBytes;
     let read = |path: &std::path::Path| read_file(path, u64::MAX);
     let name = |path: &std::path::Path| path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let files = if path.is_dir() {
+    let table = if path.is_dir() {
         let entries = std::fs::read_dir(path).map_err(|e| format!("cannot read the folder {}: {e}", path.display()))?;
         let mut paths: Vec<std::path::PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
         paths.sort();
-        paths.iter().map(|p| Ok(NamedBytes::new(name(p), read(p)?))).collect::<Result<Vec<_>, String>>()?
+        let files = paths.iter().map(|p| Ok(NamedBytes::new(name(p), read(p)?))).collect::<Result<Vec<_>, String>>()?;
+        let size: usize = files.iter().map(|f| f.bytes.len()).sum();
+        with_bar(size as u64, |progress| widedeep::data::read_files(files, progress))
     } else {
-        vec![NamedBytes::new(name(path), read(path)?)]
+        // One file is read in pieces: a CSV is never whole in memory beside its table.
+        let file = open_file(path)?;
+        let size = file.metadata().map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
+        with_bar(size, |progress| {
+            widedeep::data::read_stream(&name(path), std::io::BufReader::with_capacity(1 << 20, file), size, progress)
+        })
     };
-    let size: usize = files.iter().map(|f| f.bytes.len()).sum();
-    let bar = indicatif::ProgressBar::new(size as u64)
-        .with_style(indicatif::ProgressStyle::with_template("reading {bytes}/{total_bytes} {wide_bar}").expect("valid template"));
-    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    let table = widedeep::data::read_files(files, |share| bar.set_position((share * size as f64) as u64));
-    bar.finish_and_clear();
     let table = table.map_err(|e| format!("{}: {}", path.display(), message(e)))?;
     for note in &table.notes {
         eprintln!("{}: {}", path.display(), printable(note));

@@ -1,0 +1,149 @@
+//! What the CSV parser does not say, watched on the text's way to it: a NUL byte (a binary or
+//! damaged file) and a quote that opens a field and never closes (the parser would read the rest
+//! of the file as one value, silently). The text passes in pieces, so both are found in one pass
+//! without the file ever being whole in memory.
+
+use std::io::{self, Read};
+
+/// Where a quote opened a field that is still open: its line, the field's index in its record,
+/// and the line where that record starts (the parser's position of the record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct OpenQuote {
+    pub line: u64,
+    pub field: usize,
+    pub record_line: u64,
+}
+
+/// The text between its source and the parser. Each read fills the parser's buffer whole (unless
+/// the file ends), so the parser sees the same reads however the source cuts the file into
+/// pieces, and so reports the same first error.
+pub(super) struct Scan<R> {
+    source: R,
+    delimiter: u8,
+    /// The line of the next byte, from 1.
+    line: u64,
+    quoted: bool,
+    /// Inside a quoted field, the byte before was a quote: it closes the field, or with another
+    /// quote stands for one.
+    quote_before: bool,
+    field_start: bool,
+    field: usize,
+    record_line: u64,
+    opened: Option<OpenQuote>,
+    /// The line of a NUL byte, once one is seen.
+    pub nul: Option<u64>,
+    ended: bool,
+    /// The bytes [`Self::follow`] must see: NUL, the quote, the line breaks and the delimiter.
+    special: [bool; 256],
+}
+
+impl<R: Read> Scan<R> {
+    /// Watches `source`, whose fields `delimiter` separates.
+    pub fn new(source: R, delimiter: u8) -> Self {
+        let (line, field, nul, opened) = (1, 0, None, None);
+        let (quoted, quote_before, field_start, ended) = (false, false, true, false);
+        let mut special = [false; 256];
+        [0, b'"', b'\n', b'\r', delimiter].into_iter().for_each(|b| special[b as usize] = true);
+        Self { source, delimiter, line, quoted, quote_before, field_start, field, record_line: 1, opened, nul, ended, special }
+    }
+
+    /// The quote left open at the end of the file, if any (`None` until the end is read).
+    pub fn open_quote(&self) -> Option<OpenQuote> {
+        (self.ended && (self.quoted && !self.quote_before)).then_some(self.opened).flatten()
+    }
+
+    /// Follows a run of bytes that are none of the [`Self::special`] ones: they only end a closing
+    /// quote's wait and a field's start.
+    fn ordinary(&mut self) {
+        if self.quote_before {
+            (self.quote_before, self.quoted) = (false, false);
+        }
+        self.field_start = false;
+    }
+
+    /// Follows one byte: the same rules as the parser's (a quote opens a field only at its start;
+    /// two quotes inside one stand for a quote; a line break outside quotes ends the record).
+    fn follow(&mut self, b: u8) {
+        if b == b'\n' {
+            self.line += 1;
+        }
+        if self.quote_before {
+            self.quote_before = false;
+            if b == b'"' {
+                return;
+            }
+            self.quoted = false;
+        }
+        match b {
+            b'"' if self.field_start => {
+                self.quoted = true;
+                self.opened = Some(OpenQuote { line: self.line, field: self.field, record_line: self.record_line });
+            }
+            b'"' if self.quoted => self.quote_before = true,
+            b'\n' | b'\r' if !self.quoted => (self.field, self.record_line) = (0, self.line),
+            b if b == self.delimiter && !self.quoted => self.field += 1,
+            _ => {}
+        }
+        self.field_start = !self.quoted && (matches!(b, b'\n' | b'\r') || b == self.delimiter);
+    }
+}
+
+impl<R: Read> Read for Scan<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut filled = 0;
+        while filled < buf.len() && !self.ended {
+            match self.source.read(&mut buf[filled..]) {
+                Ok(0) => self.ended = true,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let mut rest = &buf[..filled];
+        while !rest.is_empty() {
+            let at = rest.iter().position(|&b| self.special[b as usize]).unwrap_or(rest.len());
+            if at > 0 {
+                self.ordinary();
+            }
+            match rest.get(at) {
+                Some(0) => {
+                    self.nul = Some(self.line);
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, "a NUL byte"));
+                }
+                Some(&b) => self.follow(b),
+                None => break,
+            }
+            rest = &rest[at + 1..];
+        }
+        Ok(filled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanned(text: &[u8]) -> Scan<&[u8]> {
+        let mut scan = Scan::new(text, b',');
+        io::copy(&mut scan, &mut io::sink()).unwrap();
+        scan
+    }
+
+    #[test]
+    fn an_open_quote_is_found_with_its_line_and_field() {
+        assert_eq!(scanned(b"a,b\n1,\"x\n2,3\n").open_quote(), Some(OpenQuote { line: 2, field: 1, record_line: 2 }));
+        assert_eq!(scanned(b"a,b\r\n\"1,2\r\n").open_quote(), Some(OpenQuote { line: 2, field: 0, record_line: 2 }));
+        assert_eq!(scanned(b"a,b\n\n1,\"x\ny\",\"\n").open_quote(), Some(OpenQuote { line: 4, field: 2, record_line: 3 }));
+        // Closed, doubled, ending the file, or inside an unquoted value: nothing is open.
+        for closed in [&b"a,\"b\"\"c\"\n1,2\n"[..], b"a,\"b\"", b"a,b\"c\n\"d\"\"\",e\n", b"\"\"\"\"\n"] {
+            assert_eq!(scanned(closed).open_quote(), None, "{:?}", String::from_utf8_lossy(closed));
+        }
+    }
+
+    #[test]
+    fn a_nul_stops_the_text_with_its_line() {
+        let mut scan = Scan::new(&b"a\n1\n2\x00\n"[..], b',');
+        let error = io::copy(&mut scan, &mut io::sink()).unwrap_err();
+        assert_eq!((error.kind(), scan.nul), (io::ErrorKind::InvalidData, Some(3)));
+    }
+}
