@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::data::NamedBytes;
-use crate::engine::{Engine, Preference};
+use crate::engine::{Engine, ModelLogits, Preference};
 use crate::model::Mode;
 use crate::plot::{Picture, Theme};
 use crate::train::Ftrl;
@@ -144,8 +144,8 @@ impl WideDeepEngine {
     }
 
     /// The cross map of columns `down` and `across` over the test rows, with the predictions of
-    /// the models `modes[i]` given as their test logits `logits[i]` (from any worker's
-    /// `testLogits`), at epoch `epoch`.
+    /// the models `modes[i]` given as their test logits `logits[i]` at epoch `epochs[i]` (from
+    /// any worker's `testLogits`).
     #[wasm_bindgen(js_name = crossMap)]
     pub fn cross_map(
         &self,
@@ -153,21 +153,33 @@ impl WideDeepEngine {
         across: &str,
         modes: Vec<String>,
         logits: Vec<js_sys::Float32Array>,
-        epoch: u32,
+        epochs: Vec<u32>,
         class: Option<String>,
     ) -> Result<JsValue, JsValue> {
+        if modes.len() != logits.len() || modes.len() != epochs.len() {
+            return Err(message_error("crossMap needs as many logits and epochs as models", "state"));
+        }
         let logits = modes
             .iter()
             .zip(logits)
-            .map(|(mode, l)| Ok((mode.parse::<Mode>().map_err(js_error)?, l.to_vec())))
+            .zip(epochs)
+            .map(|((mode, l), epoch)| {
+                Ok(ModelLogits { mode: mode.parse::<Mode>().map_err(js_error)?, epoch: epoch as usize, logits: l.to_vec() })
+            })
             .collect::<Result<Vec<_>, JsValue>>()?;
-        to_js(&self.engine()?.cross_map([down, across], &logits, epoch as usize, class.as_deref()).map_err(js_error)?)
+        to_js(&self.engine()?.cross_map([down, across], &logits, class.as_deref()).map_err(js_error)?)
     }
 
-    /// The `mode` model's logits on the test rows at its last finished epoch.
+    /// The `mode` model's logits on the test rows at the epoch its pictures show, with that
+    /// epoch: `{logits: Float32Array, epoch}` (the last finished, or once training has ended
+    /// the one the validation rows kept).
     #[wasm_bindgen(js_name = testLogits)]
-    pub fn test_logits(&self, mode: &str) -> Result<Vec<f32>, JsValue> {
-        self.engine()?.test_logits(mode.parse().map_err(js_error)?).map_err(js_error)
+    pub fn test_logits(&self, mode: &str) -> Result<JsValue, JsValue> {
+        let shown = self.engine()?.test_logits(mode.parse().map_err(js_error)?).map_err(js_error)?;
+        let object = js_sys::Object::new();
+        js_sys::Reflect::set(&object, &"logits".into(), &js_sys::Float32Array::from(shown.logits.as_slice()))?;
+        js_sys::Reflect::set(&object, &"epoch".into(), &JsValue::from_f64(shown.epoch as f64))?;
+        Ok(object.into())
     }
 
     /// The run's prepared rows as bytes, for other workers (`configurePrepared`).

@@ -6,7 +6,7 @@ mod parity;
 
 use pollster::block_on;
 use widedeep::Error;
-use widedeep::engine::{BackendKind, Engine, Preference};
+use widedeep::engine::{BackendKind, Engine, ModelLogits, Preference};
 use widedeep::insight::Shade;
 use widedeep::metrics::Fit;
 use widedeep::model::Mode;
@@ -33,7 +33,7 @@ fn order_of_calls_is_checked() {
     assert_eq!(block_on(engine.configure(parity::config())).unwrap_err(), Error::NoData);
     assert_eq!(engine.analyze(&parity::config(), 3).unwrap_err(), Error::NoData);
     assert_eq!(block_on(engine.train(1)).unwrap_err(), Error::NoRun);
-    assert_eq!(loaded().cross_map(["a", "b"], &[], 0, None).unwrap_err(), Error::NoRun);
+    assert_eq!(loaded().cross_map(["a", "b"], &[], None).unwrap_err(), Error::NoRun);
     assert_eq!(block_on(engine.score_csv(b"a\n1\n")).unwrap_err(), Error::NoScorer);
     assert_eq!(Error::NoData.to_string(), "load a CSV file first");
 }
@@ -105,7 +105,7 @@ fn shared_rows_train_exactly_as_one_engine_would() {
     assert_eq!(metrics(&secondary, Mode::Wide), metrics(&together, Mode::Wide));
     assert_eq!(metrics(&secondary, Mode::Deep), metrics(&together, Mode::Deep));
     assert_eq!(secondary.test_logits(Mode::Deep).unwrap(), together.test_logits(Mode::Deep).unwrap());
-    assert!(secondary.cross_map(["a", "b"], &[], 2, None).unwrap_err() == Error::NoData, "only the engine with the file draws maps");
+    assert!(secondary.cross_map(["a", "b"], &[], None).unwrap_err() == Error::NoData, "only the engine with the file draws maps");
 }
 
 /// A race moves a model between workers mid-epoch: each engine's models end with the metrics of
@@ -258,6 +258,21 @@ fn a_model_out_of_patience_is_done_and_its_calibration_is_there_to_draw() {
     while !block_on(until_best.train(50)).unwrap().done {}
     let exported = |engine: &Engine| block_on(engine.export_model(Mode::Joint)).unwrap();
     assert_eq!(exported(&engine), exported(&until_best), "the best epoch's parameters, not the last epoch's");
+    // Its pictures too, once it is done: the cross map's logits and their epoch, the named
+    // weights, the logit split, the embedding map and the what-if are the kept epoch's.
+    let shown = engine.test_logits(Mode::Joint).unwrap();
+    assert_eq!((shown.epoch, &shown), (best, &until_best.test_logits(Mode::Joint).unwrap()));
+    let both = |f: &dyn Fn(&Engine) -> String| (f(&engine), f(&until_best));
+    let (weights, weights_best) = both(&|e| format!("{:?}", block_on(e.named_weights(Mode::Joint, 8)).unwrap()));
+    assert_eq!(weights, weights_best);
+    let (split, split_best) = both(&|e| format!("{:?}", block_on(e.logit_split()).unwrap()));
+    assert_eq!(split, split_best);
+    assert!(split.contains(&format!("epoch: {best}")), "{split}");
+    let (maps, maps_best) = both(&|e| format!("{:?}", block_on(e.embedding_maps("a", None)).unwrap()));
+    assert_eq!(maps, maps_best);
+    let row = std::collections::BTreeMap::from([("a".to_string(), "1".to_string()), ("b".to_string(), "2".to_string())]);
+    let (what_if, what_if_best) = both(&|e| format!("{:?}", block_on(e.explain(Mode::Joint, &row)).unwrap()));
+    assert_eq!(what_if, what_if_best);
     let bundle = widedeep::data::unzip(&block_on(engine.export_torch(Mode::Joint)).unwrap()).unwrap();
     let names: Vec<_> = bundle.iter().map(|f| f.name.as_str()).collect();
     for file in ["weights.safetensors", "structure.json", "spec.json", "encode.py", "model.py", "train.py", "predict.py", "README.md"] {
@@ -321,8 +336,8 @@ fn the_prices_preset_trains_a_regression_and_its_pictures_say_what_they_show() {
         assert_eq!(scatter.metrics.r2, run.epochs.last().unwrap().test_regression.unwrap().test_r2, "the kept (last) epoch's");
     }
     // The cross map holds mean prices in thousands: joint's cells come closer to them than deep's.
-    let logits: Vec<(Mode, Vec<f32>)> = Mode::ALL.iter().map(|&m| (m, engine.test_logits(m).unwrap())).collect();
-    let map = engine.cross_map(["neighbourhood", "kind"], &logits, 3, None).unwrap();
+    let logits: Vec<ModelLogits> = Mode::ALL.iter().map(|&m| engine.test_logits(m).unwrap()).collect();
+    let map = engine.cross_map(["neighbourhood", "kind"], &logits, None).unwrap();
     assert!(matches!(&map.shade, Shade::Number { label, .. } if label == "price"), "{:?}", map.shade);
     let filled: Vec<&widedeep::insight::Cell> = map.cells.iter().filter(|c| c.rows >= 5).collect();
     assert!(!filled.is_empty() && filled.iter().all(|c| (50.0..900.0).contains(&c.observed)), "mean prices in thousands");
@@ -395,8 +410,8 @@ fn the_readers_preset_trains_four_classes_under_ftrl_and_moves_between_workers()
     assert_eq!(x.probability, x.classes[0].1, "the parts shown are the most probable class's");
     assert_eq!(x.classes[0].0, "science", "eleven hours a week: science, as the world says");
     // The cross map of town × shelf shows one class's share: travel's is high at the travel pairs.
-    let logits: Vec<(Mode, Vec<f32>)> = Mode::ALL.iter().map(|&m| (m, engine.test_logits(m).unwrap())).collect();
-    let map = engine.cross_map(["city", "shelf"], &logits, 2, Some("travel")).unwrap();
+    let logits: Vec<ModelLogits> = Mode::ALL.iter().map(|&m| engine.test_logits(m).unwrap()).collect();
+    let map = engine.cross_map(["city", "shelf"], &logits, Some("travel")).unwrap();
     assert_eq!(map.shade, Shade::Class("travel".into()));
     let (world, _) = widedeep::synth::ReaderWorld::new(1);
     let travel_cells: Vec<f64> = world
@@ -413,9 +428,9 @@ fn the_readers_preset_trains_four_classes_under_ftrl_and_moves_between_workers()
         .collect();
     assert!(!travel_cells.is_empty() && travel_cells.iter().all(|&share| share > 0.6), "travel's share at its pairs: {travel_cells:?}");
     assert!(map.cells.iter().all(|c| c.rows == 0 || (0.0..=1.0).contains(&c.predicted[2])), "probabilities of one class");
-    let first = engine.cross_map(["city", "shelf"], &logits, 2, None).unwrap();
+    let first = engine.cross_map(["city", "shelf"], &logits, None).unwrap();
     assert_eq!(first.shade, Shade::Class(report_classes(&dataset)[0].clone()), "no class named: the first");
-    let err = engine.cross_map(["city", "shelf"], &logits, 2, Some("poetry")).unwrap_err().to_string();
+    let err = engine.cross_map(["city", "shelf"], &logits, Some("poetry")).unwrap_err().to_string();
     assert!(err.starts_with("'poetry' is not one of this run's classes ("), "{err}");
     let maps = block_on(engine.embedding_maps("city", Some("travel"))).unwrap();
     assert!(!maps.is_empty() && maps.iter().all(|m| m.shade == Shade::Class("travel".into())), "coloured by travel's share");

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use pollster::block_on;
 use widedeep::Config;
-use widedeep::engine::Engine;
+use widedeep::engine::{Engine, ModelLogits};
 use widedeep::features::FeatureConfig;
 use widedeep::model::Mode;
 use widedeep::synth::{MemorizeWorld, memorize_generalize};
@@ -67,10 +67,10 @@ fn the_largest_cross_weights_name_the_exception_pairs_and_joint_fits_them_better
     assert!(named * 2 > crosses.len(), "most of the 12 largest cross weights name an exception pair, {named} do: {crosses:#?}");
     assert!(crosses.iter().all(|w| w.rows > 0), "each named bucket has training rows");
 
-    let logits: Vec<(Mode, Vec<f32>)> = [Mode::Deep, Mode::Joint].map(|m| (m, engine.test_logits(m).unwrap())).into();
-    let map = engine.cross_map(["city", "product"], &logits, 6, None).unwrap();
+    let logits: Vec<ModelLogits> = [Mode::Deep, Mode::Joint].map(|m| engine.test_logits(m).unwrap()).into();
+    let map = engine.cross_map(["city", "product"], &logits, None).unwrap();
     assert_eq!(map.models, [Mode::Deep, Mode::Joint]);
-    assert_eq!(map.epoch, 6);
+    assert_eq!((map.epochs.as_slice(), map.when.as_str()), ([6, 6].as_slice(), "epoch 6"));
     let (world, _) = MemorizeWorld::new(SEED);
     let (mut deep_error, mut joint_error, mut cells) = (0.0, 0.0, 0);
     for &(c, p) in &world.exceptions {
@@ -141,8 +141,8 @@ fn without_the_cross_joint_loses_the_exceptions() {
 #[test]
 fn a_lessons_sentences_are_true_of_the_run_on_screen() {
     let engine = trained(city_product());
-    let logits: Vec<(Mode, Vec<f32>)> = [Mode::Deep, Mode::Joint].map(|m| (m, engine.test_logits(m).unwrap())).into();
-    let map = engine.cross_map(["city", "product"], &logits, 6, None).unwrap();
+    let logits: Vec<ModelLogits> = [Mode::Deep, Mode::Joint].map(|m| engine.test_logits(m).unwrap()).into();
+    let map = engine.cross_map(["city", "product"], &logits, None).unwrap();
     let weights = block_on(engine.named_weights(Mode::Joint, widedeep::insight::WEIGHTS_SHOWN)).unwrap();
     let told = widedeep::insight::tell(&widedeep::insight::Shown {
         cross_map: Some(map.clone()),

@@ -2,7 +2,7 @@
 // and filtered: a file may have 100,000 columns), the lists of columns, the engine's analysis
 // (leaks, suggested crosses, the diagram), and the engine's backend measured ahead of a race.
 // It imports no other controller: the race, the pictures and the lessons build on it.
-import { $, setOptions } from './dom.js';
+import { $, nextTask, setOptions } from './dom.js';
 import { PRESETS } from './presets.js';
 import { INPUT_KEYS, SETTINGS, columnMap, inputText, parseInput, toConfig, writeHash } from './state.js';
 import * as views from './views.js';
@@ -120,13 +120,16 @@ export function syncInputs() {
 /**
  * Everything about the data: the label, the column table and the lists of columns. A wide file
  * shows a page of its table and lists at most views.LIST_MAX columns: "Find a column" reaches
- * the rest, so the page stays responsive whatever the number of columns.
+ * the rest; and it draws them in three tasks (the table, the lists, the rest), so the page
+ * answers between them whatever the number of columns. Other files are drawn at once.
  */
-export function renderData() {
-  const { schema, state, columnFilter } = page;
+export async function renderData() {
+  const wide = page.schema.columns.length > views.LIST_MAX;
   syncInputs();
-  views.renderLabel(ui, schema, state, columnFilter);
+  views.renderLabel(ui, page.schema, page.state, page.columnFilter);
   renderColumns();
+  if (wide) await nextTask();
+  const { schema, state, columnFilter } = page;
   const names = schema.columns.filter((c) => c.name !== state.label).map((c) => c.name);
   views.setColumnOptions(ui.crossA, names, columnFilter);
   views.setColumnOptions(ui.crossB, names, columnFilter, names[1]);
@@ -135,9 +138,23 @@ export function renderData() {
   views.setColumnOptions(ui.mapDown, names, columnFilter, down);
   views.setColumnOptions(ui.mapAcross, names, columnFilter, across);
   views.setColumnOptions(ui.embeddingColumn, names, columnFilter, embeddingColumn());
+  if (wide) await nextTask();
+  views.renderRoles(ui.roleSummary, page.diagramInputs, page.schema, page.state);
+  page.whatIfDrawn = false;
+  if (!whatIfPanel().hidden) renderWhatIf();
+}
+
+const whatIfPanel = () => ui.whatif.closest('[role="tabpanel"]');
+
+/**
+ * The what-if's fields, drawn when its panel shows (see bindData): a wide file's hundreds of
+ * inputs and their suggestions cost nothing while another picture is on screen.
+ */
+function renderWhatIf() {
+  const { schema, state, columnFilter } = page;
   const more = views.renderWhatIf(ui.whatifFields, schema, state, columnFilter);
-  views.renderRoles(ui.roleSummary, page.diagramInputs, schema, state);
   ui.whatifNote.textContent = more ? `${more.toLocaleString()} more columns the model reads are not listed and count as missing: type in "Find a column" to list them.` : '';
+  page.whatIfDrawn = true;
 }
 
 /** The page of the column table, and where it is among the columns that match the filter. */
@@ -197,6 +214,7 @@ export async function refreshAnalysis() {
     page.suggestions = [];
     say(`No cross suggestions: ${explain(error)}`, true);
   }
+  await nextTask();
   renderData();
   views.renderCrosses(ui.crosses, page.suggestions, page.state, setCross, page.switchedOff);
 }
@@ -226,6 +244,9 @@ function changeSettings(values, analyse = true) {
 
 /** Wires the data's controls: the label, the crosses, the training options and the column table. */
 export function bindData() {
+  // However its tab is chosen (a click, the arrow keys, a lesson's step), the what-if's panel shows by losing `hidden`.
+  new MutationObserver(() => { if (!whatIfPanel().hidden && !page.whatIfDrawn) renderWhatIf(); })
+    .observe(whatIfPanel(), { attributes: true, attributeFilter: ['hidden'] });
   ui.label.addEventListener('change', () => changeSettings({ label: ui.label.value, positive: '', threshold: '' }));
   ui.positive.addEventListener('change', () => { ui.threshold.value = ''; changeSettings({ positive: ui.positive.value, threshold: '' }); });
   ui.threshold.addEventListener('change', () => { ui.positive.value = ''; changeSettings({ threshold: ui.threshold.value, positive: '' }); });

@@ -22,6 +22,12 @@ export function replaceChildren(node, children) {
   node.replaceChildren(fragment);
 }
 
+/**
+ * Resolves in a task of its own: awaited between two heavy steps (a wide file's table, then its
+ * analysis, then the link), so the page can paint and answer between them.
+ */
+export const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 /** Replaces a select's options with `[value, text]` pairs, keeping `selected` if present. */
 export function setOptions(select, pairs, selected) {
   replaceChildren(select, pairs.map(([value, text]) => new Option(text, value, false, value === selected)));

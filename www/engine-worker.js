@@ -15,7 +15,7 @@
 //      {type: 'results', view}  (what this worker's models show: view = {curves, diagram, cross, embedding, weights, perModel, projector};
 //                                the pictures on screen: cross and embedding name their columns, perModel lists
 //                                the kinds of pictures-table.js drawn from each model's data)
-//      {type: 'draw', view, runs, logits: [{mode, logits}], maps, split, epoch, perModel: {kind: data}}  (the pictures of every worker's results)
+//      {type: 'draw', view, runs, logits: [{mode, logits, epoch}], maps, split, perModel: {kind: data}}  (the pictures of every worker's results)
 //      {type: 'variants', config, vary, seeds, projector}  (a race of variants of config's first model: vary holds SETTING=VALUES split by ;)
 //      {type: 'panicForTest'}  (the next training slice panics: only the page test of crash recovery sends it)
 //      {type: 'csv', models}  (the metrics CSV of a race's models, every worker's gathered)
@@ -355,8 +355,8 @@ const handlers = {
     // Only the cross map reads the test logits, only the diagram the logit split.
     for (const { mode, epochs } of view.cross ? report.models : []) {
       if (!epochs.length) continue;
-      const logits = engine.testLogits(mode);
-      out.logits.push({ mode, logits });
+      const { logits, epoch } = engine.testLogits(mode);
+      out.logits.push({ mode, logits, epoch });
       transfer.push(logits.buffer);
     }
     if (view.embedding) await attempt(out, 'maps', () => engine.embeddingMaps(view.embedding, view.mapClass ?? undefined));
@@ -369,14 +369,14 @@ const handlers = {
     post(out, transfer);
   },
   /** The pictures of every worker's results, drawn here (this engine holds the file). */
-  async draw({ view, runs, logits, maps, split, epoch, perModel = {} }) {
+  async draw({ view, runs, logits, maps, split, perModel = {} }) {
     await settled();
     const started = performance.now();
     const out = { type: 'pictures', perModel: {}, problems: [] };
     if (view.curves) await attempt(out, 'curves', () => ({ svg: svg('curves', runs, view.projector) }));
     if (view.cross) {
       await attempt(out, 'crossMap', () => {
-        const map = engine.crossMap(...view.cross, logits.map((l) => l.mode), logits.map((l) => l.logits), epoch, view.mapClass ?? undefined);
+        const map = engine.crossMap(...view.cross, logits.map((l) => l.mode), logits.map((l) => l.logits), logits.map((l) => l.epoch), view.mapClass ?? undefined);
         return { map, svg: svg('cross_map', map, view.projector) };
       });
     }

@@ -1,6 +1,6 @@
 // Loading data: a preset (fetched, or generated in the worker), a file or MovieLens's files
 // dropped or chosen, a load cancelled, and the schema the engine hands back made the page's.
-import { replaceChildren } from './dom.js';
+import { nextTask, replaceChildren } from './dom.js';
 import { endedError } from './worker-client.js';
 import { PRESETS } from './presets.js';
 import { columnMap, fromConfig } from './state.js';
@@ -107,7 +107,9 @@ async function receiveSchema(reply, name, loaded) {
   if (!schema.columns.some((c) => c.name === state.label)) state.label = schema.label ?? schema.columns[schema.columns.length - 1].name;
   ui.summary.textContent = `${name}: ${schema.rows.toLocaleString()} rows, ${schema.columns.length.toLocaleString()} columns.` + schema.notes.map((n) => ` Note: ${n}.`).join('');
   renderData();
+  await nextTask();
   await refreshAnalysis();
+  await nextTask();
   save();
 }
 

@@ -30,6 +30,8 @@ export const page = {
   diagramInputs: [],
   /** The crosses switched off since the data loaded: their switches stay in the list, to switch them on again. */
   switchedOff: [],
+  /** Whether the what-if's fields are drawn for the data and settings now (they are drawn when its panel shows). */
+  whatIfDrawn: false,
   /** The "Find a column" box's text, and the page of the column table shown (a file may have 100,000 columns). */
   columnFilter: '',
   columnPage: 0,

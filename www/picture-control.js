@@ -162,10 +162,9 @@ async function drawOnce() {
   if (results.weights) showWeightList(results.weights);
   const rank = (mode) => views.MODES.indexOf(mode);
   const runsInOrder = results.runs.sort((a, b) => rank(a.mode) - rank(b.mode));
-  const epoch = Math.max(0, ...runsInOrder.map((r) => r.epochs.length));
   const ghosts = (page.before?.runs ?? []).map((run) => ({ ...run, ghost: true }));
   const perModel = Object.fromEntries(Object.entries(results.perModel).map(([kind, data]) => [kind, data.sort((a, b) => rank(a.mode) - rank(b.mode))]));
-  const payload = { view, runs: [...ghosts, ...runsInOrder], logits: results.logits, maps: results.maps, split: results.split, epoch, perModel };
+  const payload = { view, runs: [...ghosts, ...runsInOrder], logits: results.logits, maps: results.maps, split: results.split, perModel };
   const drawn = await engine.request('draw', payload, results.logits.map((l) => l.logits.buffer));
   drawn.problems.push(...results.problems);
   onPictures(drawn);
@@ -179,8 +178,7 @@ async function drawOnce() {
 export async function crossMapOf(pair) {
   const view = { curves: false, diagram: false, cross: pair, embedding: null, weights: null, perModel: [], projector: false };
   const results = await racers.results(view);
-  const epoch = Math.max(0, ...results.runs.map((r) => r.epochs.length));
-  const payload = { view, runs: [], logits: results.logits, maps: [], split: null, epoch };
+  const payload = { view, runs: [], logits: results.logits, maps: [], split: null };
   const drawn = await engine.request('draw', payload, results.logits.map((l) => l.logits.buffer));
   return drawn.crossMap?.map ?? null;
 }
@@ -198,7 +196,7 @@ function onPictures(message) {
     page.lastMap = message.crossMap.map;
     if (page.shownWeights.length) showWeightList(page.shownWeights);
     pictures.show(img.cross_map, message.crossMap.svg);
-    img.cross_map.dataset.epoch = String(message.crossMap.map.epoch);
+    img.cross_map.dataset.when = message.crossMap.map.when;
     pictures.renderCrossMapTable(ui.crossMapTable, message.crossMap.map);
     for (const id of ['#map-png', '#map-svg']) $(id).disabled = false;
   }
@@ -228,7 +226,7 @@ export function clearPictures() {
 }
 
 /** The cross map on screen, as SVG text and its epoch (to keep it as the one before), or null. */
-export const crossMapShown = () => (img.cross_map.dataset.drawn ? { svg: pictures.svgOf(img.cross_map), epoch: img.cross_map.dataset.epoch } : null);
+export const crossMapShown = () => (img.cross_map.dataset.drawn ? { svg: pictures.svgOf(img.cross_map), when: img.cross_map.dataset.when } : null);
 
 /** Takes the cross map off screen (a new race starts; it comes back at its first epoch). */
 export const clearCrossMap = () => pictures.clear(img.cross_map);

@@ -207,7 +207,7 @@ function showBefore() {
   ui.crossMapBeforeFigure.parentElement.classList.toggle('has-before', shown);
   if (!shown) return;
   pictures.show(ui.crossMapBefore, before.map.svg);
-  ui.crossMapBeforeCaption.textContent = `Before: the previous race (${before.map.settings}), epoch ${before.map.epoch}.`;
+  ui.crossMapBeforeCaption.textContent = `Before: the previous race (${before.map.settings}), ${before.map.when}.`;
 }
 
 /**

@@ -10,6 +10,8 @@ export const MODES = ['wide', 'deep', 'joint'];
 /** Most choices a list of columns offers at once, and most rows the column table shows: a file may have 100,000 columns. */
 export const LIST_MAX = 200;
 export const PAGE_ROWS = 100;
+/** How many columns each line of the roles summary names before "and N more". */
+const ROLES_NAMED = 12;
 
 /**
  * The columns by the part of the model they feed, as the engine configured it (its diagram's
@@ -21,11 +23,18 @@ export function renderRoles(container, inputs, schema, state) {
   const deep = names(inputs.filter((i) => i.wide_ids == null));
   const both = names(inputs.filter((i) => i.wide_ids != null && (i.embedding != null || i.numeric)));
   const used = new Set(names(inputs));
-  const left = schema.columns.filter((c) => c.name !== state.label && !used.has(c.name)).map((c) => c.name);
-  const groups = [['Label', [state.label]], ['Wide + deep', both], ['Wide only', wide], ['Deep only', deep], ['Left out', left]];
-  replaceChildren(container, [el('dl', { className: 'roles' }, groups.filter(([, list]) => list.length).flatMap(([title, list]) => [
+  // The columns left out, counted: only the first few are named (a file may have 100,000 columns).
+  const left = { names: [], count: 0 };
+  for (const { name } of schema.columns) {
+    if (name === state.label || used.has(name)) continue;
+    if (left.count < ROLES_NAMED) left.names.push(name);
+    left.count += 1;
+  }
+  const groups = [['Label', [state.label]], ['Wide + deep', both], ['Wide only', wide], ['Deep only', deep]].map(([title, list]) => [title, { names: list.slice(0, ROLES_NAMED), count: list.length }]);
+  groups.push(['Left out', left]);
+  replaceChildren(container, [el('dl', { className: 'roles' }, groups.filter(([, list]) => list.count).flatMap(([title, list]) => [
     el('dt', { textContent: title }),
-    el('dd', { textContent: list.length > 12 ? `${list.slice(0, 12).join(', ')} and ${(list.length - 12).toLocaleString()} more` : list.join(', ') }),
+    el('dd', { textContent: list.names.join(', ') + (list.count > list.names.length ? ` and ${(list.count - list.names.length).toLocaleString()} more` : '') }),
   ]))]);
 }
 
@@ -44,6 +53,15 @@ export function matcher(filter) {
   return (name) => name.toLowerCase().includes(wanted);
 }
 
+/** The last list filtered and its result: the page's lists filter the same names with the same text in a row. */
+let lastFound = { names: null, filter: null, found: null };
+
+/** `names` that contain `filter` (see [`matcher`]), the last result reused for the same list and text. */
+function matching(names, filter) {
+  if (lastFound.names !== names || lastFound.filter !== filter) lastFound = { names, filter, found: names.filter(matcher(filter)) };
+  return lastFound.found;
+}
+
 /**
  * What a list of columns offers: every one of `names` when they are few, else at most
  * [`LIST_MAX`] of those matching `filter`, with `keep` (the one chosen now) always among them;
@@ -51,7 +69,7 @@ export function matcher(filter) {
  */
 export function columnChoices(names, filter, keep) {
   if (names.length <= LIST_MAX) return { names, more: 0 };
-  const found = filter.trim() ? names.filter(matcher(filter)) : names;
+  const found = filter.trim() ? matching(names, filter) : names;
   const shown = found.slice(0, LIST_MAX);
   if (keep && names.includes(keep) && !shown.includes(keep)) shown.unshift(keep);
   return { names: shown, more: Math.max(0, found.length - LIST_MAX) + names.length - found.length };

@@ -176,8 +176,8 @@ fn picture_figures() {
         let training: f64 = report.models.iter().filter_map(|m| m.epochs.get(epoch - 1)).map(|e| e.seconds).sum();
         let started = Instant::now();
         svg(Picture::Curves(report.models.clone()));
-        let logits: Vec<(Mode, Vec<f32>)> = Mode::ALL.iter().map(|&m| (m, engine.test_logits(m).expect("a trained model"))).collect();
-        svg(Picture::CrossMap(engine.cross_map(["education", "occupation"], &logits, epoch, None).expect("a cross map")));
+        let logits: Vec<_> = Mode::ALL.iter().map(|&m| engine.test_logits(m).expect("a trained model")).collect();
+        svg(Picture::CrossMap(engine.cross_map(["education", "occupation"], &logits, None).expect("a cross map")));
         svg(Picture::Embedding(pollster::block_on(engine.embedding_maps("occupation", None)).expect("embedding maps")));
         let split = pollster::block_on(engine.logit_split()).expect("a split");
         svg(Picture::Diagram(engine.diagram(split).expect("a diagram")));

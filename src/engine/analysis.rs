@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{Engine, Run};
 use crate::config::Config;
 use crate::data::{Column, LabelRule, Schema, Table, Task};
-use crate::features::{Encoder, Leak, Role, Suggestion, suggest_crosses};
+use crate::features::{Encoder, Layout, Leak, Role, Suggestion, suggest_crosses};
 use crate::insight::{CrossMap, Diagram, EmbeddingMap, LogitSplit, Shade, WideWeight, top_wide_weights, wide_rows};
 use crate::metrics::sigmoid;
 use crate::model::{EVAL_CHUNK, Inputs, Mode, read};
@@ -124,6 +124,18 @@ impl Reading {
     }
 }
 
+/// One model's test logits at the epoch its pictures show: what a worker hands the one that
+/// draws the cross map for every worker's models.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelLogits {
+    /// The model.
+    pub mode: Mode,
+    /// The epoch they come from (0 before any), for the map's caption.
+    pub epoch: usize,
+    /// One per test row (times the outputs of a multiclass label).
+    pub logits: Vec<f32>,
+}
+
 impl Engine {
     /// Screens the loaded data for `config`: its training split's leaks and up to `max` crosses
     /// worth trying, honouring the configuration's kind and role overrides, and the diagram of
@@ -142,7 +154,8 @@ impl Engine {
     /// The `count` wide weights of largest magnitude in the `mode` model, named.
     pub async fn named_weights(&self, mode: Mode, count: usize) -> Result<Vec<WideWeight>> {
         let (run, trainer) = self.trainer(mode)?;
-        let weights = trainer.model().wide_weights().ok_or(Error::NoWidePart(mode.name()))?;
+        let model = trainer.shown_model(&run.comparison.prepared.layout, run.target_epochs)?;
+        let weights = model.wide_weights().ok_or(Error::NoWidePart(mode.name()))?;
         let values = read::floats(weights).await?;
         let prepared = &run.comparison.prepared;
         let rows = wide_rows(&prepared.layout, &prepared.train);
@@ -155,7 +168,7 @@ impl Engine {
     /// share of `class` (the first class when `None`): each model's probability of it against
     /// the rows that are it; for a number, its mean and each model's mean prediction, in the
     /// label's units.
-    pub fn cross_map(&self, columns: [&str; 2], logits: &[(Mode, Vec<f32>)], epoch: usize, class: Option<&str>) -> Result<CrossMap> {
+    pub fn cross_map(&self, columns: [&str; 2], logits: &[ModelLogits], class: Option<&str>) -> Result<CrossMap> {
         let (data, run) = (self.loaded()?, self.run_ref()?);
         let test = &run.comparison.prepared.test;
         let mut axes = Vec::new();
@@ -167,20 +180,29 @@ impl Engine {
             axes.push((data.table.column(name)?, run.config.features.kind_of(info)));
         }
         let outputs = run.comparison.prepared.layout.target.outputs();
-        if let Some((mode, _)) = logits.iter().find(|(_, l)| l.len() != test.rows * outputs) {
-            return Err(Error::State(format!("the {} model's predictions do not match this run's {} test rows", mode.name(), test.rows)));
+        if let Some(wrong) = logits.iter().find(|l| l.logits.len() != test.rows * outputs) {
+            return Err(Error::State(format!(
+                "the {} model's predictions do not match this run's {} test rows",
+                wrong.mode.name(),
+                test.rows
+            )));
         }
         let reading = Reading::of(run, class)?;
-        let mut predictions: Vec<(Mode, Vec<f32>)> = logits.iter().map(|(mode, l)| (*mode, reading.predictions(l))).collect();
-        predictions.sort_by_key(|(mode, _)| Mode::ALL.iter().position(|m| m == mode));
-        let predictions: Vec<(Mode, &[f32])> = predictions.iter().map(|(m, p)| (*m, p.as_slice())).collect();
+        let mut predictions: Vec<(Mode, usize, Vec<f32>)> =
+            logits.iter().map(|l| (l.mode, l.epoch, reading.predictions(&l.logits))).collect();
+        predictions.sort_by_key(|(mode, _, _)| Mode::ALL.iter().position(|m| m == mode));
+        let predictions: Vec<(Mode, usize, &[f32])> = predictions.iter().map(|(m, e, p)| (*m, *e, p.as_slice())).collect();
         let targets = reading.targets(&test.targets);
-        Ok(CrossMap::new([axes[0], axes[1]], &test.source_rows, &targets, &predictions, epoch, reading.shade))
+        Ok(CrossMap::new([axes[0], axes[1]], &test.source_rows, &targets, &predictions, reading.shade))
     }
 
-    /// The `mode` model's logits on the test rows at its last finished epoch (empty before one).
-    pub fn test_logits(&self, mode: Mode) -> Result<Vec<f32>> {
-        Ok(self.trainer(mode)?.1.test_logits().to_vec())
+    /// The `mode` model's logits on the test rows at the epoch its pictures show (empty before
+    /// one): the last finished, or once training has ended the one the validation rows kept
+    /// (see [`crate::train::Trainer::shown_epoch`]).
+    pub fn test_logits(&self, mode: Mode) -> Result<ModelLogits> {
+        let (run, trainer) = self.trainer(mode)?;
+        let (logits, epoch) = (trainer.shown_logits(run.target_epochs).to_vec(), trainer.shown_epoch(run.target_epochs));
+        Ok(ModelLogits { mode, epoch, logits })
     }
 
     /// The embedding map of `column` for every trained model with a deep part that embeds it.
@@ -193,11 +215,11 @@ impl Engine {
         let targets = reading.targets(&prepared.train.targets);
         let mut maps = Vec::new();
         for trainer in run.comparison.trainers.iter().filter(|t| t.mode().has_deep()) {
-            let model = trainer.model();
+            let model = trainer.shown_model(&prepared.layout, run.target_epochs)?;
             let tables: Vec<Tensor<1>> =
                 (0..prepared.layout.deep.len()).filter_map(|g| model.deep_table(g)).map(|t| t.reshape([-1])).collect();
             let tables = read::floats_many(tables).await?;
-            let epoch = trainer.history().len();
+            let epoch = trainer.shown_epoch(run.target_epochs);
             let shade = reading.shade.clone();
             maps.extend(EmbeddingMap::new(
                 column,
@@ -238,7 +260,7 @@ impl Engine {
     pub async fn logit_split(&self) -> Result<Option<LogitSplit>> {
         let run = self.run_ref()?;
         match run.comparison.trainers.iter().find(|t| t.mode() == Mode::Joint && !t.history().is_empty()) {
-            Some(trainer) => Ok(Some(logit_split(trainer).await?)),
+            Some(trainer) => Ok(Some(logit_split(trainer, &run.comparison.prepared.layout, run.target_epochs).await?)),
             None => Ok(None),
         }
     }
@@ -250,7 +272,7 @@ impl Engine {
         let prepared = &run.comparison.prepared;
         let table = one_row(&prepared.encoder, row);
         let encoded = prepared.encoder.encode(&table, &[0], None)?;
-        let model = trainer.model();
+        let model = trainer.shown_model(&prepared.layout, run.target_epochs)?;
         let (wide, deep) = model.parts(&Inputs::upload(&encoded, &prepared.layout, &self.device));
         let outputs = prepared.layout.target.outputs();
         let zero = || Tensor::<1>::zeros([outputs], &self.device);
@@ -313,10 +335,10 @@ fn one_row(encoder: &Encoder, row: &BTreeMap<String, String>) -> Table {
     Table { columns, delimiter: b',', notes: Vec::new() }
 }
 
-/// Mean |wide logit| and |deep logit| of `trainer`'s model over its test rows (in chunks, as
-/// scoring does).
-async fn logit_split(trainer: &Trainer) -> Result<LogitSplit> {
-    let (model, test) = (trainer.model(), trainer.test_inputs());
+/// Mean |wide logit| and |deep logit| of `trainer`'s model at the epoch its pictures show (of
+/// `target`) over its test rows (in chunks, as scoring does).
+async fn logit_split(trainer: &Trainer, layout: &Layout, target: usize) -> Result<LogitSplit> {
+    let (model, test) = (trainer.shown_model(layout, target)?, trainer.test_inputs());
     let (mut wide, mut deep): (Option<Tensor<1>>, Option<Tensor<1>>) = (None, None);
     let add = |sum: Option<Tensor<1>>, part: Option<Tensor<2>>| match (sum, part) {
         (Some(sum), Some(part)) => Some(sum + part.abs().sum()),
@@ -331,5 +353,5 @@ async fn logit_split(trainer: &Trainer) -> Result<LogitSplit> {
     let mut values = read::floats_many(present).await?.into_iter().map(|v| v[0] as f64 / test.rows().max(1) as f64);
     let wide = if wide.is_some() { values.next().unwrap_or(0.0) } else { 0.0 };
     let deep = if deep.is_some() { values.next().unwrap_or(0.0) } else { 0.0 };
-    Ok(LogitSplit { wide, deep, epoch: trainer.history().len() })
+    Ok(LogitSplit { wide, deep, epoch: trainer.shown_epoch(target) })
 }

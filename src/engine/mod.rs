@@ -9,7 +9,7 @@ mod variants;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-pub use analysis::{Analysis, Explanation, Fired};
+pub use analysis::{Analysis, Explanation, Fired, ModelLogits};
 pub use backend::{Backend, BackendKind, Measured, Preference, is_software_adapter};
 pub use variants::VariantsProgress;
 

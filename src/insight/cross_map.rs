@@ -49,11 +49,28 @@ pub struct CrossMap {
     pub cells: Vec<Cell>,
     /// The models whose predictions the cells hold.
     pub models: Vec<Mode>,
-    /// The epoch the predictions come from (0 before any).
-    pub epoch: usize,
+    /// The epoch each model's predictions come from (in the order of `models`): the last
+    /// finished, or once training ended the one the validation rows kept.
+    pub epochs: Vec<usize>,
+    /// Those epochs in words, for a caption: `epoch 6`, or each model's where they differ
+    /// (`epochs 9 (wide), 4 (deep), 6 (joint)`); empty before any.
+    pub when: String,
     /// What the cells hold: the share of positives, of a chosen class, or a number's mean.
     #[serde(default)]
     pub shade: Shade,
+}
+
+/// The epochs of `predictions` in words (see [`CrossMap::when`]).
+fn epoch_words(predictions: &[(Mode, usize, &[f32])]) -> String {
+    let epochs: Vec<usize> = predictions.iter().map(|(_, epoch, _)| *epoch).collect();
+    match epochs.first() {
+        None | Some(0) if epochs.iter().all(|&e| e == 0) => String::new(),
+        Some(first) if epochs.iter().all(|e| e == first) => format!("epoch {first}"),
+        _ => {
+            let each: Vec<String> = predictions.iter().map(|(mode, epoch, _)| format!("{epoch} ({})", mode.name())).collect();
+            format!("epochs {}", each.join(", "))
+        }
+    }
 }
 
 /// Which bin each of `rows` falls in along one axis, and the bins' labels.
@@ -117,8 +134,7 @@ impl CrossMap {
         columns: [(&Column, ColumnKind); 2],
         rows: &[usize],
         targets: &[f32],
-        predictions: &[(Mode, &[f32])],
-        epoch: usize,
+        predictions: &[(Mode, usize, &[f32])],
         shade: Shade,
     ) -> Self {
         let [down, across] = columns.map(|(column, kind)| Axis::new(column, kind, rows));
@@ -129,11 +145,11 @@ impl CrossMap {
             cell.0 += 1;
             cell.1 += targets[i] as f64;
             cell.2 += (targets[i] as f64).powi(2);
-            for (sum, (_, p)) in cell.3.iter_mut().zip(predictions) {
+            for (sum, (_, _, p)) in cell.3.iter_mut().zip(predictions) {
                 *sum += p[i] as f64;
             }
         }
-        let deep = predictions.iter().position(|(mode, _)| *mode == Mode::Deep);
+        let deep = predictions.iter().position(|(mode, _, _)| *mode == Mode::Deep);
         let cells = sums
             .into_iter()
             .map(|(rows, sum, squares, predicted)| {
@@ -155,8 +171,9 @@ impl CrossMap {
             row_values: down.labels,
             col_values: across.labels,
             cells,
-            models: predictions.iter().map(|(mode, _)| *mode).collect(),
-            epoch,
+            models: predictions.iter().map(|(mode, _, _)| *mode).collect(),
+            epochs: predictions.iter().map(|(_, epoch, _)| *epoch).collect(),
+            when: epoch_words(predictions),
             shade,
         }
     }
@@ -206,8 +223,7 @@ mod tests {
             [(&a, ColumnKind::Categorical), (&b, ColumnKind::Categorical)],
             &rows,
             &targets,
-            &[(Mode::Deep, &deep)],
-            2,
+            &[(Mode::Deep, 2, &deep)],
             Shade::Rate,
         );
         assert_eq!(map.row_values, ["x", "y", "z"], "most frequent first");
@@ -220,6 +236,10 @@ mod tests {
         assert_eq!(map.cell(1, 1).rows, 0);
         assert!(map.cell(1, 1).observed.is_nan());
         assert!(!xp.exception, "two rows are too few to call anything an exception");
+        assert_eq!((map.epochs.as_slice(), map.when.as_str()), ([2].as_slice(), "epoch 2"));
+        let both = [(Mode::Deep, 4, &deep[..]), (Mode::Joint, 6, &deep[..])];
+        let map = CrossMap::new([(&a, ColumnKind::Categorical), (&b, ColumnKind::Categorical)], &rows, &targets, &both, Shade::Rate);
+        assert_eq!(map.when, "epochs 4 (deep), 6 (joint)", "each model's kept epoch where they differ");
     }
 
     #[test]
@@ -236,8 +256,7 @@ mod tests {
             [(&a, ColumnKind::Categorical), (&b, ColumnKind::Categorical)],
             &rows,
             &targets,
-            &[(Mode::Deep, &deep)],
-            1,
+            &[(Mode::Deep, 1, &deep)],
             shade,
         );
         let (x, y) = (map.cell(0, 0), map.cell(1, 0));
@@ -264,7 +283,7 @@ mod tests {
         let number = column("n", &numbers.iter().map(String::as_str).collect::<Vec<_>>());
         let rows: Vec<usize> = (0..80).collect();
         let targets = vec![0.0; 80];
-        let map = CrossMap::new([(&many, ColumnKind::Categorical), (&number, ColumnKind::Numeric)], &rows, &targets, &[], 0, Shade::Rate);
+        let map = CrossMap::new([(&many, ColumnKind::Categorical), (&number, ColumnKind::Numeric)], &rows, &targets, &[], Shade::Rate);
         assert_eq!(map.row_values.len(), MAX_VALUES);
         assert_eq!(map.row_values[0], "v0");
         assert_eq!(map.row_values.last().unwrap(), "(other)");

@@ -266,7 +266,8 @@ mod tests {
             col_values: vec!["p1".into(), "p2".into()],
             cells,
             models: vec![Mode::Wide, Mode::Deep, Mode::Joint],
-            epoch: 3,
+            epochs: vec![3; 3],
+            when: "epoch 3".into(),
             shade: Shade::Rate,
         }
     }

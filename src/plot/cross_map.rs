@@ -88,7 +88,7 @@ pub fn draw_cross_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &C
         "{} (down) × {} (across), test rows{}{}",
         map.columns[0],
         map.columns[1],
-        if map.epoch > 0 { format!(", epoch {}", map.epoch) } else { String::new() },
+        if map.when.is_empty() { String::new() } else { format!(", {}", map.when) },
         match &map.shade {
             Shade::Rate => String::new(),
             shade => format!(": the {}", shade.name()),
@@ -226,8 +226,7 @@ mod tests {
             [(&city, ColumnKind::Categorical), (&product, ColumnKind::Categorical)],
             &rows,
             &targets,
-            &[(Mode::Deep, &deep), (Mode::Joint, &joint)],
-            3,
+            &[(Mode::Deep, 3, &deep), (Mode::Joint, 3, &joint)],
             Shade::Rate,
         );
         assert!(map.cell(0, 0).exception, "6 rows all positive against a deep prediction of 0.2");
@@ -259,8 +258,7 @@ mod tests {
             [(&down, ColumnKind::Categorical), (&across, ColumnKind::Categorical)],
             &all,
             &targets,
-            &[(Mode::Joint, &joint)],
-            1,
+            &[(Mode::Joint, 1, &joint)],
             Shade::Rate,
         )
     }
@@ -277,7 +275,7 @@ mod tests {
         let deep = [300.0f32; 12];
         let shade = Shade::Number { label: "price".into(), mean: 300.0, sd: 100.0 };
         let columns = [(&city, ColumnKind::Categorical), (&kind, ColumnKind::Categorical)];
-        let map = CrossMap::new(columns, &rows, &targets, &[(Mode::Deep, &deep)], 2, shade);
+        let map = CrossMap::new(columns, &rows, &targets, &[(Mode::Deep, 2, &deep)], shade);
         let svg = to_svg(900, 300, |root| draw_cross_map(root, &map, Theme::default())).unwrap();
         for text in ["test rows, epoch 2: the mean price", "by 50 (half a standard deviation) or more", "\n500\n", "\n300\n", "\n100\n"] {
             assert!(svg.contains(text), "{text}");

@@ -253,6 +253,34 @@ impl Trainer {
         &self.test_logits
     }
 
+    /// The epoch kept once training toward `target` epochs has ended, where the validation rows
+    /// chose one: what the pictures then show, as the results and the exports do. While the
+    /// model trains the pictures follow its last epoch.
+    fn kept_at_end(&self, target: usize) -> Option<&Best> {
+        self.best.as_ref().filter(|_| !self.wants_more(target))
+    }
+
+    /// The epoch the pictures show (see [`Self::kept_at_end`]): the kept one, else the last finished.
+    pub fn shown_epoch(&self, target: usize) -> usize {
+        self.kept_at_end(target).map_or(self.history.len(), |best| best.epoch)
+    }
+
+    /// The test rows' logits at [`Self::shown_epoch`].
+    pub fn shown_logits(&self, target: usize) -> &[f32] {
+        self.kept_at_end(target).map_or(&self.test_logits, |best| &best.test_logits)
+    }
+
+    /// The model at [`Self::shown_epoch`] (in inference mode), rebuilt from the kept parameters
+    /// when that is not the last epoch.
+    pub fn shown_model(&self, layout: &Layout, target: usize) -> Result<WideDeep> {
+        match self.kept_at_end(target) {
+            Some(best) if best.epoch != self.history.len() => {
+                WideDeep::from_parameters(layout, &self.config, &best.parameters, &self.device)
+            }
+            _ => Ok(self.model()),
+        }
+    }
+
     /// Whether it holds rows back to find its best epoch (a validation share may round to none).
     pub fn holds_validation(&self) -> bool {
         self.validation.is_some()

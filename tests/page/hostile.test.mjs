@@ -118,6 +118,9 @@ test('columns named constructor, toString, __proto__ and hasOwnProperty have the
   const roles = () => page.$$eval('#schema select[data-column]', (selects) => Object.fromEntries(selects.map((s) => [s.dataset.column, s.value])));
   assert.deepEqual(await roles(), { constructor: 'ignore', toString: 'both', __proto__: 'both', hasOwnProperty: 'ignore' },
     'a constant and a row key are ignored, whatever their names');
+  // The what-if's fields are drawn when its panel shows.
+  assert.equal(await page.$$eval('#whatif-fields input', (inputs) => inputs.length), 0, 'not drawn while hidden');
+  await page.click('#tab-whatif');
   /** The what-if form's columns, and the columns the engine's model reads (its diagram, in words). */
   const read = async () => ({
     whatif: await page.$$eval('#whatif-fields input', (inputs) => inputs.map((i) => i.dataset.column)),

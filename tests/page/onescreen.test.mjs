@@ -200,6 +200,25 @@ test('settings changed after a race mark its results stale; reset clears them', 
 /** The numbers a split sentence gives ("moves the … logit by X on average, the deep part by Y"), as shown. */
 const splitNumbers = (text) => /logit by (-?[\d.]+) on average, the deep part by (-?[\d.]+)/.exec(text)?.slice(1);
 
+/** The words (split at spaces and hyphens) in `selector`'s text that the layout breaks across two lines. */
+function brokenWords(page, selector) {
+  return page.evaluate((selector) => {
+    const broken = [];
+    for (const node of document.querySelectorAll(selector)) {
+      const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+      for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        for (const word of text.textContent.matchAll(/[^\s-]+/g)) {
+          const range = document.createRange();
+          range.setStart(text, word.index);
+          range.setEnd(text, word.index + word[0].length);
+          if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) broken.push(word[0]);
+        }
+      }
+    }
+    return broken;
+  }, selector);
+}
+
 test('the Adult lesson on a 1280×720 projector: every target in view and uncovered, its embedding map at least 250 px tall, no scrolling, every number as the page shows it, and the cross map of the cross with the most outlined cells', { timeout: 1_200_000 }, async () => {
   const { page, errors } = await open('#preset=adult&projector=1');
   const viewport = { width: 1280, height: 720 };
@@ -210,6 +229,7 @@ test('the Adult lesson on a 1280×720 projector: every target in view and uncove
   for (let step = 1; step <= 4; step += 1) {
     const { card, text } = await stepInView(page, step, viewport, seen);
     if (step === 1) {
+      assert.deepEqual(await brokenWords(page, '#features .roles dd, #data-summary'), [], 'the Features column wraps between words, never inside one');
       const shownAucs = Object.entries(await aucs(page, 'tbody'));
       assert.equal(shownAucs.length, 3);
       for (const [mode, auc] of shownAucs) assert.ok(text.includes(`${mode} (${auc})`) || text.includes(`${mode} first, test AUC ${auc}`), `step 1 says ${mode}'s AUC ${auc}: ${text}`);

@@ -295,14 +295,14 @@ test('the cross map, the embedding map, the diagram and named weights draw and m
   // machine may skip one but never the last. One more epoch after the race is drawn again, from
   // predictions that have moved.
   // A picture is drawn while its tab shows, and when its tab is opened.
-  await page.waitForFunction(() => document.querySelector('#cross-map').dataset.epoch === '2');
+  await page.waitForFunction(() => document.querySelector('#cross-map').dataset.when === 'epoch 2');
   await page.click('#tab-embedding');
   await page.waitForFunction(() => Number(document.querySelector('#embedding-map').dataset.drawn ?? 0) >= 1);
   await page.click('#more');
   await page.waitForFunction(() => Number(document.querySelector('#embedding-map').dataset.drawn ?? 0) >= 2, null, { timeout: 600_000 });
   await waitDone(page);
   await page.click('#tab-cross');
-  await page.waitForFunction(() => document.querySelector('#cross-map').dataset.epoch === '3', null, { timeout: 600_000 });
+  await page.waitForFunction(() => document.querySelector('#cross-map').dataset.when === 'epoch 3', null, { timeout: 600_000 });
   assert.ok(await drawn(page, 'cross-map') >= 2, 'redrawn while training');
   assert.ok(await drawn(page, 'embedding-map') >= 2);
   const shownMaps = await page.evaluate(() => window.shownMaps);
@@ -468,7 +468,7 @@ test('a race in two or three workers gives the metrics of the race in one; in tw
     assert.equal(await page.$$eval('#results tbody tr', (trs) => trs.length), 3);
     // Drawn at the end (and between epochs when they take longer than the half-second between
     // drawings): the last drawing shows every worker's models at the last epoch.
-    await page.waitForFunction(() => document.querySelector('#cross-map').dataset.epoch === '3');
+    await page.waitForFunction(() => document.querySelector('#cross-map').dataset.when === 'epoch 3');
     const heads = await page.$$eval('#cross-map-table thead th', (ths) => ths.map((th) => th.textContent));
     assert.deepEqual(heads.filter((h) => h.endsWith(' predicts')), ['wide predicts', 'deep predicts', 'joint predicts'],
       'the pictures are drawn from every worker\'s results');
