@@ -288,6 +288,12 @@ impl WideDeepEngine {
         })
     }
 
+    /// Ends the run where it stands (Stop): its pictures show each model's kept epoch.
+    pub fn stop(&self) -> Result<(), JsValue> {
+        self.engine()?.stop();
+        Ok(())
+    }
+
     /// Adds `epochs` to the target of the run in progress.
     pub fn extend(&self, epochs: u32) -> Result<(), JsValue> {
         self.engine()?.extend(epochs as usize).map_err(js_error)

@@ -135,6 +135,27 @@ fn a_model_handed_over_mid_race_ends_with_the_metrics_it_would_have_had() {
     assert_eq!(primary.test_logits(Mode::Wide).unwrap(), together.test_logits(Mode::Wide).unwrap());
 }
 
+/// A race stopped before its target shows each model's kept epoch in its pictures, as one that
+/// reached it does.
+#[test]
+fn a_race_stopped_early_shows_its_kept_epoch() {
+    let mut engine = loaded();
+    let mut config = parity::config();
+    config.train = TrainConfig { modes: vec![Mode::Joint], epochs: 30, validation_fraction: 0.25, ..config.train };
+    block_on(engine.configure(config)).unwrap();
+    while engine.report().unwrap().report.models[0].epochs.len() < 6 {
+        block_on(engine.train(20)).unwrap();
+    }
+    let last = engine.report().unwrap().report.models[0].epochs.len();
+    assert_eq!(engine.test_logits(Mode::Joint).unwrap().epoch, last, "while it trains, the last epoch");
+    engine.stop();
+    let run = &engine.report().unwrap().report.models[0];
+    let best = run.best_epoch.expect("a kept epoch");
+    assert!(best < last, "a kept epoch before the last: {best} of {last}");
+    assert_eq!(engine.test_logits(Mode::Joint).unwrap().epoch, best, "once stopped, the kept epoch");
+    assert!(block_on(engine.train(20)).unwrap().done, "nothing left to train");
+}
+
 /// A model handed over in its seventh epoch, with a best epoch behind it and a rate the plateau
 /// schedule cut, keeps both: its best epoch, its rates, the model it exports and the fit it
 /// shows (the best epoch's) are those of the same race in one engine.
@@ -265,11 +286,14 @@ fn a_model_out_of_patience_is_done_and_its_calibration_is_there_to_draw() {
     let both = |f: &dyn Fn(&Engine) -> String| (f(&engine), f(&until_best));
     let (weights, weights_best) = both(&|e| format!("{:?}", block_on(e.named_weights(Mode::Joint, 8)).unwrap()));
     assert_eq!(weights, weights_best);
+    assert_eq!(block_on(engine.named_weights(Mode::Joint, 8)).unwrap().len(), 8, "weights to compare");
     let (split, split_best) = both(&|e| format!("{:?}", block_on(e.logit_split()).unwrap()));
     assert_eq!(split, split_best);
     assert!(split.contains(&format!("epoch: {best}")), "{split}");
     let (maps, maps_best) = both(&|e| format!("{:?}", block_on(e.embedding_maps("a", None)).unwrap()));
     assert_eq!(maps, maps_best);
+    let shown_maps = block_on(engine.embedding_maps("a", None)).unwrap();
+    assert!(!shown_maps.is_empty() && shown_maps.iter().all(|m| m.epoch == best), "maps of the kept epoch: {maps}");
     let row = std::collections::BTreeMap::from([("a".to_string(), "1".to_string()), ("b".to_string(), "2".to_string())]);
     let (what_if, what_if_best) = both(&|e| format!("{:?}", block_on(e.explain(Mode::Joint, &row)).unwrap()));
     assert_eq!(what_if, what_if_best);

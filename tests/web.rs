@@ -126,8 +126,8 @@ async fn pictures_cross_as_data_and_come_back_as_svg() {
     engine.load_csv("parity", csv.as_bytes()).unwrap();
     engine.configure(parity::config()).await.unwrap();
     while !engine.train(64).await.unwrap().done {}
-    let map = engine.cross_map(["a", "b"], &[(Mode::Joint, engine.test_logits(Mode::Joint).unwrap())], 3, None).unwrap();
-    assert_eq!(map.models, [Mode::Joint]);
+    let map = engine.cross_map(["a", "b"], &[engine.test_logits(Mode::Joint).unwrap()], None).unwrap();
+    assert_eq!((map.models.as_slice(), map.when.as_str()), ([Mode::Joint].as_slice(), "epoch 3"));
     let picture = widedeep::plot::Picture::CrossMap(map);
     let value = serde_wasm_bindgen::to_value(&picture).unwrap();
     let svg = widedeep::web::picture_svg(value.clone(), 900, 400, false).unwrap();

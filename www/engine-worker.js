@@ -416,6 +416,7 @@ const handlers = {
   },
   async stop() {
     await quit();
+    engine.stop();
     post({ type: 'stopped' });
   },
   async extend({ epochs = 1, pace: ms = 0 }) {

@@ -46,9 +46,9 @@ pub fn read_stream(name: &str, mut source: impl Read, size: u64, mut progress: i
     source.by_ref().take(4).read_to_end(&mut start)?;
     if is_zip(&start) {
         let mut bytes = start;
-        bytes
-            .try_reserve_exact(size.saturating_sub(4) as usize)
-            .map_err(|_| Error::Archive(format!("{name} is {size} bytes, more than there is memory to read it in")))?;
+        let too_large = || Error::Limit(format!("{name} is {size} bytes, more than there is memory to read it in"));
+        let rest = usize::try_from(size.saturating_sub(4)).map_err(|_| too_large())?;
+        bytes.try_reserve_exact(rest).map_err(|_| too_large())?;
         source.read_to_end(&mut bytes)?;
         return read_files(vec![NamedBytes::new(name, bytes)], progress);
     }

@@ -5,13 +5,17 @@
 
 use std::io::{self, Read};
 
-/// Where a quote opened a field that is still open: its line, the field's index in its record,
-/// and the line where that record starts (the parser's position of the record).
+/// The most bytes one record may run to before the parser is stopped: twice the limit per line
+/// (a record's quotes and delimiters, which that limit does not count, fit in the other half), so
+/// a file with no line breaks, or a quote that swallowed the rest, is refused before the parser
+/// holds all of it.
+pub(super) const RECORD_LIMIT: u64 = 2 * crate::limits::MAX_LINE_BYTES as u64;
+
+/// Where a quote opened a field that is still open: its line and the field's index in its record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct OpenQuote {
     pub line: u64,
     pub field: usize,
-    pub record_line: u64,
 }
 
 /// The text between its source and the parser. Each read fills the parser's buffer whole (unless
@@ -28,11 +32,17 @@ pub(super) struct Scan<R> {
     quote_before: bool,
     field_start: bool,
     field: usize,
-    record_line: u64,
     opened: Option<OpenQuote>,
     /// The line of a NUL byte, once one is seen.
     pub nul: Option<u64>,
     ended: bool,
+    /// Bytes handed to the parser so far.
+    delivered: u64,
+    /// Bytes since the record in progress began, and the most a record may run to (see
+    /// [`RECORD_LIMIT`]); the line where one ran past it.
+    record_bytes: u64,
+    limit: u64,
+    pub too_long: Option<u64>,
     /// The bytes [`Self::follow`] must see: NUL, the quote, the line breaks and the delimiter.
     special: [bool; 256],
 }
@@ -44,7 +54,29 @@ impl<R: Read> Scan<R> {
         let (quoted, quote_before, field_start, ended) = (false, false, true, false);
         let mut special = [false; 256];
         [0, b'"', b'\n', b'\r', delimiter].into_iter().for_each(|b| special[b as usize] = true);
-        Self { source, delimiter, line, quoted, quote_before, field_start, field, record_line: 1, opened, nul, ended, special }
+        Self {
+            source,
+            delimiter,
+            line,
+            quoted,
+            quote_before,
+            field_start,
+            field,
+            opened,
+            nul,
+            ended,
+            delivered: 0,
+            record_bytes: 0,
+            limit: RECORD_LIMIT,
+            too_long: None,
+            special,
+        }
+    }
+
+    /// Every byte handed to the parser, once the end of the file is read (`None` before): a
+    /// parser whose position is there has read its last record.
+    pub fn delivered(&self) -> Option<u64> {
+        self.ended.then_some(self.delivered)
     }
 
     /// The quote left open at the end of the file, if any (`None` until the end is read).
@@ -77,10 +109,10 @@ impl<R: Read> Scan<R> {
         match b {
             b'"' if self.field_start => {
                 self.quoted = true;
-                self.opened = Some(OpenQuote { line: self.line, field: self.field, record_line: self.record_line });
+                self.opened = Some(OpenQuote { line: self.line, field: self.field });
             }
             b'"' if self.quoted => self.quote_before = true,
-            b'\n' | b'\r' if !self.quoted => (self.field, self.record_line) = (0, self.line),
+            b'\n' | b'\r' if !self.quoted => (self.field, self.record_bytes) = (0, 0),
             b if b == self.delimiter && !self.quoted => self.field += 1,
             _ => {}
         }
@@ -99,18 +131,27 @@ impl<R: Read> Read for Scan<R> {
                 Err(e) => return Err(e),
             }
         }
+        self.delivered += filled as u64;
         let mut rest = &buf[..filled];
         while !rest.is_empty() {
             let at = rest.iter().position(|&b| self.special[b as usize]).unwrap_or(rest.len());
             if at > 0 {
                 self.ordinary();
             }
+            self.record_bytes += at as u64;
+            if self.record_bytes > self.limit {
+                self.too_long = Some(self.line);
+                return Err(io::Error::new(io::ErrorKind::InvalidData, "a record too long"));
+            }
             match rest.get(at) {
                 Some(0) => {
                     self.nul = Some(self.line);
                     return Err(io::Error::new(io::ErrorKind::InvalidData, "a NUL byte"));
                 }
-                Some(&b) => self.follow(b),
+                Some(&b) => {
+                    self.record_bytes += 1;
+                    self.follow(b);
+                }
                 None => break,
             }
             rest = &rest[at + 1..];
@@ -131,13 +172,24 @@ mod tests {
 
     #[test]
     fn an_open_quote_is_found_with_its_line_and_field() {
-        assert_eq!(scanned(b"a,b\n1,\"x\n2,3\n").open_quote(), Some(OpenQuote { line: 2, field: 1, record_line: 2 }));
-        assert_eq!(scanned(b"a,b\r\n\"1,2\r\n").open_quote(), Some(OpenQuote { line: 2, field: 0, record_line: 2 }));
-        assert_eq!(scanned(b"a,b\n\n1,\"x\ny\",\"\n").open_quote(), Some(OpenQuote { line: 4, field: 2, record_line: 3 }));
+        assert_eq!(scanned(b"a,b\n1,\"x\n2,3\n").open_quote(), Some(OpenQuote { line: 2, field: 1 }));
+        assert_eq!(scanned(b"a,b\r\n\"1,2\r\n").open_quote(), Some(OpenQuote { line: 2, field: 0 }));
+        assert_eq!(scanned(b"a,b\n\n1,\"x\ny\",\"\n").open_quote(), Some(OpenQuote { line: 4, field: 2 }));
         // Closed, doubled, ending the file, or inside an unquoted value: nothing is open.
         for closed in [&b"a,\"b\"\"c\"\n1,2\n"[..], b"a,\"b\"", b"a,b\"c\n\"d\"\"\",e\n", b"\"\"\"\"\n"] {
             assert_eq!(scanned(closed).open_quote(), None, "{:?}", String::from_utf8_lossy(closed));
         }
+    }
+
+    #[test]
+    fn a_record_past_the_limit_stops_the_text_with_its_line() {
+        let mut scan = Scan::new(&b"a,b\n1,2\n3,4567890123\n"[..], b',');
+        scan.limit = 10;
+        let error = io::copy(&mut scan, &mut io::sink()).unwrap_err();
+        assert_eq!((error.kind(), scan.too_long, scan.nul), (io::ErrorKind::InvalidData, Some(3), None));
+        let mut fits = Scan::new(&b"a,b\n1,2\n3,456789\n"[..], b',');
+        fits.limit = 10;
+        assert!(io::copy(&mut fits, &mut io::sink()).is_ok(), "9 bytes and a line break");
     }
 
     #[test]

@@ -292,6 +292,16 @@ impl Engine {
         Ok(())
     }
 
+    /// Ends the run where it stands (the page's Stop): its target becomes the epochs its models
+    /// have finished, so each model's pictures show its kept epoch, as at the end of a run that
+    /// reached its target. Without a run there is nothing to end.
+    pub fn stop(&mut self) {
+        if let Some(run) = self.run.as_mut() {
+            let done = run.comparison.trainers.iter().map(|t| t.history().len()).min().unwrap_or(0);
+            run.target_epochs = run.target_epochs.min(done);
+        }
+    }
+
     /// Trains up to `max_steps` batches, one model after another in turn so the race stays
     /// even, then reads each model's running loss once. Call it again until `done`.
     pub async fn train(&mut self, max_steps: usize) -> Result<Progress> {

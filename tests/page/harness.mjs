@@ -107,13 +107,18 @@ export function pageSuite({ readyMs = 180_000 } = {}) {
   after(async () => {
     await env?.close();
   });
-  afterEach(() => {
+  // Each test's pages close after it: a page left open keeps its workers, which would take the
+  // next test's cores (and lengthen the tasks it measures).
+  let pages = [];
+  afterEach(async () => {
     const left = outside;
     outside = [];
+    await Promise.all(pages.splice(0).map((page) => page.close()));
     assert.deepEqual(left, [], 'no request leaves 127.0.0.1');
   });
   return async function open(hash = '') {
     const opened = await openPage(env, '/' + hash);
+    pages.push(opened.page);
     opened.page.on('request', (r) => { if (!r.url().startsWith(env.base) && !/^(data|blob):/.test(r.url())) outside.push(r.url()); });
     await opened.page.waitForSelector('body[data-ready="true"]', { timeout: readyMs });
     return opened;

@@ -180,10 +180,10 @@ test('a file with 100,001 columns loads, shows a page of its table and short lis
   assert.deepEqual(errors, []);
 });
 
-test('a file of several pieces reads as one: a character and a quoted line break cut at a piece\'s edge', { timeout: 600_000 }, async () => {
+test('a file longer than the worker\'s piece reads as one: the piece\'s edge cuts a character in two', { timeout: 600_000 }, async () => {
   const { page, errors } = await open();
-  // The worker reads 4 MiB at a time (src/web/blob.rs). Each row is 17 bytes; after the 16-byte
-  // header and a 12-byte row, the first edge falls inside "ü" of a row (2 bytes into it).
+  // The worker reads 4 MiB at a time (src/web/blob.rs). Each row (with a quoted line break) is 17
+  // bytes; after the 16-byte header and a 12-byte row, the edge falls inside "ü" of a row.
   const row = 'Zürich,"a\r\nb",1\n';
   assert.equal(Buffer.byteLength(row), 17);
   const rows = 250_000;
