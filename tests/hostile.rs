@@ -242,6 +242,7 @@ fn exports_are_all_or_nothing_and_read_only_regular_files() {
     fails_with(&["export", "/dev/zero", "--onnx", &kept], "/dev/zero is not a regular file");
     fails_with(&["import", "/dev/zero", "--model", model.to_str().unwrap(), "--out", &kept], "/dev/zero is not a regular file");
     fails_with(&["encode", model.to_str().unwrap(), "/dev/zero", "--out", &kept], "/dev/zero is not a regular file");
+    fails_with(&["inspect", "/dev/zero"], "/dev/zero is not a regular file");
     fails_with(&["encode", model.to_str().unwrap(), &file, "--out", &file], "that is an input of this command");
     assert!(std::fs::read_to_string(&file).unwrap().starts_with("city;kind"), "the data is untouched");
 }

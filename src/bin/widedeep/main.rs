@@ -78,15 +78,21 @@ fn flag_name(name: &str) -> String {
 }
 
 /// The bytes of the regular file at `path`, refused past `most` bytes before they are read: a
-/// device (`/dev/zero`) or a pipe never ends, so only regular files are read, by their size.
+/// device (`/dev/zero`) or a pipe never ends, so only regular files are read, by their size (and
+/// never past it, should the file grow or be replaced while read).
 #[cfg(not(target_family = "wasm"))]
 fn read_file(path: &std::path::Path, most: u64) -> Result<Vec<u8>, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if metadata.len() > most {
-        return Err(format!("{} is {} bytes, over the {most} a file of its kind can be here", path.display(), metadata.len()));
+    let (file, size) = open_file(path)?;
+    let over = |size: u64| format!("{} is {size} bytes, over the {most} a file of its kind can be here", path.display());
+    if size > most {
+        return Err(over(size));
     }
     let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut open_file(path)?, &mut bytes).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, most.saturating_add(1)), &mut bytes)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > most {
+        return Err(over(bytes.len() as u64));
+    }
     Ok(bytes)
 }
 
@@ -101,14 +107,22 @@ fn with_bar<T>(size: u64, read: impl FnOnce(&mut dyn FnMut(f64)) -> T) -> T {
     read
 }
 
-/// The regular file at `path`, opened to read (a folder, a device or a pipe is refused by name).
+/// The regular file at `path`, opened to read, and its size. A folder, a device or a pipe is
+/// refused by its path before it is opened (opening a pipe waits for a writer), and again once
+/// open (the path may have been replaced in between).
 #[cfg(not(target_family = "wasm"))]
-fn open_file(path: &std::path::Path) -> Result<std::fs::File, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if !metadata.is_file() {
-        return Err(format!("{} is not a regular file", path.display()));
+fn open_file(path: &std::path::Path) -> Result<(std::fs::File, u64), String> {
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let not_regular = || format!("{} is not a regular file", path.display());
+    if !std::fs::metadata(path).map_err(cannot)?.is_file() {
+        return Err(not_regular());
     }
-    std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let metadata = file.metadata().map_err(cannot)?;
+    if !metadata.is_file() {
+        return Err(not_regular());
+    }
+    Ok((file, metadata.len()))
 }
 
 /// Writes every `(path, bytes)` or none: each goes to a temporary file beside it first, and only
@@ -152,8 +166,7 @@ fn load(path: &std::path::Path) -> Result<widedeep::data::Table, String> {
         with_bar(size as u64, |progress| widedeep::data::read_files(files, progress))
     } else {
         // One file is read in pieces: a CSV is never whole in memory beside its table.
-        let file = open_file(path)?;
-        let size = file.metadata().map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
+        let (file, size) = open_file(path)?;
         with_bar(size, |progress| {
             widedeep::data::read_stream(&name(path), std::io::BufReader::with_capacity(1 << 20, file), size, progress)
         })
