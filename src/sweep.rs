@@ -434,17 +434,40 @@ impl Sweep {
     }
 }
 
+/// Where a score stands against the base: what [`versus`] says and [`verdict`] judges.
+enum Standing {
+    Diverged,
+    NoScore,
+    Base,
+    BaseNoScore,
+    OneSeed,
+    Noise,
+    Past,
+}
+
+fn standing(score: &Score, base: Option<&Score>) -> Standing {
+    match base {
+        _ if score.diverged > 0 => Standing::Diverged,
+        _ if !score.mean.is_finite() => Standing::NoScore,
+        _ if score.index == 0 => Standing::Base,
+        Some(base) if !base.mean.is_finite() => Standing::BaseNoScore,
+        _ if score.validation.len() < 2 => Standing::OneSeed,
+        Some(base) if score.within_noise(base) => Standing::Noise,
+        _ => Standing::Past,
+    }
+}
+
 /// A score's difference to the base in words (see [`Score::versus`]).
 fn versus(score: &Score, base: Option<&Score>) -> String {
-    let seeds = score.validation.len();
-    match base {
-        _ if score.diverged > 0 => format!("diverged in {} of {seeds} seeds: lower its learning rate", score.diverged),
-        _ if !score.mean.is_finite() => "no score (one class in its validation rows?)".into(),
-        _ if score.index == 0 => "base".into(),
-        Some(base) if !base.mean.is_finite() => "the base has no score".into(),
-        _ if seeds < 2 => format!("{:+.4} (one seed: no spread to judge it by)", score.difference),
-        Some(base) if score.within_noise(base) => format!("{:+.4} ≈ noise", score.difference),
-        _ => format!("{:+.4}", score.difference),
+    let (seeds, difference) = (score.validation.len(), score.difference);
+    match standing(score, base) {
+        Standing::Diverged => format!("diverged in {} of {seeds} seeds: lower its learning rate", score.diverged),
+        Standing::NoScore => "no score (one class in its validation rows?)".into(),
+        Standing::Base => "base".into(),
+        Standing::BaseNoScore => "the base has no score".into(),
+        Standing::OneSeed => format!("{difference:+.4} (one seed: no spread to judge it by)"),
+        Standing::Noise => format!("{difference:+.4} ≈ noise"),
+        Standing::Past => format!("{difference:+.4}"),
     }
 }
 
@@ -455,10 +478,10 @@ pub fn verdict(scores: &[Score]) -> String {
     if top.index == 0 {
         return format!("The base ({}) ranks first: keep what you have.", top.variant);
     }
-    let judged = match &top.versus {
-        v if v.ends_with("≈ noise") => "within the seeds' noise: no reason to switch",
-        v if v.contains("one seed") => "with one seed there is no spread to judge it by: give more seeds",
-        v if v.starts_with('+') => "past the seeds' spread",
+    let judged = match standing(top, scores.iter().find(|s| s.index == 0)) {
+        Standing::Noise => "within the seeds' noise: no reason to switch",
+        Standing::OneSeed => "with one seed there is no spread to judge it by: give more seeds",
+        Standing::Past if top.difference.is_sign_positive() => "past the seeds' spread",
         _ => "no variant has a score to rank by",
     };
     format!("{} ranks first, {} against the base: {judged}.", top.variant, top.versus)

@@ -85,11 +85,7 @@ impl WideDeepEngine {
         contents: Vec<js_sys::Uint8Array>,
         on_progress: Option<js_sys::Function>,
     ) -> Result<JsValue, JsValue> {
-        let report = |share: f64| {
-            if let Some(f) = &on_progress {
-                let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(share));
-            }
-        };
+        let report = reporter(on_progress.as_ref());
         let files = names.into_iter().zip(contents).map(|(name, bytes)| NamedBytes::new(name, bytes.to_vec())).collect();
         to_js(&self.engine()?.load_files(files, report).map_err(js_error)?)
     }
@@ -99,11 +95,7 @@ impl WideDeepEngine {
     /// [`Self::load_files`] does. Only in a worker (it reads with `FileReaderSync`).
     #[wasm_bindgen(js_name = loadFile)]
     pub fn load_file(&self, name: &str, file: web_sys::Blob, on_progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
-        let report = |share: f64| {
-            if let Some(f) = &on_progress {
-                let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(share));
-            }
-        };
+        let report = reporter(on_progress.as_ref());
         let size = file.size() as u64;
         let source = std::io::BufReader::with_capacity(blob::PIECE_BYTES, blob::BlobReader::new(file)?);
         to_js(&self.engine()?.load_stream(name, source, size, report).map_err(js_error)?)
@@ -510,6 +502,16 @@ fn borrow(inner: &Rc<RefCell<Engine>>) -> Result<std::cell::RefMut<'_, Engine>, 
 }
 
 /// A JavaScript `Error` with the core's message and its kind.
+/// Calls the page's progress callback, if it gave one, with the share read (0..1); what it
+/// returns or throws is the page's own business, not the load's.
+fn reporter(on_progress: Option<&js_sys::Function>) -> impl Fn(f64) + '_ {
+    move |share| {
+        if let Some(f) = on_progress {
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(share));
+        }
+    }
+}
+
 fn js_error(e: Error) -> JsValue {
     message_error(&e.to_string(), e.kind())
 }

@@ -85,25 +85,10 @@ fn next_record<R: Read>(csv: &mut csv::Reader<Scan<R>>, record: &mut csv::ByteRe
     csv.read_byte_record(record).map_err(|e| {
         let (line, message) = (e.position().map_or(0, |p| p.line()), e.to_string());
         match e.into_kind() {
-            csv::ErrorKind::Io(_) if csv.get_ref().nul.is_some() => nul_byte(csv.get_ref().nul.unwrap_or(line)),
-            csv::ErrorKind::Io(_) if csv.get_ref().too_long.is_some() => Error::Csv {
-                line: csv.get_ref().too_long.unwrap_or(line),
-                message: format!(
-                    "a record runs past {} bytes, twice the limit of {} bytes per line: a file with no line breaks, or a quote that swallowed the rest",
-                    super::scan::RECORD_LIMIT,
-                    limits::MAX_LINE_BYTES
-                ),
-            },
-            csv::ErrorKind::Io(io) => Error::from(io),
+            csv::ErrorKind::Io(io) => csv.get_ref().refusal().unwrap_or_else(|| Error::from(io)),
             _ => Error::Csv { line, message },
         }
     })
-}
-
-/// A NUL byte is refused, naming its line: text never holds one, so the file is binary or
-/// damaged, and a NUL inside a value would reach every export.
-fn nul_byte(line: u64) -> Error {
-    Error::Csv { line, message: "a NUL byte (\\0): this is not a text file, or it is damaged".into() }
 }
 
 /// The columns being filled, and how their text is read: as UTF-8 until a field is not, then

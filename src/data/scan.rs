@@ -5,6 +5,8 @@
 
 use std::io::{self, Read};
 
+use crate::Error;
+
 /// The most bytes one record may run to before the parser is stopped: twice the limit per line
 /// (a record's quotes and delimiters, which that limit does not count, fit in the other half), so
 /// a file with no line breaks, or a quote that swallowed the rest, is refused before the parser
@@ -50,21 +52,19 @@ pub(super) struct Scan<R> {
 impl<R: Read> Scan<R> {
     /// Watches `source`, whose fields `delimiter` separates.
     pub fn new(source: R, delimiter: u8) -> Self {
-        let (line, field, nul, opened) = (1, 0, None, None);
-        let (quoted, quote_before, field_start, ended) = (false, false, true, false);
         let mut special = [false; 256];
         [0, b'"', b'\n', b'\r', delimiter].into_iter().for_each(|b| special[b as usize] = true);
         Self {
             source,
             delimiter,
-            line,
-            quoted,
-            quote_before,
-            field_start,
-            field,
-            opened,
-            nul,
-            ended,
+            line: 1,
+            quoted: false,
+            quote_before: false,
+            field_start: true,
+            field: 0,
+            opened: None,
+            nul: None,
+            ended: false,
             delivered: 0,
             record_bytes: 0,
             limit: RECORD_LIMIT,
@@ -77,6 +77,22 @@ impl<R: Read> Scan<R> {
     /// parser whose position is there has read its last record.
     pub fn delivered(&self) -> Option<u64> {
         self.ended.then_some(self.delivered)
+    }
+
+    /// Why the text was stopped, as the reader's error naming the line (none if it was not): a
+    /// NUL byte (text never holds one, so the file is binary or damaged, and a NUL in a value
+    /// would reach every export), or a record past [`RECORD_LIMIT`].
+    pub fn refusal(&self) -> Option<Error> {
+        if let Some(line) = self.nul {
+            return Some(Error::Csv { line, message: "a NUL byte (\\0): this is not a text file, or it is damaged".into() });
+        }
+        self.too_long.map(|line| Error::Csv {
+            line,
+            message: format!(
+                "a record runs past {RECORD_LIMIT} bytes, twice the limit of {} bytes per line: a file with no line breaks, or a quote that swallowed the rest",
+                crate::limits::MAX_LINE_BYTES
+            ),
+        })
     }
 
     /// The quote left open at the end of the file, if any (`None` until the end is read).

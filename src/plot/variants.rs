@@ -55,10 +55,7 @@ pub fn draw_variants<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, scores: 
             curve.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, &v)| (x_at(i + 1), y_at(v))).collect();
         root.draw(&PathElement::new(points.clone(), ink(score.index).stroke_width(theme.line(2)))).map_err(failed)?;
         // The first best epoch, as the trainer keeps it (a later tie does not replace it).
-        let kept = curve.iter().enumerate().filter(|(_, v)| v.is_finite()).fold(None, |best: Option<(usize, &f64)>, (i, v)| match best {
-            Some((_, b)) if b >= v => best,
-            _ => Some((i, v)),
-        });
+        let kept = curve.iter().enumerate().filter(|(_, v)| v.is_finite()).max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
         if let Some((i, &v)) = kept {
             root.draw(&Circle::new((x_at(i + 1), y_at(v)), theme.line(4), ink(score.index).filled())).map_err(failed)?;
         }
